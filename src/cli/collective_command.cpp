@@ -1,0 +1,114 @@
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "cli/commands.hpp"
+#include "cli/size_list.hpp"
+#include "collective/op.hpp"
+#include "collective/select.hpp"
+#include "io/input_error.hpp"
+
+namespace rackscope::cli {
+namespace {
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+double size_option(const std::string& flag, const std::string& text) {
+  double bytes = 0;
+  std::string why;
+  if (!parse_size(text, bytes, why)) throw io::InputError({flag, 0}, text, why, "a size such as 8, 512K, 8M or 8G");
+  return bytes;
+}
+}  // namespace
+
+Runner add_collective_command(CLI::App& app) {
+  struct Options {
+    std::string cluster, op = "allreduce", algo = "auto", dtype = "fp32";
+    std::string begin = "8", end = "128M";
+    double factor = 2;
+    int ranks = 0;
+    bool json = false;
+    std::vector<std::string> sets;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("collective", "time a collective over message sizes (nccl-tests style table)");
+  cmd->add_option("cluster", o->cluster, "cluster file (topologies/clusters/*.toml)")->required();
+  cmd->add_option("--op", o->op, "allreduce, reducescatter, allgather, alltoall, broadcast, sendrecv");
+  cmd->add_option("--ranks", o->ranks, "number of ranks (default: every rank of the cluster)");
+  cmd->add_option("--algo", o->algo, "auto or one of: " + join(collective::algorithm_names()));
+  cmd->add_option("-b,--minbytes", o->begin, "smallest size (8, 512K, 8M, 8G)");
+  cmd->add_option("-e,--maxbytes", o->end, "largest size");
+  cmd->add_option("-f,--stepfactor", o->factor, "multiply the size by this each row");
+  cmd->add_option("--dtype", o->dtype, "fp32, bf16, fp16, fp8, int8");
+  cmd->add_flag("--json", o->json, "print JSON");
+  add_set_option(*cmd, o->sets);
+  return [o]() {
+    const auto op = collective::parse_op(o->op);
+    if (!op) throw io::InputError({"--op", 0}, o->op, "unknown collective", join(collective::op_names()));
+    const auto dtype = collective::parse_dtype(o->dtype);
+    if (!dtype) throw io::InputError({"--dtype", 0}, o->dtype, "unknown data type", join(collective::dtype_names()));
+    const auto& names = collective::algorithm_names();
+    if (o->algo != "auto" && std::find(names.begin(), names.end(), o->algo) == names.end())
+      throw io::InputError({"--algo", 0}, o->algo, "unknown algorithm", "auto, " + join(names));
+    const double begin = size_option("-b", o->begin), end = size_option("-e", o->end);
+    if (end < begin) throw io::InputError({"-e", 0}, o->end, "smaller than -b " + o->begin, "a size >= -b");
+    if (!(o->factor > 1)) throw io::InputError({"-f", 0}, fmt::format("{}", o->factor), "must be > 1", "e.g. 2");
+
+    io::InputFiles files;
+    const hw::ClusterSpec spec = load_cluster(o->cluster, o->sets, files);
+    const int all_ranks = spec.racks * spec.rack.chips * spec.rack.chip.ranks_per_chip;
+    const int ranks = o->ranks == 0 ? all_ranks : o->ranks;
+    if (ranks < 1 || ranks > all_ranks)
+      throw io::InputError({"--ranks", 0}, std::to_string(ranks), "out of range", fmt::format("1 to {} (the cluster's ranks)", all_ranks));
+
+    const fabric::Fabric fabric(spec);
+    collective::Planner planner(fabric);
+    const collective::Group group = collective::first_ranks(fabric, ranks);
+    const std::string only = o->algo == "auto" ? "" : o->algo;
+    if (!only.empty()) {
+      for (const auto& a : planner.plans(*op, group))
+        if (a.name == only && !a.applicable)
+          throw io::InputError({"--algo", 0}, only, "not applicable here: " + a.why_not, "auto");
+    }
+    const double factor = collective::busbw_factor(*op, ranks);
+    nlohmann::json rows = nlohmann::json::array();
+    if (!o->json) {
+      fmt::print("# rackscope collective: {} on {} ({} ranks, {} chips), dtype {}, algorithm {}\n", o->op, spec.name, ranks,
+                 fabric.chips(), o->dtype, o->algo);
+      fmt::print("# {:>12} {:>12} {:>6} {:>12} {:>9} {:>9}  {}\n", "size", "count", "type", "time", "algbw", "busbw", "algorithm");
+      fmt::print("# {:>12} {:>12} {:>6} {:>12} {:>9} {:>9}\n", "(B)", "(elements)", "", "(us)", "(GB/s)", "(GB/s)");
+    }
+    for (double size : size_sweep(begin, end, o->factor)) {
+      const double bytes = std::max<double>(dtype->bytes, std::floor(size / dtype->bytes) * dtype->bytes);
+      const auto choice = planner.best(*op, group, bytes, only);
+      if (!choice) throw io::InputError({"--op", 0}, o->op, "no algorithm applies to this group", "another --op or --algo");
+      const double algbw = choice->time_s > 0 ? bytes / choice->time_s / 1e9 : 0.0;
+      const std::string label = choice->algorithm + "/" + choice->protocol;
+      const auto count = static_cast<long long>(bytes / dtype->bytes);
+      if (o->json) {
+        rows.push_back({{"bytes", bytes},
+                        {"count", count},
+                        {"time_us", choice->time_s * 1e6},
+                        {"algbw_GBps", algbw},
+                        {"busbw_GBps", algbw * factor},
+                        {"algorithm", choice->algorithm},
+                        {"protocol", choice->protocol}});
+      } else {
+        fmt::print("  {:>12.0f} {:>12} {:>6} {:>12.2f} {:>9.2f} {:>9.2f}  {}\n", bytes, count, o->dtype, choice->time_s * 1e6, algbw,
+                   algbw * factor, label);
+      }
+    }
+    if (o->json) {
+      nlohmann::json j{{"cluster", spec.name}, {"op", o->op}, {"ranks", ranks}, {"chips", fabric.chips()},
+                       {"dtype", o->dtype},    {"rows", rows}};
+      fmt::print("{}\n", j.dump(2));
+    }
+    return 0;
+  };
+}
+
+}  // namespace rackscope::cli

@@ -1,0 +1,24 @@
+#pragma once
+// Subcommands of the rackscope CLI. Each registers its options on `app` and returns the
+// function that runs it (returning the process exit code). Exit codes: 0 success, 2 bad input,
+// 3 infeasible configuration; InputError is caught in main.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hw/cluster_spec.hpp"
+#include "io/input_file.hpp"
+
+namespace rackscope::cli {
+
+using Runner = std::function<int()>;
+Runner add_topo_command(CLI::App& app);
+Runner add_collective_command(CLI::App& app);
+
+// `--set path=value`, repeatable, on every command that reads inputs.
+void add_set_option(CLI::App& cmd, std::vector<std::string>& sets);
+hw::ClusterSpec load_cluster(const std::string& path, const std::vector<std::string>& sets, io::InputFiles& files);
+
+}  // namespace rackscope::cli

@@ -1,0 +1,56 @@
+// rackscope: performance model of rack-scale AI training clusters.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "io/cluster_reader.hpp"
+#include "io/input_error.hpp"
+
+namespace rackscope::cli {
+
+void add_set_option(CLI::App& cmd, std::vector<std::string>& sets) {
+  cmd.add_option("--set", sets, "override an input key: path.to.key=value (repeatable; rack.chips=32 reaches the rack file)");
+}
+
+hw::ClusterSpec load_cluster(const std::string& path, const std::vector<std::string>& sets, io::InputFiles& files) {
+  io::Overrides overrides;
+  for (const auto& s : sets) overrides.add(s);
+  return io::read_cluster(path, overrides, files);
+}
+
+}  // namespace rackscope::cli
+
+int main(int argc, char** argv) {
+  using namespace rackscope;
+  CLI::App app{"rackscope: performance model of rack-scale AI training clusters"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rackscope 0.1.0");
+  std::vector<cli::Runner> runners = {cli::add_topo_command(app), cli::add_collective_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "rackscope: {}\n", e.what());
+    return 2;
+  }
+  try {
+    const std::string chosen = app.get_subcommands().front()->get_name();
+    const std::vector<std::string> names = {"topo", "collective"};
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == chosen) return runners[i]();
+  } catch (const io::InputError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rackscope: internal error: {}\n", e.what());
+    return 1;
+  }
+  return 1;
+}

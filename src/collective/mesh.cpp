@@ -1,0 +1,32 @@
+#include "collective/algorithms.hpp"
+
+namespace rackscope::collective {
+
+namespace {
+// Above this many ranks a direct exchange is n^2 flows and never the fastest choice; it is not
+// planned (Neuron and NCCL use mesh only inside a node).
+constexpr int kMaxMeshRanks = 512;
+}
+
+// Mesh / direct: every rank sends to every other in one step. All-reduce is Neuron's one-shot
+// mesh (each rank sends its whole buffer to all, then reduces locally: latency O(1), traffic
+// (n-1)*S per rank); reduce-scatter, all-gather and all-to-all send S/n to each peer; broadcast
+// sends S from the root to each.
+AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+  AlgorithmCost a;
+  a.name = "mesh";
+  const int n = g.size();
+  if (n > kMaxMeshRanks) return not_applicable(a.name, "more than 512 ranks");
+  if (op == Op::sendrecv) return not_applicable(a.name, "send/recv is point to point");
+  std::vector<Flow> flows;
+  const double bytes = op == Op::allreduce || op == Op::broadcast ? 1.0 : 1.0 / n;
+  for (int i = 0; i < n; ++i) {
+    if (op == Op::broadcast && i > 0) break;
+    for (int j = 0; j < n; ++j)
+      if (i != j) flows.push_back({g.chips[i], g.chips[j], bytes});
+  }
+  a.phases.push_back(price_phase(f, flows, 1, loads));
+  return a;
+}
+
+}  // namespace rackscope::collective

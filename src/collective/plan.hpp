@@ -1,0 +1,51 @@
+#pragma once
+// An algorithm is planned once per (fabric, group, op) as phases whose cost is linear in the
+// message size: a phase of unit size is routed on the fabric, giving seconds per byte on its
+// busiest link and the latency of its slowest route. Pricing any size is then arithmetic,
+// which is what keeps sweeps at microseconds per configuration.
+#include <string>
+#include <vector>
+
+#include "collective/op.hpp"
+#include "fabric/fabric.hpp"
+
+namespace rackscope::collective {
+
+// The ranks taking part, each placed on a chip (several ranks may share a chip).
+struct Group {
+  std::vector<int> chips;  // chip of rank i
+  int size() const { return static_cast<int>(chips.size()); }
+};
+// Ranks 0..n-1 of a cluster, `ranks_per_chip` consecutive ranks per chip.
+Group first_ranks(const fabric::Fabric& f, int n);
+
+struct Flow {
+  int src = 0, dst = 0;  // chips
+  double bytes = 0;      // per byte of message
+};
+
+struct PhaseCost {
+  double seconds_per_byte = 0;  // busiest link's time per byte of message, at line rate
+  double latency_s = 0;         // slowest route's link latency
+  double repeat = 1;            // identical steps
+};
+
+struct AlgorithmCost {
+  std::string name;
+  bool applicable = true;
+  std::string why_not;
+  std::vector<PhaseCost> phases;
+  // Pipelined algorithms (trees, chains): one phase is the step of one chunk; the message is
+  // cut into k chunks and takes (stages + k - 1) steps, with k chosen to minimise time.
+  int pipeline_stages = 0;
+  double min_chunk_bytes = 0;
+};
+
+// Routes the flows of one phase on the fabric; `to_switch` adds in-switch traffic
+// (chip, bytes up, bytes down) for reductions done inside a switch.
+PhaseCost price_phase(const fabric::Fabric& f, const std::vector<Flow>& flows, double repeat,
+                      fabric::PhaseLoads& loads);
+
+AlgorithmCost not_applicable(std::string name, std::string why);
+
+}  // namespace rackscope::collective

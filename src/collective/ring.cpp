@@ -1,0 +1,48 @@
+#include "collective/algorithms.hpp"
+
+namespace rackscope::collective {
+
+std::vector<Flow> ring_flows(const std::vector<int>& order, double bytes, bool bidirectional, bool closed) {
+  const int n = static_cast<int>(order.size());
+  std::vector<Flow> flows;
+  const double share = bidirectional ? bytes / 2 : bytes;
+  for (int i = 0; i < (closed ? n : n - 1); ++i) {
+    flows.push_back({order[i], order[(i + 1) % n], share});
+    if (bidirectional) flows.push_back({order[(i + 1) % n], order[i], share});
+  }
+  return flows;
+}
+
+// Ring (Patarasuk & Yuan 2009): reduce-scatter and all-gather each take n-1 steps in which every
+// rank passes S/n to its successor; all-reduce is both (2(n-1) steps). A bidirectional ring
+// sends half of every piece each way. Broadcast is a chain pipelined in chunks; send/recv is
+// every rank sending S to its successor at once.
+AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bidirectional, fabric::PhaseLoads& loads) {
+  AlgorithmCost a;
+  a.name = bidirectional ? "bidir-ring" : "ring";
+  const int n = g.size();
+  const std::vector<int> order = f.ring_order(g.chips);
+  const double piece = 1.0 / n;
+  switch (op) {
+    case Op::allreduce:
+      a.phases.push_back(price_phase(f, ring_flows(order, piece, bidirectional), 2.0 * (n - 1), loads));
+      break;
+    case Op::reducescatter:
+    case Op::allgather:
+      a.phases.push_back(price_phase(f, ring_flows(order, piece, bidirectional), n - 1.0, loads));
+      break;
+    case Op::broadcast:
+      if (bidirectional) return not_applicable(a.name, "broadcast uses the one-way chain (ring)");
+      a.phases.push_back(price_phase(f, ring_flows(order, 1.0, false, false), 1, loads));
+      a.pipeline_stages = n - 1;
+      break;
+    case Op::sendrecv:
+      if (bidirectional) return not_applicable(a.name, "send/recv is one-way");
+      a.phases.push_back(price_phase(f, ring_flows(order, 1.0, false), 1, loads));
+      break;
+    case Op::alltoall: return not_applicable(a.name, "all-to-all is direct (mesh)");
+  }
+  return a;
+}
+
+}  // namespace rackscope::collective

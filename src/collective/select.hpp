@@ -1,0 +1,35 @@
+#pragma once
+// Planning every algorithm for a group once, then picking the fastest (algorithm, protocol)
+// per message size, as NCCL's and Neuron's tuners do.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collective/plan.hpp"
+
+namespace rackscope::collective {
+
+const std::vector<std::string>& algorithm_names();
+
+struct Choice {
+  std::string algorithm, protocol;
+  double time_s = 0;
+};
+
+class Planner {
+ public:
+  explicit Planner(const fabric::Fabric& f);
+  // Every algorithm's plan for `op` on `g` (cached).
+  const std::vector<AlgorithmCost>& plans(Op op, const Group& g);
+  // Fastest choice for `bytes`; `only` names one algorithm, or is empty for auto. nullopt when
+  // no algorithm applies (the reason is in plans()).
+  std::optional<Choice> best(Op op, const Group& g, double bytes, const std::string& only = {});
+
+ private:
+  const fabric::Fabric& fabric_;
+  fabric::PhaseLoads loads_;
+  std::map<std::pair<int, std::vector<int>>, std::vector<AlgorithmCost>> cache_;
+};
+
+}  // namespace rackscope::collective

@@ -1,0 +1,51 @@
+#include "collective/timing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rackscope::collective {
+
+Group first_ranks(const fabric::Fabric& f, int n) {
+  Group g;
+  const int per_chip = f.spec().rack.chip.ranks_per_chip;
+  for (int r = 0; r < n; ++r) g.chips.push_back(r / per_chip);
+  return g;
+}
+
+AlgorithmCost not_applicable(std::string name, std::string why) {
+  AlgorithmCost a;
+  a.name = std::move(name);
+  a.applicable = false;
+  a.why_not = std::move(why);
+  return a;
+}
+
+PhaseCost price_phase(const fabric::Fabric& f, const std::vector<Flow>& flows, double repeat, fabric::PhaseLoads& loads) {
+  PhaseCost cost;
+  cost.repeat = repeat;
+  for (const Flow& fl : flows) cost.latency_s = std::max(cost.latency_s, f.route(fl.src, fl.dst, fl.bytes, loads).latency_s);
+  cost.seconds_per_byte = f.max_link_time(loads);
+  loads.clear();
+  return cost;
+}
+
+double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s) {
+  double t = launch_s;
+  if (a.pipeline_stages > 0) {
+    const PhaseCost& ph = a.phases.front();
+    const double alpha = ph.latency_s + p.step_latency_s;
+    const double beta = ph.seconds_per_byte / p.bandwidth_efficiency;
+    const double m = a.pipeline_stages;
+    const double max_chunks = std::max(1.0, std::floor(bytes / std::max(a.min_chunk_bytes, 1.0)));
+    auto step_time = [&](double k) { return (m + k - 1) * (bytes / k * beta + alpha); };
+    double best_k = alpha > 0 ? std::sqrt(std::max(0.0, (m - 1) * bytes * beta / alpha)) : max_chunks;
+    best_k = std::clamp(best_k, 1.0, max_chunks);
+    const double lo = std::max(1.0, std::floor(best_k)), hi = std::min(max_chunks, std::ceil(best_k));
+    return t + std::min(step_time(lo), step_time(hi));
+  }
+  for (const PhaseCost& ph : a.phases)
+    t += ph.repeat * (bytes * ph.seconds_per_byte / p.bandwidth_efficiency + ph.latency_s + p.step_latency_s);
+  return t;
+}
+
+}  // namespace rackscope::collective

@@ -1,0 +1,140 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "fabric/clos_shape.hpp"
+#include "fabric/fabric_impl.hpp"
+
+namespace rackscope::fabric {
+
+ClosShape clos_shape(const hw::ClusterSpec& c) {
+  ClosShape s;
+  const auto& so = c.scale_out;
+  const int radix = so.radix;
+  const double nic_bw = c.rack.nics.bandwidth_Bps;
+  // Leaf ports: `down` to NICs, `up` to spines, chosen so that down bandwidth is
+  // `oversubscription` times up bandwidth, using as many ports as the radix allows.
+  for (int down = radix - 1; down >= 1; --down) {
+    const int up = static_cast<int>(std::ceil(down * nic_bw / (so.oversubscription * so.link_bandwidth_Bps) - 1e-9));
+    if (down + std::max(up, 1) <= radix) {
+      s.down = down;
+      s.up = std::max(up, 1);
+      break;
+    }
+  }
+  if (s.down == 0) {
+    s.problem = fmt::format("a leaf of radix {} cannot hold one NIC port and its uplinks", radix);
+    return s;
+  }
+  const int nics_per_rack = c.rack.nics.count;
+  if (so.kind == hw::ScaleOutSpec::Kind::rail) {
+    s.leaves_per_group = (c.racks + s.down - 1) / s.down;
+    s.groups = nics_per_rack;
+  } else {
+    s.leaves_per_group = (c.racks * nics_per_rack + s.down - 1) / s.down;
+    s.groups = 1;
+  }
+  s.leaves = s.leaves_per_group * s.groups;
+  if (s.leaves == 1) {
+    s.levels = 1;
+  } else if (s.leaves <= radix) {
+    s.levels = 2;
+  } else {
+    s.levels = 3;
+    s.pod_leaves = radix / 2;
+    s.pods = (s.leaves + s.pod_leaves - 1) / s.pod_leaves;
+    if (s.pods > radix)
+      s.problem = fmt::format("{} leaves need {} pods, more than a 3-level Clos of radix {} joins ({} at most)", s.leaves, s.pods,
+                              radix, radix);
+  }
+  return s;
+}
+
+// Scale-out: NICs on the chips' side (host links), leaves, and a folded Clos above them
+// (2 levels while one spine can reach every leaf, else 3 with pods and cores). A rail-optimized
+// fabric is the same Clos with NIC k of every rack on rail k's own leaves.
+void Fabric::Impl::build_scale_out() {
+  const auto& nic = spec.rack.nics;
+  const int npr = nic.count;
+  const int cpr = chips_per_rack;
+  const int nics = npr * racks;
+  std::vector<int> nic_vertex(nics);
+  for (int i = 0; i < nics; ++i) nic_vertex[i] = add_vertex(VertexKind::nic, fmt::format("r{}.nic{}", i / npr, i % npr));
+
+  chip_nics.assign(chips, {});
+  chip_nic_offset.assign(chips + 1, 0);
+  for (int c = 0; c < chips; ++c) {
+    const int rack = c / cpr, local = c % cpr;
+    if (npr >= cpr) {
+      const int k = npr / cpr;
+      for (int j = 0; j < k; ++j) chip_nics[c].push_back(rack * npr + local * k + j);
+    } else {
+      chip_nics[c].push_back(rack * npr + local / (cpr / npr));
+    }
+    chip_nic_offset[c + 1] = chip_nic_offset[c] + static_cast<int>(chip_nics[c].size());
+    for (int n : chip_nics[c]) {
+      const int id = add_link(c, nic_vertex[n], nic.bandwidth_Bps, nic.host_latency_s, Tier::host);
+      host_up.push_back(id);
+      host_down.push_back(id + 1);
+    }
+  }
+
+  const ClosShape shape = clos_shape(spec);
+  const auto& so = spec.scale_out;
+  std::vector<int> leaves(shape.leaves);
+  for (int l = 0; l < shape.leaves; ++l) {
+    leaves[l] = add_vertex(VertexKind::switch_, fmt::format("leaf{}", l));
+    so_switches.push_back(leaves[l]);
+  }
+  nic_up.assign(nics, -1);
+  nic_down.assign(nics, -1);
+  nic_leaf.assign(nics, -1);
+  for (int i = 0; i < nics; ++i) {
+    const int rack = i / npr, k = i % npr;
+    // Rail: NIC k of every rack on rail k's leaves; Clos: NICs fill leaves in rack order.
+    const int leaf = so.kind == hw::ScaleOutSpec::Kind::rail ? k * shape.leaves_per_group + rack / shape.down : i / shape.down;
+    const int id = add_link(nic_vertex[i], leaves[leaf], nic.bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
+    nic_up[i] = id;
+    nic_down[i] = id + 1;
+    nic_leaf[i] = leaves[leaf];
+  }
+  if (shape.levels == 2) {
+    for (int s = 0; s < shape.up; ++s) {
+      const int spine = add_vertex(VertexKind::switch_, fmt::format("spine{}", s));
+      so_switches.push_back(spine);
+      for (int leaf : leaves) add_link(leaf, spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
+    }
+  } else if (shape.levels == 3) {
+    const int cores_per_group = so.radix / 2;
+    std::vector<int> cores(static_cast<size_t>(shape.up) * cores_per_group);
+    for (size_t i = 0; i < cores.size(); ++i) {
+      cores[i] = add_vertex(VertexKind::switch_, fmt::format("core{}", i));
+      so_switches.push_back(cores[i]);
+    }
+    for (int p = 0; p < shape.pods; ++p) {
+      for (int s = 0; s < shape.up; ++s) {
+        const int spine = add_vertex(VertexKind::switch_, fmt::format("pod{}.spine{}", p, s));
+        so_switches.push_back(spine);
+        for (int l = p * shape.pod_leaves; l < std::min(shape.leaves, (p + 1) * shape.pod_leaves); ++l)
+          add_link(leaves[l], spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
+        for (int c = 0; c < cores_per_group; ++c)
+          add_link(spine, cores[static_cast<size_t>(s) * cores_per_group + c], so.link_bandwidth_Bps, so.hop_latency_s,
+                   Tier::scale_out);
+      }
+    }
+  }
+}
+
+// ECMP between two leaves over the switch layers only, computed once per leaf pair.
+const PathSet& Fabric::Impl::leaf_path(int from_leaf, int to_leaf) const {
+  const uint64_t key = (static_cast<uint64_t>(from_leaf) << 32) | static_cast<uint32_t>(to_leaf);
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  auto it = leaf_paths.find(key);
+  if (it != leaf_paths.end()) return it->second;
+  std::vector<char> forwards(kinds.size(), 0);
+  for (int s : so_switches) forwards[s] = 1;
+  return leaf_paths.emplace(key, ecmp_paths(graph, links, from_leaf, to_leaf, forwards)).first->second;
+}
+
+}  // namespace rackscope::fabric

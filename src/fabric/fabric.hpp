@@ -1,0 +1,94 @@
+#pragma once
+// The cluster as a graph: chips, NICs and switches joined by directed links, each with a
+// bandwidth, a latency and a tier. Built once from a ClusterSpec; then routes flows between
+// chips (dimension-order on tori, ECMP on switched fabrics) and adds their bytes to per-link
+// loads, so collective timing sees contention on shared links. Boost.Graph stays inside
+// src/fabric/: this header is all the rest of rackscope sees.
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hw/cluster_spec.hpp"
+
+namespace rackscope::fabric {
+
+enum class Tier { on_chip, scale_up, host, scale_out };
+const char* tier_name(Tier t);
+enum class VertexKind { chip, nic, switch_ };
+
+struct Link {
+  int from = 0, to = 0;
+  double bandwidth_Bps = 0, latency_s = 0;
+  Tier tier = Tier::scale_up;
+};
+
+// Bytes per link for one phase of a collective. Flows that cross the scale-out fabric are
+// gathered per (source leaf, destination leaf) and spread over their ECMP paths once, at the end.
+class PhaseLoads {
+ public:
+  explicit PhaseLoads(size_t links) : bytes_(links, 0.0) {}
+  void add(int link, double bytes) {
+    if (bytes_[link] == 0.0) touched_.push_back(link);
+    bytes_[link] += bytes;
+  }
+  void add_pending(int leaf_from, int leaf_to, double bytes) {
+    pending_[(static_cast<uint64_t>(leaf_from) << 32) | static_cast<uint32_t>(leaf_to)] += bytes;
+  }
+  void clear();
+  const std::vector<int>& touched() const { return touched_; }
+  double bytes(int link) const { return bytes_[link]; }
+
+ private:
+  friend class Fabric;
+  std::vector<double> bytes_;
+  std::vector<int> touched_;
+  std::unordered_map<uint64_t, double> pending_;
+};
+
+struct Route {
+  double latency_s = 0;
+  int hops = 0;
+};
+
+class Fabric {
+ public:
+  explicit Fabric(const hw::ClusterSpec& spec);
+  ~Fabric();
+  Fabric(const Fabric&) = delete;
+  Fabric& operator=(const Fabric&) = delete;
+
+  const hw::ClusterSpec& spec() const;
+  int chips() const;
+  int racks() const;
+  int chips_per_rack() const;
+  int rack_of(int chip) const { return chip / chips_per_rack(); }
+  int vertices() const;
+  int count(VertexKind k) const;
+  const std::vector<Link>& links() const;
+  VertexKind kind(int vertex) const;
+  std::string vertex_name(int vertex) const;
+
+  // Adds a flow of `bytes` from chip `src` to chip `dst` (src == dst: between two ranks of one
+  // chip, through on-chip memory) to `loads`; returns its route's latency and hop count.
+  Route route(int src, int dst, double bytes, PhaseLoads& loads) const;
+  // A chip's traffic to (up) or from (down) the first switch of its single-level switch domain;
+  // used by in-switch reduction. Returns the hop latency.
+  double route_to_switch(int chip, double bytes, bool up, PhaseLoads& loads) const;
+  bool has_in_switch_reduction() const;
+  // Spreads pending scale-out traffic, then returns max over links of bytes / bandwidth.
+  double max_link_time(PhaseLoads& loads) const;
+
+  // A ring order of `chips` that keeps neighbours adjacent (snake order inside tori).
+  std::vector<int> ring_order(std::vector<int> chips) const;
+  // Torus dims of the rack (empty when the rack is not a torus) and a chip's coordinates in it.
+  const std::vector<int>& torus_dims() const;
+  std::vector<int> torus_coords(int chip) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rackscope::fabric

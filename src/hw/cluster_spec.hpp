@@ -1,0 +1,69 @@
+#pragma once
+// What an input describes: a rack (scale-up domain of chips plus its NICs) and a cluster
+// (identical racks joined by a scale-out fabric). The fabric layer turns this into a graph.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "hw/chip.hpp"
+
+namespace rackscope::hw {
+
+struct TorusSpec {
+  std::vector<int> dims;                  // e.g. {4, 4} or {4, 4, 4}; product = chips per rack
+  std::vector<double> link_bandwidth_Bps;  // per dimension, per link, per direction
+  std::vector<double> link_latency_s;      // per dimension
+};
+
+// One- or two-level switch domain (NVSwitch, NeuronSwitch).
+struct SwitchSpec {
+  int planes = 1;             // identical parallel switch planes; every chip links to each
+  int chips_per_leaf = 0;     // 0: one leaf per plane holds every chip (single level)
+  int spines = 0;             // second-level switches per plane (when chips_per_leaf < chips)
+  double link_bandwidth_Bps = 0;    // chip <-> leaf, per plane, per direction
+  double link_latency_s = 0;
+  double uplink_bandwidth_Bps = 0;  // leaf <-> each spine, per direction
+  double uplink_latency_s = 0;
+  bool in_switch_reduction = false;
+};
+
+struct ExplicitLink {
+  std::string a, b;  // "chip:3" or "switch:0"
+  double bandwidth_Bps = 0, latency_s = 0;
+  long line = 0;
+};
+struct ExplicitSpec {
+  int switches = 0;
+  std::vector<ExplicitLink> links;
+};
+
+struct NicSpec {
+  int count = 0;                 // NICs per rack (0: the rack has no scale-out port)
+  double bandwidth_Bps = 0;      // per NIC, per direction
+  double host_latency_s = 0;     // chip <-> NIC (PCIe) latency
+};
+
+struct RackSpec {
+  std::string name, file;
+  Chip chip;
+  int chips = 0;
+  std::variant<TorusSpec, SwitchSpec, ExplicitSpec> scale_up;
+  NicSpec nics;
+};
+
+struct ScaleOutSpec {
+  enum class Kind { none, clos, rail } kind = Kind::none;
+  int radix = 64;                  // ports per switch
+  double oversubscription = 1.0;   // leaf down:up port ratio
+  double link_bandwidth_Bps = 0;   // switch <-> switch, per direction
+  double hop_latency_s = 0;        // per switch-to-switch or NIC-to-switch hop
+};
+
+struct ClusterSpec {
+  std::string name, file;
+  RackSpec rack;
+  int racks = 1;
+  ScaleOutSpec scale_out;
+};
+
+}  // namespace rackscope::hw

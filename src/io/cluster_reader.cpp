@@ -1,0 +1,176 @@
+#include "io/cluster_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <numeric>
+
+#include "fabric/clos_shape.hpp"
+#include "io/chip_reader.hpp"
+
+namespace rackscope::io {
+using units::Dimension;
+
+namespace {
+constexpr int64_t kMaxChipsPerRack = 1 << 16;
+constexpr int64_t kMaxRacks = 1 << 20;
+
+// One value for all torus dimensions, or one per dimension.
+std::vector<double> per_dimension(StrictTable& t, const std::string& key, Dimension d, size_t dims) {
+  std::vector<double> v = t.quantity_list(key, d);
+  if (v.size() == 1) v.assign(dims, v[0]);
+  if (v.size() != dims) t.fail(key, fmt::format("{} values for {} torus dimensions", v.size(), dims), "one value, or one per dimension");
+  return v;
+}
+
+hw::TorusSpec read_torus(StrictTable& t, int chips, bool ring) {
+  hw::TorusSpec torus;
+  if (ring) {
+    torus.dims = {chips};
+  } else {
+    for (auto d : t.integer_array("dims", 1, kMaxChipsPerRack)) torus.dims.push_back(static_cast<int>(d));
+    const int64_t product = std::accumulate(torus.dims.begin(), torus.dims.end(), int64_t{1}, std::multiplies<>());
+    if (product != chips)
+      t.fail("dims", fmt::format("torus dims multiply to {} but the rack has {} chips", product, chips),
+             "dimensions whose product is the chip count");
+  }
+  torus.link_bandwidth_Bps = per_dimension(t, "link_bandwidth", Dimension::bandwidth, torus.dims.size());
+  torus.link_latency_s = per_dimension(t, "link_latency", Dimension::time, torus.dims.size());
+  return torus;
+}
+
+hw::SwitchSpec read_switch(StrictTable& t, int chips) {
+  hw::SwitchSpec s;
+  s.planes = static_cast<int>(t.optional_integer("planes", 1, 64).value_or(1));
+  s.link_bandwidth_Bps = t.quantity("link_bandwidth", Dimension::bandwidth);
+  s.link_latency_s = t.quantity("link_latency", Dimension::time, true);
+  s.chips_per_leaf = static_cast<int>(t.optional_integer("chips_per_leaf", 1, chips).value_or(chips));
+  if (chips % s.chips_per_leaf != 0)
+    t.fail("chips_per_leaf", fmt::format("{} does not divide the rack's {} chips", s.chips_per_leaf, chips), "a divisor of chips");
+  if (s.chips_per_leaf < chips) {
+    s.spines = static_cast<int>(t.integer("spines", 1, 1024));
+    s.uplink_bandwidth_Bps = t.quantity("uplink_bandwidth", Dimension::bandwidth);
+    s.uplink_latency_s = t.quantity("uplink_latency", Dimension::time, true);
+  } else {
+    s.chips_per_leaf = 0;
+  }
+  s.in_switch_reduction = t.boolean("in_switch_reduction", false);
+  return s;
+}
+
+// "chip:3" or "switch:0" -> (is_switch, index); errors name the link's line.
+std::pair<bool, int> parse_endpoint(StrictTable& link, const std::string& key, int chips, int switches) {
+  const std::string v = link.string(key);
+  const auto colon = v.find(':');
+  const std::string kind = v.substr(0, colon);
+  int index = -1;
+  try {
+    if (colon != std::string::npos) index = std::stoi(v.substr(colon + 1));
+  } catch (...) {
+  }
+  const int limit = kind == "chip" ? chips : switches;
+  if ((kind != "chip" && kind != "switch") || index < 0 || index >= limit)
+    link.fail(key, "bad endpoint \"" + v + "\"", fmt::format("chip:0..chip:{} or switch:0..switch:{}", chips - 1, switches - 1));
+  return {kind == "switch", index};
+}
+
+hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
+  hw::ExplicitSpec e;
+  e.switches = static_cast<int>(t.optional_integer("switches", 0, 4096).value_or(0));
+  // Union-find over chips and switches: a disconnected link list is an input error.
+  std::vector<int> parent(chips + e.switches);
+  std::iota(parent.begin(), parent.end(), 0);
+  std::function<int(int)> find = [&](int x) { return parent[x] == x ? x : parent[x] = find(parent[x]); };
+  for (auto& link : t.table_array("links")) {
+    hw::ExplicitLink l;
+    const auto a = parse_endpoint(link, "a", chips, e.switches);
+    const auto b = parse_endpoint(link, "b", chips, e.switches);
+    l.a = link.string("a");
+    l.b = link.string("b");
+    if (l.a == l.b) link.fail("b", "a link from \"" + l.a + "\" to itself", "two different endpoints");
+    l.bandwidth_Bps = link.quantity("bandwidth", Dimension::bandwidth);
+    l.latency_s = link.quantity("latency", Dimension::time, true);
+    l.line = link.location("a").line;
+    link.finish();
+    const int ia = a.first ? chips + a.second : a.second;
+    const int ib = b.first ? chips + b.second : b.second;
+    parent[find(ia)] = find(ib);
+    e.links.push_back(l);
+  }
+  for (int v = 1; v < chips + e.switches; ++v)
+    if (find(v) != find(0))
+      t.fail("links", fmt::format("the fabric is disconnected: {} {} cannot reach chip:0", v < chips ? "chip" : "switch",
+                                  v < chips ? v : v - chips),
+             "links that connect every chip and switch");
+  return e;
+}
+
+hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputFiles& files) {
+  StrictTable top = top_table(file);
+  hw::RackSpec rack;
+  rack.file = file.path;
+  top.string("kind");
+  rack.name = top.string("name");
+  top.optional_string("description");
+  rack.chip = read_chip(files.load_reference(top, "chip", "chip", overrides));
+  rack.chips = static_cast<int>(top.integer("chips", 1, kMaxChipsPerRack));
+
+  StrictTable up = top.table("scale_up");
+  const std::string topology = up.choice("topology", {"torus", "ring", "switch", "explicit"});
+  if (topology == "torus" || topology == "ring") rack.scale_up = read_torus(up, rack.chips, topology == "ring");
+  else if (topology == "switch") rack.scale_up = read_switch(up, rack.chips);
+  else rack.scale_up = read_explicit(up, rack.chips);
+  up.finish();
+
+  if (auto nics = top.optional_table("nics")) {
+    rack.nics.count = static_cast<int>(nics->integer("count", 1, kMaxChipsPerRack));
+    rack.nics.bandwidth_Bps = nics->quantity("bandwidth", Dimension::bandwidth);
+    rack.nics.host_latency_s = nics->quantity("host_latency", Dimension::time, true);
+    if (rack.nics.count % rack.chips != 0 && rack.chips % rack.nics.count != 0)
+      nics->fail("count", fmt::format("{} NICs cannot be shared evenly by {} chips", rack.nics.count, rack.chips),
+                 "a divisor or a multiple of the chip count");
+    nics->finish();
+  }
+  top.finish();
+  return rack;
+}
+}  // namespace
+
+hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files) {
+  const InputFile& file = files.load(path, "cluster", overrides);
+  StrictTable top = top_table(file);
+  hw::ClusterSpec cluster;
+  cluster.file = file.path;
+  top.string("kind");
+  cluster.name = top.string("name");
+  top.optional_string("description");
+  cluster.rack = read_rack(files.load_reference(top, "rack", "rack", overrides), overrides.scoped({"rack"}), files);
+  cluster.racks = static_cast<int>(top.integer("racks", 1, kMaxRacks));
+
+  if (auto so = top.optional_table("scale_out")) {
+    const std::string kind = so->choice("topology", {"clos", "rail", "none"});
+    if (kind != "none") {
+      cluster.scale_out.kind = kind == "clos" ? hw::ScaleOutSpec::Kind::clos : hw::ScaleOutSpec::Kind::rail;
+      cluster.scale_out.radix = static_cast<int>(so->integer("radix", 4, 4096));
+      cluster.scale_out.oversubscription = so->optional_positive_number("oversubscription").value_or(1.0);
+      cluster.scale_out.link_bandwidth_Bps = so->quantity("link_bandwidth", Dimension::bandwidth);
+      cluster.scale_out.hop_latency_s = so->quantity("hop_latency", Dimension::time, true);
+    }
+    so->finish();
+  }
+  if (cluster.racks > 1 && cluster.scale_out.kind == hw::ScaleOutSpec::Kind::none)
+    top.fail("racks", fmt::format("{} racks but no scale_out fabric joins them: the fabric is disconnected", cluster.racks),
+             "racks = 1, or a [scale_out] table with topology = \"clos\" or \"rail\"");
+  if (cluster.racks > 1 && cluster.rack.nics.count == 0)
+    top.fail("racks", fmt::format("{} racks but rack '{}' has no [nics] to reach the scale-out fabric", cluster.racks, cluster.rack.name),
+             "racks = 1, or a [nics] table in the rack file");
+  if (cluster.scale_out.kind != hw::ScaleOutSpec::Kind::none && cluster.rack.nics.count > 0) {
+    const auto shape = fabric::clos_shape(cluster);
+    if (!shape.problem.empty()) top.fail("racks", shape.problem, "fewer racks, or a larger scale_out.radix");
+  }
+  top.finish();
+  overrides.check_all_used();
+  return cluster;
+}
+
+}  // namespace rackscope::io

@@ -1,0 +1,55 @@
+#include "io/input_file.hpp"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace rackscope::io {
+namespace fs = std::filesystem;
+
+const InputFile& InputFiles::load(const std::string& path, const std::string& kind, const Overrides& overrides) {
+  return load_at(path, kind, overrides, {"command line", 0}, "");
+}
+
+const InputFile& InputFiles::load_reference(StrictTable& from, const std::string& key, const std::string& kind,
+                                            const Overrides& overrides) {
+  const std::string rel = from.string(key);
+  const fs::path base = fs::path(from.file()).parent_path();
+  const std::string path = (fs::path(rel).is_absolute() ? fs::path(rel) : base / rel).lexically_normal().string();
+  InputLocation where = from.location(key);
+  return load_at(path, kind, overrides.scoped({key}), where, from.full_key(key));
+}
+
+const InputFile& InputFiles::load_at(const std::string& path, const std::string& kind, const Overrides& overrides,
+                                     const InputLocation& referenced_from, const std::string& ref_key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || fs::is_directory(path)) {
+    const std::string key = ref_key.empty() ? "file" : ref_key;
+    throw InputError(referenced_from, key, "cannot read file '" + path + "'",
+                     "a path to an existing " + kind + " file, relative to the file that names it");
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto file = std::make_unique<InputFile>();
+  file->path = path;
+  file->text = buffer.str();
+  try {
+    file->table = std::make_shared<toml::table>(toml::parse(file->text, std::string_view(path)));
+  } catch (const toml::parse_error& e) {
+    throw InputError({path, static_cast<long>(e.source().begin.line)}, "", std::string("TOML syntax error: ") + std::string(e.description()),
+                     "TOML 1.0, see https://toml.io");
+  }
+  overrides.apply(*file->table);
+  StrictTable top(*file->table, path, "");
+  const std::string declared = top.string("kind");
+  if (declared != kind)
+    top.fail("kind", "this file is a \"" + declared + "\" where a \"" + kind + "\" file is expected", "kind = \"" + kind + "\"");
+  files_.push_back(std::move(file));
+  return *files_.back();
+}
+
+StrictTable top_table(const InputFile& f) { return StrictTable(*f.table, f.path, ""); }
+
+}  // namespace rackscope::io

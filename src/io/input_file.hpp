@@ -1,0 +1,38 @@
+#pragma once
+// Loading input files: parse TOML (syntax errors become file:line errors), apply `--set`
+// overrides, check the declared `kind`, and keep every file's text for provenance records.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/overrides.hpp"
+#include "io/strict_table.hpp"
+
+namespace rackscope::io {
+
+struct InputFile {
+  std::string path;  // as resolved (relative paths resolved against the referencing file)
+  std::string text;  // verbatim contents
+  std::shared_ptr<toml::table> table;
+};
+
+class InputFiles {
+ public:
+  // Loads a top-level input (a path given on the command line).
+  const InputFile& load(const std::string& path, const std::string& kind, const Overrides& overrides);
+  // Loads the file named by `key` in `from` (a path relative to `from`'s file), applying the
+  // overrides scoped below `key`.
+  const InputFile& load_reference(StrictTable& from, const std::string& key, const std::string& kind,
+                                  const Overrides& overrides);
+  const std::vector<std::unique_ptr<InputFile>>& files() const { return files_; }
+
+ private:
+  const InputFile& load_at(const std::string& path, const std::string& kind, const Overrides& overrides,
+                           const InputLocation& referenced_from, const std::string& ref_key);
+  std::vector<std::unique_ptr<InputFile>> files_;
+};
+
+// Top-level table of a loaded file, for reading.
+StrictTable top_table(const InputFile& f);
+
+}  // namespace rackscope::io

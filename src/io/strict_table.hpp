@@ -1,0 +1,78 @@
+#pragma once
+// Strict reading of one TOML table: every getter records the key as known, `finish()` then
+// rejects any key nobody asked for (with a did-you-mean). Hardware numbers must say where they
+// come from: a table holding numbers carries `source` or `assumption`, or a number is written as
+// an inline table `{ value = "2.9 TB/s", source = "..." }`.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "io/input_error.hpp"
+#include "units/quantity.hpp"
+
+namespace toml {
+inline namespace v3 {
+class table;
+class node;
+}  // namespace v3
+}  // namespace toml
+
+namespace rackscope::io {
+
+class StrictTable {
+ public:
+  // `prefix` is the dotted path of this table inside its file ("" for the top level).
+  StrictTable(const toml::table& table, std::string file, std::string prefix);
+
+  bool has(const std::string& key) const;
+  std::string string(const std::string& key);
+  std::optional<std::string> optional_string(const std::string& key);
+  // One of `choices`, else an error listing them.
+  std::string choice(const std::string& key, const std::vector<std::string>& choices);
+  std::optional<std::string> optional_choice(const std::string& key, const std::vector<std::string>& choices);
+  // Integers are hardware numbers too (chip counts, dimensions): they need provenance.
+  int64_t integer(const std::string& key, int64_t min, int64_t max);
+  std::optional<int64_t> optional_integer(const std::string& key, int64_t min, int64_t max);
+  std::vector<int64_t> integer_array(const std::string& key, int64_t min, int64_t max);
+  // A fraction in (0, 1], e.g. an efficiency.
+  double fraction(const std::string& key);
+  std::optional<double> optional_fraction(const std::string& key);
+  double positive_number(const std::string& key);  // dimensionless, > 0
+  std::optional<double> optional_positive_number(const std::string& key);
+  // A quantity with a unit, strictly positive unless `allow_zero`.
+  double quantity(const std::string& key, units::Dimension d, bool allow_zero = false);
+  std::optional<double> optional_quantity(const std::string& key, units::Dimension d, bool allow_zero = false);
+  // One quantity, or an array of them (e.g. a bandwidth per torus dimension).
+  std::vector<double> quantity_list(const std::string& key, units::Dimension d);
+  bool boolean(const std::string& key, bool fallback);
+
+  StrictTable table(const std::string& key);
+  std::optional<StrictTable> optional_table(const std::string& key);
+  std::vector<StrictTable> table_array(const std::string& key);
+
+  // Unknown keys are errors; call after reading everything.
+  void finish();
+
+  // Errors located at `key` (or at the table when the key is absent).
+  [[noreturn]] void fail(const std::string& key, const std::string& problem, const std::string& valid = {}) const;
+  InputLocation location(const std::string& key) const;
+  const std::string& file() const { return file_; }
+  std::string full_key(const std::string& key) const;
+
+ private:
+  const toml::node* lookup(const std::string& key);
+  const toml::node* require(const std::string& key);
+  // The value of a hardware number, unwrapping `{ value = ..., source = ... }` and checking provenance.
+  const toml::node& hardware_value(const std::string& key, const toml::node& node);
+
+  const toml::table* table_;
+  std::string file_;
+  std::string prefix_;
+  std::set<std::string> known_;
+  bool has_provenance_ = false;
+};
+
+}  // namespace rackscope::io

@@ -1,0 +1,108 @@
+// Every algorithm on an uncontended fabric against its alpha-beta closed form. Notation: S
+// message bytes, n ranks, B link bandwidth per direction, L link latency, e protocol bandwidth
+// efficiency, s protocol step latency, lambda launch overhead. A route through a single switch
+// is two links (chip->switch->chip): latency 2L.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "collective/select.hpp"
+#include "collective/timing.hpp"
+#include "../unit/test_clusters.hpp"
+
+using namespace rackscope;
+using collective::Op;
+
+namespace {
+const double S = 64.0 * 1024 * 1024;
+const double e = 0.8, s = 2e-6, lambda = 5e-6;  // from test::simple_chip()
+
+double time_of(const fabric::Fabric& f, Op op, int n, const std::string& algo, double bytes = S) {
+  collective::Planner p(f);
+  const auto c = p.best(op, collective::first_ranks(f, n), bytes, algo);
+  REQUIRE(c.has_value());
+  return c->time_s;
+}
+}  // namespace
+
+TEST_CASE("closed form: ring and bidirectional ring on a ring fabric") {
+  const double B = 100e9, L = 1e-6;
+  const int n = 8;
+  const fabric::Fabric f(test::torus_cluster({n}, B, L));
+  // Ring all-reduce: 2(n-1) steps, each moving S/n over one hop.
+  CHECK(time_of(f, Op::allreduce, n, "ring") == doctest::Approx(lambda + 2 * (n - 1) * (S / n / (B * e) + L + s)));
+  // Reduce-scatter / all-gather: n-1 of those steps.
+  CHECK(time_of(f, Op::reducescatter, n, "ring") == doctest::Approx(lambda + (n - 1) * (S / n / (B * e) + L + s)));
+  CHECK(time_of(f, Op::allgather, n, "ring") == doctest::Approx(lambda + (n - 1) * (S / n / (B * e) + L + s)));
+  // Bidirectional: each direction's link carries S/(2n) per step.
+  CHECK(time_of(f, Op::allreduce, n, "bidir-ring") == doctest::Approx(lambda + 2 * (n - 1) * (S / (2 * n) / (B * e) + L + s)));
+  // Send/recv: every rank sends S one hop at once.
+  CHECK(time_of(f, Op::sendrecv, n, "ring") == doctest::Approx(lambda + S / (B * e) + L + s));
+  // Broadcast: a chain of n-1 hops pipelined in k chunks, (n-1+k-1)(S/k/(Be) + L + s), best k.
+  double best = 1e30;
+  for (int k = 1; k < 100000; ++k) best = std::min(best, (n - 1 + k - 1) * (S / k / (B * e) + L + s));
+  CHECK(time_of(f, Op::broadcast, n, "ring") == doctest::Approx(lambda + best));
+}
+
+TEST_CASE("closed form: switch-domain algorithms") {
+  const double B = 300e9, L = 0.5e-6;
+  const int n = 8;
+  hw::ClusterSpec spec = test::switch_cluster(n, B, L);
+  std::get<hw::SwitchSpec>(spec.rack.scale_up).in_switch_reduction = true;
+  spec.rack.chip.collectives.in_switch_efficiency = 0.6;
+  const fabric::Fabric f(spec);
+  const double hop = 2 * L;
+  CHECK(time_of(f, Op::allreduce, n, "ring") == doctest::Approx(lambda + 2 * (n - 1) * (S / n / (B * e) + hop + s)));
+  // Halving-doubling: log2(n) exchanges of S/2, S/4, ... then the same back:
+  // 2 * ((n-1)/n * S/(Be) + log2(n) (2L + s)).
+  CHECK(time_of(f, Op::allreduce, n, "rhd") == doctest::Approx(lambda + 2 * ((n - 1.0) / n * S / (B * e) + 3 * (hop + s))));
+  CHECK(time_of(f, Op::reducescatter, n, "rhd") == doctest::Approx(lambda + (n - 1.0) / n * S / (B * e) + 3 * (hop + s)));
+  // One-shot mesh: every chip sends S to each of n-1 peers through its one link.
+  CHECK(time_of(f, Op::allreduce, n, "mesh") == doctest::Approx(lambda + (n - 1) * S / (B * e) + hop + s));
+  // Mesh all-to-all: S/n to each peer.
+  CHECK(time_of(f, Op::alltoall, n, "mesh") == doctest::Approx(lambda + (n - 1.0) / n * S / (B * e) + hop + s));
+  // In-switch reduction: S up and S down per chip at the switch's reduction efficiency i.
+  CHECK(time_of(f, Op::allreduce, n, "in-switch") == doctest::Approx(lambda + S / (B * e * 0.6) + hop + s));
+  // Double binary tree over 8 ranks (heap trees, second mirrored): the busiest chip sends 4
+  // half-chunks per step (derivation: inner nodes send to a parent and two children in one tree
+  // and to a parent in the other), so beta = 2/(Be); stages 2*floor(log2 8) = 6.
+  collective::Planner p(f);
+  const auto& plans = p.plans(Op::allreduce, collective::first_ranks(f, n));
+  const auto tree = std::find_if(plans.begin(), plans.end(), [](const auto& a) { return a.name == "tree"; });
+  REQUIRE(tree != plans.end());
+  CHECK(tree->pipeline_stages == 6);
+  CHECK(tree->phases[0].seconds_per_byte == doctest::Approx(2.0 / B));
+  CHECK(tree->phases[0].latency_s == doctest::Approx(hop));
+  double best = 1e30;
+  for (int k = 1; k < 100000; ++k) best = std::min(best, (6 + k - 1) * (S / k * 2 / (B * e) + hop + s));
+  CHECK(time_of(f, Op::allreduce, n, "tree") == doctest::Approx(lambda + best));
+}
+
+TEST_CASE("closed form: torus dimension-ordered rings") {
+  const double B = 100e9, L = 1e-6;
+  const fabric::Fabric f(test::torus_cluster({4, 4}, B, L));
+  // Dim 0 (k=4): bidirectional rings, each direction S/8 per step, 3 steps; dim 1: S/4 left,
+  // S/32 per direction per step, 3 steps. All-reduce does both, then all-gathers back.
+  const double rs = 3 * (S / 8 / (B * e) + L + s) + 3 * (S / 32 / (B * e) + L + s);
+  CHECK(time_of(f, Op::allreduce, 16, "torus") == doctest::Approx(lambda + 2 * rs));
+  CHECK(time_of(f, Op::reducescatter, 16, "torus") == doctest::Approx(lambda + rs));
+}
+
+TEST_CASE("closed form: hierarchical across two switch racks") {
+  const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6;
+  const int m = 4;
+  hw::ClusterSpec spec = test::switch_cluster(m, B, L);
+  spec.racks = 2;
+  spec.rack.nics = {m, Bn, Lh};
+  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  spec.scale_out.radix = 64;
+  spec.scale_out.link_bandwidth_Bps = 400e9;
+  spec.scale_out.hop_latency_s = Lo;
+  const fabric::Fabric f(spec);
+  // Intra-rack ring RS: (m-1)(S/m/(Be) + 2L + s). Across racks (one leaf holds all 8 NICs):
+  // chip->NIC->leaf->NIC->chip, S/(2m) per step on NIC links, 2 steps for R = 2.
+  const double intra = (m - 1) * (S / m / (B * e) + 2 * L + s);
+  const double inter = 2 * (S / (2 * m) / (Bn * e) + 2 * Lh + 2 * Lo + s);
+  CHECK(time_of(f, Op::allreduce, 2 * m, "hierarchical") == doctest::Approx(lambda + 2 * intra + inter));
+}

@@ -1,0 +1,66 @@
+#include <doctest/doctest.h>
+
+#include "fabric/describe.hpp"
+#include "test_clusters.hpp"
+
+using namespace rackscope;
+
+// k-ary n-cube with k even: diameter n*k/2 hops; halving along one dimension cuts the k^(n-1)
+// lines of that dimension twice (middle and wraparound), so 2*k^(n-1) links each direction.
+TEST_CASE("fabric: torus diameter and bisection are exact") {
+  const double bw = 100e9;
+  struct Case {
+    std::vector<int> dims;
+    int diameter;
+    double bisection_links;
+  };
+  for (const Case& c : {Case{{4, 4}, 4, 8}, Case{{4, 4, 4}, 6, 32}, Case{{8, 8, 8}, 12, 128}}) {
+    const fabric::Fabric f(test::torus_cluster(c.dims, bw));
+    const auto d = fabric::describe(f);
+    CAPTURE(c.dims.size());
+    CHECK(d.diameter_hops == c.diameter);
+    CHECK(d.bisection_Bps == doctest::Approx(c.bisection_links * bw));
+    int n = 1;
+    for (int k : c.dims) n *= k;
+    CHECK(d.links == n * static_cast<int>(c.dims.size()));
+  }
+}
+
+TEST_CASE("fabric: dimension-order routing takes the short way and splits ties") {
+  const fabric::Fabric f(test::torus_cluster({8}, 100e9, 1e-6));
+  fabric::PhaseLoads loads(f.links().size());
+  // 0 -> 3 forward is 3 hops, backward 5: forward only.
+  auto r = f.route(0, 3, 1.0, loads);
+  CHECK(r.hops == 3);
+  CHECK(r.latency_s == doctest::Approx(3e-6));
+  CHECK(f.max_link_time(loads) == doctest::Approx(1.0 / 100e9));
+  loads.clear();
+  // 0 -> 4 is 4 hops either way: half each way.
+  r = f.route(0, 4, 1.0, loads);
+  CHECK(r.hops == 4);
+  CHECK(f.max_link_time(loads) == doctest::Approx(0.5 / 100e9));
+}
+
+TEST_CASE("fabric: switch planes share a flow evenly (ECMP)") {
+  const fabric::Fabric f(test::switch_cluster(8, 300e9, 0.5e-6, 6));
+  fabric::PhaseLoads loads(f.links().size());
+  const auto r = f.route(0, 5, 6.0, loads);
+  CHECK(r.hops == 2);
+  CHECK(r.latency_s == doctest::Approx(1e-6));
+  // 6 bytes over 6 planes of 50 GB/s: 1 byte per plane link.
+  CHECK(f.max_link_time(loads) == doctest::Approx(1.0 / 50e9));
+  const auto d = fabric::describe(f);
+  CHECK(d.switches == 6);
+  CHECK(d.diameter_hops == 2);
+  // Half the chips (4) each push 300 GB/s into the planes.
+  CHECK(d.bisection_Bps == doctest::Approx(4 * 300e9));
+}
+
+TEST_CASE("fabric: snake ring order keeps torus neighbours adjacent") {
+  const fabric::Fabric f(test::torus_cluster({4, 4}));
+  std::vector<int> chips(16);
+  for (int i = 0; i < 16; ++i) chips[i] = 15 - i;
+  const auto order = f.ring_order(chips);
+  fabric::PhaseLoads loads(f.links().size());
+  for (int i = 0; i < 16; ++i) CHECK(f.route(order[i], order[(i + 1) % 16], 1.0, loads).hops == 1);
+}

@@ -1,0 +1,51 @@
+#pragma once
+// Small clusters built directly as specs, for closed-form tests.
+#include "hw/cluster_spec.hpp"
+
+namespace rackscope::test {
+
+inline hw::Chip simple_chip(int ranks_per_chip = 1) {
+  hw::Chip c;
+  c.name = "test-chip";
+  c.ranks_per_chip = ranks_per_chip;
+  c.bf16_flops = 1e15;
+  c.hbm_capacity_B = 1e11;
+  c.hbm_bandwidth_Bps = 1e12;
+  c.local_bandwidth_Bps = 400e9;
+  c.local_latency_s = 0.5e-6;
+  c.collectives.launch_overhead_s = 5e-6;
+  c.collectives.protocols = {{"simple", 0.8, 2e-6, 0}};
+  return c;
+}
+
+inline hw::ClusterSpec torus_cluster(std::vector<int> dims, double bw = 100e9, double lat = 1e-6) {
+  hw::ClusterSpec c;
+  c.name = "torus";
+  c.rack.name = "torus-rack";
+  c.rack.chip = simple_chip();
+  int n = 1;
+  for (int d : dims) n *= d;
+  c.rack.chips = n;
+  hw::TorusSpec t;
+  t.dims = dims;
+  t.link_bandwidth_Bps.assign(dims.size(), bw);
+  t.link_latency_s.assign(dims.size(), lat);
+  c.rack.scale_up = t;
+  return c;
+}
+
+inline hw::ClusterSpec switch_cluster(int chips, double bw = 300e9, double lat = 0.7e-6, int planes = 1) {
+  hw::ClusterSpec c;
+  c.name = "switch";
+  c.rack.name = "switch-rack";
+  c.rack.chip = simple_chip();
+  c.rack.chips = chips;
+  hw::SwitchSpec s;
+  s.planes = planes;
+  s.link_bandwidth_Bps = bw / planes;
+  s.link_latency_s = lat;
+  c.rack.scale_up = s;
+  return c;
+}
+
+}  // namespace rackscope::test
