@@ -39,7 +39,8 @@ Runner add_collective_command(CLI::App& app) {
   cmd->add_option("cluster", o->cluster, "cluster file (topologies/clusters/*.toml)")->required();
   cmd->add_option("--op", o->op, "allreduce, reducescatter, allgather, alltoall, broadcast, sendrecv");
   cmd->add_option("--ranks", o->ranks, "number of ranks (default: every rank of the cluster)");
-  cmd->add_option("--algo", o->algo, "auto or one of: " + join(collective::algorithm_names()));
+  cmd->add_option("--algo", o->algo,
+                  "auto (the runtime's selection table), best (fastest by the model) or one of: " + join(collective::algorithm_names()));
   cmd->add_option("-b,--minbytes", o->begin, "smallest size (8, 512K, 8M, 8G)");
   cmd->add_option("-e,--maxbytes", o->end, "largest size");
   cmd->add_option("-f,--stepfactor", o->factor, "multiply the size by this each row");
@@ -52,8 +53,8 @@ Runner add_collective_command(CLI::App& app) {
     const auto dtype = collective::parse_dtype(o->dtype);
     if (!dtype) throw io::InputError({"--dtype", 0}, o->dtype, "unknown data type", join(collective::dtype_names()));
     const auto& names = collective::algorithm_names();
-    if (o->algo != "auto" && std::find(names.begin(), names.end(), o->algo) == names.end())
-      throw io::InputError({"--algo", 0}, o->algo, "unknown algorithm", "auto, " + join(names));
+    if (o->algo != "auto" && o->algo != "best" && std::find(names.begin(), names.end(), o->algo) == names.end())
+      throw io::InputError({"--algo", 0}, o->algo, "unknown algorithm", "auto, best, " + join(names));
     const double begin = size_option("-b", o->begin), end = size_option("-e", o->end);
     if (end < begin) throw io::InputError({"-e", 0}, o->end, "smaller than -b " + o->begin, "a size >= -b");
     if (!(o->factor > 1)) throw io::InputError({"-f", 0}, fmt::format("{}", o->factor), "must be > 1", "e.g. 2");
@@ -69,7 +70,7 @@ Runner add_collective_command(CLI::App& app) {
     collective::Planner planner(fabric);
     const collective::Group group = collective::first_ranks(fabric, ranks);
     const std::string only = o->algo == "auto" ? "" : o->algo;
-    if (!only.empty()) {
+    if (!only.empty() && only != "best") {
       for (const auto& a : planner.plans(*op, group))
         if (a.name == only && !a.applicable)
           throw io::InputError({"--algo", 0}, only, "not applicable here: " + a.why_not, "auto");

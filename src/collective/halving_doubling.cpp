@@ -12,7 +12,7 @@ AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op 
   if ((n & (n - 1)) != 0) return not_applicable(a.name, "needs a power-of-two number of ranks");
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
     return not_applicable(a.name, "serves all-reduce, reduce-scatter and all-gather");
-  const std::vector<int> order = f.ring_order(g.chips);
+  const std::vector<int> order = f.ring_order(g.endpoints);
   std::vector<PhaseCost> halving;
   double bytes = 0.5;
   for (int distance = 1; distance < n; distance *= 2, bytes /= 2) {

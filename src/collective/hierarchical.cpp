@@ -15,7 +15,7 @@ AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, 
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
     return not_applicable(a.name, "serves all-reduce, reduce-scatter and all-gather");
   std::map<int, std::vector<int>> by_rack;
-  for (int chip : g.chips) by_rack[f.rack_of(chip)].push_back(chip);
+  for (int e : g.endpoints) by_rack[f.rack_of(e)].push_back(e);
   const int racks = static_cast<int>(by_rack.size());
   if (racks < 2) return not_applicable(a.name, "the group lies in one rack");
   const size_t m = by_rack.begin()->second.size();

@@ -4,24 +4,30 @@
 
 namespace rackscope::collective {
 
-// In-switch reduction (NVLink SHARP / NVLS): every rank pushes its buffer into the switch, which
-// reduces and multicasts the result back, so each chip link carries S up and S down once
-// (instead of 2(n-1)/n * S each way for a ring). Runs at the switch's reduction efficiency.
+// In-switch reduction (NVLink SHARP / NVLS): the switch pulls every rank's operands and reduces
+// them (reduce-scatter, S out of each chip), then multicasts each rank's reduced S/n to all
+// (all-gather, S/n out and S in); pipelined, each chip link carries (n+1)/n * S each way, and
+// the switch's reduction engine caps the rate per port: time = S * max((n+1)/n / B,
+// 1 / reduction_bandwidth) + reduction latency.
 AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
   a.name = "in-switch";
   if (op != Op::allreduce) return not_applicable(a.name, "serves all-reduce");
   if (!f.has_in_switch_reduction()) return not_applicable(a.name, "no single-level switch with in-switch reduction");
   std::set<int> racks;
-  for (int c : g.chips) racks.insert(f.rack_of(c));
+  for (int c : g.endpoints) racks.insert(f.rack_of(c));
   if (racks.size() != 1) return not_applicable(a.name, "the group spans more than one switch domain");
+  const auto& sw = std::get<hw::SwitchSpec>(f.spec().rack.scale_up);
+  const double n = g.size();
   PhaseCost cost;
-  for (int chip : g.chips) {
-    const double up = f.route_to_switch(chip, 1.0, true, loads);
-    const double down = f.route_to_switch(chip, 1.0, false, loads);
+  for (int e : g.endpoints) {
+    const double up = f.route_to_switch(e, (n + 1) / n, true, loads);
+    const double down = f.route_to_switch(e, (n + 1) / n, false, loads);
     cost.latency_s = std::max(cost.latency_s, up + down);
   }
-  cost.seconds_per_byte = f.max_link_time(loads) / f.spec().rack.chip.collectives.in_switch_efficiency;
+  cost.latency_s += sw.reduction_latency_s;
+  cost.seconds_per_byte = f.max_link_time(loads);
+  cost.floor_seconds_per_byte = 1.0 / sw.reduction_bandwidth_Bps;
   loads.clear();
   a.phases.push_back(cost);
   return a;

@@ -23,7 +23,7 @@ AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::
   for (int i = 0; i < n; ++i) {
     if (op == Op::broadcast && i > 0) break;
     for (int j = 0; j < n; ++j)
-      if (i != j) flows.push_back({g.chips[i], g.chips[j], bytes});
+      if (i != j) flows.push_back({g.endpoints[i], g.endpoints[j], bytes});
   }
   a.phases.push_back(price_phase(f, flows, 1, loads));
   return a;

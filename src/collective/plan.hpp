@@ -11,16 +11,16 @@
 
 namespace rackscope::collective {
 
-// The ranks taking part, each placed on a chip (several ranks may share a chip).
+// The ranks taking part, each on a fabric endpoint (a core; several cores share a chip).
 struct Group {
-  std::vector<int> chips;  // chip of rank i
-  int size() const { return static_cast<int>(chips.size()); }
+  std::vector<int> endpoints;  // endpoint of rank i
+  int size() const { return static_cast<int>(endpoints.size()); }
 };
-// Ranks 0..n-1 of a cluster, `ranks_per_chip` consecutive ranks per chip.
+// Ranks 0..n-1 of a cluster on endpoints 0..n-1 (`ranks_per_chip` consecutive cores per chip).
 Group first_ranks(const fabric::Fabric& f, int n);
 
 struct Flow {
-  int src = 0, dst = 0;  // chips
+  int src = 0, dst = 0;  // endpoints
   double bytes = 0;      // per byte of message
 };
 
@@ -28,6 +28,9 @@ struct PhaseCost {
   double seconds_per_byte = 0;  // busiest link's time per byte of message, at line rate
   double latency_s = 0;         // slowest route's link latency
   double repeat = 1;            // identical steps
+  // A throughput limit that protocols do not scale (a switch's reduction engine): the phase
+  // moves bytes at max(seconds_per_byte / efficiency, floor_seconds_per_byte).
+  double floor_seconds_per_byte = 0;
 };
 
 struct AlgorithmCost {

@@ -21,7 +21,7 @@ AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bid
   AlgorithmCost a;
   a.name = bidirectional ? "bidir-ring" : "ring";
   const int n = g.size();
-  const std::vector<int> order = f.ring_order(g.chips);
+  const std::vector<int> order = f.ring_order(g.endpoints);
   const double piece = 1.0 / n;
   switch (op) {
     case Op::allreduce:

@@ -13,7 +13,7 @@ const std::vector<std::string>& algorithm_names() {
 Planner::Planner(const fabric::Fabric& f) : fabric_(f), loads_(f.links().size()) {}
 
 const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
-  auto key = std::make_pair(static_cast<int>(op), g.chips);
+  auto key = std::make_pair(static_cast<int>(op), g.endpoints);
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
   std::vector<AlgorithmCost> all;
@@ -33,11 +33,32 @@ const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
 std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const std::string& only) {
   if (g.size() < 2) return Choice{"none", "none", 0.0};
   const auto& runtime = fabric_.spec().rack.chip.collectives;
+  const auto& all = plans(op, g);
+  auto plan_named = [&](const std::string& name) -> const AlgorithmCost* {
+    for (const auto& a : all)
+      if (a.name == name && a.applicable) return &a;
+    return nullptr;
+  };
+  // auto: the runtime's own selection table, first matching row whose algorithm applies.
+  if (only.empty() && !runtime.selection.empty()) {
+    bool one_rack = true;
+    for (int e : g.endpoints) one_rack = one_rack && fabric_.rack_of(e) == fabric_.rack_of(g.endpoints.front());
+    for (const auto& row : runtime.selection) {
+      using Scope = hw::SelectionRow::Scope;
+      if (row.scope == Scope::rack && !one_rack) continue;
+      if (row.scope == Scope::cluster && one_rack) continue;
+      if (row.max_bytes > 0 && bytes > row.max_bytes) continue;
+      const AlgorithmCost* a = plan_named(row.algorithm);
+      if (!a) continue;
+      for (const auto& p : runtime.protocols)
+        if (p.name == row.protocol) return Choice{a->name, p.name, algorithm_time(*a, bytes, p, runtime.launch_overhead_s)};
+    }
+  }
+  // best (or a table with no applicable row): the fastest by the model.
   std::optional<Choice> best;
-  for (const auto& a : plans(op, g)) {
-    if (!a.applicable || (!only.empty() && a.name != only)) continue;
+  for (const auto& a : all) {
+    if (!a.applicable || (!only.empty() && only != "best" && a.name != only)) continue;
     for (const auto& p : runtime.protocols) {
-      if (p.max_bytes > 0 && bytes > p.max_bytes) continue;
       const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
       if (!best || t < best->time_s) best = Choice{a.name, p.name, t};
     }

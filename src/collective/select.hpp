@@ -22,8 +22,9 @@ class Planner {
   explicit Planner(const fabric::Fabric& f);
   // Every algorithm's plan for `op` on `g` (cached).
   const std::vector<AlgorithmCost>& plans(Op op, const Group& g);
-  // Fastest choice for `bytes`; `only` names one algorithm, or is empty for auto. nullopt when
-  // no algorithm applies (the reason is in plans()).
+  // The choice for `bytes`. `only` empty (auto): the runtime's selection table, as its tuner
+  // would choose; "best": the fastest by the model; an algorithm name: that algorithm with its
+  // fastest protocol. nullopt when no algorithm applies (the reasons are in plans()).
   std::optional<Choice> best(Op op, const Group& g, double bytes, const std::string& only = {});
 
  private:

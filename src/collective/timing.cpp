@@ -8,7 +8,7 @@ namespace rackscope::collective {
 Group first_ranks(const fabric::Fabric& f, int n) {
   Group g;
   const int per_chip = f.spec().rack.chip.ranks_per_chip;
-  for (int r = 0; r < n; ++r) g.chips.push_back(r / per_chip);
+  for (int r = 0; r < n; ++r) g.endpoints.push_back(r / per_chip);
   return g;
 }
 
@@ -43,9 +43,14 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
     const double lo = std::max(1.0, std::floor(best_k)), hi = std::min(max_chunks, std::ceil(best_k));
     return t + std::min(step_time(lo), step_time(hi));
   }
-  for (const PhaseCost& ph : a.phases)
-    t += ph.repeat * (bytes * ph.seconds_per_byte / p.bandwidth_efficiency + ph.latency_s + p.step_latency_s);
-  return t;
+  double bubble = 0;
+  for (const PhaseCost& ph : a.phases) {
+    const double per_byte = std::max(ph.seconds_per_byte / p.bandwidth_efficiency, ph.floor_seconds_per_byte);
+    t += ph.repeat * (bytes * per_byte + ph.latency_s + p.step_latency_s);
+    bubble = std::max(bubble, bytes * per_byte);
+  }
+  // The unoverlapped part of the last slice of every pass (NCCL Simple), one step's data each.
+  return t + p.pipeline_bubble_steps * bubble;
 }
 
 }  // namespace rackscope::collective

@@ -20,34 +20,34 @@ AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, f
   const int per_chip = f.spec().rack.chip.ranks_per_chip;
   const int cpr = f.chips_per_rack();
   std::set<int> racks;
-  for (int c : g.chips) racks.insert(f.rack_of(c));
+  for (int e : g.endpoints) racks.insert(f.rack_of(e));
   std::vector<int> expected;
   for (int r : racks)
-    for (int c = r * cpr; c < (r + 1) * cpr; ++c)
-      for (int k = 0; k < per_chip; ++k) expected.push_back(c);
-  std::vector<int> have = g.chips;
+    for (int e = r * cpr * per_chip; e < (r + 1) * cpr * per_chip; ++e) expected.push_back(e);
+  std::vector<int> have = g.endpoints;
   std::sort(have.begin(), have.end());
   if (have != expected) return not_applicable(a.name, "the group is not every rank of whole racks");
 
-  // Extended dimensions: cores on a chip, torus dims, racks. A rank's coordinates in them.
+  // Extended dimensions: cores on a chip, torus dims, racks; an endpoint's coordinates in them.
   std::vector<int> ext = {per_chip};
   ext.insert(ext.end(), dims.begin(), dims.end());
   ext.push_back(static_cast<int>(racks.size()));
   const std::vector<int> rack_list(racks.begin(), racks.end());
   const int n = g.size();
-  auto chip_of = [&](std::vector<int> coord) {
+  auto endpoint_at = [&](const std::vector<int>& coord) {
     int local = 0, stride = 1;
     for (size_t d = 0; d < dims.size(); ++d) local += coord[d + 1] * stride, stride *= dims[d];
-    return rack_list[coord.back()] * cpr + local;
+    return (rack_list[coord.back()] * cpr + local) * per_chip + coord[0];
   };
   std::vector<std::vector<int>> coords(n);
-  for (int r = 0; r < n; ++r) {
-    int chip_index = r / per_chip;
-    std::vector<int> c = {r % per_chip};
-    int local = chip_index % cpr;
+  for (int i = 0; i < n; ++i) {
+    const int e = have[i];
+    const int chip = e / per_chip;
+    std::vector<int> c = {e % per_chip};
+    int local = chip % cpr;
     for (int k : dims) c.push_back(local % k), local /= k;
-    c.push_back(chip_index / cpr);
-    coords[r] = c;
+    c.push_back(static_cast<int>(std::lower_bound(rack_list.begin(), rack_list.end(), chip / cpr) - rack_list.begin()));
+    coords[i] = c;
   }
   std::vector<PhaseCost> rs;
   double cur = 1.0;
@@ -59,8 +59,8 @@ AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, f
       auto next = coords[r], prev = coords[r];
       next[d] = (next[d] + 1) % k;
       prev[d] = (prev[d] + k - 1) % k;
-      flows.push_back({chip_of(coords[r]), chip_of(next), cur / k / 2});
-      flows.push_back({chip_of(coords[r]), chip_of(prev), cur / k / 2});
+      flows.push_back({endpoint_at(coords[r]), endpoint_at(next), cur / k / 2});
+      flows.push_back({endpoint_at(coords[r]), endpoint_at(prev), cur / k / 2});
     }
     rs.push_back(price_phase(f, flows, k - 1.0, loads));
     cur /= k;

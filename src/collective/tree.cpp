@@ -13,7 +13,7 @@ AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, O
   a.name = "tree";
   if (op != Op::allreduce && op != Op::broadcast) return not_applicable(a.name, "trees serve all-reduce and broadcast");
   const int n = g.size();
-  const std::vector<int> order = f.ring_order(g.chips);
+  const std::vector<int> order = f.ring_order(g.endpoints);
   std::vector<Flow> flows;
   for (int tree = 0; tree < 2; ++tree) {
     auto at = [&](int heap_index) { return order[tree == 0 ? heap_index : n - 1 - heap_index]; };

@@ -60,9 +60,17 @@ Fabric::Fabric(const hw::ClusterSpec& spec) : impl_(std::make_unique<Impl>()) {
     const ClosShape shape = clos_shape(spec);
     if (!shape.problem.empty()) throw std::invalid_argument(shape.problem);
   }
+  m.ranks_per_chip = spec.rack.chip.ranks_per_chip;
+  ranks_per_chip_ = m.ranks_per_chip;
   for (int c = 0; c < m.chips; ++c) m.add_vertex(VertexKind::chip, fmt::format("r{}.chip{}", c / m.chips_per_rack, c % m.chips_per_rack));
-  for (int c = 0; c < m.chips; ++c)
-    m.onchip_link.push_back(m.add_link(c, c, spec.rack.chip.local_bandwidth_Bps, spec.rack.chip.local_latency_s, Tier::on_chip));
+  // Every rank's core joins its chip by its own link (the core's DMA / collective engine).
+  for (int e = 0; e < m.chips * m.ranks_per_chip; ++e) {
+    const int chip = e / m.ranks_per_chip;
+    const int core = m.add_vertex(VertexKind::core, fmt::format("{}.core{}", m.names[chip], e % m.ranks_per_chip));
+    const int id = m.add_link(core, chip, spec.rack.chip.core_bandwidth_Bps, spec.rack.chip.core_latency_s, Tier::on_chip);
+    m.core_up.push_back(id);
+    m.core_down.push_back(id + 1);
+  }
 
   m.rack_link_base = static_cast<int>(m.links.size());
   m.rack_switch_base = static_cast<int>(m.kinds.size());
@@ -89,6 +97,7 @@ Fabric::~Fabric() = default;
 const hw::ClusterSpec& Fabric::spec() const { return impl_->spec; }
 int Fabric::chips() const { return impl_->chips; }
 int Fabric::racks() const { return impl_->racks; }
+int Fabric::endpoints() const { return impl_->chips * impl_->ranks_per_chip; }
 int Fabric::chips_per_rack() const { return impl_->chips_per_rack; }
 int Fabric::vertices() const { return static_cast<int>(impl_->kinds.size()); }
 const std::vector<Link>& Fabric::links() const { return impl_->links; }

@@ -62,21 +62,40 @@ void Fabric::Impl::build_scale_out() {
   std::vector<int> nic_vertex(nics);
   for (int i = 0; i < nics; ++i) nic_vertex[i] = add_vertex(VertexKind::nic, fmt::format("r{}.nic{}", i / npr, i % npr));
 
+  striped = nic.striped;
   chip_nics.assign(chips, {});
   chip_nic_offset.assign(chips + 1, 0);
-  for (int c = 0; c < chips; ++c) {
-    const int rack = c / cpr, local = c % cpr;
-    if (npr >= cpr) {
-      const int k = npr / cpr;
-      for (int j = 0; j < k; ++j) chip_nics[c].push_back(rack * npr + local * k + j);
-    } else {
-      chip_nics[c].push_back(rack * npr + local / (cpr / npr));
+  if (striped) {
+    // Multi-channel collectives spread a chip's scale-out traffic over every NIC of its rack,
+    // through the rack's host (PCIe) switch.
+    for (int r = 0; r < racks; ++r) {
+      const int host = add_vertex(VertexKind::switch_, fmt::format("r{}.host", r));
+      for (int local = 0; local < cpr; ++local) {
+        const int id = add_link(r * cpr + local, host, nic.host_bandwidth_Bps, nic.host_latency_s, Tier::host);
+        chip_host_up.push_back(id);
+        chip_host_down.push_back(id + 1);
+      }
+      for (int k = 0; k < npr; ++k) {
+        const int id = add_link(host, nic_vertex[r * npr + k], nic.bandwidth_Bps, 0.0, Tier::host);
+        host_nic_up.push_back(id);
+        host_nic_down.push_back(id + 1);
+      }
     }
-    chip_nic_offset[c + 1] = chip_nic_offset[c] + static_cast<int>(chip_nics[c].size());
-    for (int n : chip_nics[c]) {
-      const int id = add_link(c, nic_vertex[n], nic.bandwidth_Bps, nic.host_latency_s, Tier::host);
-      host_up.push_back(id);
-      host_down.push_back(id + 1);
+  } else {
+    for (int c = 0; c < chips; ++c) {
+      const int rack = c / cpr, local = c % cpr;
+      if (npr >= cpr) {
+        const int k = npr / cpr;
+        for (int j = 0; j < k; ++j) chip_nics[c].push_back(rack * npr + local * k + j);
+      } else {
+        chip_nics[c].push_back(rack * npr + local / (cpr / npr));
+      }
+      chip_nic_offset[c + 1] = chip_nic_offset[c] + static_cast<int>(chip_nics[c].size());
+      for (int n : chip_nics[c]) {
+        const int id = add_link(c, nic_vertex[n], nic.bandwidth_Bps, nic.host_latency_s, Tier::host);
+        host_up.push_back(id);
+        host_down.push_back(id + 1);
+      }
     }
   }
 
@@ -124,6 +143,30 @@ void Fabric::Impl::build_scale_out() {
       }
     }
   }
+}
+
+int Fabric::Impl::nic_ways(int chip) const {
+  return striped ? spec.rack.nics.count : static_cast<int>(chip_nics[chip].size());
+}
+
+// The way-th of a chip's `ways` routes to the scale-out fabric: chip -> NIC (own NICs) or
+// chip -> host switch -> NIC (striped). Adds `bytes` and returns the latency.
+double Fabric::Impl::host_access(int chip, int way, int ways, double bytes, bool up, PhaseLoads& loads, int& nic) const {
+  if (striped) {
+    const int npr = spec.rack.nics.count;
+    nic = (chip / chips_per_rack) * npr + way % npr;
+    const int a = up ? chip_host_up[chip] : chip_host_down[chip];
+    const int b = up ? host_nic_up[nic] : host_nic_down[nic];
+    loads.add(a, bytes);
+    loads.add(b, bytes);
+    return links[a].latency_s + links[b].latency_s;
+  }
+  const int k = way % static_cast<int>(chip_nics[chip].size());
+  (void)ways;
+  nic = chip_nics[chip][k];
+  const int id = up ? host_up[chip_nic_offset[chip] + k] : host_down[chip_nic_offset[chip] + k];
+  loads.add(id, bytes);
+  return links[id].latency_s;
 }
 
 // ECMP between two leaves over the switch layers only, computed once per leaf pair.

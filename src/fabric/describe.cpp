@@ -56,8 +56,7 @@ double max_flow_between(const Fabric& f, const std::vector<char>& side) {
     rev[e] = r;
     rev[r] = e;
   };
-  for (const auto& l : f.links())
-    if (l.from != l.to) add(l.from, l.to, std::llround(l.bandwidth_Bps));
+  for (const auto& l : f.links()) add(l.from, l.to, std::llround(l.bandwidth_Bps));
   const long long infinite = std::numeric_limits<long long>::max() / 4;
   const int source = n, sink = n + 1;
   for (int c = 0; c < f.chips(); ++c) add(side[c] ? c : source, side[c] ? sink : c, infinite);
@@ -72,24 +71,22 @@ Description describe(const Fabric& f) {
   d.nics = f.count(VertexKind::nic);
   d.switches = f.count(VertexKind::switch_);
   std::map<Tier, TierSummary> tiers;
-  // Links are added in (a->b, b->a) pairs except on-chip self links; count each pair once.
-  for (size_t i = 0; i < f.links().size();) {
+  // Links are added in (a->b, b->a) pairs; count each pair once.
+  for (size_t i = 0; i < f.links().size(); i += 2) {
     const Link& l = f.links()[i];
     auto& t = tiers[l.tier];
     t.tier = l.tier;
     t.min_bandwidth_Bps = t.links == 0 ? l.bandwidth_Bps : std::min(t.min_bandwidth_Bps, l.bandwidth_Bps);
     t.max_bandwidth_Bps = std::max(t.max_bandwidth_Bps, l.bandwidth_Bps);
     ++t.links;
-    if (l.from != l.to) ++d.links;
-    i += l.from == l.to ? 1 : 2;
+    if (l.tier != Tier::on_chip) ++d.links;
   }
   for (auto& [tier, t] : tiers) d.tiers.push_back(t);
 
   // Diameter: BFS from every chip in small fabrics; in large ones from the chips of the first
   // and last rack, which racks' symmetry makes representative.
-  Graph g(f.vertices());  // a copy without on-chip self links
-  for (const auto& l : f.links())
-    if (l.from != l.to) boost::add_edge(l.from, l.to, g);
+  Graph g(f.vertices());
+  for (const auto& l : f.links()) boost::add_edge(l.from, l.to, g);
   std::vector<int> sources;
   const int cpr = f.chips_per_rack();
   if (f.chips() <= 4096) {
@@ -109,7 +106,7 @@ Description describe(const Fabric& f) {
   if (f.chips() >= 2) {
     if (f.racks() > 1) {
       std::vector<char> side(f.chips());
-      for (int c = 0; c < f.chips(); ++c) side[c] = f.rack_of(c) >= f.racks() / 2;
+      for (int c = 0; c < f.chips(); ++c) side[c] = f.rack_of_chip(c) >= f.racks() / 2;
       halvings.push_back(side);
     }
     const auto& dims = f.torus_dims();

@@ -8,14 +8,15 @@ namespace rackscope::fabric {
 void write_dot(const Fabric& f, std::ostream& out) {
   out << "graph \"" << f.spec().name << "\" {\n  node [fontsize=9];\n";
   for (int v = 0; v < f.vertices(); ++v) {
-    const char* shape = f.kind(v) == VertexKind::chip ? "box" : f.kind(v) == VertexKind::nic ? "ellipse" : "diamond";
+    const char* shape = f.kind(v) == VertexKind::chip   ? "box"
+                        : f.kind(v) == VertexKind::core ? "point"
+                        : f.kind(v) == VertexKind::nic  ? "ellipse"
+                                                        : "diamond";
     out << fmt::format("  \"{}\" [shape={}];\n", f.vertex_name(v), shape);
   }
-  for (size_t i = 0; i < f.links().size();) {
+  for (size_t i = 0; i < f.links().size(); i += 2) {
     const Link& l = f.links()[i];
-    i += l.from == l.to ? 1 : 2;
-    if (l.from == l.to) continue;
-    const char* color = l.tier == Tier::scale_up ? "blue" : l.tier == Tier::host ? "gray" : "red";
+    const char* color = l.tier == Tier::scale_up ? "blue" : l.tier == Tier::scale_out ? "red" : "gray";
     out << fmt::format("  \"{}\" -- \"{}\" [label=\"{}\", color={}];\n", f.vertex_name(l.from), f.vertex_name(l.to),
                        units::format_bandwidth(l.bandwidth_Bps), color);
   }

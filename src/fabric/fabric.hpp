@@ -15,7 +15,7 @@ namespace rackscope::fabric {
 
 enum class Tier { on_chip, scale_up, host, scale_out };
 const char* tier_name(Tier t);
-enum class VertexKind { chip, nic, switch_ };
+enum class VertexKind { chip, core, nic, switch_ };
 
 struct Link {
   int from = 0, to = 0;
@@ -62,25 +62,31 @@ class Fabric {
   int chips() const;
   int racks() const;
   int chips_per_rack() const;
-  int rack_of(int chip) const { return chip / chips_per_rack(); }
+  int rack_of_chip(int chip) const { return chip / chips_per_rack(); }
+  // Endpoints are the ranks' cores: endpoint e is core e % ranks_per_chip of chip e / ranks_per_chip.
+  int endpoints() const;
+  int chip_of(int endpoint) const { return endpoint / ranks_per_chip_; }
+  int rack_of(int endpoint) const { return rack_of_chip(chip_of(endpoint)); }
   int vertices() const;
   int count(VertexKind k) const;
   const std::vector<Link>& links() const;
   VertexKind kind(int vertex) const;
   std::string vertex_name(int vertex) const;
 
-  // Adds a flow of `bytes` from chip `src` to chip `dst` (src == dst: between two ranks of one
-  // chip, through on-chip memory) to `loads`; returns its route's latency and hop count.
+  // Adds a flow of `bytes` from endpoint `src` to endpoint `dst` to `loads`: out of the source
+  // core, across the fabric between their chips (if different), into the destination core.
+  // Returns the route's latency and hop count.
   Route route(int src, int dst, double bytes, PhaseLoads& loads) const;
-  // A chip's traffic to (up) or from (down) the first switch of its single-level switch domain;
-  // used by in-switch reduction. Returns the hop latency.
-  double route_to_switch(int chip, double bytes, bool up, PhaseLoads& loads) const;
+  // An endpoint's traffic to (up) or from (down) the switch of its single-level switch domain;
+  // used by in-switch reduction. Returns the latency.
+  double route_to_switch(int endpoint, double bytes, bool up, PhaseLoads& loads) const;
   bool has_in_switch_reduction() const;
   // Spreads pending scale-out traffic, then returns max over links of bytes / bandwidth.
   double max_link_time(PhaseLoads& loads) const;
 
-  // A ring order of `chips` that keeps neighbours adjacent (snake order inside tori).
-  std::vector<int> ring_order(std::vector<int> chips) const;
+  // A ring order of `endpoints` that keeps neighbours adjacent (cores of a chip together,
+  // chips in snake order inside tori, racks in order).
+  std::vector<int> ring_order(std::vector<int> endpoints) const;
   // Torus dims of the rack (empty when the rack is not a torus) and a chip's coordinates in it.
   const std::vector<int>& torus_dims() const;
   std::vector<int> torus_coords(int chip) const;
@@ -89,6 +95,7 @@ class Fabric {
 
  private:
   std::unique_ptr<Impl> impl_;
+  int ranks_per_chip_ = 1;
 };
 
 }  // namespace rackscope::fabric

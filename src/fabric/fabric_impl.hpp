@@ -35,7 +35,8 @@ struct Fabric::Impl {
   // r * rack_switches. Routes inside a rack are computed once on rack 0 and shifted.
   int rack_link_base = 0, rack_links = 0;
   int rack_switch_base = 0, rack_switches = 0;
-  std::vector<int> onchip_link;  // per chip
+  int ranks_per_chip = 1;
+  std::vector<int> core_up, core_down;  // per endpoint: core -> chip and chip -> core links
 
   // Torus racks: dims and, per local chip and dimension, the link to the + and - neighbour.
   std::vector<int> dims;
@@ -46,10 +47,14 @@ struct Fabric::Impl {
   std::vector<std::vector<int>> switch_up, switch_down;  // per local chip: links to/from its leaves
   bool in_switch_reduction = false;
 
-  // Scale-out: each chip reaches one or more NICs; each NIC hangs off one leaf switch.
-  std::vector<std::vector<int>> chip_nics;  // per chip: NIC indices
-  std::vector<int> host_up, host_down;      // per (chip, k-th NIC) pair, flattened like chip_nics
+  // Scale-out: each chip reaches one or more NICs (its own, or every NIC of its rack through a
+  // host switch when striped); each NIC hangs off one leaf switch.
+  std::vector<std::vector<int>> chip_nics;  // per chip: NIC indices (own NICs only)
+  std::vector<int> host_up, host_down;      // own NICs: per (chip, k-th NIC) pair, flattened like chip_nics
   std::vector<int> chip_nic_offset;         // start of a chip's entries in host_up/host_down
+  bool striped = false;
+  std::vector<int> chip_host_up, chip_host_down;  // striped: chip <-> its rack's host switch
+  std::vector<int> host_nic_up, host_nic_down;    // striped: host switch <-> NIC, per NIC
   std::vector<int> nic_up, nic_down, nic_leaf;  // per NIC
   std::vector<int> so_switches;             // scale-out switch vertices
   mutable std::mutex cache_mutex;
@@ -67,6 +72,9 @@ struct Fabric::Impl {
   void build_local_paths();
 
   const PathSet& leaf_path(int from_leaf, int to_leaf) const;
+  // Adds chip -> NIC (up) or NIC -> chip traffic; returns its latency.
+  double host_access(int chip, int way, int ways, double bytes, bool up, PhaseLoads& loads, int& nic) const;
+  int nic_ways(int chip) const;
   void route_torus(int src_local, int dst_local, int rack, double bytes, PhaseLoads& loads, Route& r) const;
 };
 

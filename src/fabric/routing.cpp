@@ -10,68 +10,74 @@ void PhaseLoads::clear() {
   pending_.clear();
 }
 
-// Inside a rack: the rack's own fabric (dimension order or ECMP). Between racks: chip -> its
-// NIC(s) -> leaf -> Clos (ECMP, spread later per leaf pair) -> leaf -> NIC -> chip.
+// Out of the source core, then between chips: inside a rack over the rack's own fabric
+// (dimension order or ECMP); between racks chip -> NIC(s) -> leaf -> Clos (ECMP, spread later
+// per leaf pair) -> leaf -> NIC -> chip; then into the destination core.
 Route Fabric::route(int src, int dst, double bytes, PhaseLoads& loads) const {
   const Impl& m = *impl_;
   Route r;
-  if (src == dst) {
-    loads.add(m.onchip_link[src], bytes);
-    r.latency_s = m.links[m.onchip_link[src]].latency_s;
-    return r;
-  }
+  if (src == dst) return r;
+  loads.add(m.core_up[src], bytes);
+  loads.add(m.core_down[dst], bytes);
+  r.latency_s = m.links[m.core_up[src]].latency_s + m.links[m.core_down[dst]].latency_s;
+  r.hops = 2;
+  const int a = chip_of(src), b = chip_of(dst);
+  if (a == b) return r;
   const int n = m.chips_per_rack;
-  const int rack = src / n;
-  if (rack == dst / n) {
+  const int rack = a / n;
+  if (rack == b / n) {
     if (!m.dims.empty()) {
-      m.route_torus(src % n, dst % n, rack, bytes, loads, r);
+      m.route_torus(a % n, b % n, rack, bytes, loads, r);
     } else {
-      const PathSet& p = m.local_paths[static_cast<size_t>(src % n) * n + dst % n];
+      const PathSet& p = m.local_paths[static_cast<size_t>(a % n) * n + b % n];
       const int shift = rack * m.rack_links;
       for (const auto& [link, share] : p.links) loads.add(link + shift, bytes * share);
-      r.latency_s = p.latency_s;
-      r.hops = p.hops;
+      r.latency_s += p.latency_s;
+      r.hops += p.hops;
     }
     return r;
   }
-  const auto& a = m.chip_nics[src];
-  const auto& b = m.chip_nics[dst];
-  const size_t ways = std::max(a.size(), b.size());
-  const double share = bytes / static_cast<double>(ways);
-  for (size_t j = 0; j < ways; ++j) {
-    const size_t ia = j % a.size(), ib = j % b.size();
-    const int nic_a = a[ia], nic_b = b[ib];
-    loads.add(m.host_up[m.chip_nic_offset[src] + ia], share);
+  const int ways = std::max(m.nic_ways(a), m.nic_ways(b));
+  const double share = bytes / ways;
+  double worst = 0;
+  int worst_hops = 0;
+  for (int j = 0; j < ways; ++j) {
+    int nic_a = 0, nic_b = 0;
+    double lat = m.host_access(a, j, ways, share, true, loads, nic_a);
+    lat += m.host_access(b, j, ways, share, false, loads, nic_b);
     loads.add(m.nic_up[nic_a], share);
     loads.add(m.nic_down[nic_b], share);
-    loads.add(m.host_down[m.chip_nic_offset[dst] + ib], share);
-    const int leaf_a = m.nic_leaf[nic_a], leaf_b = m.nic_leaf[nic_b];
-    double lat = m.links[m.host_up[m.chip_nic_offset[src] + ia]].latency_s + m.links[m.nic_up[nic_a]].latency_s +
-                 m.links[m.nic_down[nic_b]].latency_s + m.links[m.host_down[m.chip_nic_offset[dst] + ib]].latency_s;
+    lat += m.links[m.nic_up[nic_a]].latency_s + m.links[m.nic_down[nic_b]].latency_s;
     int hops = 4;
+    const int leaf_a = m.nic_leaf[nic_a], leaf_b = m.nic_leaf[nic_b];
     if (leaf_a != leaf_b) {
       loads.add_pending(leaf_a, leaf_b, share);
       const PathSet& p = m.leaf_path(leaf_a, leaf_b);
       lat += p.latency_s;
       hops += p.hops;
     }
-    r.latency_s = std::max(r.latency_s, lat);
-    r.hops = std::max(r.hops, hops);
+    worst = std::max(worst, lat);
+    worst_hops = std::max(worst_hops, hops);
   }
+  r.latency_s += worst;
+  r.hops += worst_hops;
   return r;
 }
 
-double Fabric::route_to_switch(int chip, double bytes, bool up, PhaseLoads& loads) const {
+double Fabric::route_to_switch(int endpoint, double bytes, bool up, PhaseLoads& loads) const {
   const Impl& m = *impl_;
+  const int chip = chip_of(endpoint);
   const int local = chip % m.chips_per_rack;
   const int shift = (chip / m.chips_per_rack) * m.rack_links;
+  const int core = up ? m.core_up[endpoint] : m.core_down[endpoint];
+  loads.add(core, bytes);
   const auto& ids = up ? m.switch_up[local] : m.switch_down[local];
   double latency = 0;
   for (int id : ids) {
     loads.add(id + shift, bytes / static_cast<double>(ids.size()));
     latency = std::max(latency, m.links[id].latency_s);
   }
-  return latency;
+  return latency + m.links[core].latency_s;
 }
 
 double Fabric::max_link_time(PhaseLoads& loads) const {
@@ -88,9 +94,10 @@ double Fabric::max_link_time(PhaseLoads& loads) const {
 
 // Racks in order; inside a torus rack, boustrophedon (snake) order, in which consecutive chips
 // are torus neighbours and, for an even number of rows, the last is a neighbour of the first.
-std::vector<int> Fabric::ring_order(std::vector<int> chips) const {
+std::vector<int> Fabric::ring_order(std::vector<int> endpoints) const {
   const Impl& m = *impl_;
-  auto key = [&](int chip) -> long long {
+  auto key = [&](int endpoint) -> long long {
+    const int chip = chip_of(endpoint);
     const int rack = chip / m.chips_per_rack;
     long long local = chip % m.chips_per_rack;
     if (!m.dims.empty()) {
@@ -102,10 +109,10 @@ std::vector<int> Fabric::ring_order(std::vector<int> chips) const {
       }
       local = index;
     }
-    return static_cast<long long>(rack) * m.chips_per_rack + local;
+    return (static_cast<long long>(rack) * m.chips_per_rack + local) * m.ranks_per_chip + endpoint % m.ranks_per_chip;
   };
-  std::stable_sort(chips.begin(), chips.end(), [&](int a, int b) { return key(a) < key(b); });
-  return chips;
+  std::stable_sort(endpoints.begin(), endpoints.end(), [&](int a, int b) { return key(a) < key(b); });
+  return endpoints;
 }
 
 }  // namespace rackscope::fabric

@@ -12,14 +12,23 @@ struct Protocol {
   std::string name;
   double bandwidth_efficiency = 1.0;  // fraction of link line rate the protocol delivers
   double step_latency_s = 0.0;        // software/synchronisation cost of one algorithm step
-  double max_bytes = 0.0;             // protocol not used above this message size (0: no limit)
+  // Steps' worth of data not overlapped per pass (NCCL Simple: the last of 2 slices per chunk).
+  double pipeline_bubble_steps = 0.0;
+};
+
+// Which algorithm and protocol the runtime's tuner uses, by message size: the first row whose
+// scope and size match wins. Real tuners decide with their own constants, so the choice is data.
+struct SelectionRow {
+  enum class Scope { any, rack, cluster } scope = Scope::any;  // group inside one rack, or across racks
+  double max_bytes = 0;  // 0: no limit
+  std::string algorithm, protocol;
 };
 
 struct CollectiveRuntime {
+  std::string name, file;
   double launch_overhead_s = 0.0;  // fixed cost of one collective call
   std::vector<Protocol> protocols;
-  // In-switch reduction (NVLS / SHARP-like) efficiency of the switch's reduce-and-multicast path.
-  double in_switch_efficiency = 1.0;
+  std::vector<SelectionRow> selection;  // empty: the fastest by the model
 };
 
 struct Chip {
@@ -28,8 +37,8 @@ struct Chip {
   int ranks_per_chip = 1;  // NeuronCores (or logical cores / GPUs) that each run one rank
   double bf16_flops = 0, fp8_flops = 0, fp32_flops = 0;
   double hbm_capacity_B = 0, hbm_bandwidth_Bps = 0;
-  // Ranks on the same chip exchange data through on-chip memory.
-  double local_bandwidth_Bps = 0, local_latency_s = 0;
+  // Each rank (core) reaches the chip's fabric through its own link: its DMA/collective engine.
+  double core_bandwidth_Bps = 0, core_latency_s = 0;
   CollectiveRuntime collectives;
 };
 

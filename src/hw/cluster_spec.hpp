@@ -25,6 +25,8 @@ struct SwitchSpec {
   double uplink_bandwidth_Bps = 0;  // leaf <-> each spine, per direction
   double uplink_latency_s = 0;
   bool in_switch_reduction = false;
+  double reduction_bandwidth_Bps = 0;  // switch reduce/multicast throughput per chip port
+  double reduction_latency_s = 0;      // one in-switch reduction's fixed latency
 };
 
 struct ExplicitLink {
@@ -41,6 +43,10 @@ struct NicSpec {
   int count = 0;                 // NICs per rack (0: the rack has no scale-out port)
   double bandwidth_Bps = 0;      // per NIC, per direction
   double host_latency_s = 0;     // chip <-> NIC (PCIe) latency
+  // own: a chip uses its own NIC(s); rack: traffic is striped over every NIC of the rack
+  // (multi-channel collectives), through a host switch with `host_bandwidth` per chip.
+  bool striped = false;
+  double host_bandwidth_Bps = 0;
 };
 
 struct RackSpec {

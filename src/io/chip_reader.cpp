@@ -1,23 +1,59 @@
 #include "io/chip_reader.hpp"
 
-#include <limits>
+#include <algorithm>
 
 namespace rackscope::io {
 using units::Dimension;
 
 namespace {
+const std::vector<std::string> kAlgorithms = {"ring", "bidir-ring", "tree", "rhd", "mesh", "hierarchical", "torus", "in-switch"};
+
 hw::Protocol read_protocol(StrictTable t) {
   hw::Protocol p;
   p.name = t.string("name");
   p.bandwidth_efficiency = t.fraction("bandwidth_efficiency");
   p.step_latency_s = t.quantity("step_latency", Dimension::time, true);
-  p.max_bytes = t.optional_quantity("max_size", Dimension::bytes).value_or(0.0);
+  if (t.has("pipeline_bubble_steps")) p.pipeline_bubble_steps = t.positive_number("pipeline_bubble_steps");
+  else t.optional_positive_number("pipeline_bubble_steps");
   t.finish();
   return p;
 }
+
+hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& protocols) {
+  hw::SelectionRow row;
+  const std::string scope = t.optional_choice("scope", {"any", "rack", "cluster"}).value_or("any");
+  row.scope = scope == "rack" ? hw::SelectionRow::Scope::rack : scope == "cluster" ? hw::SelectionRow::Scope::cluster : hw::SelectionRow::Scope::any;
+  row.max_bytes = t.optional_quantity("max_size", Dimension::bytes).value_or(0.0);
+  row.algorithm = t.choice("algorithm", kAlgorithms);
+  std::vector<std::string> names;
+  for (const auto& p : protocols) names.push_back(p.name);
+  row.protocol = t.choice("protocol", names);
+  t.finish();
+  return row;
+}
+
+hw::CollectiveRuntime read_runtime(const InputFile& file) {
+  StrictTable top = top_table(file);
+  hw::CollectiveRuntime rt;
+  rt.file = file.path;
+  top.string("kind");
+  rt.name = top.string("name");
+  top.optional_string("description");
+  rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
+  for (auto& p : top.table_array("protocols")) rt.protocols.push_back(read_protocol(std::move(p)));
+  for (size_t i = 1; i < rt.protocols.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (rt.protocols[i].name == rt.protocols[j].name) top.fail("protocols", "protocol \"" + rt.protocols[i].name + "\" named twice", "distinct names");
+  if (top.has("select"))
+    for (auto& row : top.table_array("select")) rt.selection.push_back(read_selection(std::move(row), rt.protocols));
+  else
+    top.optional_table("select");
+  top.finish();
+  return rt;
+}
 }  // namespace
 
-hw::Chip read_chip(const InputFile& file) {
+hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles& files) {
   StrictTable top = top_table(file);
   hw::Chip chip;
   chip.file = file.path;
@@ -37,17 +73,12 @@ hw::Chip read_chip(const InputFile& file) {
   chip.hbm_bandwidth_Bps = memory.quantity("hbm_bandwidth", Dimension::bandwidth);
   memory.finish();
 
-  StrictTable on_chip = top.table("on_chip");
-  chip.local_bandwidth_Bps = on_chip.quantity("bandwidth", Dimension::bandwidth);
-  chip.local_latency_s = on_chip.quantity("latency", Dimension::time, true);
-  on_chip.finish();
+  StrictTable cores = top.table("cores");
+  chip.core_bandwidth_Bps = cores.quantity("link_bandwidth", Dimension::bandwidth);
+  chip.core_latency_s = cores.quantity("link_latency", Dimension::time, true);
+  cores.finish();
 
-  StrictTable coll = top.table("collectives");
-  chip.collectives.launch_overhead_s = coll.quantity("launch_overhead", Dimension::time, true);
-  chip.collectives.in_switch_efficiency = coll.optional_fraction("in_switch_efficiency").value_or(1.0);
-  for (auto& p : coll.table_array("protocols")) chip.collectives.protocols.push_back(read_protocol(std::move(p)));
-  coll.finish();
-
+  chip.collectives = read_runtime(files.load_reference(top, "collectives", "collective_runtime", overrides));
   top.finish();
   return chip;
 }

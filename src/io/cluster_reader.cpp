@@ -55,6 +55,11 @@ hw::SwitchSpec read_switch(StrictTable& t, int chips) {
     s.chips_per_leaf = 0;
   }
   s.in_switch_reduction = t.boolean("in_switch_reduction", false);
+  if (s.in_switch_reduction) {
+    if (s.chips_per_leaf != 0) t.fail("in_switch_reduction", "needs a single-level switch domain", "false, or no chips_per_leaf");
+    s.reduction_bandwidth_Bps = t.quantity("reduction_bandwidth", Dimension::bandwidth);
+    s.reduction_latency_s = t.quantity("reduction_latency", Dimension::time, true);
+  }
   return s;
 }
 
@@ -112,7 +117,7 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
   top.string("kind");
   rack.name = top.string("name");
   top.optional_string("description");
-  rack.chip = read_chip(files.load_reference(top, "chip", "chip", overrides));
+  rack.chip = read_chip(files.load_reference(top, "chip", "chip", overrides), overrides.scoped({"chip"}), files);
   rack.chips = static_cast<int>(top.integer("chips", 1, kMaxChipsPerRack));
 
   StrictTable up = top.table("scale_up");
@@ -126,6 +131,8 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
     rack.nics.count = static_cast<int>(nics->integer("count", 1, kMaxChipsPerRack));
     rack.nics.bandwidth_Bps = nics->quantity("bandwidth", Dimension::bandwidth);
     rack.nics.host_latency_s = nics->quantity("host_latency", Dimension::time, true);
+    rack.nics.striped = nics->optional_choice("striping", {"own", "rack"}).value_or("own") == "rack";
+    if (rack.nics.striped) rack.nics.host_bandwidth_Bps = nics->quantity("host_bandwidth", Dimension::bandwidth);
     if (rack.nics.count % rack.chips != 0 && rack.chips % rack.nics.count != 0)
       nics->fail("count", fmt::format("{} NICs cannot be shared evenly by {} chips", rack.nics.count, rack.chips),
                  "a divisor or a multiple of the chip count");

@@ -49,8 +49,10 @@ TEST_CASE("closed form: switch-domain algorithms") {
   const double B = 300e9, L = 0.5e-6;
   const int n = 8;
   hw::ClusterSpec spec = test::switch_cluster(n, B, L);
-  std::get<hw::SwitchSpec>(spec.rack.scale_up).in_switch_reduction = true;
-  spec.rack.chip.collectives.in_switch_efficiency = 0.6;
+  auto& sw = std::get<hw::SwitchSpec>(spec.rack.scale_up);
+  sw.in_switch_reduction = true;
+  sw.reduction_bandwidth_Bps = 150e9;
+  sw.reduction_latency_s = 10e-6;
   const fabric::Fabric f(spec);
   const double hop = 2 * L;
   CHECK(time_of(f, Op::allreduce, n, "ring") == doctest::Approx(lambda + 2 * (n - 1) * (S / n / (B * e) + hop + s)));
@@ -62,8 +64,10 @@ TEST_CASE("closed form: switch-domain algorithms") {
   CHECK(time_of(f, Op::allreduce, n, "mesh") == doctest::Approx(lambda + (n - 1) * S / (B * e) + hop + s));
   // Mesh all-to-all: S/n to each peer.
   CHECK(time_of(f, Op::alltoall, n, "mesh") == doctest::Approx(lambda + (n - 1.0) / n * S / (B * e) + hop + s));
-  // In-switch reduction: S up and S down per chip at the switch's reduction efficiency i.
-  CHECK(time_of(f, Op::allreduce, n, "in-switch") == doctest::Approx(lambda + S / (B * e * 0.6) + hop + s));
+  // In-switch reduction: (n+1)/n * S each way per chip link, capped by the switch's reduction
+  // rate R per port (150 GB/s here binds: 1/R > (9/8)/(Be)), plus the reduction latency.
+  CHECK(time_of(f, Op::allreduce, n, "in-switch") ==
+        doctest::Approx(lambda + S * std::max((n + 1.0) / n / (B * e), 1 / 150e9) + hop + 10e-6 + s));
   // Double binary tree over 8 ranks (heap trees, second mirrored): the busiest chip sends 4
   // half-chunks per step (derivation: inner nodes send to a parent and two children in one tree
   // and to a parent in the other), so beta = 2/(Be); stages 2*floor(log2 8) = 6.

@@ -29,15 +29,15 @@ TEST_CASE("fabric: torus diameter and bisection are exact") {
 TEST_CASE("fabric: dimension-order routing takes the short way and splits ties") {
   const fabric::Fabric f(test::torus_cluster({8}, 100e9, 1e-6));
   fabric::PhaseLoads loads(f.links().size());
-  // 0 -> 3 forward is 3 hops, backward 5: forward only.
+  // 0 -> 3 forward is 3 hops, backward 5: forward only (plus the two core links).
   auto r = f.route(0, 3, 1.0, loads);
-  CHECK(r.hops == 3);
+  CHECK(r.hops == 2 + 3);
   CHECK(r.latency_s == doctest::Approx(3e-6));
   CHECK(f.max_link_time(loads) == doctest::Approx(1.0 / 100e9));
   loads.clear();
   // 0 -> 4 is 4 hops either way: half each way.
   r = f.route(0, 4, 1.0, loads);
-  CHECK(r.hops == 4);
+  CHECK(r.hops == 2 + 4);
   CHECK(f.max_link_time(loads) == doctest::Approx(0.5 / 100e9));
 }
 
@@ -45,7 +45,7 @@ TEST_CASE("fabric: switch planes share a flow evenly (ECMP)") {
   const fabric::Fabric f(test::switch_cluster(8, 300e9, 0.5e-6, 6));
   fabric::PhaseLoads loads(f.links().size());
   const auto r = f.route(0, 5, 6.0, loads);
-  CHECK(r.hops == 2);
+  CHECK(r.hops == 2 + 2);
   CHECK(r.latency_s == doctest::Approx(1e-6));
   // 6 bytes over 6 planes of 50 GB/s: 1 byte per plane link.
   CHECK(f.max_link_time(loads) == doctest::Approx(1.0 / 50e9));
@@ -62,5 +62,5 @@ TEST_CASE("fabric: snake ring order keeps torus neighbours adjacent") {
   for (int i = 0; i < 16; ++i) chips[i] = 15 - i;
   const auto order = f.ring_order(chips);
   fabric::PhaseLoads loads(f.links().size());
-  for (int i = 0; i < 16; ++i) CHECK(f.route(order[i], order[(i + 1) % 16], 1.0, loads).hops == 1);
+  for (int i = 0; i < 16; ++i) CHECK(f.route(order[i], order[(i + 1) % 16], 1.0, loads).hops == 2 + 1);
 }

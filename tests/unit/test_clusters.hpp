@@ -11,8 +11,9 @@ inline hw::Chip simple_chip(int ranks_per_chip = 1) {
   c.bf16_flops = 1e15;
   c.hbm_capacity_B = 1e11;
   c.hbm_bandwidth_Bps = 1e12;
-  c.local_bandwidth_Bps = 400e9;
-  c.local_latency_s = 0.5e-6;
+  // Cores far faster than any link, with no latency, so closed forms see only the fabric.
+  c.core_bandwidth_Bps = 1e18;
+  c.core_latency_s = 0;
   c.collectives.launch_overhead_s = 5e-6;
   c.collectives.protocols = {{"simple", 0.8, 2e-6, 0}};
   return c;
