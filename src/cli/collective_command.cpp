@@ -30,6 +30,7 @@ Runner add_collective_command(CLI::App& app) {
     std::string cluster, op = "allreduce", algo = "auto", dtype = "fp32";
     std::string begin = "8", end = "128M";
     double factor = 2;
+    std::string step;
     int ranks = 0;
     bool json = false;
     std::vector<std::string> sets;
@@ -44,6 +45,7 @@ Runner add_collective_command(CLI::App& app) {
   cmd->add_option("-b,--minbytes", o->begin, "smallest size (8, 512K, 8M, 8G)");
   cmd->add_option("-e,--maxbytes", o->end, "largest size");
   cmd->add_option("-f,--stepfactor", o->factor, "multiply the size by this each row");
+  cmd->add_option("-i,--stepbytes", o->step, "add this many bytes each row instead of multiplying (8M)");
   cmd->add_option("--dtype", o->dtype, "fp32, bf16, fp16, fp8, int8");
   cmd->add_flag("--json", o->json, "print JSON");
   add_set_option(*cmd, o->sets);
@@ -83,7 +85,14 @@ Runner add_collective_command(CLI::App& app) {
       fmt::print("# {:>12} {:>12} {:>6} {:>12} {:>9} {:>9}  {}\n", "size", "count", "type", "time", "algbw", "busbw", "algorithm");
       fmt::print("# {:>12} {:>12} {:>6} {:>12} {:>9} {:>9}\n", "(B)", "(elements)", "", "(us)", "(GB/s)", "(GB/s)");
     }
-    for (double size : size_sweep(begin, end, o->factor)) {
+    std::vector<double> sizes;
+    if (!o->step.empty()) {
+      const double step = size_option("-i", o->step);
+      for (double s = begin; s <= end; s += step) sizes.push_back(s);
+    } else {
+      sizes = size_sweep(begin, end, o->factor);
+    }
+    for (double size : sizes) {
       const double bytes = std::max<double>(dtype->bytes, std::floor(size / dtype->bytes) * dtype->bytes);
       const auto choice = planner.best(*op, group, bytes, only);
       if (!choice) throw io::InputError({"--op", 0}, o->op, "no algorithm applies to this group", "another --op or --algo");

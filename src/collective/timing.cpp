@@ -7,8 +7,7 @@ namespace rackscope::collective {
 
 Group first_ranks(const fabric::Fabric& f, int n) {
   Group g;
-  const int per_chip = f.spec().rack.chip.ranks_per_chip;
-  for (int r = 0; r < n; ++r) g.endpoints.push_back(r / per_chip);
+  for (int r = 0; r < std::min(n, f.endpoints()); ++r) g.endpoints.push_back(r);
   return g;
 }
 
@@ -47,9 +46,10 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   for (const PhaseCost& ph : a.phases) {
     const double per_byte = std::max(ph.seconds_per_byte / p.bandwidth_efficiency, ph.floor_seconds_per_byte);
     t += ph.repeat * (bytes * per_byte + ph.latency_s + p.step_latency_s);
-    bubble = std::max(bubble, bytes * per_byte);
+    if (ph.repeat >= 2) bubble = std::max(bubble, bytes * per_byte);
   }
-  // The unoverlapped part of the last slice of every pass (NCCL Simple), one step's data each.
+  // The unoverlapped last slice of a pass around a ring (NCCL Simple): a fraction of one step's
+  // data time. Single-step phases (mesh, in-switch) make no pass and have no such bubble.
   return t + p.pipeline_bubble_steps * bubble;
 }
 
