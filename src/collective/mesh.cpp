@@ -8,9 +8,9 @@ namespace {
 constexpr int kMaxMeshRanks = 512;
 }
 
-// Mesh / direct: every rank sends to every other in one step. All-reduce is Neuron's one-shot
-// mesh (each rank sends its whole buffer to all, then reduces locally: latency O(1), traffic
-// (n-1)*S per rank); reduce-scatter, all-gather and all-to-all send S/n to each peer; broadcast
+// Mesh / direct: every rank sends to every other at once. Reduce-scatter, all-gather and
+// all-to-all send S/n to each peer in one step; all-reduce is a direct reduce-scatter then a
+// direct all-gather (2 steps: O(1) latency, (n-1)/n * S out of each rank per step); broadcast
 // sends S from the root to each.
 AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
@@ -19,13 +19,13 @@ AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::
   if (n > kMaxMeshRanks) return not_applicable(a.name, "more than 512 ranks");
   if (op == Op::sendrecv) return not_applicable(a.name, "send/recv is point to point");
   std::vector<Flow> flows;
-  const double bytes = op == Op::allreduce || op == Op::broadcast ? 1.0 : 1.0 / n;
+  const double bytes = op == Op::broadcast ? 1.0 : 1.0 / n;
   for (int i = 0; i < n; ++i) {
     if (op == Op::broadcast && i > 0) break;
     for (int j = 0; j < n; ++j)
       if (i != j) flows.push_back({g.endpoints[i], g.endpoints[j], bytes});
   }
-  a.phases.push_back(price_phase(f, flows, 1, loads));
+  a.phases.push_back(price_phase(f, flows, op == Op::allreduce ? 2 : 1, loads));
   return a;
 }
 

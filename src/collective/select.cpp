@@ -1,5 +1,7 @@
 #include "collective/select.hpp"
 
+#include <algorithm>
+
 #include "collective/algorithms.hpp"
 #include "collective/timing.hpp"
 
@@ -48,16 +50,18 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
       if (row.scope == Scope::rack && !one_rack) continue;
       if (row.scope == Scope::cluster && one_rack) continue;
       if (row.max_bytes > 0 && bytes > row.max_bytes) continue;
+      if (!row.ops.empty() && std::find(row.ops.begin(), row.ops.end(), op_name(op)) == row.ops.end()) continue;
       const AlgorithmCost* a = plan_named(row.algorithm);
       if (!a) continue;
       for (const auto& p : runtime.protocols)
         if (p.name == row.protocol) return Choice{a->name, p.name, algorithm_time(*a, bytes, p, runtime.launch_overhead_s)};
     }
   }
-  // best (or a table with no applicable row): the fastest by the model.
+  // best: the fastest by the model; auto with no applicable row: the fastest the runtime has.
   std::optional<Choice> best;
   for (const auto& a : all) {
     if (!a.applicable || (!only.empty() && only != "best" && a.name != only)) continue;
+    if (only.empty() && std::find(runtime.algorithms.begin(), runtime.algorithms.end(), a.name) == runtime.algorithms.end()) continue;
     for (const auto& p : runtime.protocols) {
       const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
       if (!best || t < best->time_s) best = Choice{a.name, p.name, t};

@@ -20,6 +20,7 @@ struct Protocol {
 // scope and size match wins. Real tuners decide with their own constants, so the choice is data.
 struct SelectionRow {
   enum class Scope { any, rack, cluster } scope = Scope::any;  // group inside one rack, or across racks
+  std::vector<std::string> ops;  // empty: every collective
   double max_bytes = 0;  // 0: no limit
   std::string algorithm, protocol;
 };
@@ -28,7 +29,8 @@ struct CollectiveRuntime {
   std::string name, file;
   double launch_overhead_s = 0.0;  // fixed cost of one collective call
   std::vector<Protocol> protocols;
-  std::vector<SelectionRow> selection;  // empty: the fastest by the model
+  std::vector<std::string> algorithms;  // what this runtime implements
+  std::vector<SelectionRow> selection;  // then, where no row applies: its fastest algorithm
 };
 
 struct Chip {

@@ -7,6 +7,7 @@ using units::Dimension;
 
 namespace {
 const std::vector<std::string> kAlgorithms = {"ring", "bidir-ring", "tree", "rhd", "mesh", "hierarchical", "torus", "in-switch"};
+const std::vector<std::string> kOps = {"allreduce", "reducescatter", "allgather", "alltoall", "broadcast", "sendrecv"};
 
 hw::Protocol read_protocol(StrictTable t) {
   hw::Protocol p;
@@ -19,12 +20,14 @@ hw::Protocol read_protocol(StrictTable t) {
   return p;
 }
 
-hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& protocols) {
+hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& protocols, const std::vector<std::string>& algorithms) {
   hw::SelectionRow row;
   const std::string scope = t.optional_choice("scope", {"any", "rack", "cluster"}).value_or("any");
   row.scope = scope == "rack" ? hw::SelectionRow::Scope::rack : scope == "cluster" ? hw::SelectionRow::Scope::cluster : hw::SelectionRow::Scope::any;
   row.max_bytes = t.optional_quantity("max_size", Dimension::bytes).value_or(0.0);
-  row.algorithm = t.choice("algorithm", kAlgorithms);
+  if (t.has("ops")) row.ops = t.string_list("ops", kOps);
+  else t.optional_string("ops");
+  row.algorithm = t.choice("algorithm", algorithms);
   std::vector<std::string> names;
   for (const auto& p : protocols) names.push_back(p.name);
   row.protocol = t.choice("protocol", names);
@@ -40,12 +43,13 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   rt.name = top.string("name");
   top.optional_string("description");
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
+  rt.algorithms = top.string_list("algorithms", kAlgorithms);
   for (auto& p : top.table_array("protocols")) rt.protocols.push_back(read_protocol(std::move(p)));
   for (size_t i = 1; i < rt.protocols.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (rt.protocols[i].name == rt.protocols[j].name) top.fail("protocols", "protocol \"" + rt.protocols[i].name + "\" named twice", "distinct names");
   if (top.has("select"))
-    for (auto& row : top.table_array("select")) rt.selection.push_back(read_selection(std::move(row), rt.protocols));
+    for (auto& row : top.table_array("select")) rt.selection.push_back(read_selection(std::move(row), rt.protocols, rt.algorithms));
   else
     top.optional_table("select");
   top.finish();

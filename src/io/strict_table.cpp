@@ -121,6 +121,24 @@ std::optional<std::string> StrictTable::optional_choice(const std::string& key, 
   return choice(key, choices);
 }
 
+std::vector<std::string> StrictTable::string_list(const std::string& key, const std::vector<std::string>& choices) {
+  const toml::node* n = require(key);
+  const auto* arr = n->as_array();
+  if (!arr || arr->empty()) fail(key, "expected a non-empty array of strings", join(choices));
+  std::vector<std::string> out;
+  for (const auto& e : *arr) {
+    if (!e.is_string()) fail(key, "expected strings, found " + type_name(e), join(choices));
+    const std::string v = e.as_string()->get();
+    if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
+      const std::string guess = closest_match(v, choices);
+      fail(key, "unknown value \"" + v + "\"" + (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"), join(choices));
+    }
+    if (std::find(out.begin(), out.end(), v) != out.end()) fail(key, "\"" + v + "\" listed twice", join(choices));
+    out.push_back(v);
+  }
+  return out;
+}
+
 int64_t StrictTable::integer(const std::string& key, int64_t min, int64_t max) {
   const toml::node& n = hardware_value(key, *require(key));
   if (!n.is_integer()) fail(key, "expected an integer, found " + type_name(n));

@@ -33,6 +33,8 @@ class StrictTable {
   // One of `choices`, else an error listing them.
   std::string choice(const std::string& key, const std::vector<std::string>& choices);
   std::optional<std::string> optional_choice(const std::string& key, const std::vector<std::string>& choices);
+  // A non-empty array of distinct strings, each one of `choices`.
+  std::vector<std::string> string_list(const std::string& key, const std::vector<std::string>& choices);
   // Integers are hardware numbers too (chip counts, dimensions): they need provenance.
   int64_t integer(const std::string& key, int64_t min, int64_t max);
   std::optional<int64_t> optional_integer(const std::string& key, int64_t min, int64_t max);

@@ -1,1 +1,118 @@
-import sys; sys.exit(0)
+#!/usr/bin/env python3
+"""Bad-input tests: every case must fail cleanly with one precise message.
+
+Usage: check_bogus.py RACKSCOPE_BINARY BOGUS_DIR
+
+Each case is a directory BOGUS_DIR/NN-name/ holding the bad input file(s) and
+  cmd       one line: the arguments after `rackscope`; `{dir}` stands for the case directory
+  expected  the exact stderr line; `{dir}` stands for the case directory as passed on the command line
+The binary must exit with code 2, print nothing on stdout and exactly that one line on stderr,
+within 20 s. Prints one line per case (PASS/FAIL, a failure's details indented below it) and a
+final `N passed, M failed`; exits 1 if any case fails.
+"""
+import concurrent.futures
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT_S = 20
+
+
+def run_case(binary, case_dir, workdir):
+    """Returns (ok, details) for one case directory."""
+    try:
+        with open(os.path.join(case_dir, "cmd"), encoding="utf-8") as f:
+            cmd_lines = [line for line in f.read().splitlines() if line.strip()]
+        with open(os.path.join(case_dir, "expected"), encoding="utf-8") as f:
+            expected_lines = f.read().splitlines()
+    except OSError as e:
+        return False, [f"cannot read the case: {e}"]
+    if len(cmd_lines) != 1:
+        return False, [f"cmd must hold exactly one line, holds {len(cmd_lines)}"]
+    if len(expected_lines) != 1:
+        return False, [f"expected must hold exactly one line, holds {len(expected_lines)}"]
+    # Split first, then substitute, so a case directory with spaces stays one argument.
+    args = [tok.replace("{dir}", case_dir) for tok in shlex.split(cmd_lines[0])]
+    expected = expected_lines[0].replace("{dir}", case_dir)
+
+    try:
+        proc = subprocess.run([binary, *args], cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return False, [f"timed out after {TIMEOUT_S} s (a hang on bad input)", f"command:  rackscope {shlex.join(args)}"]
+    except OSError as e:
+        return False, [f"cannot run {binary}: {e}"]
+    stdout = proc.stdout.decode("utf-8", errors="replace")
+    stderr = proc.stderr.decode("utf-8", errors="replace")
+
+    problems = []
+    if proc.returncode < 0:
+        try:
+            name = signal.Signals(-proc.returncode).name
+        except ValueError:
+            name = f"signal {-proc.returncode}"
+        problems.append(f"crashed ({name})")
+    elif proc.returncode != 2:
+        problems.append(f"exit code {proc.returncode}, expected 2")
+    if stdout:
+        problems.append(f"stdout not empty ({len(stdout.splitlines())} lines)")
+    err_lines = stderr.splitlines()
+    if len(err_lines) != 1 or not stderr.endswith("\n"):
+        problems.append(f"stderr must be exactly one line, has {len(err_lines)}"
+                        + ("" if stderr.endswith("\n") or not stderr else " (no final newline)"))
+    if err_lines != [expected]:
+        problems.append("stderr differs from expected")
+    if not problems:
+        return True, []
+    details = ["; ".join(problems), f"command:  rackscope {shlex.join(args)}", f"expected: {expected}"]
+    if not err_lines:
+        details.append("actual:   (nothing on stderr)")
+    for i, line in enumerate(err_lines[:10]):
+        details.append(("actual:   " if i == 0 else "          ") + line)
+    if len(err_lines) > 10:
+        details.append(f"          ... {len(err_lines) - 10} more lines")
+    if stdout:
+        details.append("stdout:   " + stdout.splitlines()[0][:200] if stdout.splitlines() else "stdout:   (blank)")
+    return False, details
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: check_bogus.py RACKSCOPE_BINARY BOGUS_DIR", file=sys.stderr)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    root = os.path.abspath(sys.argv[2])
+    if not os.access(binary, os.X_OK):
+        print(f"{binary}: not an executable", file=sys.stderr)
+        return 2
+    cases = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    if not cases:
+        print(f"{root}: no cases", file=sys.stderr)
+        return 1
+
+    # Run from an empty directory: the cases must not depend on the working directory, and any
+    # stray output file lands there.
+    with tempfile.TemporaryDirectory(prefix="rackscope-bogus-") as workdir:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(run_case, binary, os.path.join(root, c), workdir) for c in cases]
+            results = [f.result() for f in futures]
+
+    passed = failed = 0
+    for name, (ok, details) in zip(cases, results):
+        if ok:
+            passed += 1
+            print(f"PASS {name}")
+        else:
+            failed += 1
+            print(f"FAIL {name}: {details[0]}")
+            for line in details[1:]:
+                print(f"     {line}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,106 @@
-import sys; sys.exit(0)
+#!/usr/bin/env python3
+"""Checks every shipped input: each TOML number under topologies/ has a source or an
+assumption (in its own table, or as { value = ..., source = ... }); every cluster loads, and
+`topo --json` / `collective --json` have the documented shapes with self-consistent values.
+Usage: check_shipped.py RACKSCOPE_BINARY SOURCE_ROOT"""
+import json
+import math
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+rackscope, root = sys.argv[1], Path(sys.argv[2])
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+UNITS = ("B", "B/s", "bps", "Gbps", "Tbps", "s", "FLOP/s", "W", "pJ/bit", "mm", "um", "mm^2", "GiB", "GB", "TB/s", "GB/s")
+
+
+def is_number(v):
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    if isinstance(v, str):
+        head = v.strip().split(" ")[0].replace("_", "")
+        try:
+            float(head)
+            return len(v.strip().split(" ")) == 2
+        except ValueError:
+            return False
+    if isinstance(v, list):
+        return any(is_number(x) for x in v)
+    return False
+
+
+def provenance(path, table, where):
+    has = isinstance(table.get("source"), str) or isinstance(table.get("assumption"), str)
+    for key, value in table.items():
+        if key in ("source", "assumption", "note", "name", "description", "kind"):
+            continue
+        if isinstance(value, dict):
+            if "value" in value:
+                check("source" in value or "assumption" in value, f"{path}: {where}{key}: number without source or assumption")
+            else:
+                provenance(path, value, f"{where}{key}.")
+        elif isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
+            for i, item in enumerate(value):
+                provenance(path, item, f"{where}{key}[{i}].")
+        elif is_number(value):
+            check(has, f"{path}: {where}{key} = {value!r}: hardware number without source or assumption")
+
+
+for f in sorted((root / "topologies").rglob("*.toml")):
+    provenance(f.relative_to(root), tomllib.load(open(f, "rb")), "")
+
+
+def run(*args):
+    r = subprocess.run([rackscope, *args], capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0, f"rackscope {' '.join(args)} exited {r.returncode}: {r.stderr.strip()}")
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
+FACTOR = {"allreduce": lambda n: 2 * (n - 1) / n, "allgather": lambda n: (n - 1) / n,
+          "reducescatter": lambda n: (n - 1) / n, "alltoall": lambda n: (n - 1) / n,
+          "broadcast": lambda n: 1.0, "sendrecv": lambda n: 1.0}
+names = ["trn1-32xl-x2", "trn2-48xl", "trn2-ultraserver", "trn2-ultraserver-x64", "trn3-ultraserver-gen1",
+         "trn3-ultraserver-gen2", "a100-8x", "h100-8x"]
+for name in names:
+    cluster = root / "topologies" / "clusters" / f"{name}.toml"
+    check(cluster.exists(), f"{cluster} is shipped")
+    topo = run("topo", str(cluster), "--json")
+    if topo:
+        for key in ("chips", "switches", "links", "diameter_hops", "bisection_GBps"):
+            check(key in topo, f"topo {name}: key {key}")
+        check(topo["chips"] > 0 and topo["bisection_GBps"] > 0 and topo["diameter_hops"] > 0, f"topo {name}: positive figures")
+    ranks = min(topo["ranks"], 256) if topo else 8
+    for op in FACTOR:
+        out = run("collective", str(cluster), "--op", op, "--ranks", str(ranks), "-b", "1K", "-e", "256M", "-f", "16", "--json")
+        if not out:
+            continue
+        check(out["cluster"] == name and out["op"] == op and out["ranks"] == ranks, f"collective {name} {op}: header keys")
+        previous = 0
+        for row in out["rows"]:
+            for key in ("bytes", "time_us", "algbw_GBps", "busbw_GBps", "algorithm"):
+                check(key in row, f"collective {name} {op}: row key {key}")
+            check(row["time_us"] > previous, f"collective {name} {op}: time grows with size at {row['bytes']}")
+            previous = row["time_us"]
+            algbw = row["bytes"] / (row["time_us"] * 1e-6) / 1e9
+            check(math.isclose(row["algbw_GBps"], algbw, rel_tol=1e-6), f"collective {name} {op}: algbw = S/t")
+            check(math.isclose(row["busbw_GBps"], algbw * FACTOR[op](ranks), rel_tol=1e-6), f"collective {name} {op}: busbw factor")
+
+# `racks` scales a cluster over its scale-out fabric.
+scaled = run("topo", str(root / "topologies/clusters/trn2-48xl.toml"), "--set", "racks=32", "--json")
+check(scaled is not None and scaled["chips"] == 32 * 16, "--set racks=32 gives 512 chips")
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

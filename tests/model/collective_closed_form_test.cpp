@@ -60,8 +60,8 @@ TEST_CASE("closed form: switch-domain algorithms") {
   // 2 * ((n-1)/n * S/(Be) + log2(n) (2L + s)).
   CHECK(time_of(f, Op::allreduce, n, "rhd") == doctest::Approx(lambda + 2 * ((n - 1.0) / n * S / (B * e) + 3 * (hop + s))));
   CHECK(time_of(f, Op::reducescatter, n, "rhd") == doctest::Approx(lambda + (n - 1.0) / n * S / (B * e) + 3 * (hop + s)));
-  // One-shot mesh: every chip sends S to each of n-1 peers through its one link.
-  CHECK(time_of(f, Op::allreduce, n, "mesh") == doctest::Approx(lambda + (n - 1) * S / (B * e) + hop + s));
+  // Mesh all-reduce: direct reduce-scatter then direct all-gather, S/n to each of n-1 peers.
+  CHECK(time_of(f, Op::allreduce, n, "mesh") == doctest::Approx(lambda + 2 * ((n - 1.0) / n * S / (B * e) + hop + s)));
   // Mesh all-to-all: S/n to each peer.
   CHECK(time_of(f, Op::alltoall, n, "mesh") == doctest::Approx(lambda + (n - 1.0) / n * S / (B * e) + hop + s));
   // In-switch reduction: (n+1)/n * S each way per chip link, capped by the switch's reduction
