@@ -1,12 +1,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "cli/commands.hpp"
 #include "cli/size_list.hpp"
 #include "collective/op.hpp"
 #include "collective/select.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/input_error.hpp"
 
 namespace rackscope::cli {
@@ -15,6 +17,21 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+std::string suggestion(const std::string& word, const std::vector<std::string>& choices) {
+  const std::string guess = io::closest_match(word, choices);
+  return guess.empty() ? "" : "; did you mean \"" + guess + "\"?";
+}
+
+bool parse_number(const std::string& text, double& value) {
+  size_t pos = 0;
+  try {
+    value = std::stod(text, &pos);
+  } catch (...) {
+    return false;
+  }
+  return pos == text.size() && std::isfinite(value);
 }
 
 double size_option(const std::string& flag, const std::string& text) {
@@ -29,9 +46,7 @@ Runner add_collective_command(CLI::App& app) {
   struct Options {
     std::string cluster, op = "allreduce", algo = "auto", dtype = "fp32";
     std::string begin = "8", end = "128M";
-    double factor = 2;
-    std::string step;
-    int ranks = 0;
+    std::string factor = "2", step, ranks;
     bool json = false;
     std::vector<std::string> sets;
   };
@@ -51,31 +66,54 @@ Runner add_collective_command(CLI::App& app) {
   add_set_option(*cmd, o->sets);
   return [o]() {
     const auto op = collective::parse_op(o->op);
-    if (!op) throw io::InputError({"--op", 0}, o->op, "unknown collective", join(collective::op_names()));
+    if (!op) throw io::InputError({"--op", 0}, o->op, "unknown collective" + suggestion(o->op, collective::op_names()), join(collective::op_names()));
     const auto dtype = collective::parse_dtype(o->dtype);
     if (!dtype) throw io::InputError({"--dtype", 0}, o->dtype, "unknown data type", join(collective::dtype_names()));
     const auto& names = collective::algorithm_names();
     if (o->algo != "auto" && o->algo != "best" && std::find(names.begin(), names.end(), o->algo) == names.end())
-      throw io::InputError({"--algo", 0}, o->algo, "unknown algorithm", "auto, best, " + join(names));
+      throw io::InputError({"--algo", 0}, o->algo, "unknown algorithm" + suggestion(o->algo, names), "auto, best, " + join(names));
     const double begin = size_option("-b", o->begin), end = size_option("-e", o->end);
     if (end < begin) throw io::InputError({"-e", 0}, o->end, "smaller than -b " + o->begin, "a size >= -b");
-    if (!(o->factor > 1)) throw io::InputError({"-f", 0}, fmt::format("{}", o->factor), "must be > 1", "e.g. 2");
+    // Sizes first: a bad sweep is an input error before any output.
+    constexpr size_t kMaxRows = 10000;
+    std::vector<double> sizes;
+    if (!o->step.empty()) {
+      const double step = size_option("-i", o->step);
+      if ((end - begin) / step + 1 > kMaxRows)
+        throw io::InputError({"-i", 0}, o->step, fmt::format("more than {} sizes from -b {} to -e {}", kMaxRows, o->begin, o->end),
+                             fmt::format("a step giving at most {} sizes", kMaxRows));
+      for (double s = begin; s <= end; s += step) sizes.push_back(s);
+    } else {
+      double factor = 0;
+      if (!parse_number(o->factor, factor) || !(factor > 1))
+        throw io::InputError({"-f", 0}, o->factor, "must be a number > 1", "e.g. 2");
+      if (std::log(end / begin) / std::log(factor) + 1 > kMaxRows)
+        throw io::InputError({"-f", 0}, o->factor, fmt::format("more than {} sizes from -b {} to -e {}", kMaxRows, o->begin, o->end),
+                             fmt::format("a factor giving at most {} sizes", kMaxRows));
+      sizes = size_sweep(begin, end, factor);
+    }
 
     io::InputFiles files;
     const hw::ClusterSpec spec = load_cluster(o->cluster, o->sets, files);
     const int all_ranks = spec.racks * spec.rack.chips * spec.rack.chip.ranks_per_chip;
-    const int ranks = o->ranks == 0 ? all_ranks : o->ranks;
+    double requested = all_ranks;
+    if (!o->ranks.empty() && (!parse_number(o->ranks, requested) || requested != std::floor(requested)))
+      throw io::InputError({"--ranks", 0}, o->ranks, "not an integer", "a number of ranks, e.g. 64");
+    const int ranks = static_cast<int>(std::clamp(requested, -1.0, 1e9));
     if (ranks < 1 || ranks > all_ranks)
-      throw io::InputError({"--ranks", 0}, std::to_string(ranks), "out of range", fmt::format("1 to {} (the cluster's ranks)", all_ranks));
+      throw io::InputError({"--ranks", 0}, o->ranks, "out of range", fmt::format("1 to {} (the cluster's ranks)", all_ranks));
 
     const fabric::Fabric fabric(spec);
     collective::Planner planner(fabric);
     const collective::Group group = collective::first_ranks(fabric, ranks);
     const std::string only = o->algo == "auto" ? "" : o->algo;
     if (!only.empty() && only != "best") {
+      std::vector<std::string> usable = {"auto", "best"};
+      for (const auto& a : planner.plans(*op, group))
+        if (a.applicable) usable.push_back(a.name);
       for (const auto& a : planner.plans(*op, group))
         if (a.name == only && !a.applicable)
-          throw io::InputError({"--algo", 0}, only, "not applicable here: " + a.why_not, "auto");
+          throw io::InputError({"--algo", 0}, only, "not applicable here: " + a.why_not, join(usable));
     }
     const double factor = collective::busbw_factor(*op, ranks);
     nlohmann::json rows = nlohmann::json::array();
@@ -84,13 +122,6 @@ Runner add_collective_command(CLI::App& app) {
                  fabric.chips(), o->dtype, o->algo);
       fmt::print("# {:>12} {:>12} {:>6} {:>12} {:>9} {:>9}  {}\n", "size", "count", "type", "time", "algbw", "busbw", "algorithm");
       fmt::print("# {:>12} {:>12} {:>6} {:>12} {:>9} {:>9}\n", "(B)", "(elements)", "", "(us)", "(GB/s)", "(GB/s)");
-    }
-    std::vector<double> sizes;
-    if (!o->step.empty()) {
-      const double step = size_option("-i", o->step);
-      for (double s = begin; s <= end; s += step) sizes.push_back(s);
-    } else {
-      sizes = size_sweep(begin, end, o->factor);
     }
     for (double size : sizes) {
       const double bytes = std::max<double>(dtype->bytes, std::floor(size / dtype->bytes) * dtype->bytes);

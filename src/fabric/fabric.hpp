@@ -35,6 +35,10 @@ class PhaseLoads {
   void add_pending(int leaf_from, int leaf_to, double bytes) {
     pending_[(static_cast<uint64_t>(leaf_from) << 32) | static_cast<uint32_t>(leaf_to)] += bytes;
   }
+  // Striped racks: traffic between two racks, spread over their NIC pairs once, at the end.
+  void add_rack_pair(int rack_from, int rack_to, double bytes) {
+    rack_pairs_[(static_cast<uint64_t>(rack_from) << 32) | static_cast<uint32_t>(rack_to)] += bytes;
+  }
   void clear();
   const std::vector<int>& touched() const { return touched_; }
   double bytes(int link) const { return bytes_[link]; }
@@ -44,6 +48,7 @@ class PhaseLoads {
   std::vector<double> bytes_;
   std::vector<int> touched_;
   std::unordered_map<uint64_t, double> pending_;
+  std::unordered_map<uint64_t, double> rack_pairs_;
 };
 
 struct Route {

@@ -59,6 +59,7 @@ struct Fabric::Impl {
   std::vector<int> so_switches;             // scale-out switch vertices
   mutable std::mutex cache_mutex;
   mutable std::unordered_map<uint64_t, PathSet> leaf_paths;
+  mutable std::unordered_map<uint64_t, double> rack_pair_latency;
 
   int add_vertex(VertexKind k, std::string name);
   // Adds both directions of a physical link; returns the id of the a->b direction (b->a is +1).
@@ -75,6 +76,9 @@ struct Fabric::Impl {
   // Adds chip -> NIC (up) or NIC -> chip traffic; returns its latency.
   double host_access(int chip, int way, int ways, double bytes, bool up, PhaseLoads& loads, int& nic) const;
   int nic_ways(int chip) const;
+  // Striped racks: spreads rack-to-rack bytes over NIC pairs (NIC k to NIC k), or, with
+  // `loads` null, returns the slowest NIC-to-NIC path latency between the two racks.
+  double spread_rack_pair(int rack_a, int rack_b, double bytes, PhaseLoads* loads) const;
   void route_torus(int src_local, int dst_local, int rack, double bytes, PhaseLoads& loads, Route& r) const;
 };
 

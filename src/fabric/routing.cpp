@@ -8,6 +8,30 @@ void PhaseLoads::clear() {
   for (int l : touched_) bytes_[l] = 0.0;
   touched_.clear();
   pending_.clear();
+  rack_pairs_.clear();
+}
+
+double Fabric::Impl::spread_rack_pair(int rack_a, int rack_b, double bytes, PhaseLoads* loads) const {
+  const int npr = spec.rack.nics.count;
+  double worst = 0;
+  for (int k = 0; k < npr; ++k) {
+    const int nic_a = rack_a * npr + k, nic_b = rack_b * npr + k;
+    const int leaf_a = nic_leaf[nic_a], leaf_b = nic_leaf[nic_b];
+    if (loads) {
+      const double share = bytes / npr;
+      loads->add(host_nic_up[nic_a], share);
+      loads->add(nic_up[nic_a], share);
+      loads->add(nic_down[nic_b], share);
+      loads->add(host_nic_down[nic_b], share);
+      if (leaf_a != leaf_b) loads->add_pending(leaf_a, leaf_b, share);
+    } else {
+      double lat = links[host_nic_up[nic_a]].latency_s + links[nic_up[nic_a]].latency_s + links[nic_down[nic_b]].latency_s +
+                   links[host_nic_down[nic_b]].latency_s;
+      if (leaf_a != leaf_b) lat += leaf_path(leaf_a, leaf_b).latency_s;
+      worst = std::max(worst, lat);
+    }
+  }
+  return worst;
 }
 
 // Out of the source core, then between chips: inside a rack over the rack's own fabric
@@ -35,6 +59,28 @@ Route Fabric::route(int src, int dst, double bytes, PhaseLoads& loads) const {
       r.latency_s += p.latency_s;
       r.hops += p.hops;
     }
+    return r;
+  }
+  if (m.striped) {
+    // Chip -> host switch, then every NIC pair of the two racks (spread at the end, per rack pair).
+    const int rack_b = b / n;
+    loads.add(m.chip_host_up[a], bytes);
+    loads.add(m.chip_host_down[b], bytes);
+    loads.add_rack_pair(rack, rack_b, bytes);
+    const uint64_t key = (static_cast<uint64_t>(rack) << 32) | static_cast<uint32_t>(rack_b);
+    double between;
+    {
+      std::lock_guard<std::mutex> lock(m.cache_mutex);
+      auto it = m.rack_pair_latency.find(key);
+      between = it != m.rack_pair_latency.end() ? it->second : -1;
+    }
+    if (between < 0) {
+      between = m.spread_rack_pair(rack, rack_b, 0, nullptr);
+      std::lock_guard<std::mutex> lock(m.cache_mutex);
+      m.rack_pair_latency[key] = between;
+    }
+    r.latency_s += m.links[m.chip_host_up[a]].latency_s + between + m.links[m.chip_host_down[b]].latency_s;
+    r.hops += 6;
     return r;
   }
   const int ways = std::max(m.nic_ways(a), m.nic_ways(b));
@@ -82,6 +128,9 @@ double Fabric::route_to_switch(int endpoint, double bytes, bool up, PhaseLoads& 
 
 double Fabric::max_link_time(PhaseLoads& loads) const {
   const Impl& m = *impl_;
+  for (const auto& [key, bytes] : loads.rack_pairs_)
+    m.spread_rack_pair(static_cast<int>(key >> 32), static_cast<int>(key & 0xffffffffu), bytes, &loads);
+  loads.rack_pairs_.clear();
   for (const auto& [key, bytes] : loads.pending_) {
     const PathSet& p = m.leaf_path(static_cast<int>(key >> 32), static_cast<int>(key & 0xffffffffu));
     for (const auto& [link, share] : p.links) loads.add(link, bytes * share);

@@ -10,6 +10,7 @@ const std::vector<std::string> kAlgorithms = {"ring", "bidir-ring", "tree", "rhd
 const std::vector<std::string> kOps = {"allreduce", "reducescatter", "allgather", "alltoall", "broadcast", "sendrecv"};
 
 hw::Protocol read_protocol(StrictTable t) {
+  t.expect({"name", "bandwidth_efficiency", "step_latency", "pipeline_bubble_steps"});
   hw::Protocol p;
   p.name = t.string("name");
   p.bandwidth_efficiency = t.fraction("bandwidth_efficiency");
@@ -21,6 +22,7 @@ hw::Protocol read_protocol(StrictTable t) {
 }
 
 hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& protocols, const std::vector<std::string>& algorithms) {
+  t.expect({"scope", "max_size", "ops", "algorithm", "protocol"});
   hw::SelectionRow row;
   const std::string scope = t.optional_choice("scope", {"any", "rack", "cluster"}).value_or("any");
   row.scope = scope == "rack" ? hw::SelectionRow::Scope::rack : scope == "cluster" ? hw::SelectionRow::Scope::cluster : hw::SelectionRow::Scope::any;
@@ -37,6 +39,7 @@ hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& 
 
 hw::CollectiveRuntime read_runtime(const InputFile& file) {
   StrictTable top = top_table(file);
+  top.expect({"kind", "name", "description", "launch_overhead", "algorithms", "protocols", "select"});
   hw::CollectiveRuntime rt;
   rt.file = file.path;
   top.string("kind");
@@ -44,10 +47,12 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   top.optional_string("description");
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
   rt.algorithms = top.string_list("algorithms", kAlgorithms);
-  for (auto& p : top.table_array("protocols")) rt.protocols.push_back(read_protocol(std::move(p)));
-  for (size_t i = 1; i < rt.protocols.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (rt.protocols[i].name == rt.protocols[j].name) top.fail("protocols", "protocol \"" + rt.protocols[i].name + "\" named twice", "distinct names");
+  for (auto& p : top.table_array("protocols")) {
+    rt.protocols.push_back(read_protocol(p));
+    for (size_t j = 0; j + 1 < rt.protocols.size(); ++j)
+      if (rt.protocols[j].name == rt.protocols.back().name)
+        p.fail("name", "protocol \"" + rt.protocols.back().name + "\" named twice", "distinct names");
+  }
   if (top.has("select"))
     for (auto& row : top.table_array("select")) rt.selection.push_back(read_selection(std::move(row), rt.protocols, rt.algorithms));
   else
@@ -59,6 +64,7 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
 
 hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles& files) {
   StrictTable top = top_table(file);
+  top.expect({"kind", "name", "description", "collectives", "compute", "memory", "cores"});
   hw::Chip chip;
   chip.file = file.path;
   top.string("kind");
@@ -66,6 +72,7 @@ hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles
   top.optional_string("description");
 
   StrictTable compute = top.table("compute");
+  compute.expect({"ranks_per_chip", "bf16", "fp8", "fp32"});
   chip.ranks_per_chip = static_cast<int>(compute.integer("ranks_per_chip", 1, 1024));
   chip.bf16_flops = compute.quantity("bf16", Dimension::flops_rate);
   chip.fp8_flops = compute.optional_quantity("fp8", Dimension::flops_rate).value_or(0.0);
@@ -73,11 +80,13 @@ hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles
   compute.finish();
 
   StrictTable memory = top.table("memory");
+  memory.expect({"hbm_capacity", "hbm_bandwidth"});
   chip.hbm_capacity_B = memory.quantity("hbm_capacity", Dimension::bytes);
   chip.hbm_bandwidth_Bps = memory.quantity("hbm_bandwidth", Dimension::bandwidth);
   memory.finish();
 
   StrictTable cores = top.table("cores");
+  cores.expect({"link_bandwidth", "link_latency"});
   chip.core_bandwidth_Bps = cores.quantity("link_bandwidth", Dimension::bandwidth);
   chip.core_latency_s = cores.quantity("link_latency", Dimension::time, true);
   cores.finish();

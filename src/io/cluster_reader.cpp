@@ -24,6 +24,8 @@ std::vector<double> per_dimension(StrictTable& t, const std::string& key, Dimens
 }
 
 hw::TorusSpec read_torus(StrictTable& t, int chips, bool ring) {
+  if (ring) t.expect({"topology", "link_bandwidth", "link_latency"});
+  else t.expect({"topology", "dims", "link_bandwidth", "link_latency"});
   hw::TorusSpec torus;
   if (ring) {
     torus.dims = {chips};
@@ -40,6 +42,8 @@ hw::TorusSpec read_torus(StrictTable& t, int chips, bool ring) {
 }
 
 hw::SwitchSpec read_switch(StrictTable& t, int chips) {
+  t.expect({"topology", "planes", "chips_per_leaf", "spines", "link_bandwidth", "link_latency", "uplink_bandwidth", "uplink_latency",
+            "in_switch_reduction", "reduction_bandwidth", "reduction_latency"});
   hw::SwitchSpec s;
   s.planes = static_cast<int>(t.optional_integer("planes", 1, 64).value_or(1));
   s.link_bandwidth_Bps = t.quantity("link_bandwidth", Dimension::bandwidth);
@@ -68,18 +72,20 @@ std::pair<bool, int> parse_endpoint(StrictTable& link, const std::string& key, i
   const std::string v = link.string(key);
   const auto colon = v.find(':');
   const std::string kind = v.substr(0, colon);
+  const std::string digits = colon == std::string::npos ? "" : v.substr(colon + 1);
   int index = -1;
-  try {
-    if (colon != std::string::npos) index = std::stoi(v.substr(colon + 1));
-  } catch (...) {
-  }
+  if (!digits.empty() && digits.size() < 8 && digits.find_first_not_of("0123456789") == std::string::npos) index = std::stoi(digits);
   const int limit = kind == "chip" ? chips : switches;
-  if ((kind != "chip" && kind != "switch") || index < 0 || index >= limit)
-    link.fail(key, "bad endpoint \"" + v + "\"", fmt::format("chip:0..chip:{} or switch:0..switch:{}", chips - 1, switches - 1));
+  if ((kind != "chip" && kind != "switch") || index < 0 || index >= limit) {
+    std::string valid = fmt::format("chip:0..chip:{}", chips - 1);
+    if (switches > 0) valid += fmt::format(" or switch:0..switch:{}", switches - 1);
+    link.fail(key, "bad endpoint \"" + v + "\"", valid);
+  }
   return {kind == "switch", index};
 }
 
 hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
+  t.expect({"topology", "switches", "links"});
   hw::ExplicitSpec e;
   e.switches = static_cast<int>(t.optional_integer("switches", 0, 4096).value_or(0));
   // Union-find over chips and switches: a disconnected link list is an input error.
@@ -87,6 +93,7 @@ hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
   std::iota(parent.begin(), parent.end(), 0);
   std::function<int(int)> find = [&](int x) { return parent[x] == x ? x : parent[x] = find(parent[x]); };
   for (auto& link : t.table_array("links")) {
+    link.expect({"a", "b", "bandwidth", "latency"});
     hw::ExplicitLink l;
     const auto a = parse_endpoint(link, "a", chips, e.switches);
     const auto b = parse_endpoint(link, "b", chips, e.switches);
@@ -104,7 +111,7 @@ hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
   }
   for (int v = 1; v < chips + e.switches; ++v)
     if (find(v) != find(0))
-      t.fail("links", fmt::format("the fabric is disconnected: {} {} cannot reach chip:0", v < chips ? "chip" : "switch",
+      t.fail("links", fmt::format("the fabric is disconnected: {}:{} cannot reach chip:0", v < chips ? "chip" : "switch",
                                   v < chips ? v : v - chips),
              "links that connect every chip and switch");
   return e;
@@ -112,6 +119,7 @@ hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
 
 hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputFiles& files) {
   StrictTable top = top_table(file);
+  top.expect({"kind", "name", "description", "chip", "chips", "scale_up", "nics"});
   hw::RackSpec rack;
   rack.file = file.path;
   top.string("kind");
@@ -128,6 +136,7 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
   up.finish();
 
   if (auto nics = top.optional_table("nics")) {
+    nics->expect({"count", "bandwidth", "host_latency", "striping", "host_bandwidth"});
     rack.nics.count = static_cast<int>(nics->integer("count", 1, kMaxChipsPerRack));
     rack.nics.bandwidth_Bps = nics->quantity("bandwidth", Dimension::bandwidth);
     rack.nics.host_latency_s = nics->quantity("host_latency", Dimension::time, true);
@@ -146,6 +155,7 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
 hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files) {
   const InputFile& file = files.load(path, "cluster", overrides);
   StrictTable top = top_table(file);
+  top.expect({"kind", "name", "description", "rack", "racks", "scale_out"});
   hw::ClusterSpec cluster;
   cluster.file = file.path;
   top.string("kind");
@@ -155,6 +165,7 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
   cluster.racks = static_cast<int>(top.integer("racks", 1, kMaxRacks));
 
   if (auto so = top.optional_table("scale_out")) {
+    so->expect({"topology", "radix", "oversubscription", "link_bandwidth", "hop_latency"});
     const std::string kind = so->choice("topology", {"clos", "rail", "none"});
     if (kind != "none") {
       cluster.scale_out.kind = kind == "clos" ? hw::ScaleOutSpec::Kind::clos : hw::ScaleOutSpec::Kind::rail;

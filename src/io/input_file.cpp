@@ -26,8 +26,8 @@ const InputFile& InputFiles::load_at(const std::string& path, const std::string&
                                      const InputLocation& referenced_from, const std::string& ref_key) {
   std::ifstream in(path, std::ios::binary);
   if (!in || fs::is_directory(path)) {
-    const std::string key = ref_key.empty() ? "file" : ref_key;
-    throw InputError(referenced_from, key, "cannot read file '" + path + "'",
+    if (ref_key.empty()) throw InputError(referenced_from, kind, "cannot read file '" + path + "'", "a path to an existing " + kind + " file");
+    throw InputError(referenced_from, ref_key, "cannot read file '" + path + "'",
                      "a path to an existing " + kind + " file, relative to the file that names it");
   }
   std::stringstream buffer;
@@ -41,8 +41,8 @@ const InputFile& InputFiles::load_at(const std::string& path, const std::string&
     throw InputError({path, static_cast<long>(e.source().begin.line)}, "", std::string("TOML syntax error: ") + std::string(e.description()),
                      "TOML 1.0, see https://toml.io");
   }
-  overrides.apply(*file->table);
-  StrictTable top(*file->table, path, "");
+  overrides.apply(*file->table, *file->origins);
+  StrictTable top(*file->table, path, "", file->origins.get());
   const std::string declared = top.string("kind");
   if (declared != kind)
     top.fail("kind", "this file is a \"" + declared + "\" where a \"" + kind + "\" file is expected", "kind = \"" + kind + "\"");
@@ -50,6 +50,6 @@ const InputFile& InputFiles::load_at(const std::string& path, const std::string&
   return *files_.back();
 }
 
-StrictTable top_table(const InputFile& f) { return StrictTable(*f.table, f.path, ""); }
+StrictTable top_table(const InputFile& f) { return StrictTable(*f.table, f.path, "", f.origins.get()); }
 
 }  // namespace rackscope::io

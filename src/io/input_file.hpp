@@ -14,6 +14,7 @@ struct InputFile {
   std::string path;  // as resolved (relative paths resolved against the referencing file)
   std::string text;  // verbatim contents
   std::shared_ptr<toml::table> table;
+  std::shared_ptr<OverrideOrigins> origins = std::make_shared<OverrideOrigins>();
 };
 
 class InputFiles {

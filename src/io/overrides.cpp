@@ -59,7 +59,7 @@ Overrides Overrides::scoped(const std::vector<std::string>& prefix) const {
   return out;
 }
 
-void Overrides::apply(toml::table& table) const {
+void Overrides::apply(toml::table& table, OverrideOrigins& origins) const {
   for (size_t i = 0; i < items_.size(); ++i) {
     const auto& item = *items_[i];
     toml::table* cursor = &table;
@@ -73,6 +73,7 @@ void Overrides::apply(toml::table& table) const {
       if (!next) {
         cursor->insert(item.path[k], toml::table{});
         next = cursor->get(item.path[k]);
+        origins[next] = "--set " + item.text;
       }
       if (!next->is_table())
         throw InputError({"--set " + item.text, 0}, item.path[k], "is not a table, cannot set a key inside it");
@@ -80,6 +81,7 @@ void Overrides::apply(toml::table& table) const {
     }
     if (behind_reference) continue;
     cursor->insert_or_assign(item.path.back(), *item.holder->get("v"));
+    origins[cursor->get(item.path.back())] = "--set " + item.text;
     item.used = true;
   }
 }

@@ -3,6 +3,7 @@
 // file reference (`rack = "../racks/x.toml"`) reaches into the referenced file: `--set
 // rack.chips=32`. Values are parsed as TOML (`32`, `"800 Gbps"`, `[4, 4]`); anything that is not
 // valid TOML is taken as a string, so `--set scale_out.link_bandwidth=400 Gbps` works unquoted.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct Override {
   mutable bool used = false;
 };
 
+// Which nodes of a file were written by which `--set`, so errors there name the `--set`.
+using OverrideOrigins = std::map<const toml::node*, std::string>;
+
 class Overrides {
  public:
   Overrides() = default;
@@ -32,7 +36,7 @@ class Overrides {
   Overrides scoped(const std::vector<std::string>& prefix) const;
   // Writes the overrides whose path lies inside `table` (not behind a file reference) into it.
   // A path is behind a file reference when a prefix of it names a string value of `table`.
-  void apply(toml::table& table) const;
+  void apply(toml::table& table, OverrideOrigins& origins) const;
   // Throws for an override that was never applied to any file (its path names no input).
   void check_all_used() const;
   bool empty() const { return items_.empty(); }

@@ -35,8 +35,8 @@ std::string type_name(const toml::node& n) {
 bool is_text(const toml::node* n) { return n && n->is_string(); }
 }  // namespace
 
-StrictTable::StrictTable(const toml::table& table, std::string file, std::string prefix)
-    : table_(&table), file_(std::move(file)), prefix_(std::move(prefix)) {
+StrictTable::StrictTable(const toml::table& table, std::string file, std::string prefix, const OverrideOrigins* origins)
+    : table_(&table), origins_(origins), file_(std::move(file)), prefix_(std::move(prefix)) {
   for (const auto& k : kProvenanceKeys) known_.insert(k);
   for (const auto& k : {"source", "assumption"}) {
     const toml::node* n = table_->get(k);
@@ -53,12 +53,33 @@ std::string StrictTable::full_key(const std::string& key) const {
   return prefix_.empty() ? key : prefix_ + "." + key;
 }
 
+InputLocation StrictTable::location_of(const toml::node& n) const {
+  if (origins_) {
+    auto it = origins_->find(&n);
+    if (it != origins_->end()) return {it->second, 0};
+  }
+  return {file_, static_cast<long>(n.source().begin.line)};
+}
+
 InputLocation StrictTable::location(const std::string& key) const {
   const toml::node* n = key.empty() ? nullptr : table_->get(key);
-  const auto& src = n ? n->source() : table_->source();
-  InputLocation where{file_, static_cast<long>(src.begin.line)};
-  if (src.path && *src.path == "--set") where = {"--set", 0};
-  return where;
+  return location_of(n ? *n : static_cast<const toml::node&>(*table_));
+}
+
+void StrictTable::expect(const std::vector<std::string>& keys) {
+  for (const auto& k : keys) known_.insert(k);
+  finish();
+}
+
+void StrictTable::fail_if_misspelled(const std::string& key) const {
+  for (const auto& [k, v] : *table_) {
+    const std::string name(k.str());
+    if (known_.count(name) || closest_match(name, {key}).empty()) continue;
+    std::vector<std::string> valid;
+    for (const auto& kk : known_)
+      if (std::find(kProvenanceKeys.begin(), kProvenanceKeys.end(), kk) == kProvenanceKeys.end()) valid.push_back(kk);
+    throw InputError(location_of(v), full_key(name), "unknown key; did you mean '" + key + "'?", join(valid));
+  }
 }
 
 void StrictTable::fail(const std::string& key, const std::string& problem, const std::string& valid) const {
@@ -74,7 +95,10 @@ const toml::node* StrictTable::lookup(const std::string& key) {
 
 const toml::node* StrictTable::require(const std::string& key) {
   const toml::node* n = lookup(key);
-  if (!n) throw InputError(location(""), full_key(key), "missing required key");
+  if (!n) {
+    fail_if_misspelled(key);
+    throw InputError(location(""), full_key(key), "missing required key");
+  }
   return n;
 }
 
@@ -236,7 +260,7 @@ bool StrictTable::boolean(const std::string& key, bool fallback) {
 StrictTable StrictTable::table(const std::string& key) {
   const toml::node* n = require(key);
   if (!n->is_table()) fail(key, "expected a table, found " + type_name(*n));
-  return StrictTable(*n->as_table(), file_, full_key(key));
+  return StrictTable(*n->as_table(), file_, full_key(key), origins_);
 }
 
 std::optional<StrictTable> StrictTable::optional_table(const std::string& key) {
@@ -250,22 +274,24 @@ std::vector<StrictTable> StrictTable::table_array(const std::string& key) {
   if (!arr || !arr->is_array_of_tables()) fail(key, "expected an array of tables ([[" + key + "]])");
   std::vector<StrictTable> out;
   size_t i = 0;
-  for (const auto& e : *arr) out.emplace_back(*e.as_table(), file_, full_key(key) + "[" + std::to_string(i++) + "]");
+  for (const auto& e : *arr) out.emplace_back(*e.as_table(), file_, full_key(key) + "[" + std::to_string(i++) + "]", origins_);
   return out;
 }
 
 void StrictTable::finish() {
-  const std::vector<std::string> known(known_.begin(), known_.end());
   for (const auto& [k, v] : *table_) {
     const std::string name(k.str());
     if (known_.count(name)) continue;
-    std::vector<std::string> valid;
-    for (const auto& kk : known)
-      if (std::find(kProvenanceKeys.begin(), kProvenanceKeys.end(), kk) == kProvenanceKeys.end()) valid.push_back(kk);
-    const std::string guess = closest_match(name, valid);
-    InputLocation where{file_, static_cast<long>(v.source().begin.line)};
-    if (v.source().path && *v.source().path == "--set") where = {"--set", 0};
-    throw InputError(where, full_key(name), "unknown key" + (guess.empty() ? std::string() : "; did you mean '" + guess + "'?"),
+    std::vector<std::string> valid, absent;
+    for (const auto& kk : known_) {
+      if (std::find(kProvenanceKeys.begin(), kProvenanceKeys.end(), kk) != kProvenanceKeys.end()) continue;
+      valid.push_back(kk);
+      if (!table_->get(kk)) absent.push_back(kk);
+    }
+    // Prefer a key the table lacks: "chisp" next to "chip" means "chips".
+    std::string guess = closest_match(name, absent);
+    if (guess.empty()) guess = closest_match(name, valid);
+    throw InputError(location_of(v), full_key(name), "unknown key" + (guess.empty() ? std::string() : "; did you mean '" + guess + "'?"),
                      join(valid));
   }
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io/input_error.hpp"
+#include "io/overrides.hpp"
 #include "units/quantity.hpp"
 
 namespace toml {
@@ -25,7 +26,11 @@ namespace rackscope::io {
 class StrictTable {
  public:
   // `prefix` is the dotted path of this table inside its file ("" for the top level).
-  StrictTable(const toml::table& table, std::string file, std::string prefix);
+  StrictTable(const toml::table& table, std::string file, std::string prefix, const OverrideOrigins* origins = nullptr);
+
+  // Declares every key this table may hold and rejects any other at once, before meaning is
+  // read (a misspelled optional table is reported as such, not as what its absence implies).
+  void expect(const std::vector<std::string>& keys);
 
   bool has(const std::string& key) const;
   std::string string(const std::string& key);
@@ -70,7 +75,12 @@ class StrictTable {
   // The value of a hardware number, unwrapping `{ value = ..., source = ... }` and checking provenance.
   const toml::node& hardware_value(const std::string& key, const toml::node& node);
 
+  // The unknown key (and its suggestion) that best explains a missing `key`, or throws nothing.
+  void fail_if_misspelled(const std::string& key) const;
+  InputLocation location_of(const toml::node& n) const;
+
   const toml::table* table_;
+  const OverrideOrigins* origins_ = nullptr;
   std::string file_;
   std::string prefix_;
   std::set<std::string> known_;

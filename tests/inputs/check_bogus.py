@@ -19,6 +19,7 @@ import sys
 import tempfile
 
 TIMEOUT_S = 20
+MAX_READ = 1 << 20  # bytes of a case's stdout/stderr looked at
 
 
 def run_case(binary, case_dir, workdir):
@@ -38,15 +39,19 @@ def run_case(binary, case_dir, workdir):
     args = [tok.replace("{dir}", case_dir) for tok in shlex.split(cmd_lines[0])]
     expected = expected_lines[0].replace("{dir}", case_dir)
 
-    try:
-        proc = subprocess.run([binary, *args], cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        return False, [f"timed out after {TIMEOUT_S} s (a hang on bad input)", f"command:  rackscope {shlex.join(args)}"]
-    except OSError as e:
-        return False, [f"cannot run {binary}: {e}"]
-    stdout = proc.stdout.decode("utf-8", errors="replace")
-    stderr = proc.stderr.decode("utf-8", errors="replace")
+    # Output goes to files, not pipes: a case that hangs while printing rows must not fill memory.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.run([binary, *args], cwd=workdir, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                  timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return False, [f"timed out after {TIMEOUT_S} s (a hang on bad input)", f"command:  rackscope {shlex.join(args)}"]
+        except OSError as e:
+            return False, [f"cannot run {binary}: {e}"]
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read(MAX_READ).decode("utf-8", errors="replace")
+        stderr = err.read(MAX_READ).decode("utf-8", errors="replace")
 
     problems = []
     if proc.returncode < 0:
