@@ -110,3 +110,19 @@ TEST_CASE("closed form: hierarchical across two switch racks") {
   const double inter = 2 * (S / (2 * m) / (Bn * e) + 2 * Lh + 2 * Lo + s);
   CHECK(time_of(f, Op::allreduce, 2 * m, "hierarchical") == doctest::Approx(lambda + 2 * intra + inter));
 }
+
+TEST_CASE("closed form: ranks sharing a chip go through their cores' links") {
+  // Two ranks on one chip: every ring step moves S/2 out of one core and into the other, each
+  // over its own core link (bandwidth Bc, latency Lc): 2 steps of S/2/(Bc e) + 2 Lc + s.
+  const double Bc = 50e9, Lc = 0.25e-6;
+  hw::ClusterSpec spec = test::torus_cluster({4});
+  spec.rack.chip.ranks_per_chip = 2;
+  spec.rack.chip.core_bandwidth_Bps = Bc;
+  spec.rack.chip.core_latency_s = Lc;
+  const fabric::Fabric f(spec);
+  CHECK(f.endpoints() == 8);
+  CHECK(time_of(f, Op::allreduce, 2, "ring") == doctest::Approx(lambda + 2 * (S / 2 / (Bc * e) + 2 * Lc + s)));
+  // Eight ranks on the 4-chip ring: the core links (S/8 per step at 50 GB/s) are slower than
+  // the 100 GB/s chip links, so each of the 14 steps costs S/8/(Bc e) plus a chip hop's latency.
+  CHECK(time_of(f, Op::allreduce, 8, "ring") == doctest::Approx(lambda + 14 * (S / 8 / (Bc * e) + 2 * Lc + 1e-6 + s)));
+}
