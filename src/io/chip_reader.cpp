@@ -38,13 +38,9 @@ hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& 
 }
 
 hw::CollectiveRuntime read_runtime(const InputFile& file) {
-  StrictTable top = top_table(file);
-  top.expect({"kind", "name", "description", "launch_overhead", "algorithms", "protocols", "select"});
   hw::CollectiveRuntime rt;
+  StrictTable top = open_top(file, {"launch_overhead", "algorithms", "protocols", "select"}, rt.name);
   rt.file = file.path;
-  top.string("kind");
-  rt.name = top.string("name");
-  top.optional_string("description");
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
   rt.algorithms = top.string_list("algorithms", kAlgorithms);
   for (auto& p : top.table_array("protocols")) {
@@ -55,21 +51,15 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   }
   if (top.has("select"))
     for (auto& row : top.table_array("select")) rt.selection.push_back(read_selection(std::move(row), rt.protocols, rt.algorithms));
-  else
-    top.optional_table("select");
   top.finish();
   return rt;
 }
 }  // namespace
 
 hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles& files) {
-  StrictTable top = top_table(file);
-  top.expect({"kind", "name", "description", "collectives", "compute", "memory", "cores"});
   hw::Chip chip;
+  StrictTable top = open_top(file, {"collectives", "compute", "memory", "cores"}, chip.name);
   chip.file = file.path;
-  top.string("kind");
-  chip.name = top.string("name");
-  top.optional_string("description");
 
   StrictTable compute = top.table("compute");
   compute.expect({"ranks_per_chip", "bf16", "fp8", "fp32"});

@@ -118,13 +118,9 @@ hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
 }
 
 hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputFiles& files) {
-  StrictTable top = top_table(file);
-  top.expect({"kind", "name", "description", "chip", "chips", "scale_up", "nics"});
   hw::RackSpec rack;
+  StrictTable top = open_top(file, {"chip", "chips", "scale_up", "nics"}, rack.name);
   rack.file = file.path;
-  top.string("kind");
-  rack.name = top.string("name");
-  top.optional_string("description");
   rack.chip = read_chip(files.load_reference(top, "chip", "chip", overrides), overrides.scoped({"chip"}), files);
   rack.chips = static_cast<int>(top.integer("chips", 1, kMaxChipsPerRack));
 
@@ -154,13 +150,9 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
 
 hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files) {
   const InputFile& file = files.load(path, "cluster", overrides);
-  StrictTable top = top_table(file);
-  top.expect({"kind", "name", "description", "rack", "racks", "scale_out"});
   hw::ClusterSpec cluster;
+  StrictTable top = open_top(file, {"rack", "racks", "scale_out"}, cluster.name);
   cluster.file = file.path;
-  top.string("kind");
-  cluster.name = top.string("name");
-  top.optional_string("description");
   cluster.rack = read_rack(files.load_reference(top, "rack", "rack", overrides), overrides.scoped({"rack"}), files);
   cluster.racks = static_cast<int>(top.integer("racks", 1, kMaxRacks));
 

@@ -52,4 +52,14 @@ const InputFile& InputFiles::load_at(const std::string& path, const std::string&
 
 StrictTable top_table(const InputFile& f) { return StrictTable(*f.table, f.path, "", f.origins.get()); }
 
+StrictTable open_top(const InputFile& f, std::vector<std::string> keys, std::string& name) {
+  StrictTable top = top_table(f);
+  keys.insert(keys.end(), {"kind", "name", "description"});
+  top.expect(keys);
+  top.string("kind");
+  name = top.string("name");
+  top.optional_string("description");
+  return top;
+}
+
 }  // namespace rackscope::io

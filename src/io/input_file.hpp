@@ -35,5 +35,8 @@ class InputFiles {
 
 // Top-level table of a loaded file, for reading.
 StrictTable top_table(const InputFile& f);
+// The top table with the keys every file has (kind, name, description) read and `keys`, the
+// rest of its schema, declared; sets `name`.
+StrictTable open_top(const InputFile& f, std::vector<std::string> keys, std::string& name);
 
 }  // namespace rackscope::io
