@@ -27,7 +27,11 @@ int main(int argc, char** argv) {
   CLI::App app{"rackscope: performance model of rack-scale AI training clusters"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rackscope 0.1.0");
-  std::vector<cli::Runner> runners = {cli::add_topo_command(app), cli::add_collective_command(app)};
+  // One line per subcommand.
+  const std::vector<std::pair<std::string, cli::Runner>> commands = {
+      {"topo", cli::add_topo_command(app)},
+      {"collective", cli::add_collective_command(app)},
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -42,9 +46,8 @@ int main(int argc, char** argv) {
   }
   try {
     const std::string chosen = app.get_subcommands().front()->get_name();
-    const std::vector<std::string> names = {"topo", "collective"};
-    for (size_t i = 0; i < names.size(); ++i)
-      if (names[i] == chosen) return runners[i]();
+    for (const auto& [name, run] : commands)
+      if (name == chosen) return run();
   } catch (const io::InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
