@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   const std::vector<std::pair<std::string, cli::Runner>> commands = {
       {"topo", cli::add_topo_command(app)},
       {"collective", cli::add_collective_command(app)},
+      {"step", cli::add_step_command(app)},
   };
   try {
     app.parse(argc, argv);

@@ -1,0 +1,258 @@
+#include "eval/evaluate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "compute/roofline.hpp"
+#include "workload/counts.hpp"
+#include "workload/layer_work.hpp"
+#include "workload/memory.hpp"
+#include "workload/placement.hpp"
+
+namespace rackscope::eval {
+using collective::Op;
+using workload::Execution;
+using workload::Infeasibility;
+using workload::LayerWork;
+using workload::ModelSpec;
+using workload::Recompute;
+
+namespace {
+
+Report infeasible(Infeasibility why, std::string detail) {
+  Report r;
+  r.reason = why;
+  r.detail = std::move(detail);
+  return r;
+}
+
+// Structural checks before any cost is computed.
+Report check(const ModelSpec& m, const Execution& e, int ranks, int seq, const hw::Chip& chip) {
+  const long long product = static_cast<long long>(e.tp) * e.cp * e.pp * e.dp;
+  if (product != ranks)
+    return infeasible(Infeasibility::ranks_mismatch,
+                      fmt::format("tp*cp*pp*dp = {}*{}*{}*{} = {} but the cluster has {} ranks", e.tp, e.cp, e.pp, e.dp, product, ranks));
+  if (m.heads % e.tp != 0 || (m.kv_heads % e.tp != 0 && e.tp % m.kv_heads != 0))
+    return infeasible(Infeasibility::tp_heads, fmt::format("tp {} does not divide {} heads / {} KV heads", e.tp, m.heads, m.kv_heads));
+  if (m.layers % (e.pp * e.vpp) != 0)
+    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} does not divide {} layers", e.pp * e.vpp, m.layers));
+  if (e.global_batch % (e.dp * e.micro_batch) != 0)
+    return infeasible(Infeasibility::batch_split, fmt::format("micro batch {} x dp {} does not divide the global batch {}",
+                                                              e.micro_batch, e.dp, e.global_batch));
+  if (e.vpp > 1 && (e.global_batch / (e.dp * e.micro_batch)) % e.pp != 0)
+    return infeasible(Infeasibility::batch_split, "interleaving needs the micro-batch count to be a multiple of pp");
+  if (e.ep > 1 && (m.moe.experts == 0 || e.ep > m.moe.experts || m.moe.experts % e.ep != 0))
+    return infeasible(Infeasibility::ep_experts, fmt::format("ep {} does not divide {} experts", e.ep, m.moe.experts));
+  if (e.dp % e.ep != 0) return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));
+  if (seq % (2 * e.cp) != 0 && e.cp > 1)
+    return infeasible(Infeasibility::cp_seq, fmt::format("cp {} needs the sequence {} in 2*cp equal chunks", e.cp, seq));
+  if (e.precision != workload::Precision::bf16 && chip.fp8_flops <= 0)
+    return infeasible(Infeasibility::precision_unsupported, fmt::format("{} has no {} rate", chip.name, workload::precision_name(e.precision)));
+  return {};
+}
+
+// Seconds of one layer's forward, backward and recompute on one rank.
+struct LayerTimes {
+  double fwd = 0, bwd = 0, recompute = 0;
+  double gemm_fwd = 0, attention_fwd = 0;  // for overlap windows
+};
+
+LayerTimes layer_times(const LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc) {
+  using namespace compute;
+  auto mm = [&](double scale) {
+    return std::max(scale * w.matmul.flops / (r.flops * p.matmul_efficiency), scale * w.matmul.bytes / (r.hbm_Bps * p.memory_efficiency)) +
+           w.matmul.kernels * p.matmul_overhead_s;
+  };
+  auto attn = [&](double scale) {
+    if (w.attention.kernels == 0) return 0.0;
+    return std::max(scale * w.attention.flops / (r.flops * p.attention_efficiency),
+                    scale * w.attention.bytes / (r.hbm_Bps * p.memory_efficiency)) +
+           w.attention.kernels * p.matmul_overhead_s;
+  };
+  auto ew = [&](double scale) {
+    return scale * w.elementwise.bytes / (r.hbm_Bps * p.memory_efficiency) + w.elementwise.kernels * p.elementwise_overhead_s;
+  };
+  LayerTimes t;
+  t.gemm_fwd = mm(1);
+  t.attention_fwd = attn(1);
+  t.fwd = t.gemm_fwd + t.attention_fwd + ew(1);
+  // Backward: data and weight gradients double the GEMMs; FlashAttention-2's backward is 2.5x
+  // its forward (it recomputes the scores); elementwise backward touches twice the bytes.
+  t.bwd = mm(2) + attn(p.flash_attention ? 2.5 : 2) + ew(2);
+  if (rc == Recompute::full) t.recompute = t.fwd;
+  if (rc == Recompute::selective) t.recompute = t.attention_fwd;  // the attention core only
+  return t;
+}
+
+}  // namespace
+
+Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
+  const auto& chip = sys.fabric.spec().rack.chip;
+  const auto& prof = sys.profile;
+  const int ranks = sys.fabric.endpoints();
+  const int seq = e.seq > 0 ? e.seq : m.seq;
+  if (Report bad = check(m, e, ranks, seq, chip); !bad.feasible()) return bad;
+
+  const int micro_batches = e.global_batch / (e.dp * e.micro_batch);
+  const bool flash = prof.flash_attention;
+  const double peak = e.precision == workload::Precision::bf16 ? chip.bf16_flops : chip.fp8_flops;
+  const compute::RankRates rate{peak / chip.ranks_per_chip, chip.hbm_bandwidth_Bps / chip.ranks_per_chip};
+
+  Report rep;
+  rep.micro_batches = micro_batches;
+  // Memory first: an execution that does not fit is not timed.
+  rep.memory_per_rank = workload::memory_per_rank(m, e, seq, flash, micro_batches);
+  rep.memory_per_chip_B = rep.memory_per_rank.total() * chip.ranks_per_chip;
+  rep.memory_capacity_B = chip.hbm_capacity_B;
+  if (rep.memory_per_chip_B > chip.hbm_capacity_B) {
+    Report r = infeasible(Infeasibility::out_of_memory,
+                          fmt::format("needs {:.1f} GiB per chip, {:.1f} GiB over the {:.1f} GiB of HBM", rep.memory_per_chip_B / (1 << 30),
+                                      (rep.memory_per_chip_B - chip.hbm_capacity_B) / (1 << 30), chip.hbm_capacity_B / (1 << 30)));
+    r.memory_per_rank = rep.memory_per_rank;
+    r.memory_per_chip_B = rep.memory_per_chip_B;
+    r.memory_capacity_B = rep.memory_capacity_B;
+    return r;
+  }
+
+  const workload::Placement place = workload::place(e);
+  auto coll = [&](Op op, const collective::Group& g, double bytes) {
+    if (g.size() < 2 || bytes <= 0) return 0.0;
+    return sys.planner.best(op, g, bytes)->time_s;
+  };
+
+  // Per micro-batch, per stage: compute of every layer on the stage, and the exposed
+  // communication of TP, CP and EP inside those layers. Layers differ only as dense or MoE.
+  const int per_stage = m.layers / e.pp;
+  const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
+  const double act = 2;  // bytes per activation element on the wire
+  double compute_s = 0, recompute_s = 0, tp_s = 0, cp_s = 0, ep_s = 0;
+  double worst_stage_compute = 0, worst_stage_comm = 0;
+  double last_layer_bwd = 0;
+  for (int stage : {0, e.pp - 1}) {
+    double c = 0, rc = 0, comm_tp = 0, comm_cp = 0, comm_ep = 0;
+    for (int l = stage * per_stage; l < (stage + 1) * per_stage; ++l) {
+      const LayerWork w = workload::layer_forward(m, l, e, seq, flash);
+      const LayerTimes t = layer_times(w, prof, rate, e.recompute);
+      c += t.fwd + t.bwd;
+      rc += t.recompute;
+      last_layer_bwd = t.bwd;
+      // TP: with sequence parallelism 2 all-gathers + 2 reduce-scatters forward, 4 + 2 backward
+      // (the gathered inputs are re-gathered for weight gradients); without, 2 all-reduces each
+      // way (Korthikanti et al. 2022, sec. 4.2.2). Full recompute repeats the forward's.
+      if (e.tp > 1) {
+        const double bytes = tokens * m.hidden * act;
+        double t_comm;
+        if (e.sequence_parallel) {
+          const double ag = coll(Op::allgather, place.tp, bytes), rs = coll(Op::reducescatter, place.tp, bytes);
+          t_comm = (2 * ag + 2 * rs) + (4 * ag + 2 * rs) + (e.recompute == Recompute::full ? 2 * ag + 2 * rs : 0);
+        } else {
+          const double ar = coll(Op::allreduce, place.tp, bytes);
+          t_comm = 4 * ar + (e.recompute == Recompute::full ? 2 * ar : 0);
+        }
+        // Overlapped with the layer's GEMMs when the framework does so (fwd + bwd GEMMs = 3x).
+        comm_tp += e.overlap_tp ? std::max(0.0, t_comm - 3 * t.gemm_fwd) : t_comm;
+      }
+      // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many
+      // backward (dK, dV travel too), hidden behind the attention core where it is long enough.
+      if (e.cp > 1) {
+        const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
+        const double bytes = 2 * tokens * kv * act;
+        const double step = coll(Op::sendrecv, place.cp, bytes);
+        comm_cp += std::max(0.0, (e.cp - 1) * step - t.attention_fwd) + std::max(0.0, 2 * (e.cp - 1) * step - 2.5 * t.attention_fwd);
+      }
+      // EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
+      if (e.ep > 1 && w.moe_tokens > 0) comm_ep += 4 * coll(Op::alltoall, place.ep, w.moe_tokens * m.hidden * act);
+    }
+    // The output head, loss and its backward on the last stage; embedding lookups are small.
+    if (stage == e.pp - 1) {
+      const LayerWork head = workload::head_forward(m, e, seq);
+      const LayerTimes t = layer_times(head, prof, rate, Recompute::none);
+      c += t.fwd + t.bwd;
+    }
+    const double total = c + rc + comm_tp + comm_cp + comm_ep;
+    if (total > worst_stage_compute + worst_stage_comm) {
+      worst_stage_compute = c + rc;
+      worst_stage_comm = comm_tp + comm_cp + comm_ep;
+      compute_s = c;
+      recompute_s = rc;
+      tp_s = comm_tp;
+      cp_s = comm_cp;
+      ep_s = comm_ep;
+    }
+  }
+  // PP: each micro-batch crosses each stage boundary forward and backward (once per model chunk
+  // when interleaved); with sequence parallelism only the local 1/tp of the activations is sent.
+  double pp_s = 0;
+  if (e.pp > 1) {
+    const double bytes = tokens * m.hidden * act / (e.sequence_parallel ? e.tp : 1);
+    pp_s = 2.0 * e.vpp * coll(Op::sendrecv, place.pp_pair, bytes);
+  }
+  const double per_mb = compute_s + recompute_s + tp_s + cp_s + ep_s + pp_s;
+  // 1F1B pipeline: m micro-batches plus a bubble of (pp-1)/vpp micro-batch times (Narayanan et
+  // al. 2021, sec. 2.2).
+  const double bubble_s = (e.pp - 1.0) / e.vpp * per_mb;
+
+  // DP: gradients reduced once per step (all-reduce; reduce-scatter + parameter all-gather with
+  // ZeRO 1/2); ZeRO-3 gathers parameters per layer per micro-batch and reduce-scatters gradients.
+  const double params = workload::stage_params_per_rank(m, e, 0);
+  workload::StateBytes state;
+  double dp_s = 0, zero3_s = 0;
+  if (e.dp > 1) {
+    const double grads = params * state.gradients;
+    if (e.zero == 0) {
+      dp_s = coll(Op::allreduce, place.dp, grads);
+    } else if (e.zero <= 2) {
+      dp_s = coll(Op::reducescatter, place.dp, grads) + coll(Op::allgather, place.dp, params * state.weights);
+    } else {
+      const double per_layer = params / per_stage * state.weights;
+      const double gather = coll(Op::allgather, place.dp, per_layer);
+      const double rs = coll(Op::reducescatter, place.dp, params / per_stage * state.gradients);
+      const double window = (compute_s + recompute_s) / per_stage;
+      const double exposed = e.overlap_param_gather ? std::max(0.0, 2 * gather + rs - window) : 2 * gather + rs;
+      zero3_s = exposed * per_stage * micro_batches;
+    }
+    // Overlapped with the backward of the last micro-batch when the framework does so.
+    if (e.overlap_dp) dp_s = std::max(0.0, dp_s - last_layer_bwd * per_stage);
+  }
+  // Optimizer: Adam reads fp32 master, m, v and gradient and writes master, m, v and the 16-bit
+  // weight: 30 bytes per parameter the rank updates, at HBM speed.
+  const double updated = params / (e.zero >= 1 ? e.dp : 1);
+  const double optimizer_s = compute::elementwise_time(prof, rate, 30 * updated);
+
+  rep.breakdown = {
+      {"compute", compute_s * micro_batches},
+      {"recompute", recompute_s * micro_batches},
+      {"tp_comm", tp_s * micro_batches},
+      {"cp_comm", cp_s * micro_batches},
+      {"ep_comm", ep_s * micro_batches},
+      {"pp_comm", pp_s * micro_batches},
+      {"pp_bubble", bubble_s},
+      {"dp_comm", dp_s + zero3_s},
+      {"optimizer", optimizer_s},
+      {"overhead", prof.step_overhead_s},
+  };
+  rep.step_time_s = 0;
+  double worst = -1;
+  for (const auto& [name, s] : rep.breakdown) {
+    rep.step_time_s += s;
+    if (s > worst) worst = s, rep.dominant = name;
+  }
+  const double tokens_per_step = static_cast<double>(e.global_batch) * seq;
+  rep.tokens_per_s = tokens_per_step / rep.step_time_s;
+  rep.model_flops = workload::model_flops_per_token(m, seq) * tokens_per_step;
+  // Hardware FLOPs add what recompute re-executes: the whole forward (full) or the attention
+  // core (selective); forward = a third of the model FLOPs.
+  double recompute_flops = 0;
+  if (e.recompute == Recompute::full) recompute_flops = rep.model_flops / 3;
+  if (e.recompute == Recompute::selective)
+    recompute_flops = 4.0 * m.layers * tokens_per_step * seq * m.heads * m.head_dim;  // QK^T + AV, forward
+  rep.hardware_flops = rep.model_flops + recompute_flops;
+  const double cluster_peak = peak / chip.ranks_per_chip * ranks;
+  rep.mfu = rep.model_flops / rep.step_time_s / cluster_peak;
+  rep.hfu = rep.hardware_flops / rep.step_time_s / cluster_peak;
+  return rep;
+}
+
+}  // namespace rackscope::eval

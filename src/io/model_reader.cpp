@@ -1,0 +1,73 @@
+#include "io/model_reader.hpp"
+
+namespace rackscope::io {
+using units::Dimension;
+
+workload::ModelSpec read_model(const std::string& path, const Overrides& overrides, InputFiles& files) {
+  const InputFile& file = files.load(path, "model", overrides);
+  workload::ModelSpec m;
+  StrictTable top = open_top(file, {"layers", "hidden", "ffn", "heads", "kv_heads", "head_dim", "vocab", "seq", "activation", "norm",
+                                    "attention", "biases", "tied_embeddings", "learned_positions", "published_params", "mla", "moe"},
+                             m.name);
+  m.file = file.path;
+  m.layers = static_cast<int>(top.integer("layers", 1, 100000));
+  m.hidden = static_cast<int>(top.integer("hidden", 1, 1 << 20));
+  m.ffn = static_cast<int>(top.integer("ffn", 1, 1 << 22));
+  m.heads = static_cast<int>(top.integer("heads", 1, 1 << 16));
+  m.kv_heads = static_cast<int>(top.optional_integer("kv_heads", 1, m.heads).value_or(m.heads));
+  if (m.heads % m.kv_heads != 0) top.fail("kv_heads", "must divide heads", "a divisor of " + std::to_string(m.heads));
+  m.head_dim = static_cast<int>(top.optional_integer("head_dim", 1, 1 << 16).value_or(m.hidden / m.heads));
+  m.vocab = static_cast<int>(top.integer("vocab", 1, 1 << 24));
+  m.seq = static_cast<int>(top.integer("seq", 1, 1 << 24));
+  m.activation = top.choice("activation", {"gelu", "swiglu"}) == "swiglu" ? workload::Activation::swiglu : workload::Activation::gelu;
+  m.norm = top.choice("norm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? workload::Norm::rmsnorm : workload::Norm::layernorm;
+  m.attention = top.optional_choice("attention", {"standard", "mla"}).value_or("standard") == "mla" ? workload::Attention::mla
+                                                                                                  : workload::Attention::standard;
+  m.biases = top.boolean("biases", false);
+  m.tied_embeddings = top.boolean("tied_embeddings", false);
+  m.learned_positions = top.boolean("learned_positions", false);
+  m.published_params = top.optional_positive_number("published_params").value_or(0);
+  if (m.attention == workload::Attention::mla) {
+    StrictTable a = top.table("mla");
+    a.expect({"q_lora_rank", "kv_lora_rank", "qk_nope_dim", "qk_rope_dim", "v_head_dim"});
+    m.mla.q_lora_rank = static_cast<int>(a.integer("q_lora_rank", 1, 1 << 20));
+    m.mla.kv_lora_rank = static_cast<int>(a.integer("kv_lora_rank", 1, 1 << 20));
+    m.mla.qk_nope_dim = static_cast<int>(a.integer("qk_nope_dim", 1, 1 << 16));
+    m.mla.qk_rope_dim = static_cast<int>(a.integer("qk_rope_dim", 1, 1 << 16));
+    m.mla.v_head_dim = static_cast<int>(a.integer("v_head_dim", 1, 1 << 16));
+  }
+  if (auto moe = top.optional_table("moe")) {
+    moe->expect({"experts", "top_k", "expert_ffn", "shared_experts", "dense_layers"});
+    m.moe.experts = static_cast<int>(moe->integer("experts", 1, 1 << 16));
+    m.moe.top_k = static_cast<int>(moe->integer("top_k", 1, m.moe.experts));
+    m.moe.expert_ffn = static_cast<int>(moe->integer("expert_ffn", 1, 1 << 22));
+    m.moe.shared_experts = static_cast<int>(moe->optional_integer("shared_experts", 0, 1 << 10).value_or(0));
+    m.moe.dense_layers = static_cast<int>(moe->optional_integer("dense_layers", 0, m.layers).value_or(0));
+  }
+  top.finish();
+  overrides.check_all_used();
+  return m;
+}
+
+compute::Profile read_compute_profile(const InputFile& file) {
+  compute::Profile p;
+  StrictTable top = open_top(file, {"matmul", "attention", "elementwise", "step_overhead"}, p.name);
+  p.file = file.path;
+  p.step_overhead_s = top.quantity("step_overhead", Dimension::time, true);
+  StrictTable mm = top.table("matmul");
+  mm.expect({"efficiency", "kernel_overhead"});
+  p.matmul_efficiency = mm.fraction("efficiency");
+  p.matmul_overhead_s = mm.quantity("kernel_overhead", Dimension::time, true);
+  StrictTable at = top.table("attention");
+  at.expect({"kernel", "efficiency"});
+  p.flash_attention = at.choice("kernel", {"flash", "unfused"}) == "flash";
+  p.attention_efficiency = at.fraction("efficiency");
+  StrictTable ew = top.table("elementwise");
+  ew.expect({"bandwidth_efficiency", "kernel_overhead"});
+  p.memory_efficiency = ew.fraction("bandwidth_efficiency");
+  p.elementwise_overhead_s = ew.quantity("kernel_overhead", Dimension::time, true);
+  top.finish();
+  return p;
+}
+
+}  // namespace rackscope::io

@@ -1,0 +1,25 @@
+#pragma once
+// Parameter and FLOP counts of a model, by construction from its shape.
+#include "workload/model.hpp"
+
+namespace rackscope::workload {
+
+struct LayerParams {
+  double attention = 0;  // Q, K, V, O projections (and MLA's low-rank factors), with biases
+  double mlp = 0;        // dense FFN, or every expert + shared experts + router of an MoE layer
+  double mlp_active = 0; // what one token uses: top_k experts + shared + router
+  double norms = 0;
+  double total() const { return attention + mlp + norms; }
+};
+
+LayerParams layer_params(const ModelSpec& m, int layer);
+double embedding_params(const ModelSpec& m);  // input embedding (+ learned positions) + separate output head
+double total_params(const ModelSpec& m);
+double active_params(const ModelSpec& m);     // per token (MoE: top_k experts)
+
+// Training FLOPs per token by the usual model-FLOPs convention (Kaplan / Korthikanti):
+// 6 N + 12 L h s for a dense model with non-causal attention and no recompute, where N counts
+// every parameter including embeddings and h = heads x head_dim. MoE models use active params.
+double model_flops_per_token(const ModelSpec& m, int seq);
+
+}  // namespace rackscope::workload

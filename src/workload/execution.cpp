@@ -1,0 +1,40 @@
+#include "workload/execution.hpp"
+
+namespace rackscope::workload {
+
+const char* recompute_name(Recompute r) {
+  switch (r) {
+    case Recompute::none: return "none";
+    case Recompute::selective: return "selective";
+    case Recompute::full: return "full";
+  }
+  return "?";
+}
+
+const char* precision_name(Precision p) {
+  switch (p) {
+    case Precision::bf16: return "bf16";
+    case Precision::fp8: return "fp8";
+    case Precision::mxfp8: return "mxfp8";
+    case Precision::mxfp4: return "mxfp4";
+  }
+  return "?";
+}
+
+const char* infeasibility_name(Infeasibility r) {
+  switch (r) {
+    case Infeasibility::none: return "feasible";
+    case Infeasibility::ranks_mismatch: return "ranks_mismatch";
+    case Infeasibility::tp_heads: return "tp_heads";
+    case Infeasibility::pp_layers: return "pp_layers";
+    case Infeasibility::batch_split: return "batch_split";
+    case Infeasibility::ep_experts: return "ep_experts";
+    case Infeasibility::ep_dp: return "ep_dp";
+    case Infeasibility::cp_seq: return "cp_seq";
+    case Infeasibility::precision_unsupported: return "precision_unsupported";
+    case Infeasibility::out_of_memory: return "out_of_memory";
+  }
+  return "?";
+}
+
+}  // namespace rackscope::workload

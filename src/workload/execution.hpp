@@ -1,0 +1,50 @@
+#pragma once
+// How a model is run: batch, parallel degrees (counted in ranks, as the framework counts them:
+// on Trainium, NeuronCores), recompute, precision and overlap switches.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workload/model.hpp"
+
+namespace rackscope::workload {
+
+enum class Recompute { none, selective, full };
+enum class Precision { bf16, fp8, mxfp8, mxfp4 };
+
+struct Execution {
+  int global_batch = 0;   // sequences per step
+  int micro_batch = 1;    // sequences per micro-batch per model replica
+  int tp = 1, pp = 1, dp = 1, cp = 1, ep = 1;
+  int vpp = 1;            // interleaved pipeline: model chunks per stage
+  int zero = 0;           // 0: none, 1: optimizer states, 2: + gradients, 3: + parameters (FSDP)
+  bool sequence_parallel = false;
+  Recompute recompute = Recompute::none;
+  Precision precision = Precision::bf16;
+  bool overlap_dp = true;        // gradient reduce overlapped with backward
+  bool overlap_param_gather = true;  // ZeRO parameter all-gather overlapped with compute
+  bool overlap_tp = false;       // TP communication overlapped with GEMMs
+  int seq = 0;                   // 0: the model's sequence length
+  // Rank grid order, innermost first (default TP, CP, EP, DP, PP): which degrees share chips.
+  std::vector<std::string> order = {"tp", "cp", "ep", "dp", "pp"};
+};
+
+const char* recompute_name(Recompute r);
+const char* precision_name(Precision p);
+
+// Typed reasons a configuration cannot run, counted by sweeps.
+enum class Infeasibility {
+  none,
+  ranks_mismatch,          // tp*cp*pp*dp != ranks of the cluster
+  tp_heads,                // tp does not divide the attention (or KV) heads
+  pp_layers,               // pp*vpp does not divide the layers
+  batch_split,             // micro batch does not divide the per-replica batch
+  ep_experts,              // ep does not divide the experts (or exceeds them)
+  ep_dp,                   // ep does not divide dp*cp
+  cp_seq,                  // cp does not divide the sequence (2*cp chunks for load balance)
+  precision_unsupported,   // the chip has no such data type
+  out_of_memory,
+};
+const char* infeasibility_name(Infeasibility r);
+
+}  // namespace rackscope::workload

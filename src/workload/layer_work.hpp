@@ -1,0 +1,36 @@
+#pragma once
+// The work of one transformer layer for one micro-batch on one rank, forward pass: FLOPs and HBM
+// bytes of its GEMMs, attention core and elementwise kernels (Korthikanti et al. 2022, sec. 4).
+#include "workload/execution.hpp"
+#include "workload/model.hpp"
+
+namespace rackscope::workload {
+
+struct KernelWork {
+  double flops = 0, bytes = 0;
+  int kernels = 0;
+  void add(double f, double b, int k = 1) {
+    flops += f;
+    bytes += b;
+    kernels += k;
+  }
+};
+
+struct LayerWork {
+  KernelWork matmul;        // QKV, output projection, FFN or experts, router
+  KernelWork attention;     // QK^T and AV as executed (flash attention skips masked blocks)
+  double attention_model_flops = 0;  // QK^T and AV by the non-causal convention (for MFU)
+  KernelWork elementwise;   // norms, activation, dropout, residuals, unfused softmax
+  double moe_tokens = 0;    // tokens x top_k routed to experts (for all-to-all sizing)
+};
+
+// `seq` is the full sequence; a rank holds seq / cp of it. `flash`: fused attention kernel.
+LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash);
+// The output head and loss of the last stage, forward.
+LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq);
+
+// Activation bytes one layer keeps for backward, per micro-batch per rank (Korthikanti et al.
+// 2022, eq. 1-5, generalised to GQA and gated FFNs; flash attention keeps no s^2 scores).
+double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash);
+
+}  // namespace rackscope::workload

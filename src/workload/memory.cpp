@@ -1,0 +1,57 @@
+#include "workload/memory.hpp"
+
+#include <algorithm>
+
+#include "workload/counts.hpp"
+#include "workload/layer_work.hpp"
+
+namespace rackscope::workload {
+
+double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage) {
+  const int per_stage = m.layers / e.pp;
+  double n = 0;
+  for (int l = stage * per_stage; l < (stage + 1) * per_stage; ++l) {
+    const auto p = layer_params(m, l);
+    const bool moe = m.moe.experts > 0 && l >= m.moe.dense_layers;
+    if (moe) {
+      const double router = static_cast<double>(m.hidden) * m.moe.experts;
+      const double shared = (p.mlp - router) * m.moe.shared_experts / (m.moe.experts + m.moe.shared_experts);
+      n += p.attention / e.tp + (p.mlp - router - shared) / (e.tp * e.ep) + shared / e.tp + router + p.norms;
+    } else {
+      n += (p.attention + p.mlp) / e.tp + p.norms;
+    }
+  }
+  const double embedding = static_cast<double>(m.vocab) * m.hidden / e.tp;
+  if (stage == 0) n += embedding + (m.learned_positions ? static_cast<double>(m.seq) * m.hidden : 0);
+  // The last stage holds the output head (a copy of the tied embedding when pp > 1).
+  if (stage == e.pp - 1 && (!m.tied_embeddings || e.pp > 1)) n += embedding;
+  return n;
+}
+
+MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches, const StateBytes& b) {
+  MemoryUse best;
+  const int per_stage = m.layers / e.pp;
+  for (int stage : {0, e.pp - 1}) {
+    MemoryUse u;
+    u.params = stage_params_per_rank(m, e, stage);
+    const double dp = e.dp;
+    u.weights_B = u.params * b.weights / (e.zero >= 3 ? dp : 1);
+    u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);
+    u.optimizer_B = u.params * b.optimizer / (e.zero >= 1 ? dp : 1);
+    double per_mb = 0;
+    for (int l = stage * per_stage; l < (stage + 1) * per_stage; ++l) per_mb += layer_activation_bytes(m, l, e, seq, flash);
+    // 1F1B: stage i keeps pp - i micro-batches in flight; interleaving adds (pp-1)/(pp v)
+    // (Narayanan et al. 2021; Korthikanti et al. 2022 sec. 4.2).
+    const double in_flight = std::min(micro_batches, e.pp - stage);
+    const double interleave = e.vpp > 1 ? 1 + (e.pp - 1.0) / (e.pp * e.vpp) : 1;
+    u.activations_B = per_mb * in_flight * (stage == 0 ? interleave : 1);
+    if (stage == e.pp - 1) {
+      // fp32 logits of one micro-batch for the loss
+      u.activations_B += 4.0 * e.micro_batch * seq / e.cp * m.vocab / e.tp;
+    }
+    if (u.total() > best.total()) best = u;
+  }
+  return best;
+}
+
+}  // namespace rackscope::workload

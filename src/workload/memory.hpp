@@ -1,0 +1,27 @@
+#pragma once
+// Memory one rank holds: weights, gradients and optimizer states of its share of its stage
+// (split by TP, EP and, per ZeRO stage, DP) and the activations kept for backward.
+#include "workload/execution.hpp"
+#include "workload/model.hpp"
+
+namespace rackscope::workload {
+
+// Mixed-precision training (Micikevicius et al. 2018; Rajbhandari et al. 2020): 16-bit weights,
+// fp32 gradients, fp32 master weights + Adam m and v = 2 + 4 + 12 = 18 bytes per parameter.
+struct StateBytes {
+  double weights = 2, gradients = 4, optimizer = 12;
+};
+
+struct MemoryUse {
+  double weights_B = 0, gradients_B = 0, optimizer_B = 0, activations_B = 0;
+  double params = 0;  // parameters the rank holds before ZeRO sharding
+  double total() const { return weights_B + gradients_B + optimizer_B + activations_B; }
+};
+
+// Parameters of pipeline stage `stage` held by one rank (TP-split; experts also EP-split).
+double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage);
+// The rank's memory on the stage that needs most (the first stage keeps the most micro-batches).
+MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches,
+                          const StateBytes& b = {});
+
+}  // namespace rackscope::workload

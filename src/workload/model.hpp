@@ -1,0 +1,37 @@
+#pragma once
+// A decoder-only transformer as its model file describes it (dense or MoE; MHA, GQA or MLA).
+#include <string>
+
+namespace rackscope::workload {
+
+enum class Activation { gelu, swiglu };  // swiglu has three FFN matrices (gate, up, down)
+enum class Norm { layernorm, rmsnorm };  // layernorm has a bias as well as a scale
+enum class Attention { standard, mla };   // MLA: DeepSeek's low-rank latent attention
+
+struct MlaDims {
+  int q_lora_rank = 0, kv_lora_rank = 0, qk_nope_dim = 0, qk_rope_dim = 0, v_head_dim = 0;
+};
+
+struct MoeSpec {
+  int experts = 0;  // routed experts per MoE layer (0: dense model)
+  int top_k = 0;
+  int expert_ffn = 0;
+  int shared_experts = 0;  // always-active experts of the same expert_ffn
+  int dense_layers = 0;    // leading layers with a dense FFN of size `ffn`
+};
+
+struct ModelSpec {
+  std::string name, file;
+  int layers = 0, hidden = 0, ffn = 0, heads = 0, kv_heads = 0, head_dim = 0, vocab = 0, seq = 0;
+  Activation activation = Activation::gelu;
+  Norm norm = Norm::layernorm;
+  Attention attention = Attention::standard;
+  MlaDims mla;
+  bool biases = false;            // GPT-style biases on every linear layer
+  bool tied_embeddings = false;   // output head shares the input embedding
+  bool learned_positions = false; // a learned position embedding of seq x hidden
+  MoeSpec moe;
+  double published_params = 0;    // the size the model is known by, for checks
+};
+
+}  // namespace rackscope::workload

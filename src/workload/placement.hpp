@@ -1,0 +1,21 @@
+#pragma once
+// Mapping the rank grid onto fabric endpoints: rank r runs on endpoint r, and its coordinate in
+// each parallel dimension follows the execution's order (innermost first, default TP, CP, EP,
+// DP, PP), so TP groups are consecutive cores and PP stages the farthest apart.
+#include <string>
+#include <vector>
+
+#include "collective/plan.hpp"
+#include "workload/execution.hpp"
+
+namespace rackscope::workload {
+
+struct Placement {
+  // Rank 0's communicator in each dimension (the others are its translates).
+  collective::Group tp, cp, ep, dp, pp_pair;
+};
+
+// `dp` here is the whole data-parallel group (EP carved out of it: ep ranks of the dp).
+Placement place(const Execution& e);
+
+}  // namespace rackscope::workload
