@@ -90,6 +90,12 @@ Runner add_step_command(CLI::App& app) {
                                   {"gradients", r.memory_per_rank.gradients_B / gib},
                                   {"optimizer", r.memory_per_rank.optimizer_B / gib},
                                   {"activations", r.memory_per_rank.activations_B / gib}};
+      // Weights, gradients and optimizer states of the transformer layers alone (no embedding or
+      // head), as Korthikanti et al. 2022 Figure 1 reports them.
+      const workload::StateBytes b;
+      j["layer_states_GiB_per_rank"] = r.memory_per_rank.layer_params * (b.weights / (e.zero >= 3 ? e.dp : 1) +
+                                                                          b.gradients / (e.zero >= 2 ? e.dp : 1) +
+                                                                          b.optimizer / (e.zero >= 1 ? e.dp : 1)) / gib;
       fmt::print("{}\n", j.dump(2));
       return r.feasible() ? 0 : 3;
     }

@@ -7,7 +7,7 @@
 
 namespace rackscope::workload {
 
-double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage) {
+double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
   const int per_stage = m.layers / e.pp;
   double n = 0;
   for (int l = stage * per_stage; l < (stage + 1) * per_stage; ++l) {
@@ -21,6 +21,7 @@ double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage) 
       n += (p.attention + p.mlp) / e.tp + p.norms;
     }
   }
+  if (!embeddings) return n;
   const double embedding = static_cast<double>(m.vocab) * m.hidden / e.tp;
   if (stage == 0) n += embedding + (m.learned_positions ? static_cast<double>(m.seq) * m.hidden : 0);
   // The last stage holds the output head (a copy of the tied embedding when pp > 1).
@@ -34,6 +35,7 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
   for (int stage : {0, e.pp - 1}) {
     MemoryUse u;
     u.params = stage_params_per_rank(m, e, stage);
+    u.layer_params = stage_params_per_rank(m, e, stage, false);
     const double dp = e.dp;
     u.weights_B = u.params * b.weights / (e.zero >= 3 ? dp : 1);
     u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);

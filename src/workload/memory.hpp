@@ -15,11 +15,13 @@ struct StateBytes {
 struct MemoryUse {
   double weights_B = 0, gradients_B = 0, optimizer_B = 0, activations_B = 0;
   double params = 0;  // parameters the rank holds before ZeRO sharding
+  double layer_params = 0;  // of which in transformer layers (not embeddings or output head)
   double total() const { return weights_B + gradients_B + optimizer_B + activations_B; }
 };
 
-// Parameters of pipeline stage `stage` held by one rank (TP-split; experts also EP-split).
-double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage);
+// Parameters of pipeline stage `stage` held by one rank (TP-split; experts also EP-split);
+// without `embeddings`, those of its transformer layers only.
+double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings = true);
 // The rank's memory on the stage that needs most (the first stage keeps the most micro-batches).
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches,
                           const StateBytes& b = {});
