@@ -36,8 +36,9 @@ Report check(const ModelSpec& m, const Execution& e, int ranks, int seq, const h
                       fmt::format("tp*cp*pp*dp = {}*{}*{}*{} = {} but the cluster has {} ranks", e.tp, e.cp, e.pp, e.dp, product, ranks));
   if (m.heads % e.tp != 0 || (m.kv_heads % e.tp != 0 && e.tp % m.kv_heads != 0))
     return infeasible(Infeasibility::tp_heads, fmt::format("tp {} does not divide {} heads / {} KV heads", e.tp, m.heads, m.kv_heads));
-  if (m.layers % (e.pp * e.vpp) != 0)
-    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} does not divide {} layers", e.pp * e.vpp, m.layers));
+  if (m.layers < e.pp * e.vpp || (e.vpp > 1 && m.layers % (e.pp * e.vpp) != 0))
+    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} {} {} layers", e.pp * e.vpp,
+                                                            m.layers < e.pp * e.vpp ? "exceeds" : "does not divide (interleaved)", m.layers));
   if (e.global_batch % (e.dp * e.micro_batch) != 0)
     return infeasible(Infeasibility::batch_split, fmt::format("micro batch {} x dp {} does not divide the global batch {}",
                                                               e.micro_batch, e.dp, e.global_batch));
@@ -124,15 +125,17 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
 
   // Per micro-batch, per stage: compute of every layer on the stage, and the exposed
   // communication of TP, CP and EP inside those layers. Layers differ only as dense or MoE.
-  const int per_stage = m.layers / e.pp;
+  const int per_stage = workload::stage_layers(m, e, 0).second;  // the first stage is the largest
   const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
   const double act = 2;  // bytes per activation element on the wire
   double compute_s = 0, recompute_s = 0, tp_s = 0, cp_s = 0, ep_s = 0;
   double worst_stage_compute = 0, worst_stage_comm = 0;
   double last_layer_bwd = 0;
-  for (int stage : {0, e.pp - 1}) {
+  const std::vector<int> stages = e.pp > 1 ? std::vector<int>{0, e.pp - 1} : std::vector<int>{0};
+  for (int stage : stages) {
     double c = 0, rc = 0, comm_tp = 0, comm_cp = 0, comm_ep = 0;
-    for (int l = stage * per_stage; l < (stage + 1) * per_stage; ++l) {
+    const auto [first_layer, last_layer] = workload::stage_layers(m, e, stage);
+    for (int l = first_layer; l < last_layer; ++l) {
       const LayerWork w = workload::layer_forward(m, l, e, seq, flash);
       const LayerTimes t = layer_times(w, prof, rate, e.recompute);
       c += t.fwd + t.bwd;

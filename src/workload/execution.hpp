@@ -37,7 +37,7 @@ enum class Infeasibility {
   none,
   ranks_mismatch,          // tp*cp*pp*dp != ranks of the cluster
   tp_heads,                // tp does not divide the attention (or KV) heads
-  pp_layers,               // pp*vpp does not divide the layers
+  pp_layers,               // more stages than layers, or interleaving that does not divide them
   batch_split,             // micro batch does not divide the per-replica batch
   ep_experts,              // ep does not divide the experts (or exceeds them)
   ep_dp,                   // ep does not divide dp*cp

@@ -26,7 +26,8 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   double q_dim = static_cast<double>(m.heads) * m.head_dim / t;
   // With more TP ranks than KV heads, each rank holds a replica of one KV head (NxD kv_replicator).
   double kv_dim = std::max(m.kv_heads / t, 1.0) * m.head_dim;
-  double v_dim = kv_dim, o_in = q_dim;
+  // AV multiplies every query head's scores by its (possibly shared, GQA) value head.
+  double v_dim = kv_dim, av_dim = q_dim, o_in = q_dim;
   if (m.attention == Attention::mla) {
     const auto& a = m.mla;
     gemm(tokens, h, a.q_lora_rank);  // replicated low-rank factors
@@ -36,14 +37,14 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
     q_dim = m.heads * (a.qk_nope_dim + a.qk_rope_dim) / t;
     kv_dim = q_dim;
     v_dim = m.heads * static_cast<double>(a.v_head_dim) / t;
-    o_in = v_dim;
+    av_dim = o_in = v_dim;
   } else {
     gemm(tokens, h, q_dim + 2 * kv_dim);
   }
   // Attention core: QK^T over the full sequence (ring attention brings every KV chunk), then AV.
   const double heads_local = m.heads / t;
   const double qk_flops = 2 * e.micro_batch * s * seq * q_dim;
-  const double av_flops = 2 * e.micro_batch * s * seq * v_dim;
+  const double av_flops = 2 * e.micro_batch * s * seq * av_dim;
   w.attention_model_flops = qk_flops + av_flops;
   const double score_elems = e.micro_batch * heads_local * s * seq;
   if (flash) {

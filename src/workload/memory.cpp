@@ -7,10 +7,16 @@
 
 namespace rackscope::workload {
 
+std::pair<int, int> stage_layers(const ModelSpec& m, const Execution& e, int stage) {
+  const int base = m.layers / e.pp, extra = m.layers % e.pp;
+  const int first = stage * base + std::min(stage, extra);
+  return {first, first + base + (stage < extra ? 1 : 0)};
+}
+
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
-  const int per_stage = m.layers / e.pp;
   double n = 0;
-  for (int l = stage * per_stage; l < (stage + 1) * per_stage; ++l) {
+  const auto [first, last] = stage_layers(m, e, stage);
+  for (int l = first; l < last; ++l) {
     const auto p = layer_params(m, l);
     const bool moe = m.moe.experts > 0 && l >= m.moe.dense_layers;
     if (moe) {
@@ -31,7 +37,6 @@ double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, 
 
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches, const StateBytes& b) {
   MemoryUse best;
-  const int per_stage = m.layers / e.pp;
   for (int stage : {0, e.pp - 1}) {
     MemoryUse u;
     u.params = stage_params_per_rank(m, e, stage);
@@ -41,7 +46,8 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
     u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);
     u.optimizer_B = u.params * b.optimizer / (e.zero >= 1 ? dp : 1);
     double per_mb = 0;
-    for (int l = stage * per_stage; l < (stage + 1) * per_stage; ++l) per_mb += layer_activation_bytes(m, l, e, seq, flash);
+    const auto [first, last] = stage_layers(m, e, stage);
+    for (int l = first; l < last; ++l) per_mb += layer_activation_bytes(m, l, e, seq, flash);
     // 1F1B: stage i keeps pp - i micro-batches in flight; interleaving adds (pp-1)/(pp v)
     // (Narayanan et al. 2021; Korthikanti et al. 2022 sec. 4.2).
     const double in_flight = std::min(micro_batches, e.pp - stage);

@@ -1,6 +1,8 @@
 #pragma once
 // Memory one rank holds: weights, gradients and optimizer states of its share of its stage
 // (split by TP, EP and, per ZeRO stage, DP) and the activations kept for backward.
+#include <utility>
+
 #include "workload/execution.hpp"
 #include "workload/model.hpp"
 
@@ -18,6 +20,10 @@ struct MemoryUse {
   double layer_params = 0;  // of which in transformer layers (not embeddings or output head)
   double total() const { return weights_B + gradients_B + optimizer_B + activations_B; }
 };
+
+// Layers [first, last) of pipeline stage `stage`: an even split, the first L % pp stages taking
+// one layer more (as Megatron's uneven split does when pp does not divide L).
+std::pair<int, int> stage_layers(const ModelSpec& m, const Execution& e, int stage);
 
 // Parameters of pipeline stage `stage` held by one rank (TP-split; experts also EP-split);
 // without `embeddings`, those of its transformer layers only.

@@ -1,0 +1,134 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "eval/evaluate.hpp"
+#include "io/model_reader.hpp"
+#include "test_clusters.hpp"
+#include "workload/counts.hpp"
+#include "workload/layer_work.hpp"
+#include "workload/memory.hpp"
+
+using namespace rackscope;
+
+namespace {
+workload::ModelSpec load(const std::string& name) {
+  io::InputFiles files;
+  return io::read_model(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models/" + name + ".toml", {}, files);
+}
+
+// Significant digits the published size is stated with ("1.7e9" has 2, "8.03e9" has 3).
+int significant_digits(double v) {
+  char buf[64];
+  for (int d = 1; d < 15; ++d) {
+    std::snprintf(buf, sizeof buf, "%.*e", d - 1, v);
+    if (std::stod(buf) == v) return d;
+  }
+  return 15;
+}
+}  // namespace
+
+TEST_CASE("workload: parameter counts match the published sizes") {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models")) {
+    const auto m = load(entry.path().stem().string());
+    REQUIRE(m.published_params > 0);
+    const double n = workload::total_params(m);
+    // Within 1%, or equal once rounded to the precision the size is published with ("1.7B").
+    const int digits = significant_digits(m.published_params);
+    const double unit = std::pow(10.0, std::floor(std::log10(m.published_params)) - (digits - 1));
+    const bool rounds_to = std::fabs(std::round(n / unit) * unit - m.published_params) < unit / 2;
+    CAPTURE(m.name);
+    CAPTURE(n);
+    CHECK((std::fabs(n - m.published_params) / m.published_params <= 0.01 || rounds_to));
+  }
+}
+
+TEST_CASE("workload: op-level FLOPs of a dense model add up to 6N + 12 L h s") {
+  // Forward FLOPs of every GEMM (2 per multiply-add: 2N per token over the parameters that
+  // multiply) and of QK^T and AV (4 s h per token per layer, non-causal), times 3 for forward +
+  // backward, must equal 6 N + 12 L h s with N the matmul parameters: all but the input
+  // embedding and the norms (Llama has no biases).
+  const auto m = load("llama-3.1-8b");
+  workload::Execution e;
+  e.micro_batch = 1;
+  const int seq = 4096;
+  double flops = 0;
+  for (int l = 0; l < m.layers; ++l) {
+    const auto w = workload::layer_forward(m, l, e, seq, true);
+    flops += w.matmul.flops + w.attention_model_flops;
+  }
+  flops += workload::head_forward(m, e, seq).matmul.flops;
+  double norms = 0;
+  for (int l = 0; l < m.layers; ++l) norms += workload::layer_params(m, l).norms;
+  const double input_embedding = static_cast<double>(m.vocab) * m.hidden, final_norm = m.hidden;
+  const double n_matmul = workload::total_params(m) - input_embedding - norms - final_norm;
+  const double per_token = 6 * n_matmul + 12.0 * m.layers * m.heads * m.head_dim * seq;
+  CHECK(3 * flops / seq == doctest::Approx(per_token).epsilon(1e-12));
+  // And the reported model-FLOPs convention counts every parameter: 6 N + 12 L h s.
+  CHECK(workload::model_flops_per_token(m, seq) ==
+        doctest::Approx(6 * workload::total_params(m) + 12.0 * m.layers * m.heads * m.head_dim * seq).epsilon(1e-12));
+}
+
+TEST_CASE("workload: ZeRO-3 memory per rank by hand") {
+  // Llama 3.1 8B, tp = pp = 1, dp = 8, ZeRO-3: every rank keeps 1/8 of the 2-byte weights, the
+  // 4-byte gradients and the 12 bytes of fp32 master + Adam m, v: N * 18 / 8 bytes. Activations
+  // of one micro-batch of s = 4096 tokens with flash attention and no recompute, per layer:
+  // s*b*h * (10 + (2(q + 2kv) + 2q)/h + 6 f/h) bytes, q = 4096, kv = 1024, f = 14336, h = 4096:
+  // 10 + (2*6144 + 8192)/4096 + 6*3.5 = 10 + 5 + 21 = 36 bytes per s*b*h, over 32 layers, plus the
+  // fp32 logits 4 * s * V for the loss.
+  const auto m = load("llama-3.1-8b");
+  workload::Execution e;
+  e.dp = 8;
+  e.zero = 3;
+  e.global_batch = 8;
+  const auto u = workload::memory_per_rank(m, e, 4096, true, 1);
+  const double n = workload::total_params(m);
+  CHECK(u.weights_B == doctest::Approx(n * 2 / 8));
+  CHECK(u.gradients_B == doctest::Approx(n * 4 / 8));
+  CHECK(u.optimizer_B == doctest::Approx(n * 12 / 8));
+  const double sbh = 4096.0 * 4096;
+  CHECK(u.activations_B == doctest::Approx(36 * sbh * 32 + 4.0 * 4096 * 128256));
+}
+
+TEST_CASE("workload: bad executions are infeasible with a reason, never a crash") {
+  hw::ClusterSpec spec = test::switch_cluster(8);
+  spec.rack.chip.hbm_capacity_B = 1e12;
+  const fabric::Fabric f(spec);
+  collective::Planner planner(f);
+  compute::Profile profile;
+  const auto m = load("llama-3.1-8b");
+  const auto mixtral = load("mixtral-8x22b");
+  auto run = [&](const workload::ModelSpec& model, workload::Execution e) { return eval::evaluate({f, planner, profile}, model, e); };
+  workload::Execution e;
+  e.global_batch = 8;
+  e.dp = 8;
+  CHECK(run(m, e).feasible());
+  auto bad = e;
+  bad.dp = 4;  // 4 ranks of 8
+  CHECK(run(m, bad).reason == workload::Infeasibility::ranks_mismatch);
+  bad = e;
+  bad.tp = 8, bad.dp = 1;
+  bad.global_batch = 8;
+  CHECK(run(m, bad).feasible());  // 32 heads / 8 KV heads: tp 8 divides both
+  hw::ClusterSpec six = test::switch_cluster(6);
+  const fabric::Fabric f6(six);
+  collective::Planner p6(f6);
+  bad.tp = 6;
+  CHECK(eval::evaluate({f6, p6, profile}, m, bad).reason == workload::Infeasibility::tp_heads);
+  bad = e;
+  bad.micro_batch = 3;
+  CHECK(run(m, bad).reason == workload::Infeasibility::batch_split);
+  bad = e;
+  bad.ep = 2;
+  CHECK(run(m, bad).reason == workload::Infeasibility::ep_experts);  // a dense model has no experts
+  bad.ep = 16;
+  CHECK(run(mixtral, bad).reason == workload::Infeasibility::ep_experts);  // 16 > 8 experts
+  bad = e;
+  bad.global_batch = 8192;
+  bad.micro_batch = 1024;
+  const auto oom = run(m, bad);
+  CHECK(oom.reason == workload::Infeasibility::out_of_memory);
+  CHECK(oom.detail.find("GiB over") != std::string::npos);
+}
