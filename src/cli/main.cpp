@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       {"topo", cli::add_topo_command(app)},
       {"collective", cli::add_collective_command(app)},
       {"step", cli::add_step_command(app)},
+      {"chip", cli::add_chip_command(app)},
   };
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@ namespace rackscope::fabric {
 const char* tier_name(Tier t) {
   switch (t) {
     case Tier::on_chip: return "on_chip";
+    case Tier::die_to_die: return "die_to_die";
     case Tier::scale_up: return "scale_up";
     case Tier::host: return "host";
     case Tier::scale_out: return "scale_out";
@@ -63,11 +64,13 @@ Fabric::Fabric(const hw::ClusterSpec& spec) : impl_(std::make_unique<Impl>()) {
   m.ranks_per_chip = spec.rack.chip.ranks_per_chip;
   ranks_per_chip_ = m.ranks_per_chip;
   for (int c = 0; c < m.chips; ++c) m.add_vertex(VertexKind::chip, fmt::format("r{}.chip{}", c / m.chips_per_rack, c % m.chips_per_rack));
-  // Every rank's core joins its chip by its own link (the core's DMA / collective engine).
+  if (spec.rack.chip.dies > 1) m.build_dies();
+  // Every rank's core joins its chip (or its die) by its own link (its DMA / collective engine).
   for (int e = 0; e < m.chips * m.ranks_per_chip; ++e) {
-    const int chip = e / m.ranks_per_chip;
-    const int core = m.add_vertex(VertexKind::core, fmt::format("{}.core{}", m.names[chip], e % m.ranks_per_chip));
-    const int id = m.add_link(core, chip, spec.rack.chip.core_bandwidth_Bps, spec.rack.chip.core_latency_s, Tier::on_chip);
+    const int chip = e / m.ranks_per_chip, local = e % m.ranks_per_chip;
+    const int core = m.add_vertex(VertexKind::core, fmt::format("{}.core{}", m.names[chip], local));
+    const int attach = m.dies > 1 ? m.die_base + chip * m.dies + m.rank_die[local] : chip;
+    const int id = m.add_link(core, attach, spec.rack.chip.core_bandwidth_Bps, spec.rack.chip.core_latency_s, Tier::on_chip);
     m.core_up.push_back(id);
     m.core_down.push_back(id + 1);
   }

@@ -79,7 +79,7 @@ Description describe(const Fabric& f) {
     t.min_bandwidth_Bps = t.links == 0 ? l.bandwidth_Bps : std::min(t.min_bandwidth_Bps, l.bandwidth_Bps);
     t.max_bandwidth_Bps = std::max(t.max_bandwidth_Bps, l.bandwidth_Bps);
     ++t.links;
-    if (l.tier != Tier::on_chip) ++d.links;
+    if (l.tier != Tier::on_chip && l.tier != Tier::die_to_die) ++d.links;
   }
   for (auto& [tier, t] : tiers) d.tiers.push_back(t);
 

@@ -14,7 +14,7 @@ struct TierSummary {
 
 struct Description {
   int chips = 0, nics = 0, switches = 0;
-  int links = 0;          // physical links between chips, NICs and switches (not core links)
+  int links = 0;          // physical links between chips, NICs and switches (not core or die links)
   int diameter_hops = 0;  // longest shortest path between two chips
   double bisection_Bps = 0;  // one direction, min over the natural halvings (see describe.cpp)
   std::vector<TierSummary> tiers;

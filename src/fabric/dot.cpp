@@ -11,6 +11,7 @@ void write_dot(const Fabric& f, std::ostream& out) {
     const char* shape = f.kind(v) == VertexKind::chip   ? "box"
                         : f.kind(v) == VertexKind::core ? "point"
                         : f.kind(v) == VertexKind::nic  ? "ellipse"
+                        : f.kind(v) == VertexKind::die  ? "box3d"
                                                         : "diamond";
     out << fmt::format("  \"{}\" [shape={}];\n", f.vertex_name(v), shape);
   }

@@ -13,9 +13,9 @@
 
 namespace rackscope::fabric {
 
-enum class Tier { on_chip, scale_up, host, scale_out };
+enum class Tier { on_chip, die_to_die, scale_up, host, scale_out };
 const char* tier_name(Tier t);
-enum class VertexKind { chip, core, nic, switch_ };
+enum class VertexKind { chip, core, nic, switch_, die };
 
 struct Link {
   int from = 0, to = 0;
@@ -79,7 +79,9 @@ class Fabric {
   std::string vertex_name(int vertex) const;
 
   // Adds a flow of `bytes` from endpoint `src` to endpoint `dst` to `loads`: out of the source
-  // core, across the fabric between their chips (if different), into the destination core.
+  // core, across the fabric between their chips (if different), into the destination core. On
+  // a chip of several dies a core hangs off its die: traffic between cores of different dies
+  // crosses die-to-die links, and traffic leaving the chip passes die -> chip.
   // Returns the route's latency and hop count.
   Route route(int src, int dst, double bytes, PhaseLoads& loads) const;
   // An endpoint's traffic to (up) or from (down) the switch of its single-level switch domain;

@@ -36,7 +36,17 @@ struct Fabric::Impl {
   int rack_link_base = 0, rack_links = 0;
   int rack_switch_base = 0, rack_switches = 0;
   int ranks_per_chip = 1;
-  std::vector<int> core_up, core_down;  // per endpoint: core -> chip and chip -> core links
+  std::vector<int> core_up, core_down;  // per endpoint: core -> chip (or die) and back
+  // Chips of several dies: die d of chip c is vertex die_base + c * dies + d; its link to the
+  // chip is die_up (die -> chip; +1 is chip -> die). Chip c's die links are chip 0's shifted by
+  // c * chip_die_links; die_paths are chip 0's routes between its dies.
+  int dies = 1, die_base = 0, chip_die_links = 0;
+  std::vector<int> rank_die;     // per core of a chip
+  std::vector<int> die_up;       // per (chip, die)
+  std::vector<PathSet> die_paths;  // [a * dies + b], chip 0's link ids
+  void build_dies();
+  // Adds core src's and dst's die hops for traffic between chips (or between dies of a chip).
+  void route_dies(int src, int dst, bool same_chip, double bytes, PhaseLoads& loads, Route& r) const;
 
   // Torus racks: dims and, per local chip and dimension, the link to the + and - neighbour.
   std::vector<int> dims;

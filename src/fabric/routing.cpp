@@ -46,6 +46,7 @@ Route Fabric::route(int src, int dst, double bytes, PhaseLoads& loads) const {
   r.latency_s = m.links[m.core_up[src]].latency_s + m.links[m.core_down[dst]].latency_s;
   r.hops = 2;
   const int a = chip_of(src), b = chip_of(dst);
+  m.route_dies(src, dst, a == b, bytes, loads, r);
   if (a == b) return r;
   const int n = m.chips_per_rack;
   const int rack = a / n;
@@ -117,13 +118,19 @@ double Fabric::route_to_switch(int endpoint, double bytes, bool up, PhaseLoads& 
   const int shift = (chip / m.chips_per_rack) * m.rack_links;
   const int core = up ? m.core_up[endpoint] : m.core_down[endpoint];
   loads.add(core, bytes);
+  double die_latency = 0;
+  if (m.dies > 1) {
+    const int die_link = m.die_up[chip * m.dies + m.rank_die[endpoint % m.ranks_per_chip]] + (up ? 0 : 1);
+    loads.add(die_link, bytes);
+    die_latency = m.links[die_link].latency_s;
+  }
   const auto& ids = up ? m.switch_up[local] : m.switch_down[local];
   double latency = 0;
   for (int id : ids) {
     loads.add(id + shift, bytes / static_cast<double>(ids.size()));
     latency = std::max(latency, m.links[id].latency_s);
   }
-  return latency + m.links[core].latency_s;
+  return latency + m.links[core].latency_s + die_latency;
 }
 
 double Fabric::max_link_time(PhaseLoads& loads) const {

@@ -1,8 +1,11 @@
 #pragma once
 // A chip as the rest of the model sees it: totals (compute, memory) plus how its collective
-// runtime behaves. The packaging model (dies + HBM on CoWoS/EMIB) will derive these totals.
+// runtime behaves. A die-built chip (dies + HBM on CoWoS/EMIB, package.hpp) derives these totals.
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "hw/package.hpp"
 
 namespace rackscope::hw {
 
@@ -42,6 +45,16 @@ struct Chip {
   // Each rank (core) reaches the chip's fabric through its own link: its DMA/collective engine.
   double core_bandwidth_Bps = 0, core_latency_s = 0;
   CollectiveRuntime collectives;
+  // Die-built chips: which compute die runs each rank (empty: one die, no die-to-die link), and
+  // the links between dies, per direction.
+  struct DieLink {
+    int a = 0, b = 0;
+    double bandwidth_Bps = 0, latency_s = 0;
+  };
+  int dies = 1;
+  std::vector<int> rank_die;
+  std::vector<DieLink> die_links;
+  std::shared_ptr<const PackageSheet> package;  // null: totals stated directly
 };
 
 }  // namespace rackscope::hw

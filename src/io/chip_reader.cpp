@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "io/packaged_chip_reader.hpp"
+
 namespace rackscope::io {
 using units::Dimension;
 
@@ -56,11 +58,9 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
 }
 }  // namespace
 
-hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles& files) {
-  hw::Chip chip;
-  StrictTable top = open_top(file, {"collectives", "compute", "memory", "cores"}, chip.name);
-  chip.file = file.path;
-
+namespace {
+// Totals stated directly: [compute], [memory], [cores].
+void read_stated_chip(StrictTable& top, hw::Chip& chip) {
   StrictTable compute = top.table("compute");
   compute.expect({"ranks_per_chip", "bf16", "fp8", "fp32"});
   chip.ranks_per_chip = static_cast<int>(compute.integer("ranks_per_chip", 1, 1024));
@@ -80,9 +80,32 @@ hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles
   chip.core_bandwidth_Bps = cores.quantity("link_bandwidth", Dimension::bandwidth);
   chip.core_latency_s = cores.quantity("link_latency", Dimension::time, true);
   cores.finish();
+}
+}  // namespace
 
+hw::Chip read_chip_sheet(const InputFile& file, const Overrides& overrides, InputFiles& files) {
+  hw::Chip chip;
+  // A chip names its packaging when it is built from dies; otherwise it states its totals.
+  const bool packaged = top_table(file).has("packaging");
+  StrictTable top = packaged ? open_top(file, {"collectives", "packaging", "year", "bump_pitch", "dies", "hbm", "die_links", "cores",
+                                               "power", "supply"},
+                                        chip.name)
+                             : open_top(file, {"collectives", "compute", "memory", "cores"}, chip.name);
+  chip.file = file.path;
+  if (packaged) read_packaged_chip(top, overrides, files, chip);
+  else read_stated_chip(top, chip);
   chip.collectives = read_runtime(files.load_reference(top, "collectives", "collective_runtime", overrides));
   top.finish();
+  return chip;
+}
+
+InputError package_error(const hw::Chip& chip, const hw::PackageProblem& p) {
+  return InputError({chip.file, p.line}, p.key, p.problem, p.valid);
+}
+
+hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles& files) {
+  hw::Chip chip = read_chip_sheet(file, overrides, files);
+  if (chip.package && !chip.package->problems.empty()) throw package_error(chip, chip.package->problems.front());
   return chip;
 }
 
