@@ -13,7 +13,7 @@ Runner add_step_command(CLI::App& app) {
   struct Options {
     std::string cluster, model, profile, recompute = "none", precision = "bf16", order = "tp,cp,ep,dp,pp";
     workload::Execution e;
-    bool json = false, no_overlap_dp = false;
+    bool json = false, no_overlap_dp = false, no_overlap_gather = false;
     std::vector<std::string> sets;
   };
   auto o = std::make_shared<Options>();
@@ -34,6 +34,7 @@ Runner add_step_command(CLI::App& app) {
   cmd->add_flag("--seq-parallel", o->e.sequence_parallel, "sequence parallelism with TP");
   cmd->add_option("--precision", o->precision, "bf16, fp8, mxfp8, mxfp4");
   cmd->add_flag("--no-overlap-dp", o->no_overlap_dp, "gradient reduction after the backward, not overlapped");
+  cmd->add_flag("--no-overlap-param-gather", o->no_overlap_gather, "ZeRO-3 parameter gathers not overlapped with compute");
   cmd->add_flag("--overlap-tp", o->e.overlap_tp, "overlap TP communication with GEMMs");
   cmd->add_option("--order", o->order, "rank grid order, innermost first");
   cmd->add_option("--profile", o->profile, "compute profile file (topologies/compute/*.toml)")->required();
@@ -42,6 +43,7 @@ Runner add_step_command(CLI::App& app) {
   return [o]() {
     workload::Execution e = o->e;
     e.overlap_dp = !o->no_overlap_dp;
+    e.overlap_param_gather = !o->no_overlap_gather;
     if (o->recompute == "none") e.recompute = workload::Recompute::none;
     else if (o->recompute == "selective") e.recompute = workload::Recompute::selective;
     else if (o->recompute == "full") e.recompute = workload::Recompute::full;

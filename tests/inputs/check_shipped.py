@@ -99,6 +99,26 @@ for name in names:
             check(math.isclose(row["algbw_GBps"], algbw, rel_tol=1e-6), f"collective {name} {op}: algbw = S/t")
             check(math.isclose(row["busbw_GBps"], algbw * FACTOR[op](ranks), rel_tol=1e-6), f"collective {name} {op}: busbw factor")
 
+# step: the documented JSON keys, and an infeasible execution reported with exit code 3.
+def step(*args):
+    return subprocess.run([rackscope, "step", str(root / "topologies/clusters/trn2-48xl.toml"),
+                           str(root / "workloads/models/llama-3.1-8b.toml"), "--profile",
+                           str(root / "topologies/compute/trn2-nxd.toml"), "--json", *args], capture_output=True, text=True, timeout=120)
+
+
+ok = step("--tp", "8", "--dp", "8", "--gbs", "64", "--seq-parallel", "--recompute", "selective", "--zero", "1")
+check(ok.returncode == 0, f"step exits 0 when feasible: {ok.stderr.strip()}")
+if ok.returncode == 0:
+    j = json.loads(ok.stdout)
+    for key in ("feasible", "reason", "step_time_s", "tokens_per_s", "mfu", "hfu", "memory_GiB_per_chip", "breakdown"):
+        check(key in j, f"step --json key {key}")
+    check(math.isclose(sum(j["breakdown"].values()), j["step_time_s"], rel_tol=1e-9), "breakdown adds up to the step time")
+    check(0 < j["mfu"] <= j["hfu"] < 1, "0 < MFU <= HFU < 1")
+bad = step("--tp", "3", "--dp", "21", "--gbs", "63")  # 63 ranks of 64
+check(bad.returncode == 3 and json.loads(bad.stdout)["reason"].startswith("ranks_mismatch"), "infeasible step exits 3 with its reason")
+bad = step("--tp", "64", "--gbs", "8")  # 64 does not divide 32 heads
+check(bad.returncode == 3 and json.loads(bad.stdout)["reason"].startswith("tp_heads"), "tp that does not divide heads is infeasible")
+
 # `racks` scales a cluster over its scale-out fabric.
 scaled = run("topo", str(root / "topologies/clusters/trn2-48xl.toml"), "--set", "racks=32", "--json")
 check(scaled is not None and scaled["chips"] == 32 * 16, "--set racks=32 gives 512 chips")
