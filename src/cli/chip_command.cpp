@@ -25,9 +25,12 @@ std::vector<std::string> problem_lines(const hw::Chip& c) {
 // The rows of the side-by-side table; a chip that states its totals fills only those.
 std::vector<Row> table(const std::vector<hw::Chip>& chips) {
   std::vector<Row> rows;
+  // A label starting with '*' is a row every chip has (the totals); the others only die-built
+  // chips fill. The '*' is removed before printing.
   auto row = [&](std::string label, auto cell) {
+    const bool every_chip = label[0] == '*';
     Row r{std::move(label), {}};
-    for (const auto& c : chips) r.cells.push_back(c.package || label.find('*') == 0 ? cell(c) : "-");
+    for (const auto& c : chips) r.cells.push_back(c.package || every_chip ? cell(c) : "-");
     rows.push_back(std::move(r));
   };
   auto pkg = [](const hw::Chip& c) -> const hw::PackageSheet& { return *c.package; };

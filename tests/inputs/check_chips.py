@@ -52,6 +52,10 @@ lines = table.stdout.splitlines()
 check(any(l.startswith("* packaging") and "CoWoS-L" in l and "EMIB-T" in l for l in lines), "differing rows are marked")
 check(any(l.startswith("  BF16 TFLOP/s") for l in lines), "equal rows are not marked")
 
+stated = run("chip", str(root / "topologies" / "chips" / "trn1.toml"), chips[0])
+check(any(l.split()[:3] == ["*", "BF16", "TFLOP/s"] and "190.0" in l for l in stated.stdout.splitlines()),
+      "a chip stating its totals shows them beside a die-built one")
+
 clean = run("chip", "--check", *chips)
 check(clean.returncode == 0 and clean.stdout.startswith("no problems"), f"--check on shipped chips: {clean.stdout.strip()}")
 bad = root / "tests" / "inputs" / "bogus" / "60-hbm-over-package-sites" / "chip.toml"
