@@ -169,15 +169,64 @@ double Fabric::Impl::host_access(int chip, int way, int ways, double bytes, bool
   return links[id].latency_s;
 }
 
-// ECMP between two leaves over the switch layers only, computed once per leaf pair.
+// ECMP between two leaves over the switch layers only, computed once per leaf pair: hop
+// distances to the destination leaf by BFS over the switch graph (once per destination), then
+// one unit of traffic pushed downhill, split equally among the next hops one hop closer.
 const PathSet& Fabric::Impl::leaf_path(int from_leaf, int to_leaf) const {
   const uint64_t key = (static_cast<uint64_t>(from_leaf) << 32) | static_cast<uint32_t>(to_leaf);
   std::lock_guard<std::mutex> lock(cache_mutex);
   auto it = leaf_paths.find(key);
   if (it != leaf_paths.end()) return it->second;
-  std::vector<char> forwards(kinds.size(), 0);
-  for (int s : so_switches) forwards[s] = 1;
-  return leaf_paths.emplace(key, ecmp_paths(graph, links, from_leaf, to_leaf, forwards)).first->second;
+  SwitchGraph& sg = switch_graph;
+  if (sg.out.empty()) {
+    sg.local.assign(kinds.size(), -1);
+    for (size_t i = 0; i < so_switches.size(); ++i) sg.local[so_switches[i]] = static_cast<int>(i);
+    sg.out.assign(so_switches.size(), {});
+    sg.in.assign(so_switches.size(), {});
+    for (size_t i = 0; i < so_switches.size(); ++i)
+      for (auto [e, end] = boost::out_edges(so_switches[i], graph); e != end; ++e) {
+        const int w = sg.local[boost::target(*e, graph)];
+        if (w < 0) continue;
+        sg.out[i].emplace_back(w, graph[*e].id);
+        sg.in[w].push_back(static_cast<int>(i));
+      }
+  }
+  const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
+  std::vector<int>& dist = distance_to_leaf[dst];
+  if (dist.empty()) {
+    dist.assign(so_switches.size(), -1);
+    std::vector<int> queue = {dst};
+    dist[dst] = 0;
+    for (size_t head = 0; head < queue.size(); ++head)
+      for (int u : sg.in[queue[head]])
+        if (dist[u] < 0) dist[u] = dist[queue[head]] + 1, queue.push_back(u);
+  }
+  PathSet out;
+  if (dist[src] < 0) return leaf_paths.emplace(key, out).first->second;
+  out.hops = dist[src];
+  std::vector<std::pair<int, double>> frontier = {{src, 1.0}};
+  std::vector<double> share(so_switches.size(), 0.0);
+  double latency = 0;
+  while (!frontier.empty() && frontier.front().first != dst) {
+    std::vector<int> next_vertices;
+    double step_latency = 0;
+    for (const auto& [v, part] : frontier) {
+      int ways = 0;
+      for (const auto& [w, link] : sg.out[v]) ways += dist[w] == dist[v] - 1;
+      for (const auto& [w, link] : sg.out[v]) {
+        if (dist[w] != dist[v] - 1) continue;
+        out.links.emplace_back(link, part / ways);
+        step_latency = std::max(step_latency, links[link].latency_s);
+        if (share[w] == 0.0) next_vertices.push_back(w);
+        share[w] += part / ways;
+      }
+    }
+    latency += step_latency;
+    frontier.clear();
+    for (int w : next_vertices) frontier.emplace_back(w, share[w]), share[w] = 0.0;
+  }
+  out.latency_s = latency;
+  return leaf_paths.emplace(key, std::move(out)).first->second;
 }
 
 }  // namespace rackscope::fabric

@@ -69,6 +69,15 @@ struct Fabric::Impl {
   std::vector<int> so_switches;             // scale-out switch vertices
   mutable std::mutex cache_mutex;
   mutable std::unordered_map<uint64_t, PathSet> leaf_paths;
+  // The switch layers alone, compactly indexed, and hop distances to each destination leaf
+  // (computed once per leaf): ECMP between leaves never looks at chips or NICs.
+  struct SwitchGraph {
+    std::vector<int> local;                            // vertex -> index among switches, or -1
+    std::vector<std::vector<std::pair<int, int>>> out;  // per switch: (next switch, link id)
+    std::vector<std::vector<int>> in;                  // per switch: previous switches
+  };
+  mutable SwitchGraph switch_graph;
+  mutable std::unordered_map<int, std::vector<int>> distance_to_leaf;
   mutable std::unordered_map<uint64_t, double> rack_pair_latency;
 
   int add_vertex(VertexKind k, std::string name);

@@ -152,22 +152,29 @@ double Fabric::max_link_time(PhaseLoads& loads) const {
 // are torus neighbours and, for an even number of rows, the last is a neighbour of the first.
 std::vector<int> Fabric::ring_order(std::vector<int> endpoints) const {
   const Impl& m = *impl_;
-  auto key = [&](int endpoint) -> long long {
+  const int nd = static_cast<int>(m.dims.size());
+  // One key per endpoint, computed once: (rack, snake index of the chip, core).
+  std::vector<std::pair<long long, int>> keyed;
+  keyed.reserve(endpoints.size());
+  for (int endpoint : endpoints) {
     const int chip = chip_of(endpoint);
-    const int rack = chip / m.chips_per_rack;
     long long local = chip % m.chips_per_rack;
-    if (!m.dims.empty()) {
-      std::vector<int> c = torus_coords(chip);
+    if (nd > 0) {
+      int coord[16];
+      int rest = static_cast<int>(local);
+      for (int d = 0; d < nd; ++d) coord[d] = rest % m.dims[d], rest /= m.dims[d];
       long long index = 0;
-      for (int d = static_cast<int>(m.dims.size()) - 1; d >= 0; --d) {
+      for (int d = nd - 1; d >= 0; --d) {
         const bool reverse = index % 2 == 1;
-        index = index * m.dims[d] + (reverse ? m.dims[d] - 1 - c[d] : c[d]);
+        index = index * m.dims[d] + (reverse ? m.dims[d] - 1 - coord[d] : coord[d]);
       }
       local = index;
     }
-    return (static_cast<long long>(rack) * m.chips_per_rack + local) * m.ranks_per_chip + endpoint % m.ranks_per_chip;
-  };
-  std::stable_sort(endpoints.begin(), endpoints.end(), [&](int a, int b) { return key(a) < key(b); });
+    const long long rack = chip / m.chips_per_rack;
+    keyed.emplace_back((rack * m.chips_per_rack + local) * m.ranks_per_chip + endpoint % m.ranks_per_chip, endpoint);
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < keyed.size(); ++i) endpoints[i] = keyed[i].second;
   return endpoints;
 }
 

@@ -31,6 +31,7 @@ hw::TorusSpec read_torus(StrictTable& t, int chips, bool ring) {
     torus.dims = {chips};
   } else {
     for (auto d : t.integer_array("dims", 1, kMaxChipsPerRack)) torus.dims.push_back(static_cast<int>(d));
+    if (torus.dims.size() > 16) t.fail("dims", fmt::format("{} dimensions", torus.dims.size()), "at most 16 torus dimensions");
     const int64_t product = std::accumulate(torus.dims.begin(), torus.dims.end(), int64_t{1}, std::multiplies<>());
     if (product != chips)
       t.fail("dims", fmt::format("torus dims multiply to {} but the rack has {} chips", product, chips),
