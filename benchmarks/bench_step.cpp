@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   io::InputFiles files;
   const auto spec = io::read_cluster(root + "/topologies/clusters/trn2-ultraserver-x64.toml", overrides, files);
   const auto model = io::read_model(root + "/workloads/models/llama-3.1-405b.toml", {}, files);
-  const auto profile = io::read_compute_profile(files.load(root + "/topologies/compute/trn2-nxd.toml", "compute_profile", {}));
+  const auto& profile = spec.rack.chip.compute;
   const fabric::Fabric fabric(spec);
   collective::Planner planner(fabric);
   workload::Execution e;

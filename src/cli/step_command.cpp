@@ -37,7 +37,7 @@ Runner add_step_command(CLI::App& app) {
   cmd->add_flag("--no-overlap-param-gather", o->no_overlap_gather, "ZeRO-3 parameter gathers not overlapped with compute");
   cmd->add_flag("--overlap-tp", o->e.overlap_tp, "overlap TP communication with GEMMs");
   cmd->add_option("--order", o->order, "rank grid order, innermost first");
-  cmd->add_option("--profile", o->profile, "compute profile file (topologies/compute/*.toml)")->required();
+  cmd->add_option("--profile", o->profile, "compute profile file overriding the chip's (topologies/compute/*.toml)");
   cmd->add_flag("--json", o->json, "print JSON");
   add_set_option(*cmd, o->sets);
   return [o]() {
@@ -74,7 +74,11 @@ Runner add_step_command(CLI::App& app) {
     const hw::ClusterSpec spec = load_cluster(o->cluster, o->sets, files);
     io::Overrides none;
     const workload::ModelSpec model = io::read_model(o->model, none, files);
-    const compute::Profile profile = io::read_compute_profile(files.load(o->profile, "compute_profile", none));
+    compute::Profile profile = spec.rack.chip.compute;
+    if (!o->profile.empty()) profile = io::read_compute_profile(files.load(o->profile, "compute_profile", none));
+    if (profile.file.empty())
+      throw io::InputError({spec.rack.chip.file, 0}, "compute_profile", "the chip names no compute profile",
+                           "compute_profile = \"../compute/CHIP.toml\" in the chip file, or --profile FILE");
     const fabric::Fabric fabric(spec);
     collective::Planner planner(fabric);
     const eval::Report r = eval::evaluate({fabric, planner, profile}, model, e);

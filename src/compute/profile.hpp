@@ -1,19 +1,7 @@
 #pragma once
-// How well a chip's software stack uses its peak: efficiencies and per-kernel costs measured by
-// the chip's own microbenchmarks (a compute_profile file per chip and stack).
-#include <string>
+// The compute profile is hardware data (hw/compute_profile.hpp); the roofline reads it.
+#include "hw/compute_profile.hpp"
 
 namespace rackscope::compute {
-
-struct Profile {
-  std::string name, file;
-  double matmul_efficiency = 1;     // large-GEMM fraction of dense peak (cuBLAS / NKI benchmark)
-  double matmul_overhead_s = 0;     // fixed cost per GEMM kernel (launch, tile tail)
-  bool flash_attention = true;      // fused attention: no s^2 score tensors in HBM, causal blocks skipped
-  double attention_efficiency = 1;  // fused attention kernel FLOP efficiency (fraction of peak)
-  double memory_efficiency = 1;     // fraction of HBM bandwidth elementwise kernels reach (STREAM)
-  double elementwise_overhead_s = 0;  // fixed cost per elementwise kernel
-  double step_overhead_s = 0;       // per training step: data loading, logging, framework
-};
-
+using Profile = hw::ComputeProfile;
 }  // namespace rackscope::compute

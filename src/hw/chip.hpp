@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/compute_profile.hpp"
+
 #include "hw/package.hpp"
 
 namespace rackscope::hw {
@@ -45,6 +47,7 @@ struct Chip {
   // Each rank (core) reaches the chip's fabric through its own link: its DMA/collective engine.
   double core_bandwidth_Bps = 0, core_latency_s = 0;
   CollectiveRuntime collectives;
+  ComputeProfile compute;  // from the chip's compute_profile file
   // Die-built chips: which compute die runs each rank (empty: one die, no die-to-die link), and
   // the links between dies, per direction.
   struct DieLink {

@@ -1,4 +1,5 @@
 #include "io/chip_reader.hpp"
+#include "io/model_reader.hpp"
 
 #include <algorithm>
 
@@ -87,14 +88,16 @@ hw::Chip read_chip_sheet(const InputFile& file, const Overrides& overrides, Inpu
   hw::Chip chip;
   // A chip names its packaging when it is built from dies; otherwise it states its totals.
   const bool packaged = top_table(file).has("packaging");
-  StrictTable top = packaged ? open_top(file, {"collectives", "packaging", "year", "bump_pitch", "dies", "hbm", "die_links", "cores",
-                                               "power", "supply"},
+  StrictTable top = packaged ? open_top(file, {"collectives", "compute_profile", "packaging", "year", "bump_pitch", "dies", "hbm",
+                                               "die_links", "cores", "power", "supply"},
                                         chip.name)
-                             : open_top(file, {"collectives", "compute", "memory", "cores"}, chip.name);
+                             : open_top(file, {"collectives", "compute_profile", "compute", "memory", "cores"}, chip.name);
   chip.file = file.path;
   if (packaged) read_packaged_chip(top, overrides, files, chip);
   else read_stated_chip(top, chip);
   chip.collectives = read_runtime(files.load_reference(top, "collectives", "collective_runtime", overrides));
+  if (top.has("compute_profile"))
+    chip.compute = read_compute_profile(files.load_reference(top, "compute_profile", "compute_profile", overrides));
   top.finish();
   return chip;
 }

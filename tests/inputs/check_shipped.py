@@ -102,8 +102,7 @@ for name in names:
 # step: the documented JSON keys, and an infeasible execution reported with exit code 3.
 def step(*args):
     return subprocess.run([rackscope, "step", str(root / "topologies/clusters/trn2-48xl.toml"),
-                           str(root / "workloads/models/llama-3.1-8b.toml"), "--profile",
-                           str(root / "topologies/compute/trn2-nxd.toml"), "--json", *args], capture_output=True, text=True, timeout=120)
+                           str(root / "workloads/models/llama-3.1-8b.toml"), "--json", *args], capture_output=True, text=True, timeout=120)
 
 
 ok = step("--tp", "8", "--dp", "8", "--gbs", "64", "--seq-parallel", "--recompute", "selective", "--zero", "1")

@@ -29,8 +29,9 @@ MODEL_FILES = {
 
 
 def step(cluster, model, racks, profile, args):
+    # The chip file names its compute profile; `profile` says which one the row expects.
     cmd = [rackscope, "step", str(root / "topologies/clusters" / cluster), str(root / "workloads/models" / f"{model}.toml"),
-           "--set", f"racks={racks}", "--profile", str(root / "topologies/compute" / profile), "--json"] + [str(a) for a in args]
+           "--set", f"racks={racks}", "--json"] + [str(a) for a in args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if r.returncode not in (0, 3):
         sys.exit(f"rackscope failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
