@@ -14,13 +14,6 @@
 #include "io/overrides.hpp"
 #include "units/quantity.hpp"
 
-namespace toml {
-inline namespace v3 {
-class table;
-class node;
-}  // namespace v3
-}  // namespace toml
-
 namespace rackscope::io {
 
 class StrictTable {

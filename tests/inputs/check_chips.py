@@ -6,19 +6,13 @@ Usage: check_chips.py RACKSCOPE_BINARY SOURCE_ROOT"""
 import json
 import subprocess
 import sys
+
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from checker import check, finish  # noqa: E402  (the shared counter beside this file)
+
 rackscope, root = sys.argv[1], Path(sys.argv[2])
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 def run(*args):
@@ -76,5 +70,4 @@ for name in ("trn3-ultraserver-gen1-emib", "trn3-ultraserver-gen2-emib"):
     if r.returncode == 0:
         tiers = {t["tier"]: t for t in json.loads(r.stdout)["tiers"]}
         check("die_to_die" in tiers, f"{name}: die-to-die links in the fabric")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

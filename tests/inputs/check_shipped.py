@@ -7,20 +7,14 @@ import json
 import math
 import subprocess
 import sys
+
 import tomllib
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from checker import check, finish  # noqa: E402  (the shared counter beside this file)
+
 rackscope, root = sys.argv[1], Path(sys.argv[2])
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 UNITS = ("B", "B/s", "bps", "Gbps", "Tbps", "s", "FLOP/s", "W", "pJ/bit", "mm", "um", "mm^2", "GiB", "GB", "TB/s", "GB/s")
@@ -121,5 +115,4 @@ check(bad.returncode == 3 and json.loads(bad.stdout)["reason"].startswith("tp_he
 # `racks` scales a cluster over its scale-out fabric.
 scaled = run("topo", str(root / "topologies/clusters/trn2-48xl.toml"), "--set", "racks=32", "--json")
 check(scaled is not None and scaled["chips"] == 32 * 16, "--set racks=32 gives 512 chips")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
