@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "collective/algorithms.hpp"
 
 namespace rackscope::collective {
@@ -9,6 +11,37 @@ std::vector<Flow> ring_flows(const std::vector<int>& order, double bytes, bool b
   for (int i = 0; i < (closed ? n : n - 1); ++i) {
     flows.push_back({order[i], order[(i + 1) % n], share});
     if (bidirectional) flows.push_back({order[(i + 1) % n], order[i], share});
+  }
+  return flows;
+}
+
+// Multi-channel rings (NCCL builds one ring per channel, each leaving a node through another
+// NIC): when a ring spans racks whose chips use their own NICs, one ring per NIC is laid out,
+// each rotated inside every rack so that a different chip carries the rack-to-rack hop; each
+// ring moves 1/channels of the data. Racks striping over their NICs need no such rotation.
+std::vector<Flow> channel_ring_flows(const fabric::Fabric& f, const std::vector<int>& order, double bytes, bool bidirectional) {
+  std::vector<std::vector<int>> segments;  // the order cut at rack boundaries
+  for (int e : order) {
+    if (segments.empty() || f.rack_of(segments.back().front()) != f.rack_of(e)) segments.push_back({});
+    segments.back().push_back(e);
+  }
+  const auto& nics = f.spec().rack.nics;
+  int channels = 1;
+  if (segments.size() > 1 && !nics.striped && nics.count > 0) {
+    channels = nics.count;
+    for (const auto& seg : segments) channels = std::min<int>(channels, static_cast<int>(seg.size()));
+  }
+  if (channels == 1) return ring_flows(order, bytes, bidirectional);
+  std::vector<Flow> flows;
+  for (int c = 0; c < channels; ++c) {
+    std::vector<int> rotated;
+    for (const auto& seg : segments) {
+      const size_t shift = c * seg.size() / channels;
+      rotated.insert(rotated.end(), seg.begin() + shift, seg.end());
+      rotated.insert(rotated.end(), seg.begin(), seg.begin() + shift);
+    }
+    auto part = ring_flows(rotated, bytes / channels, bidirectional);
+    flows.insert(flows.end(), part.begin(), part.end());
   }
   return flows;
 }
@@ -25,11 +58,11 @@ AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bid
   const double piece = 1.0 / n;
   switch (op) {
     case Op::allreduce:
-      a.phases.push_back(price_phase(f, ring_flows(order, piece, bidirectional), 2.0 * (n - 1), loads));
+      a.phases.push_back(price_phase(f, channel_ring_flows(f, order, piece, bidirectional), 2.0 * (n - 1), loads));
       break;
     case Op::reducescatter:
     case Op::allgather:
-      a.phases.push_back(price_phase(f, ring_flows(order, piece, bidirectional), n - 1.0, loads));
+      a.phases.push_back(price_phase(f, channel_ring_flows(f, order, piece, bidirectional), n - 1.0, loads));
       break;
     case Op::broadcast:
       if (bidirectional) return not_applicable(a.name, "broadcast uses the one-way chain (ring)");

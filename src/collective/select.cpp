@@ -36,12 +36,11 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
   if (g.size() < 2) return Choice{"none", "none", 0.0};
   const auto& runtime = fabric_.spec().rack.chip.collectives;
   const auto& all = plans(op, g);
-  auto plan_named = [&](const std::string& name) -> const AlgorithmCost* {
-    for (const auto& a : all)
-      if (a.name == name && a.applicable) return &a;
-    return nullptr;
+  // auto: the runtime's own selection table, first matching row with an applicable algorithm;
+  // a row naming several algorithms or protocols takes the fastest of them.
+  auto listed = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
   };
-  // auto: the runtime's own selection table, first matching row whose algorithm applies.
   if (only.empty() && !runtime.selection.empty()) {
     bool one_rack = true;
     for (int e : g.endpoints) one_rack = one_rack && fabric_.rack_of(e) == fabric_.rack_of(g.endpoints.front());
@@ -50,11 +49,17 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
       if (row.scope == Scope::rack && !one_rack) continue;
       if (row.scope == Scope::cluster && one_rack) continue;
       if (row.max_bytes > 0 && bytes > row.max_bytes) continue;
-      if (!row.ops.empty() && std::find(row.ops.begin(), row.ops.end(), op_name(op)) == row.ops.end()) continue;
-      const AlgorithmCost* a = plan_named(row.algorithm);
-      if (!a) continue;
-      for (const auto& p : runtime.protocols)
-        if (p.name == row.protocol) return Choice{a->name, p.name, algorithm_time(*a, bytes, p, runtime.launch_overhead_s)};
+      if (!row.ops.empty() && !listed(row.ops, op_name(op))) continue;
+      std::optional<Choice> pick;
+      for (const auto& a : all) {
+        if (!a.applicable || !listed(row.algorithms, a.name)) continue;
+        for (const auto& p : runtime.protocols) {
+          if (!listed(row.protocols, p.name)) continue;
+          const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
+          if (!pick || t < pick->time_s) pick = Choice{a.name, p.name, t};
+        }
+      }
+      if (pick) return pick;
     }
   }
   // best: the fastest by the model; auto with no applicable row: the fastest the runtime has.

@@ -27,7 +27,8 @@ struct SelectionRow {
   enum class Scope { any, rack, cluster } scope = Scope::any;  // group inside one rack, or across racks
   std::vector<std::string> ops;  // empty: every collective
   double max_bytes = 0;  // 0: no limit
-  std::string algorithm, protocol;
+  // The fastest of these (algorithm, protocol) pairs that applies; one of each names a choice.
+  std::vector<std::string> algorithms, protocols;
 };
 
 struct CollectiveRuntime {

@@ -25,17 +25,22 @@ hw::Protocol read_protocol(StrictTable t) {
 }
 
 hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& protocols, const std::vector<std::string>& algorithms) {
-  t.expect({"scope", "max_size", "ops", "algorithm", "protocol"});
+  t.expect({"scope", "max_size", "ops", "algorithm", "algorithms", "protocol", "protocols"});
   hw::SelectionRow row;
   const std::string scope = t.optional_choice("scope", {"any", "rack", "cluster"}).value_or("any");
   row.scope = scope == "rack" ? hw::SelectionRow::Scope::rack : scope == "cluster" ? hw::SelectionRow::Scope::cluster : hw::SelectionRow::Scope::any;
   row.max_bytes = t.optional_quantity("max_size", Dimension::bytes).value_or(0.0);
   if (t.has("ops")) row.ops = t.string_list("ops", kOps);
   else t.optional_string("ops");
-  row.algorithm = t.choice("algorithm", algorithms);
   std::vector<std::string> names;
   for (const auto& p : protocols) names.push_back(p.name);
-  row.protocol = t.choice("protocol", names);
+  // One algorithm (protocol), or a list among which the fastest by the model is taken.
+  auto one_or_list = [&](const std::string& one, const std::string& list, const std::vector<std::string>& valid) {
+    if (t.has(one) == t.has(list)) t.fail(one, "give either " + one + " or " + list, one + " = \"...\" or " + list + " = [...]");
+    return t.has(one) ? std::vector<std::string>{t.choice(one, valid)} : t.string_list(list, valid);
+  };
+  row.algorithms = one_or_list("algorithm", "algorithms", algorithms);
+  row.protocols = one_or_list("protocol", "protocols", names);
   t.finish();
   return row;
 }

@@ -126,3 +126,21 @@ TEST_CASE("closed form: ranks sharing a chip go through their cores' links") {
   // the 100 GB/s chip links, so each of the 14 steps costs S/8/(Bc e) plus a chip hop's latency.
   CHECK(time_of(f, Op::allreduce, 8, "ring") == doctest::Approx(lambda + 14 * (S / 8 / (Bc * e) + 2 * Lc + 1e-6 + s)));
 }
+
+TEST_CASE("closed form: a ring across racks uses one channel per NIC") {
+  // Two racks of 4 chips, each chip with its own NIC (Bn, host latency Lh, switch hop Lo). The
+  // ring over 8 ranks runs as 4 channel rings, each rotated so another chip carries the
+  // rack-to-rack hop; each channel moves S/(8*4) per step. NIC links then carry S/32 per step
+  // (slower than the S/8 leaving each chip at B through the rack switch), and the slowest route
+  // is the crossing: 2 Lh + 2 Lo. All-reduce: 14 steps.
+  const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6;
+  hw::ClusterSpec spec = test::switch_cluster(4, B, L);
+  spec.racks = 2;
+  spec.rack.nics = {4, Bn, Lh};
+  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  spec.scale_out.radix = 64;
+  spec.scale_out.link_bandwidth_Bps = 400e9;
+  spec.scale_out.hop_latency_s = Lo;
+  const fabric::Fabric f(spec);
+  CHECK(time_of(f, Op::allreduce, 8, "ring") == doctest::Approx(lambda + 14 * (S / 32 / (Bn * e) + 2 * Lh + 2 * Lo + s)));
+}
