@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       {"collective", cli::add_collective_command(app)},
       {"step", cli::add_step_command(app)},
       {"chip", cli::add_chip_command(app)},
+      {"sweep", cli::add_sweep_command(app)},
   };
   try {
     app.parse(argc, argv);

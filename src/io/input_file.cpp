@@ -24,17 +24,22 @@ const InputFile& InputFiles::load_reference(StrictTable& from, const std::string
 
 const InputFile& InputFiles::load_at(const std::string& path, const std::string& kind, const Overrides& overrides,
                                      const InputLocation& referenced_from, const std::string& ref_key) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || fs::is_directory(path)) {
-    if (ref_key.empty()) throw InputError(referenced_from, kind, "cannot read file '" + path + "'", "a path to an existing " + kind + " file");
-    throw InputError(referenced_from, ref_key, "cannot read file '" + path + "'",
-                     "a path to an existing " + kind + " file, relative to the file that names it");
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
   auto file = std::make_unique<InputFile>();
   file->path = path;
-  file->text = buffer.str();
+  const auto provided = provided_ ? provided_->find(path) : std::map<std::string, std::string>::const_iterator{};
+  if (provided_ && provided != provided_->end()) {
+    file->text = provided->second;
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in || fs::is_directory(path)) {
+      if (ref_key.empty()) throw InputError(referenced_from, kind, "cannot read file '" + path + "'", "a path to an existing " + kind + " file");
+      throw InputError(referenced_from, ref_key, "cannot read file '" + path + "'",
+                       "a path to an existing " + kind + " file, relative to the file that names it");
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    file->text = buffer.str();
+  }
   try {
     file->table = std::make_shared<toml::table>(toml::parse(file->text, std::string_view(path)));
   } catch (const toml::parse_error& e) {

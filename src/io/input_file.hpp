@@ -1,6 +1,7 @@
 #pragma once
 // Loading input files: parse TOML (syntax errors become file:line errors), apply `--set`
 // overrides, check the declared `kind`, and keep every file's text for provenance records.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,11 +27,15 @@ class InputFiles {
   const InputFile& load_reference(StrictTable& from, const std::string& key, const std::string& kind,
                                   const Overrides& overrides);
   const std::vector<std::unique_ptr<InputFile>>& files() const { return files_; }
+  // Texts read elsewhere, by path as resolved: an MPI sweep's rank 0 reads every input once and
+  // broadcasts the texts, so the other ranks never touch the (shared) file system.
+  void provide(std::shared_ptr<const std::map<std::string, std::string>> texts) { provided_ = std::move(texts); }
 
  private:
   const InputFile& load_at(const std::string& path, const std::string& kind, const Overrides& overrides,
                            const InputLocation& referenced_from, const std::string& ref_key);
   std::vector<std::unique_ptr<InputFile>> files_;
+  std::shared_ptr<const std::map<std::string, std::string>> provided_;
 };
 
 // Top-level table of a loaded file, for reading.
