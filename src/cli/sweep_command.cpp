@@ -135,8 +135,11 @@ int run(const Options& o) {
   // 3. Checkpoint intervals.
   sweep::Progress progress(total, ck->done(), root && !o.quiet);
   const size_t rs = layout->row_size();
+  // Intervals end on cluster boundaries where clusters are smaller than an interval.
+  const int64_t per_cluster = total / ev->space().clusters();
+  const int64_t interval = per_cluster <= spec.checkpoint_every ? spec.checkpoint_every / per_cluster * per_cluster : spec.checkpoint_every;
   for (int64_t begin = ck->done(); begin < total;) {
-    const int64_t end = std::min(total, begin + spec.checkpoint_every);
+    const int64_t end = std::min(total, (begin / interval + 1) * interval);
     struct Piece {
       int64_t first, last;
       size_t offset;
@@ -144,7 +147,7 @@ int run(const Options& o) {
     std::vector<Piece> pieces;
     std::vector<uint8_t> rows;
     std::optional<Failure> mine;
-    dist::Scheduler scheduler(begin, end, spec.min_chunk);
+    dist::Scheduler scheduler(begin, end, spec.min_chunk, per_cluster);
     for (;;) {
       const auto [first, last] = scheduler.next(mine.has_value());
       if (first == last) break;
@@ -154,7 +157,6 @@ int run(const Options& o) {
         rows.resize(offset + static_cast<size_t>(last - first) * rs);
         for (int64_t i = first; i < last; ++i) {
           layout->pack(ev->evaluate(i), ev->space(), &rows[offset + static_cast<size_t>(i - first) * rs]);
-          scheduler.serve();
           progress.update(begin + scheduler.handed_out());
         }
         pieces.push_back({first, last, offset});

@@ -10,7 +10,11 @@ namespace rackscope::dist {
 Session::Session() {
   int started = 0;
   MPI_Initialized(&started);
-  if (!started) MPI_Init(nullptr, nullptr);
+  // Serialized: rank 0's scheduler thread makes MPI calls while the main thread makes none.
+  int provided = 0;
+  if (!started) MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
+  else MPI_Query_thread(&provided);
+  if (provided < MPI_THREAD_SERIALIZED) throw std::runtime_error("the MPI library does not support MPI_THREAD_SERIALIZED");
   // Errors are returned, not fatal, so a failing call is reported like any other problem.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace rackscope::dist {
@@ -23,49 +24,72 @@ void check(int rc) {
 }
 }  // namespace
 
-Scheduler::Scheduler(int64_t begin, int64_t end, int64_t min_chunk)
-    : rank_(world_rank()), size_(world_size()), chunks_(begin, end, world_size(), min_chunk) {}
-
-Scheduler::~Scheduler() = default;
-
-void Scheduler::answer(int worker, bool failed) {
-  if (failed) chunks_.close();
-  const auto [first, last] = chunks_.next(worker);
-  const int64_t grant[2] = {first, last};
-  handed_out_ += last - first;
-  if (first == last) ++finished_;
-  check(MPI_Send(grant, 2, MPI_INT64_T, worker, kGrant, MPI_COMM_WORLD));
+Scheduler::Scheduler(int64_t begin, int64_t end, int64_t min_chunk, int64_t granule)
+    : rank_(world_rank()), size_(world_size()), chunks_(begin, end, world_size(), min_chunk, granule) {
+  // Only this thread calls MPI while the interval runs on rank 0 (MPI_THREAD_SERIALIZED).
+  if (rank_ == 0 && size_ > 1) thread_ = std::thread([this] { service(); });
 }
 
-void Scheduler::serve() {
-  if (rank_ != 0) return;
-  for (;;) {
-    int waiting = 0;
-    MPI_Status st;
-    check(MPI_Iprobe(MPI_ANY_SOURCE, kRequest, MPI_COMM_WORLD, &waiting, &st));
-    if (!waiting) return;
-    int64_t failed = 0;
-    check(MPI_Recv(&failed, 1, MPI_INT64_T, st.MPI_SOURCE, kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-    answer(st.MPI_SOURCE, failed != 0);
+Scheduler::~Scheduler() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      chunks_.close();  // left early (an exception): the other ranks are told to stop
+    }
+    thread_.join();
   }
+}
+
+void Scheduler::service() {
+  try {
+    int finished = 0;
+    while (finished < size_ - 1) {
+      int waiting = 0;
+      MPI_Status st;
+      check(MPI_Iprobe(MPI_ANY_SOURCE, kRequest, MPI_COMM_WORLD, &waiting, &st));
+      if (!waiting) {
+        // Polling with a short sleep: a blocking receive in Open MPI spins and would take a
+        // core from rank 0's own evaluations.
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        continue;
+      }
+      int64_t failed = 0;
+      check(MPI_Recv(&failed, 1, MPI_INT64_T, st.MPI_SOURCE, kRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+      std::pair<int64_t, int64_t> grant;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (failed) chunks_.close();
+        grant = chunks_.next(st.MPI_SOURCE);
+      }
+      handed_out_ += grant.second - grant.first;
+      if (grant.first == grant.second) ++finished;
+      const int64_t msg[2] = {grant.first, grant.second};
+      check(MPI_Send(msg, 2, MPI_INT64_T, st.MPI_SOURCE, kGrant, MPI_COMM_WORLD));
+    }
+  } catch (...) {
+    thread_error_ = std::current_exception();
+  }
+}
+
+void Scheduler::finish_service() {
+  if (!thread_.joinable()) return;
+  thread_.join();
+  if (thread_error_) std::rethrow_exception(thread_error_);
 }
 
 std::pair<int64_t, int64_t> Scheduler::next(bool failed) {
   if (rank_ == 0) {
-    if (failed) chunks_.close();
-    serve();
-    const auto mine = chunks_.next(0);
+    std::pair<int64_t, int64_t> mine;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (failed) chunks_.close();
+      mine = chunks_.next(0);
+    }
     if (mine.first != mine.second) {
       handed_out_ += mine.second - mine.first;
       return mine;
     }
-    // Nothing left for rank 0: tell every other rank, as each asks, that the interval is over.
-    while (finished_ < size_ - 1) {
-      int64_t f = 0;
-      MPI_Status st;
-      check(MPI_Recv(&f, 1, MPI_INT64_T, MPI_ANY_SOURCE, kRequest, MPI_COMM_WORLD, &st));
-      answer(st.MPI_SOURCE, f != 0);
-    }
+    finish_service();  // the interval ends when every other rank has been told so
     return {0, 0};
   }
   const int64_t flag = failed ? 1 : 0;
