@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -71,14 +72,16 @@ int run(const Options& o) {
   dist::Session mpi;
   const bool root = mpi.rank() == 0;
   const std::string partial = o.out + ".partial", assembling = o.out + ".tmp";
+  bool created_checkpoint = false;
   // Ends the run on every rank with the agreed failure: rank 0 prints it and removes what
-  // this run wrote, so no file is left that looks like results.
+  // this run wrote, so no file is left that looks like results (a resumed checkpoint stays:
+  // it holds an earlier run's work).
   auto end_with = [&](const Failure& f) {
     if (root) {
       fmt::print(stderr, "{}\n", f.message);
       std::error_code ec;
       std::filesystem::remove(assembling, ec);
-      if (f.code == 2) std::filesystem::remove(partial, ec);
+      if (created_checkpoint) std::filesystem::remove(partial, ec);
     }
     return f.code;
   };
@@ -127,12 +130,16 @@ int run(const Options& o) {
       meta.resumes = ck->resumes();
     } else {
       if (o.resume && root && !o.quiet) fmt::print(stderr, "sweep: no checkpoint {} to resume; starting from the beginning\n", partial);
+      created_checkpoint = true;  // before creating: a failed creation may leave a file
       ck = io::SweepCheckpoint::create(partial, *layout, total, id, meta);
     }
   }));
   if (failed) return end_with(*failed);
 
   // 3. Checkpoint intervals.
+  // Fault injection for tests of the error path (README): this rank fails at its first configuration.
+  std::optional<int> inject_failure;
+  if (const char* r = std::getenv("RACKSCOPE_SWEEP_FAIL_ON_RANK")) inject_failure = std::atoi(r);
   sweep::Progress progress(total, ck->done(), root && !o.quiet);
   const size_t rs = layout->row_size();
   // Intervals end on cluster boundaries where clusters are smaller than an interval.
@@ -148,6 +155,7 @@ int run(const Options& o) {
     std::vector<uint8_t> rows;
     std::optional<Failure> mine;
     dist::Scheduler scheduler(begin, end, spec.min_chunk, per_cluster);
+    const bool fail_here = inject_failure && *inject_failure == mpi.rank();
     for (;;) {
       const auto [first, last] = scheduler.next(mine.has_value());
       if (first == last) break;
@@ -156,12 +164,16 @@ int run(const Options& o) {
         const size_t offset = rows.size();
         rows.resize(offset + static_cast<size_t>(last - first) * rs);
         for (int64_t i = first; i < last; ++i) {
+          if (fail_here)
+            throw io::InputError({"RACKSCOPE_SWEEP_FAIL_ON_RANK", 0}, "", fmt::format("failure injected on rank {}", mpi.rank()));
           layout->pack(ev->evaluate(i), ev->space(), &rows[offset + static_cast<size_t>(i - first) * rs]);
           progress.update(begin + scheduler.handed_out());
         }
         pieces.push_back({first, last, offset});
       });
     }
+    if (fail_here && !mine)  // no chunk came this rank's way: it fails at the interval's end
+      mine = Failure{2, fmt::format("RACKSCOPE_SWEEP_FAIL_ON_RANK: failure injected on rank {}", mpi.rank())};
     failed = dist::agree(mine);
     if (failed) return end_with(*failed);
     failed = dist::agree(attempt([&] {

@@ -265,12 +265,14 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
   if (!has_axis("cluster")) {
     if (!root.get("cluster")) top.fail("cluster", "missing: name a cluster file here or in an axis", "cluster = \"../../topologies/clusters/x.toml\"");
     spec.cluster = rd.path_in_spec(*root.get("cluster"), "cluster", false);
+    spec.cluster_line = line_of(*root.get("cluster"));
   } else if (root.get("cluster")) {
     top.fail("cluster", "also an axis", "one of cluster = \"...\" or [[axes]] key = \"cluster\"");
   }
   if (!has_axis("profile")) {
     if (!root.get("profile")) top.fail("profile", "missing: name a compute profile here or in an axis", "profile = \"../../topologies/compute/x.toml\"");
     spec.profile = rd.path_in_spec(*root.get("profile"), "profile", false);
+    spec.profile_line = line_of(*root.get("profile"));
   } else if (root.get("profile")) {
     top.fail("profile", "also an axis", "one of profile = \"...\" or [[axes]] key = \"profile\"");
   }

@@ -1,6 +1,8 @@
 #include "sweep/evaluator.hpp"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "eval/evaluate.hpp"
@@ -74,7 +76,27 @@ std::string money_needed_by(const Spec& spec) {
 }
 }  // namespace
 
+namespace {
+// Every file the spec names directly must be readable; an error names the spec's line.
+void check_readable(const Spec& spec) {
+  auto check = [&](const std::string& path, long line, const std::string& key, const std::string& kind) {
+    std::ifstream in(path);
+    if (!in || std::filesystem::is_directory(path))
+      throw io::InputError({spec.file, line}, key, "cannot read file '" + path + "'", "a path to an existing " + kind + " file, relative to the sweep file");
+  };
+  if (!spec.cluster.empty()) check(spec.cluster, spec.cluster_line, "cluster", "cluster");
+  if (!spec.profile.empty()) check(spec.profile, spec.profile_line, "profile", "compute_profile");
+  for (const auto& w : spec.workloads) check(w.model, w.line, "workloads.model", "model");
+  for (const auto& a : spec.axes) {
+    if (a.target == Target::workload || !std::holds_alternative<std::string>(a.values.front())) continue;
+    if (a.target != Target::cluster && a.target != Target::profile && a.name != "chip" && a.name != "rack") continue;
+    for (const auto& v : a.values) check(std::get<std::string>(v), a.line, "axes." + a.name, a.name == "profile" ? "compute_profile" : a.name);
+  }
+}
+}  // namespace
+
 Texts load_inputs(const Spec& spec) {
+  check_readable(spec);
   const Space space(spec.axes);
   io::InputFiles files;
   const std::string money = money_needed_by(spec);

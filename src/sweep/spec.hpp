@@ -56,6 +56,7 @@ struct Objective {
 struct Spec {
   std::string name, file;
   std::string cluster, profile;  // base input files, resolved against the spec
+  long cluster_line = 0, profile_line = 0;
   std::vector<Workload> workloads;
   workload::Execution execution;  // base values of every knob an axis does not vary
   bool dp_given = false;          // else dp = ranks / (tp * cp * pp) per configuration

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Reads a sweep's HDF5 file back with h5py and checks it against the documented schema (README
+"Sweeps and the HDF5 schema"): groups and datasets, a units attribute for every column, row
+counts, the mixed-radix decoding of every axis column, derived columns, reason counts, the
+Pareto set, the verbatim inputs and their SHA-256, and the layout `h5dump -H` shows.
+
+Usage: check_schema.py RACKSCOPE_BINARY SOURCE_DIR"""
+import hashlib
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+from common import Checks, mpirun
+
+binary, root = sys.argv[1], sys.argv[2]
+spec = os.path.join(root, "tests", "mpi", "sweeps", "mixed.toml")
+c = Checks()
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "mixed.h5")
+    p = mpirun(2, binary, ["sweep", spec, "-o", out, "--quiet"])
+    if not c.check(p.returncode == 0, "the sweep runs at 2 ranks", p.stderr[-2000:]):
+        c.finish()
+    c.check(not os.path.exists(out + ".partial") and not os.path.exists(out + ".tmp"), "no checkpoint or temporary file is left")
+    f = h5py.File(out, "r")
+    c.check(set(f.keys()) == {"meta", "space", "results", "infeasible", "pareto"}, "top level: meta, space, results, infeasible, pareto",
+            str(list(f.keys())))
+    res, space = f["results"], f["space"]
+    names = res.dtype.names
+    units = [text(u) for u in res.attrs["units"]]
+    c.check([text(x) for x in res.attrs["columns"]] == list(names), "/results attribute `columns` lists the compound fields in order")
+    c.check(len(units) == len(names) and all(units), "every /results column has a non-empty unit", str(list(zip(names, units))))
+    c.check(dict(zip(names, units)).get("step_time_s") == "s" and dict(zip(names, units)).get("memory_per_chip_B") == "B"
+            and dict(zip(names, units)).get("cost_usd") == "USD", "units of step_time_s, memory_per_chip_B, cost_usd: s, B, USD")
+
+    axes = [text(a) for a in space.attrs["axes"]]
+    radices = [len(space[a]) for a in axes]
+    total = int(np.prod(radices))
+    c.check(total == int(space.attrs["total"]) == len(res), f"/results has one row per configuration ({total})", f"{len(res)} rows")
+    c.check(total == 2 * 3 * 2 * 2 * 5 * 4 * 2 * 2 * 3 * 2 * 2, "the total is the product of the spec's axis sizes (23,040)", str(total))
+    c.check(axes[:3] == ["cluster", "racks", "set.scale_out.link_bandwidth"] and axes[3] == "workload",
+            "cluster-shaping axes come first, then the workload", str(axes))
+    c.check(all("units" in space[a].attrs for a in axes), "every /space axis has a units attribute")
+    r = res[()]
+    c.check(np.array_equal(r["index"], np.arange(total)), "rows are ordered by configuration index")
+    stride = 1
+    strides = {}
+    for a in reversed(axes):
+        strides[a] = stride
+        stride *= len(space[a])
+    c.check(all(int(space[a].attrs["stride"]) == strides[a] for a in axes), "axis strides follow the mixed-radix order")
+    ok = True
+    for a in axes:
+        digit = (r["index"] // strides[a]) % len(space[a])
+        values = space[a][()]
+        col = r[a]
+        expect = digit if values.dtype.kind in "SO" else values[digit]
+        ok &= np.array_equal(col, expect.astype(col.dtype))
+    c.check(ok, "every axis column decodes from the index (value, or index into /space for strings)")
+
+    feas = r["feasible"] == 1
+    reason = r["reason"].astype(int)
+    c.check(np.array_equal(feas, reason == 0), "feasible is reason == 0")
+    c.check(feas.sum() > 0 and (~feas).sum() > 0, "the test sweep has feasible and infeasible rows")
+    c.check(np.all(r["tokens_per_s"][feas] > 0) and np.all(r["mfu"][feas] > 0) and np.all(r["mfu"][feas] < 1), "feasible rows: tokens/s > 0, 0 < MFU < 1")
+    terms = [n for n in names if n.endswith("_s") and n not in ("step_time_s", "time_to_train_s", "tokens_per_s")]
+    total_terms = sum(r[t][feas] for t in terms)
+    c.check(np.allclose(total_terms, r["step_time_s"][feas], rtol=1e-9), "breakdown terms add up to the step time", str(terms))
+    c.check(np.allclose(r["time_to_train_s"][feas], 15e12 / r["tokens_per_s"][feas], rtol=1e-12), "time_to_train_s = train_tokens / tokens_per_s")
+    c.check(np.allclose(r["energy_J"][feas], r["power_W"][feas] * r["time_to_train_s"][feas], rtol=1e-12), "energy_J = power_W x time_to_train_s")
+    c.check(np.all(r["cost_usd"][feas] > 0) and np.allclose(r["cost_usd"][feas] / r["chips"][feas], r["cost_usd"][feas][0] / r["chips"][feas][0]),
+            "cost_usd is chips x one unit cost (the same Trn2 chip everywhere)")
+    c.check(np.all(np.isnan(r["step_time_s"][reason == 1])), "rows evaluate() refused are not timed (NaN)")
+    enum = h5py.check_enum_dtype(res.dtype["reason"])
+    inf = f["infeasible"][()]
+    reason_names = [text(n) for n in inf["name"]]
+    c.check(enum is not None and [k for k, _ in sorted(enum.items(), key=lambda kv: kv[1])] == reason_names,
+            "the reason column is an HDF5 enum whose names match /infeasible")
+    code = {n: i for i, n in enumerate(reason_names)}
+    c.check(np.all(r["chips"][reason == code["over_max_chips"]] > 200) and np.all(r["chips"][feas] <= 200),
+            "max_chips = 200: rows over it carry over_max_chips, feasible rows are within it")
+    c.check((reason == code["over_max_chips"]).sum() > 0 and (reason == code["out_of_memory"]).sum() > 0,
+            "the sweep exercises a constraint and out-of-memory rows")
+    counts = np.bincount(reason, minlength=len(reason_names))
+    c.check(np.array_equal(inf["configurations"], counts) and inf["configurations"].sum() == total, "/infeasible counts every reason, summing to the total")
+    c.check("units" in f["infeasible"].attrs, "/infeasible has units")
+
+    par = f["pareto"][()]
+    c.check("units" in f["pareto"].attrs and [text(o) for o in f["pareto"].attrs["objectives"]] ==
+            ["maximize tokens_per_s", "minimize cost_usd", "minimize memory_per_chip_B"], "/pareto records its objectives and units")
+    c.check(len(par) > 0 and np.all(par["feasible"] == 1) and np.all(np.diff(par["index"].astype(np.int64)) > 0), "/pareto: feasible rows in index order")
+    c.check(all(r[int(i)].tobytes() == row.tobytes() for i, row in zip(par["index"], par)), "/pareto rows equal their /results rows")
+    obj = lambda rows: np.stack([-rows["tokens_per_s"], rows["cost_usd"], rows["memory_per_chip_B"]], axis=1)
+    fo, po = obj(r[feas]), obj(par)
+    dominated = [np.any(np.all(fo <= q, axis=1) & np.any(fo < q, axis=1)) for q in po]
+    c.check(not any(dominated), "no Pareto row is dominated by a feasible row")
+    in_front = np.isin(r["index"][feas], par["index"])
+    missing = [q for q, inside in zip(fo, in_front) if not inside and not np.any(np.all(po <= q, axis=1) & np.any(po < q, axis=1))
+               and not np.any(np.all(po == q, axis=1))]
+    c.check(not missing, "every feasible row outside /pareto is dominated by a Pareto row", f"{len(missing)} not dominated")
+
+    meta = f["meta"]
+    for k in ("tool_version", "git_describe", "command_line", "ranks", "start_time", "end_time", "spec", "resumes"):
+        c.check(k in meta.attrs, f"/meta has {k}")
+    c.check("sweep" in text(meta.attrs["command_line"]) and int(meta.attrs["ranks"]) == 2, "/meta command line and rank count")
+    iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    c.check(bool(iso.match(text(meta.attrs["start_time"]))) and bool(iso.match(text(meta.attrs["end_time"]))), "start and end times in ISO 8601 UTC")
+    inputs = meta["inputs"]
+    paths = [text(inputs[k].attrs["path"]) for k in inputs]
+    c.check(any(pth.endswith("mixed.toml") for pth in paths) and any(pth.endswith("trn2.toml") for pth in paths)
+            and any(pth.endswith("llama-3.1-70b.toml") for pth in paths), "/meta/inputs holds the spec, chips and models", str(paths))
+    good = True
+    for k in inputs:
+        body = inputs[k][()]
+        path = text(inputs[k].attrs["path"])
+        with open(path, "rb") as disk:
+            good &= body == disk.read() and text(inputs[k].attrs["sha256"]) == hashlib.sha256(body).hexdigest()
+    c.check(good, "every input is stored verbatim with its SHA-256")
+    f.close()
+
+    dump = subprocess.run(["h5dump", "-H", "-p", out], capture_output=True, text=True).stdout
+    for needle in ('GROUP "meta"', 'GROUP "inputs"', 'GROUP "space"', 'DATASET "results"', 'DATASET "pareto"', 'DATASET "infeasible"',
+                   "H5T_COMPOUND", "H5T_ENUM", 'ATTRIBUTE "units"', "CHUNKED", "COMPRESSION DEFLATE", "SHUFFLE"):
+        c.check(needle in dump, f"h5dump -H shows {needle}")
+    c.check(all(f'"{n}"' in dump for n in names), "h5dump -H shows every column")
+c.finish()

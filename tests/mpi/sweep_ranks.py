@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""The same sweep at 1, 2, 3 and 4 ranks (oversubscribed on 2 cores) gives bit-identical
+/results, /pareto and /infeasible datasets and the same summary on stdout.
+
+Usage: sweep_ranks.py RACKSCOPE_BINARY SOURCE_DIR"""
+import os
+import sys
+import tempfile
+
+import h5py
+
+from common import Checks, mpirun
+
+binary, root = sys.argv[1], sys.argv[2]
+spec = os.path.join(root, "tests", "mpi", "sweeps", "mixed.toml")
+c = Checks()
+with tempfile.TemporaryDirectory() as tmp:
+    data, stdout = {}, {}
+    for n in (1, 2, 3, 4):
+        out = os.path.join(tmp, f"r{n}.h5")
+        p = mpirun(n, binary, ["sweep", spec, "-o", out, "--quiet"])
+        if not c.check(p.returncode == 0 and os.path.exists(out), f"{n} ranks: exit 0 and a results file", p.stderr[-2000:]):
+            continue
+        with h5py.File(out, "r") as f:
+            data[n] = {name: f[name][()].tobytes() for name in ("results", "pareto", "infeasible")}
+            c.check(int(f["meta"].attrs["ranks"]) == n, f"{n} ranks: /meta records {n} ranks")
+        stdout[n] = p.stdout
+    for n in (2, 3, 4):
+        if 1 in data and n in data:
+            for name in ("results", "pareto", "infeasible"):
+                c.check(data[n][name] == data[1][name], f"/{name} at {n} ranks is bit-identical to 1 rank")
+            c.check(stdout[n] == stdout[1], f"summary at {n} ranks equals 1 rank's")
+    if 1 in data:
+        c.check(len(data[1]["results"]) > 0 and len(data[1]["pareto"]) > 0, "the sweep has results and a non-empty Pareto set")
+c.finish()

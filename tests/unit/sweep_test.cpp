@@ -1,0 +1,208 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "eval/evaluate.hpp"
+#include "io/cluster_reader.hpp"
+#include "io/model_reader.hpp"
+#include "io/sweep_reader.hpp"
+#include "sweep/chunks.hpp"
+#include "sweep/evaluator.hpp"
+#include "sweep/layout.hpp"
+#include "sweep/pareto.hpp"
+#include "sweep/reasons.hpp"
+#include "sweep/sha256.hpp"
+#include "sweep/space.hpp"
+
+using namespace rackscope;
+
+namespace {
+sweep::Axis axis(const std::string& name, std::vector<sweep::Value> values, sweep::Target t = sweep::Target::knob) {
+  sweep::Axis a;
+  a.name = name;
+  a.target = t;
+  a.values = std::move(values);
+  return a;
+}
+const std::string kMixed = std::string(RACKSCOPE_SOURCE_DIR) + "/tests/mpi/sweeps/mixed.toml";
+}  // namespace
+
+TEST_CASE("sweep: mixed-radix space") {
+  const std::vector<sweep::Axis> axes = {axis("racks", {int64_t{1}, int64_t{2}, int64_t{4}}, sweep::Target::set),
+                                         axis("workload", {std::string("a"), std::string("b")}, sweep::Target::workload),
+                                         axis("tp", {int64_t{1}, int64_t{2}, int64_t{4}, int64_t{8}, int64_t{16}})};
+  const sweep::Space s(axes);
+  CHECK(s.total() == 30);
+  CHECK(s.stride(0) == 10);
+  CHECK(s.stride(1) == 5);
+  CHECK(s.stride(2) == 1);
+  CHECK(s.clusters() == 3);
+  CHECK(s.cluster_axes() == 1);
+  // Every index decodes to a distinct digit tuple that encodes back to it.
+  std::set<std::vector<int64_t>> seen;
+  for (int64_t i = 0; i < s.total(); ++i) {
+    std::vector<int64_t> d;
+    int64_t back = 0;
+    for (size_t k = 0; k < s.axes(); ++k) {
+      d.push_back(s.digit(i, k));
+      back += d.back() * s.stride(k);
+    }
+    CHECK(back == i);
+    CHECK(s.cluster_of(i) == d[0]);
+    CHECK(s.cluster_digit(s.cluster_of(i), 0) == d[0]);
+    seen.insert(d);
+  }
+  CHECK(seen.size() == 30);
+  // Cluster-shaping axes after others, and products beyond 2^62, are refused.
+  CHECK_THROWS_AS(sweep::Space({axes[2], axes[0]}), std::invalid_argument);
+  std::vector<sweep::Value> many(1 << 16, sweep::Value{int64_t{1}});
+  CHECK_THROWS_AS(sweep::Space({axis("a", many), axis("b", many), axis("c", many), axis("d", many)}), std::invalid_argument);
+}
+
+TEST_CASE("sweep: chunks cover an interval exactly once, in any request order") {
+  std::mt19937 rng(7);
+  for (int ranks = 1; ranks <= 5; ++ranks) {
+    for (int64_t granule : {1, 7, 100}) {
+      sweep::Chunks chunks(1000, 3000, ranks, 4, granule);
+      std::vector<int> covered(2000, 0);
+      std::vector<bool> done(ranks, false);
+      int left = ranks;
+      while (left > 0) {
+        const int r = static_cast<int>(rng() % ranks);
+        if (done[r]) continue;
+        const auto [a, b] = chunks.next(r);
+        if (a == b) {
+          done[r] = true;
+          --left;
+          continue;
+        }
+        CHECK(a >= 1000);
+        CHECK(b <= 3000);
+        for (int64_t i = a; i < b; ++i) ++covered[i - 1000];
+      }
+      CHECK(std::all_of(covered.begin(), covered.end(), [](int c) { return c == 1; }));
+    }
+  }
+  // Shares start on cluster boundaries: clusters of 300, the halfway cut at 500 moves to 600.
+  sweep::Chunks aligned(0, 1000, 2, 1, 300);
+  CHECK(aligned.next(1).first == 600);
+  sweep::Chunks closed(0, 100, 2, 1);
+  closed.close();
+  CHECK(closed.next(0).first == closed.next(0).second);
+}
+
+TEST_CASE("sweep: Pareto front") {
+  const double nan = std::nan("");
+  // (1,5) (2,2) (5,1) are the front; (3,3) is dominated by (2,2); the NaN point is left out;
+  // the duplicate of (2,2) is kept.
+  const std::vector<std::vector<double>> pts = {{3, 3}, {1, 5}, {2, 2}, {5, 1}, {nan, 0}, {2, 2}, {6, 6}};
+  CHECK(sweep::pareto_front(pts) == std::vector<size_t>{1, 2, 3, 5});
+  CHECK(sweep::pareto_front({}).empty());
+}
+
+TEST_CASE("sweep: SHA-256 (FIPS 180-4 test vectors)") {
+  CHECK(sweep::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sweep::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sweep::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(sweep::sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("sweep: reason codes") {
+  const auto& names = sweep::reason_names();
+  CHECK(names.front() == "feasible");
+  CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
+  CHECK(names[sweep::reason_code(workload::Infeasibility::out_of_memory)] == "out_of_memory");
+  CHECK(names[sweep::reason_code(sweep::Constraint::chips)] == "over_max_chips");
+  CHECK(names.size() < 256);  // stored as an 8-bit enum
+}
+
+TEST_CASE("sweep: reading a spec") {
+  io::InputFiles files;
+  const sweep::Spec spec = io::read_sweep(kMixed, files);
+  std::vector<std::string> order;
+  for (const auto& a : spec.axes) order.push_back(a.name);
+  // Cluster-shaping axes first (in spec order), the workload, then the rest in spec order.
+  CHECK(order == std::vector<std::string>{"cluster", "racks", "set.scale_out.link_bandwidth", "workload", "tp", "pp", "cp", "micro_batch",
+                                          "recompute", "overlap_tp", "zero"});
+  CHECK(spec.axes[5].values == std::vector<sweep::Value>{int64_t{1}, int64_t{2}, int64_t{4}, int64_t{8}});  // factor 2 range
+  CHECK(spec.axes[10].values == std::vector<sweep::Value>{int64_t{0}, int64_t{3}});                       // step 3 range
+  CHECK(spec.axes[2].override_path == "scale_out.link_bandwidth");
+  CHECK(spec.execution.global_batch == 256);
+  CHECK(spec.execution.sequence_parallel);
+  CHECK(spec.constraints.max_chips == 200);
+  CHECK(spec.objectives.size() == 3);
+  CHECK(spec.workloads[1].train_tokens == 15e12);
+}
+
+TEST_CASE("sweep: an evaluated row equals evaluate() on the same configuration") {
+  io::InputFiles files;
+  const sweep::Spec spec = io::read_sweep(kMixed, files);
+  auto texts = std::make_shared<const sweep::Texts>(sweep::load_inputs(spec));
+  sweep::Evaluator ev(spec, texts);
+  const sweep::Space& s = ev.space();
+  const sweep::Layout layout(spec);
+  // The first feasible configuration with 2 racks of the UltraServer, 70B, tp 8.
+  int64_t found = -1;
+  sweep::Result r;
+  for (int64_t i = 0; i < s.total() && found < 0; ++i) {
+    if (s.digit(i, 0) != 0 || s.digit(i, 1) != 1 || s.digit(i, 3) != 1 || s.digit(i, 4) != 3) continue;
+    r = ev.evaluate(i);
+    if (r.reason == 0) found = i;
+  }
+  REQUIRE(found >= 0);
+  // The same configuration built by hand, as `rackscope step` builds it.
+  io::Overrides o;
+  o.add("racks=2");
+  o.add("scale_out.link_bandwidth=\"" + std::get<std::string>(spec.axes[2].values[s.digit(found, 2)]) + "\"");
+  io::InputFiles f2;
+  const auto cluster = io::read_cluster(std::get<std::string>(spec.axes[0].values[0]), o, f2);
+  const auto model = io::read_model(spec.workloads[1].model, {}, f2);
+  const auto profile = io::read_compute_profile(f2.load(spec.profile, "compute_profile", {}));
+  const fabric::Fabric fabric(cluster);
+  collective::Planner planner(fabric);
+  workload::Execution e = spec.execution;
+  e.tp = 8;
+  e.pp = static_cast<int>(std::get<int64_t>(spec.axes[5].values[s.digit(found, 5)]));
+  e.cp = static_cast<int>(std::get<int64_t>(spec.axes[6].values[s.digit(found, 6)]));
+  e.micro_batch = static_cast<int>(std::get<int64_t>(spec.axes[7].values[s.digit(found, 7)]));
+  e.recompute = static_cast<workload::Recompute>(s.digit(found, 8));
+  e.overlap_tp = std::get<bool>(spec.axes[9].values[s.digit(found, 9)]);
+  e.zero = static_cast<int>(std::get<int64_t>(spec.axes[10].values[s.digit(found, 10)]));
+  e.dp = fabric.endpoints() / (e.tp * e.pp * e.cp);
+  const eval::Report rep = eval::evaluate({fabric, planner, profile}, model, e);
+  REQUIRE(rep.feasible());
+  CHECK(r.step_time_s == rep.step_time_s);
+  CHECK(r.tokens_per_s == rep.tokens_per_s);
+  CHECK(r.mfu == rep.mfu);
+  CHECK(r.memory_per_chip_B == rep.memory_per_chip_B);
+  CHECK(r.dp == e.dp);
+  CHECK(r.chips == fabric.chips());
+  CHECK(r.time_to_train_s == 15e12 / rep.tokens_per_s);
+  // Cost and power come from the chip's package sheet when it has one, else they are NaN.
+  const auto& chip = cluster.rack.chip;
+  if (chip.package) {
+    CHECK(r.cost_usd == fabric.chips() * chip.package->unit_cost_usd);
+    CHECK(r.power_W == fabric.chips() * chip.package->power_W);
+    CHECK(r.cost_usd > 0);
+  } else {
+    CHECK(std::isnan(r.cost_usd));
+    CHECK(std::isnan(r.power_W));
+  }
+  // Every breakdown term evaluate() reports has a column.
+  for (const auto& [name, secs] : rep.breakdown)
+    CHECK(std::find(sweep::breakdown_terms().begin(), sweep::breakdown_terms().end(), name) != sweep::breakdown_terms().end());
+  // The packed row reads back.
+  std::vector<uint8_t> row(layout.row_size());
+  layout.pack(r, s, row.data());
+  CHECK(layout.number(row.data(), *layout.find("index")) == static_cast<double>(found));
+  CHECK(layout.number(row.data(), *layout.find("step_time_s")) == rep.step_time_s);
+  CHECK(layout.number(row.data(), *layout.find("tp")) == 8);
+  CHECK(layout.number(row.data(), *layout.find("feasible")) == 1);
+  size_t sum = 0;
+  for (const auto& c : layout.columns()) sum += sweep::type_size(c.type);
+  CHECK(sum == layout.row_size());
+}
