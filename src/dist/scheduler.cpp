@@ -50,7 +50,7 @@ void Scheduler::service() {
       if (!waiting) {
         // Polling with a short sleep: a blocking receive in Open MPI spins and would take a
         // core from rank 0's own evaluations.
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
         continue;
       }
       int64_t failed = 0;

@@ -65,7 +65,7 @@ struct Spec {
   std::vector<Objective> objectives;
   // Work distribution: configurations per checkpoint (a collective write and progress record)
   // and the smallest chunk a rank takes at a time.
-  int64_t checkpoint_every = 65536;
+  int64_t checkpoint_every = 262144;
   int64_t min_chunk = 16;
 };
 
