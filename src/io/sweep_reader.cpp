@@ -112,6 +112,13 @@ struct Reader {
   }
 };
 
+// An optional top-level table of the spec, or nullptr.
+const toml::table* optional_table(const toml::table& root, StrictTable& top, const std::string& key) {
+  const toml::node* n = root.get(key);
+  if (n && !n->is_table()) top.fail(key, "expected a table");
+  return n ? n->as_table() : nullptr;
+}
+
 const std::vector<std::string>& axis_keys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> k = {"cluster", "profile", "racks", "chip", "rack"};
@@ -218,11 +225,10 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
 
   // Base execution: every knob an axis does not vary.
   std::set<std::string> fixed;
-  if (const toml::node* ex = root.get("execution")) {
-    if (!ex->is_table()) top.fail("execution", "expected a table");
-    StrictTable t(*ex->as_table(), spec.file, "execution");
+  if (const toml::table* ex = optional_table(root, top, "execution")) {
+    StrictTable t(*ex, spec.file, "execution");
     t.expect(sweep::knob_names());
-    for (const auto& [k, v] : *ex->as_table()) {
+    for (const auto& [k, v] : *ex) {
       const std::string key(k.str());
       const int knob = sweep::find_knob(key);
       const Value value = rd.scalar(v, t.full_key(key));
@@ -262,26 +268,24 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
   auto has_axis = [&](const std::string& name) {
     return std::any_of(spec.axes.begin(), spec.axes.end(), [&](const Axis& a) { return a.name == name; });
   };
-  if (!has_axis("cluster")) {
-    if (!root.get("cluster")) top.fail("cluster", "missing: name a cluster file here or in an axis", "cluster = \"../../topologies/clusters/x.toml\"");
-    spec.cluster = rd.path_in_spec(*root.get("cluster"), "cluster", false);
-    spec.cluster_line = line_of(*root.get("cluster"));
-  } else if (root.get("cluster")) {
-    top.fail("cluster", "also an axis", "one of cluster = \"...\" or [[axes]] key = \"cluster\"");
-  }
-  if (!has_axis("profile")) {
-    if (!root.get("profile")) top.fail("profile", "missing: name a compute profile here or in an axis", "profile = \"../../topologies/compute/x.toml\"");
-    spec.profile = rd.path_in_spec(*root.get("profile"), "profile", false);
-    spec.profile_line = line_of(*root.get("profile"));
-  } else if (root.get("profile")) {
-    top.fail("profile", "also an axis", "one of profile = \"...\" or [[axes]] key = \"profile\"");
-  }
+  // A base file (cluster, profile) is named at the top level or varied by an axis, not both.
+  auto base_file = [&](const std::string& key, const std::string& example, std::string& path, long& line) {
+    const toml::node* n = root.get(key);
+    if (has_axis(key)) {
+      if (n) top.fail(key, "also an axis", "one of " + key + " = \"...\" or [[axes]] key = \"" + key + "\"");
+      return;
+    }
+    if (!n) top.fail(key, "missing: name a file here or in an axis", key + " = \"" + example + "\"");
+    path = rd.path_in_spec(*n, key, false);
+    line = line_of(*n);
+  };
+  base_file("cluster", "../../topologies/clusters/x.toml", spec.cluster, spec.cluster_line);
+  base_file("profile", "../../topologies/compute/x.toml", spec.profile, spec.profile_line);
   if (!has_axis("global_batch") && !fixed.count("global_batch"))
     top.fail("execution", "global_batch is neither fixed nor an axis", "[execution] global_batch = 1024");
 
-  if (const toml::node* c = root.get("constraints")) {
-    if (!c->is_table()) top.fail("constraints", "expected a table");
-    const auto& raw = *c->as_table();
+  if (const toml::table* table = optional_table(root, top, "constraints")) {
+    const auto& raw = *table;
     StrictTable t(raw, spec.file, "constraints");
     t.expect({"max_memory_fraction", "max_racks", "max_chips", "max_cost_usd", "max_power"});
     if (auto v = limit(rd, raw, "max_memory_fraction", units::Dimension::dimensionless, false)) {
@@ -294,9 +298,8 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
     spec.constraints.max_power_W = limit(rd, raw, "max_power", units::Dimension::power, true);
   }
 
-  if (const toml::node* o = root.get("objectives")) {
-    if (!o->is_table()) top.fail("objectives", "expected a table");
-    const auto& raw = *o->as_table();
+  if (const toml::table* table = optional_table(root, top, "objectives")) {
+    const auto& raw = *table;
     StrictTable t(raw, spec.file, "objectives");
     t.expect({"maximize", "minimize"});
     for (const char* dir : {"maximize", "minimize"}) {
@@ -315,9 +318,8 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
   }
   if (spec.objectives.empty()) spec.objectives.push_back({"tokens_per_s", true});
 
-  if (const toml::node* r = root.get("run")) {
-    if (!r->is_table()) top.fail("run", "expected a table");
-    const auto& raw = *r->as_table();
+  if (const toml::table* table = optional_table(root, top, "run")) {
+    const auto& raw = *table;
     StrictTable t(raw, spec.file, "run");
     t.expect({"checkpoint_every", "min_chunk"});
     for (const char* key : {"checkpoint_every", "min_chunk"}) {
