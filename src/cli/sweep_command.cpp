@@ -176,19 +176,24 @@ int run(const Options& o) {
       mine = Failure{2, fmt::format("RACKSCOPE_SWEEP_FAIL_ON_RANK: failure injected on rank {}", mpi.rank())};
     failed = dist::agree(mine);
     if (failed) return end_with(*failed);
+    // Rows in index order, as the file selection lists them; checked here, before the collective
+    // write, because a rank failing inside a collective call would leave the others waiting.
+    std::vector<uint8_t> sorted;
+    io::Runs runs;
     failed = dist::agree(attempt([&] {
-      // Rows in index order, as the file selection lists them.
       std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.first < b.first; });
-      std::vector<uint8_t> sorted;
       sorted.reserve(rows.size());
-      io::Runs runs;
+      int64_t previous = begin;
       for (const auto& p : pieces) {
+        if (p.first < previous || p.last > end) throw std::logic_error(fmt::format("chunk [{}, {}) overlaps another", p.first, p.last));
+        previous = p.last;
         runs.emplace_back(p.first, p.last);
         sorted.insert(sorted.end(), rows.begin() + static_cast<std::ptrdiff_t>(p.offset),
                       rows.begin() + static_cast<std::ptrdiff_t>(p.offset + static_cast<size_t>(p.last - p.first) * rs));
       }
-      ck->write(runs, sorted, end);
     }));
+    if (failed) return end_with(*failed);
+    failed = dist::agree(attempt([&] { ck->write(runs, sorted, end); }));
     if (failed) return end_with(*failed);
     begin = end;
     progress.update(begin);

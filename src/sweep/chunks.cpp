@@ -19,7 +19,7 @@ int64_t Chunks::cut(int64_t x, int64_t lo, int64_t hi) const {
   if (best > lo && best < hi) return best;
   if (down > lo && down < hi) return down;
   if (up > lo && up < hi) return up;
-  return x;
+  return std::clamp(x, lo, hi);  // a cut never passes the previous one
 }
 
 std::pair<int64_t, int64_t> Chunks::next(int rank) {

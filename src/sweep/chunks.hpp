@@ -26,7 +26,7 @@ class Chunks {
     int64_t next = 0, end = 0;
   };
   std::vector<Share> shares_;
-  // The multiple of granule_ nearest to `x` strictly inside (lo, hi), or x when there is none.
+  // The multiple of granule_ nearest to `x` strictly inside (lo, hi), or else x within [lo, hi].
   int64_t cut(int64_t x, int64_t lo, int64_t hi) const;
   int64_t min_chunk_, granule_;
   bool closed_ = false;

@@ -1,5 +1,6 @@
 """Shared helpers of the MPI sweep tests: running rackscope under mpirun, counting checks."""
 import os
+import signal
 import subprocess
 import sys
 
@@ -18,7 +19,16 @@ def mpirun(ranks, binary, args, cwd=None, env_extra=None, timeout=300, **kw):
     failing run's stderr is rackscope's one line."""
     env = dict(os.environ, **MPI_ENV, **(env_extra or {}))
     cmd = ["mpirun", "-q", "-np", str(ranks), binary, *args]
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, **kw)
+    # Its own process group, so a run that hangs past the timeout is ended with all its ranks.
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kw)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        err += f"\n[timed out after {timeout} s: a hang]"
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 class Checks:

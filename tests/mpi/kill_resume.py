@@ -78,7 +78,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 "resuming with another spec: exit 2, one line", p.stderr[-2000:])
         c.check(os.path.exists(out + ".partial") and not os.path.exists(out), "the refused resume keeps the checkpoint")
 
-        p = mpirun(3, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"])
+        p = mpirun(3, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=120)
         c.check(p.returncode == 0 and os.path.exists(out), "--resume at 3 ranks finishes the run", p.stderr[-2000:])
         c.check(not os.path.exists(out + ".partial"), "the checkpoint is removed once the results file is complete")
         if os.path.exists(out) and os.path.exists(ref):

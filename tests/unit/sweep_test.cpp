@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "eval/evaluate.hpp"
 #include "io/cluster_reader.hpp"
@@ -89,6 +90,16 @@ TEST_CASE("sweep: chunks cover an interval exactly once, in any request order") 
   // Shares start on cluster boundaries: clusters of 300, the halfway cut at 500 moves to 600.
   sweep::Chunks aligned(0, 1000, 2, 1, 300);
   CHECK(aligned.next(1).first == 600);
+  // A cut rounded up to a boundary past the next cut's place: shares stay ordered and disjoint
+  // (intervals of 256 crossing a cluster boundary at 7776, 3 ranks).
+  for (int64_t begin = 7520; begin < 7936; begin += 8) {
+    sweep::Chunks uneven(begin, begin + 256, 3, 1, 7776);
+    std::vector<int> seen(256, 0);
+    for (int r : {2, 1, 0, 2, 1, 0})
+      for (auto [a, b] = uneven.next(r); a != b; std::tie(a, b) = uneven.next(r))
+        for (int64_t i = a; i < b; ++i) ++seen[i - begin];
+    CHECK(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }));
+  }
   sweep::Chunks closed(0, 100, 2, 1);
   closed.close();
   CHECK(closed.next(0).first == closed.next(0).second);
