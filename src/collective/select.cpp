@@ -15,9 +15,12 @@ const std::vector<std::string>& algorithm_names() {
 Planner::Planner(const fabric::Fabric& f) : fabric_(f), loads_(f.links().size()) {}
 
 const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
-  auto key = std::make_pair(static_cast<int>(op), g.endpoints);
-  auto it = cache_.find(key);
-  if (it != cache_.end()) return it->second;
+  // FNV-1a over the op and the endpoints.
+  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(op);
+  for (int e : g.endpoints) h = (h ^ static_cast<uint64_t>(static_cast<uint32_t>(e))) * 1099511628211ull;
+  auto& bucket = cache_[h];
+  for (const auto& c : bucket)
+    if (c->op == static_cast<int>(op) && c->endpoints == g.endpoints) return c->plans;
   std::vector<AlgorithmCost> all;
   if (g.size() >= 2) {
     all.push_back(plan_ring(fabric_, g, op, false, loads_));
@@ -29,7 +32,8 @@ const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
     all.push_back(plan_torus_rings(fabric_, g, op, loads_));
     all.push_back(plan_in_switch(fabric_, g, op, loads_));
   }
-  return cache_.emplace(key, std::move(all)).first->second;
+  bucket.push_back(std::make_unique<Cached>(Cached{static_cast<int>(op), g.endpoints, std::move(all)}));
+  return bucket.back()->plans;
 }
 
 std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const std::string& only) {

@@ -1,7 +1,8 @@
 #pragma once
 // Planning every algorithm for a group once, then picking the fastest (algorithm, protocol)
 // per message size, as NCCL's and Neuron's tuners do.
-#include <map>
+#include <memory>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,7 +31,13 @@ class Planner {
  private:
   const fabric::Fabric& fabric_;
   fabric::PhaseLoads loads_;
-  std::map<std::pair<int, std::vector<int>>, std::vector<AlgorithmCost>> cache_;
+  // Plans by (op, endpoints), found through a hash of both; the key is kept to rule out collisions.
+  struct Cached {
+    int op;
+    std::vector<int> endpoints;
+    std::vector<AlgorithmCost> plans;
+  };
+  std::unordered_map<uint64_t, std::vector<std::unique_ptr<Cached>>> cache_;  // stable addresses
 };
 
 }  // namespace rackscope::collective
