@@ -76,9 +76,14 @@ for row in ([] if memory_only else rows):
         results.append((label + f" (mbs {best[0] if best else '-'})", float(row["value"]), modeled, "TFLOP/s/GPU"))
     else:  # Trn1 NxD: TP/PP/DP count NeuronCores; ZeRO-1, sequence parallel, selective checkpointing;
         # NxD's ZeRO-1 optimizer reduce-scatters gradients in its step, after the backward pass.
+        # The Llama 2 example scripts (tp_zero1 7B, tp_pp 13B/70B) do not pass --use_flash_attention,
+        # whose default is 0: those rows ran unfused attention. The Llama 3.1 rows say flash.
+        extra = []
+        if row["model"].startswith("Llama2"):
+            extra = ["--profile", str(root / "topologies/compute/trn1-nxd-unfused.toml")]
         out = step("trn1-32xl-x2.toml", model, int(row["chips"]) // 16, "trn1-nxd.toml",
                    ["--tp", row["tp"], "--pp", row["pp"], "--dp", row["dp"], "--mbs", row["micro_batch"], "--gbs", row["global_batch"],
-                    "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp"])
+                    "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp"] + extra)
         modeled = float(row["global_batch"]) / out["step_time_s"] if out["feasible"] else float("nan")
         results.append((label, float(row["value"]), modeled, "seq/s" + ("" if out["feasible"] else " " + out["reason"])))
 
