@@ -132,41 +132,59 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   double worst_stage_compute = 0, worst_stage_comm = 0;
   double last_layer_bwd = 0;
   const std::vector<int> stages = e.pp > 1 ? std::vector<int>{0, e.pp - 1} : std::vector<int>{0};
+  // Layers differ only as dense or MoE: each kind is costed once (work, roofline and the
+  // collectives of its communicators), then added up layer by layer over each stage.
+  struct LayerCost {
+    bool ready = false;
+    LayerTimes t;
+    double tp = 0, cp = 0, ep = 0;
+  };
+  LayerCost kinds[2];
+  auto layer_cost = [&](int l) -> const LayerCost& {
+    const bool moe = m.moe.experts > 0 && l >= m.moe.dense_layers;
+    LayerCost& k = kinds[moe];
+    if (k.ready) return k;
+    k.ready = true;
+    const LayerWork w = workload::layer_forward(m, l, e, seq, flash);
+    k.t = layer_times(w, prof, rate, e.recompute);
+    // TP: with sequence parallelism 2 all-gathers + 2 reduce-scatters forward, 4 + 2 backward
+    // (the gathered inputs are re-gathered for weight gradients); without, 2 all-reduces each
+    // way (Korthikanti et al. 2022, sec. 4.2.2). Full recompute repeats the forward's.
+    if (e.tp > 1) {
+      const double bytes = tokens * m.hidden * act;
+      double t_comm;
+      if (e.sequence_parallel) {
+        const double ag = coll(Op::allgather, place.tp, bytes), rs = coll(Op::reducescatter, place.tp, bytes);
+        t_comm = (2 * ag + 2 * rs) + (4 * ag + 2 * rs) + (e.recompute == Recompute::full ? 2 * ag + 2 * rs : 0);
+      } else {
+        const double ar = coll(Op::allreduce, place.tp, bytes);
+        t_comm = 4 * ar + (e.recompute == Recompute::full ? 2 * ar : 0);
+      }
+      // Overlapped with the layer's GEMMs when the framework does so (fwd + bwd GEMMs = 3x).
+      k.tp = e.overlap_tp ? std::max(0.0, t_comm - 3 * k.t.gemm_fwd) : t_comm;
+    }
+    // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many
+    // backward (dK, dV travel too), hidden behind the attention core where it is long enough.
+    if (e.cp > 1) {
+      const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
+      const double step = coll(Op::sendrecv, place.cp, 2 * tokens * kv * act);
+      k.cp = std::max(0.0, (e.cp - 1) * step - k.t.attention_fwd) + std::max(0.0, 2 * (e.cp - 1) * step - 2.5 * k.t.attention_fwd);
+    }
+    // EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
+    if (e.ep > 1 && w.moe_tokens > 0) k.ep = 4 * coll(Op::alltoall, place.ep, w.moe_tokens * m.hidden * act);
+    return k;
+  };
   for (int stage : stages) {
     double c = 0, rc = 0, comm_tp = 0, comm_cp = 0, comm_ep = 0;
     const auto [first_layer, last_layer] = workload::stage_layers(m, e, stage);
     for (int l = first_layer; l < last_layer; ++l) {
-      const LayerWork w = workload::layer_forward(m, l, e, seq, flash);
-      const LayerTimes t = layer_times(w, prof, rate, e.recompute);
-      c += t.fwd + t.bwd;
-      rc += t.recompute;
-      last_layer_bwd = t.bwd;
-      // TP: with sequence parallelism 2 all-gathers + 2 reduce-scatters forward, 4 + 2 backward
-      // (the gathered inputs are re-gathered for weight gradients); without, 2 all-reduces each
-      // way (Korthikanti et al. 2022, sec. 4.2.2). Full recompute repeats the forward's.
-      if (e.tp > 1) {
-        const double bytes = tokens * m.hidden * act;
-        double t_comm;
-        if (e.sequence_parallel) {
-          const double ag = coll(Op::allgather, place.tp, bytes), rs = coll(Op::reducescatter, place.tp, bytes);
-          t_comm = (2 * ag + 2 * rs) + (4 * ag + 2 * rs) + (e.recompute == Recompute::full ? 2 * ag + 2 * rs : 0);
-        } else {
-          const double ar = coll(Op::allreduce, place.tp, bytes);
-          t_comm = 4 * ar + (e.recompute == Recompute::full ? 2 * ar : 0);
-        }
-        // Overlapped with the layer's GEMMs when the framework does so (fwd + bwd GEMMs = 3x).
-        comm_tp += e.overlap_tp ? std::max(0.0, t_comm - 3 * t.gemm_fwd) : t_comm;
-      }
-      // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many
-      // backward (dK, dV travel too), hidden behind the attention core where it is long enough.
-      if (e.cp > 1) {
-        const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
-        const double bytes = 2 * tokens * kv * act;
-        const double step = coll(Op::sendrecv, place.cp, bytes);
-        comm_cp += std::max(0.0, (e.cp - 1) * step - t.attention_fwd) + std::max(0.0, 2 * (e.cp - 1) * step - 2.5 * t.attention_fwd);
-      }
-      // EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
-      if (e.ep > 1 && w.moe_tokens > 0) comm_ep += 4 * coll(Op::alltoall, place.ep, w.moe_tokens * m.hidden * act);
+      const LayerCost& k = layer_cost(l);
+      c += k.t.fwd + k.t.bwd;
+      rc += k.t.recompute;
+      last_layer_bwd = k.t.bwd;
+      comm_tp += k.tp;
+      comm_cp += k.cp;
+      comm_ep += k.ep;
     }
     // The output head, loss and its backward on the last stage; embedding lookups are small.
     if (stage == e.pp - 1) {
