@@ -13,7 +13,7 @@ Runner add_step_command(CLI::App& app) {
   struct Options {
     std::string cluster, model, profile, recompute = "none", precision = "bf16", order = "tp,cp,ep,dp,pp";
     workload::Execution e;
-    bool json = false, no_overlap_dp = false, no_overlap_gather = false;
+    bool json = false, no_overlap_dp = false, no_overlap_gather = false, no_overlap_tp_backward = false;
     std::vector<std::string> sets;
   };
   auto o = std::make_shared<Options>();
@@ -35,7 +35,9 @@ Runner add_step_command(CLI::App& app) {
   cmd->add_option("--precision", o->precision, "bf16, fp8, mxfp8, mxfp4");
   cmd->add_flag("--no-overlap-dp", o->no_overlap_dp, "gradient reduction after the backward, not overlapped");
   cmd->add_flag("--no-overlap-param-gather", o->no_overlap_gather, "ZeRO-3 parameter gathers not overlapped with compute");
-  cmd->add_flag("--overlap-tp", o->e.overlap_tp, "overlap TP communication with GEMMs");
+  cmd->add_flag("--overlap-tp", o->e.overlap_tp, "overlap all TP communication with GEMMs (collective matmul)");
+  cmd->add_flag("--no-overlap-tp-backward", o->no_overlap_tp_backward,
+                "backward TP re-gather and input-gradient reduction not hidden behind the gradient GEMMs");
   cmd->add_option("--order", o->order, "rank grid order, innermost first");
   cmd->add_option("--profile", o->profile, "compute profile file overriding the chip's (topologies/compute/*.toml)");
   cmd->add_flag("--json", o->json, "print JSON");
@@ -44,6 +46,7 @@ Runner add_step_command(CLI::App& app) {
     workload::Execution e = o->e;
     e.overlap_dp = !o->no_overlap_dp;
     e.overlap_param_gather = !o->no_overlap_gather;
+    e.overlap_tp_backward = !o->no_overlap_tp_backward;
     if (o->recompute == "none") e.recompute = workload::Recompute::none;
     else if (o->recompute == "selective") e.recompute = workload::Recompute::selective;
     else if (o->recompute == "full") e.recompute = workload::Recompute::full;

@@ -1,11 +1,25 @@
 #include "compute/roofline.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace rackscope::compute {
 
-double matmul_time(const Profile& p, const RankRates& r, double flops, double bytes) {
-  return std::max(flops / (r.flops * p.matmul_efficiency), bytes / (r.hbm_Bps * p.memory_efficiency)) + p.matmul_overhead_s;
+double gemm_efficiency(const Profile& p, double m, double n, double k) {
+  const auto& c = p.matmul_curve;
+  if (c.empty()) return p.matmul_efficiency;
+  const double size = std::cbrt(m * n * k);
+  if (size <= c.front().first) return c.front().second;
+  if (size >= c.back().first) return c.back().second;
+  size_t i = 1;
+  while (c[i].first < size) ++i;
+  const double f = std::log(size / c[i - 1].first) / std::log(c[i].first / c[i - 1].first);
+  return c[i - 1].second + f * (c[i].second - c[i - 1].second);
+}
+
+double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies) {
+  const double flops = 2 * m * n * k * copies;
+  return std::max(flops / (r.flops * gemm_efficiency(p, m, n, k)), bytes / (r.hbm_Bps * p.memory_efficiency)) + p.matmul_overhead_s;
 }
 
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes) {

@@ -10,7 +10,12 @@ struct RankRates {
   double hbm_Bps = 0;    // one rank's share of HBM bandwidth
 };
 
-double matmul_time(const Profile& p, const RankRates& r, double flops, double bytes);
+// Fraction of peak a GEMM of m x k by k x n reaches: the profile's curve at its size, the cube
+// root of m*n*k (the side of the square GEMM with as many FLOPs), interpolated in log(size) and
+// held flat beyond the measured ends.
+double gemm_efficiency(const Profile& p, double m, double n, double k);
+// Roofline time of `copies` GEMMs of one shape run as one kernel (grouped GEMM: MoE experts).
+double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies = 1);
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes);
 double elementwise_time(const Profile& p, const RankRates& r, double bytes);
 

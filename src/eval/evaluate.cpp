@@ -58,33 +58,71 @@ Report check(const ModelSpec& m, const Execution& e, int ranks, int seq, const h
 struct LayerTimes {
   double fwd = 0, bwd = 0, recompute = 0;
   double gemm_fwd = 0, attention_fwd = 0;  // for overlap windows
+  // Forward time of the GEMMs reading the gathered hidden stream into attention and into the
+  // FFN; their data- and weight-gradient GEMMs in backward take as long each.
+  double attention_input_gemm = 0, ffn_input_gemm = 0;
 };
 
 LayerTimes layer_times(const LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc) {
   using namespace compute;
-  auto mm = [&](double scale) {
-    return std::max(scale * w.matmul.flops / (r.flops * p.matmul_efficiency), scale * w.matmul.bytes / (r.hbm_Bps * p.memory_efficiency)) +
-           w.matmul.kernels * p.matmul_overhead_s;
-  };
+  // GEMMs one by one (efficiency depends on each one's size); backward runs a data- and a
+  // weight-gradient GEMM of the same size for each.
+  LayerTimes t;
+  for (const workload::Gemm& g : w.gemms) {
+    const double s = gemm_time(p, r, g.rows, g.out, g.in, g.bytes, g.copies);
+    t.gemm_fwd += s;
+    if (g.reads == workload::Gemm::Input::attention) t.attention_input_gemm += s;
+    if (g.reads == workload::Gemm::Input::ffn) t.ffn_input_gemm += s;
+  }
   auto attn = [&](double scale) {
     if (w.attention.kernels == 0) return 0.0;
     return std::max(scale * w.attention.flops / (r.flops * p.attention_efficiency),
                     scale * w.attention.bytes / (r.hbm_Bps * p.memory_efficiency)) +
            w.attention.kernels * p.matmul_overhead_s;
   };
-  auto ew = [&](double scale) {
-    return scale * w.elementwise.bytes / (r.hbm_Bps * p.memory_efficiency) + w.elementwise.kernels * p.elementwise_overhead_s;
+  auto ew = [&](double scale, const workload::KernelWork& k) {
+    return scale * k.bytes / (r.hbm_Bps * p.memory_efficiency) + k.kernels * p.elementwise_overhead_s;
   };
-  LayerTimes t;
-  t.gemm_fwd = mm(1);
   t.attention_fwd = attn(1);
-  t.fwd = t.gemm_fwd + t.attention_fwd + ew(1);
-  // Backward: data and weight gradients double the GEMMs; FlashAttention-2's backward is 2.5x
-  // its forward (it recomputes the scores); elementwise backward touches twice the bytes.
-  t.bwd = mm(2) + attn(p.flash_attention ? 2.5 : 2) + ew(2);
+  t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise);
+  // Backward: FlashAttention-2's backward is 2.5x its forward (it recomputes the scores);
+  // elementwise backward touches twice the bytes.
+  t.bwd = 2 * t.gemm_fwd + attn(p.flash_attention ? 2.5 : 2) + ew(2, w.elementwise);
   if (rc == Recompute::full) t.recompute = t.fwd;
-  if (rc == Recompute::selective) t.recompute = t.attention_fwd;  // the attention core only
+  // Selective: the attention core only (Korthikanti et al. 2022, sec. 5): QK^T, softmax, its
+  // dropout and AV; unfused, the softmax and dropout are kernels of their own on the scores.
+  if (rc == Recompute::selective) t.recompute = t.attention_fwd + ew(1, w.score_elementwise);
   return t;
+}
+
+// Seconds a collective of `comm` seconds adds when it runs alongside `window` seconds of compute
+// that it slows by taking `share` of the rank's compute: the compute advances at 1 - share while
+// both run, so the pair takes max(comm, window + share * comm).
+double exposed_behind(double comm, double window, double share) { return std::max(comm - window, share * comm); }
+
+// Exposed seconds of one layer's TP communication per micro-batch. Forward: with sequence
+// parallelism an all-gather before and a reduce-scatter after each of the attention and FFN
+// blocks, without it an all-reduce after each (Korthikanti et al. 2022, sec. 4.2.2). Backward
+// mirrors it, and with sequence parallelism the column-parallel GEMMs' inputs are gathered again
+// for their weight gradients. Megatron-LM's and NeuronX Distributed's LinearWithAsyncCommunication
+// issue that re-gather before the data-gradient GEMM and the input-gradient reduce-scatter (or
+// all-reduce) before the weight-gradient GEMM, so each hides behind a GEMM as long as the block's
+// forward input GEMMs (`overlap_tp_backward`). `overlap_tp` hides everything the layer's GEMMs
+// can cover (collective-matmul kernels). Full recompute repeats the forward's collectives.
+double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
+  const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
+  auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
+  double fwd, bwd = 0;
+  if (e.sequence_parallel) {
+    fwd = 2 * ag + 2 * rs;
+    bwd = 2 * ag;  // the row-parallel GEMMs' output gradients, needed before anything else
+    for (double g : windows) bwd += hidden(ag, g) + hidden(rs, g);
+  } else {
+    fwd = 2 * ar;
+    for (double g : windows) bwd += hidden(ar, g);
+  }
+  const double total = fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
+  return e.overlap_tp ? exposed_behind(total, 3 * t.gemm_fwd, share) : total;
 }
 
 }  // namespace
@@ -118,6 +156,7 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   }
 
   const workload::Placement place = workload::place(e);
+  const double share = chip.collectives.overlap_compute_share;
   auto coll = [&](Op op, const collective::Group& g, double bytes) {
     if (g.size() < 2 || bytes <= 0) return 0.0;
     return sys.planner.best(op, g, bytes)->time_s;
@@ -147,28 +186,18 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
     k.ready = true;
     const LayerWork w = workload::layer_forward(m, l, e, seq, flash);
     k.t = layer_times(w, prof, rate, e.recompute);
-    // TP: with sequence parallelism 2 all-gathers + 2 reduce-scatters forward, 4 + 2 backward
-    // (the gathered inputs are re-gathered for weight gradients); without, 2 all-reduces each
-    // way (Korthikanti et al. 2022, sec. 4.2.2). Full recompute repeats the forward's.
     if (e.tp > 1) {
       const double bytes = tokens * m.hidden * act;
-      double t_comm;
-      if (e.sequence_parallel) {
-        const double ag = coll(Op::allgather, place.tp, bytes), rs = coll(Op::reducescatter, place.tp, bytes);
-        t_comm = (2 * ag + 2 * rs) + (4 * ag + 2 * rs) + (e.recompute == Recompute::full ? 2 * ag + 2 * rs : 0);
-      } else {
-        const double ar = coll(Op::allreduce, place.tp, bytes);
-        t_comm = 4 * ar + (e.recompute == Recompute::full ? 2 * ar : 0);
-      }
-      // Overlapped with the layer's GEMMs when the framework does so (fwd + bwd GEMMs = 3x).
-      k.tp = e.overlap_tp ? std::max(0.0, t_comm - 3 * k.t.gemm_fwd) : t_comm;
+      const bool sp = e.sequence_parallel;
+      k.tp = tp_exposed(e, k.t, share, sp ? coll(Op::allgather, place.tp, bytes) : 0, sp ? coll(Op::reducescatter, place.tp, bytes) : 0,
+                        sp ? 0 : coll(Op::allreduce, place.tp, bytes));
     }
     // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many
     // backward (dK, dV travel too), hidden behind the attention core where it is long enough.
     if (e.cp > 1) {
       const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
       const double step = coll(Op::sendrecv, place.cp, 2 * tokens * kv * act);
-      k.cp = std::max(0.0, (e.cp - 1) * step - k.t.attention_fwd) + std::max(0.0, 2 * (e.cp - 1) * step - 2.5 * k.t.attention_fwd);
+      k.cp = exposed_behind((e.cp - 1) * step, k.t.attention_fwd, share) + exposed_behind(2 * (e.cp - 1) * step, 2.5 * k.t.attention_fwd, share);
     }
     // EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
     if (e.ep > 1 && w.moe_tokens > 0) k.ep = 4 * coll(Op::alltoall, place.ep, w.moe_tokens * m.hidden * act);
@@ -231,11 +260,11 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
       const double gather = coll(Op::allgather, place.dp, per_layer);
       const double rs = coll(Op::reducescatter, place.dp, params / per_stage * state.gradients);
       const double window = (compute_s + recompute_s) / per_stage;
-      const double exposed = e.overlap_param_gather ? std::max(0.0, 2 * gather + rs - window) : 2 * gather + rs;
+      const double exposed = e.overlap_param_gather ? exposed_behind(2 * gather + rs, window, share) : 2 * gather + rs;
       zero3_s = exposed * per_stage * micro_batches;
     }
     // Overlapped with the backward of the last micro-batch when the framework does so.
-    if (e.overlap_dp) dp_s = std::max(0.0, dp_s - last_layer_bwd * per_stage);
+    if (e.overlap_dp) dp_s = exposed_behind(dp_s, last_layer_bwd * per_stage, share);
   }
   // Optimizer: Adam reads fp32 master, m, v and gradient and writes master, m, v and the 16-bit
   // weight: 30 bytes per parameter the rank updates, at HBM speed.

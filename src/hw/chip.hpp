@@ -34,6 +34,9 @@ struct SelectionRow {
 struct CollectiveRuntime {
   std::string name, file;
   double launch_overhead_s = 0.0;  // fixed cost of one collective call
+  // Share of a rank's compute a running collective takes away from kernels it overlaps: NCCL runs
+  // as thread blocks on the GPU's SMs (one per channel); Neuron has dedicated collective cores.
+  double overlap_compute_share = 0.0;
   std::vector<Protocol> protocols;
   std::vector<std::string> algorithms;  // what this runtime implements
   std::vector<SelectionRow> selection;  // then, where no row applies: its fastest algorithm

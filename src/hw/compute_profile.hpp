@@ -2,12 +2,17 @@
 // How well a chip's software stack uses its peak: efficiencies and per-kernel costs measured by
 // the chip's own microbenchmarks (a compute_profile file per chip and stack, named by the chip).
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace rackscope::hw {
 
 struct ComputeProfile {
   std::string name, file;             // empty file: the chip names no profile
   double matmul_efficiency = 1;       // large-GEMM fraction of dense peak (cuBLAS / NKI benchmark)
+  // GEMM efficiency against size, (cube root of m*n*k, efficiency) from the chip's GEMM benchmark,
+  // interpolated in log(size) (compute::gemm_efficiency); empty: matmul_efficiency at every size.
+  std::vector<std::pair<double, double>> matmul_curve;
   double matmul_overhead_s = 0;       // fixed cost per GEMM kernel (launch, tile tail)
   bool flash_attention = true;        // fused attention: no s^2 score tensors in HBM, causal blocks skipped
   double attention_efficiency = 1;    // fused attention kernel FLOP efficiency (fraction of peak)

@@ -47,7 +47,7 @@ hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& 
 
 hw::CollectiveRuntime read_runtime(const InputFile& file) {
   hw::CollectiveRuntime rt;
-  StrictTable top = open_top(file, {"launch_overhead", "algorithms", "protocols", "select"}, rt.name);
+  StrictTable top = open_top(file, {"launch_overhead", "algorithms", "protocols", "select", "overlap"}, rt.name);
   rt.file = file.path;
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
   rt.algorithms = top.string_list("algorithms", kAlgorithms);
@@ -59,6 +59,10 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   }
   if (top.has("select"))
     for (auto& row : top.table_array("select")) rt.selection.push_back(read_selection(std::move(row), rt.protocols, rt.algorithms));
+  StrictTable overlap = top.table("overlap");
+  overlap.expect({"compute_share"});
+  rt.overlap_compute_share = overlap.share("compute_share");
+  overlap.finish();
   top.finish();
   return rt;
 }

@@ -1,5 +1,7 @@
 #include "io/model_reader.hpp"
 
+#include <fmt/format.h>
+
 namespace rackscope::io {
 using units::Dimension;
 
@@ -7,7 +9,7 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
   const InputFile& file = files.load(path, "model", overrides);
   workload::ModelSpec m;
   StrictTable top = open_top(file, {"layers", "hidden", "ffn", "heads", "kv_heads", "head_dim", "vocab", "seq", "activation", "norm",
-                                    "attention", "biases", "tied_embeddings", "learned_positions", "published_params", "mla", "moe"},
+                                    "attention", "biases", "dropout", "tied_embeddings", "learned_positions", "published_params", "mla", "moe"},
                              m.name);
   m.file = file.path;
   m.layers = static_cast<int>(top.integer("layers", 1, 100000));
@@ -24,6 +26,7 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
   m.attention = top.optional_choice("attention", {"standard", "mla"}).value_or("standard") == "mla" ? workload::Attention::mla
                                                                                                   : workload::Attention::standard;
   m.biases = top.boolean("biases", false);
+  m.dropout = top.boolean("dropout", false);
   m.tied_embeddings = top.boolean("tied_embeddings", false);
   m.learned_positions = top.boolean("learned_positions", false);
   m.published_params = top.optional_positive_number("published_params").value_or(0);
@@ -55,8 +58,21 @@ compute::Profile read_compute_profile(const InputFile& file) {
   p.file = file.path;
   p.step_overhead_s = top.quantity("step_overhead", Dimension::time, true);
   StrictTable mm = top.table("matmul");
-  mm.expect({"efficiency", "kernel_overhead"});
-  p.matmul_efficiency = mm.fraction("efficiency");
+  mm.expect({"efficiency", "sizes", "kernel_overhead"});
+  // One efficiency for every GEMM, or a curve: efficiency[i] at sizes[i] (increasing).
+  const std::vector<double> eff = mm.fraction_list("efficiency");
+  if (mm.has("sizes")) {
+    const std::vector<int64_t> sizes = mm.integer_array("sizes", 1, int64_t{1} << 24);
+    if (sizes.size() != eff.size())
+      mm.fail("sizes", fmt::format("{} sizes for {} efficiencies", sizes.size(), eff.size()), "one size per efficiency");
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      if (i > 0 && sizes[i] <= sizes[i - 1]) mm.fail("sizes", "sizes must increase", "e.g. [1024, 2048, 4096]");
+      p.matmul_curve.emplace_back(static_cast<double>(sizes[i]), eff[i]);
+    }
+  } else if (eff.size() != 1) {
+    mm.fail("efficiency", "a list of efficiencies needs `sizes`", "efficiency = 0.8, or sizes = [...] with efficiency = [...]");
+  }
+  p.matmul_efficiency = eff.back();
   p.matmul_overhead_s = mm.quantity("kernel_overhead", Dimension::time, true);
   StrictTable at = top.table("attention");
   at.expect({"kernel", "efficiency"});

@@ -190,13 +190,24 @@ std::vector<int64_t> StrictTable::integer_array(const std::string& key, int64_t 
   return out;
 }
 
-double StrictTable::positive_number(const std::string& key) {
+double StrictTable::number(const std::string& key) {
   const toml::node& n = hardware_value(key, *require(key));
   double v = 0;
   if (n.is_integer()) v = static_cast<double>(n.as_integer()->get());
   else if (n.is_floating_point()) v = n.as_floating_point()->get();
   else fail(key, "expected a number, found " + type_name(n));
+  return v;
+}
+
+double StrictTable::positive_number(const std::string& key) {
+  const double v = number(key);
   if (!(v > 0) || !std::isfinite(v)) fail(key, fmt::format("{} must be positive", v), "a number > 0");
+  return v;
+}
+
+double StrictTable::share(const std::string& key) {
+  const double v = number(key);
+  if (!(v >= 0 && v < 1)) fail(key, fmt::format("{} is not a share", v), "a number in [0, 1)");
   return v;
 }
 
@@ -247,6 +258,20 @@ std::vector<double> StrictTable::quantity_list(const std::string& key, units::Di
     out.push_back(*v);
   }
   if (out.empty()) fail(key, "empty list", units::describe(d));
+  return out;
+}
+
+std::vector<double> StrictTable::fraction_list(const std::string& key) {
+  const toml::node& n = hardware_value(key, *require(key));
+  if (!n.is_array()) return {fraction(key)};
+  std::vector<double> out;
+  for (const auto& e : *n.as_array()) {
+    const double v = e.is_integer() ? static_cast<double>(e.as_integer()->get()) : e.is_floating_point() ? e.as_floating_point()->get() : -1;
+    if (!e.is_number()) fail(key, "expected numbers, found " + type_name(e), "fractions in (0, 1]");
+    if (!(v > 0 && v <= 1)) fail(key, fmt::format("{} is not a fraction", v), "fractions in (0, 1]");
+    out.push_back(v);
+  }
+  if (out.empty()) fail(key, "empty list", "fractions in (0, 1]");
   return out;
 }
 

@@ -40,7 +40,9 @@ class StrictTable {
   // A fraction in (0, 1], e.g. an efficiency.
   double fraction(const std::string& key);
   std::optional<double> optional_fraction(const std::string& key);
+  std::vector<double> fraction_list(const std::string& key);  // one fraction, or an array of them
   double positive_number(const std::string& key);  // dimensionless, > 0
+  double share(const std::string& key);            // dimensionless, in [0, 1): a part that may be none
   std::optional<double> optional_positive_number(const std::string& key);
   // A quantity with a unit, strictly positive unless `allow_zero`.
   double quantity(const std::string& key, units::Dimension d, bool allow_zero = false);
@@ -65,6 +67,7 @@ class StrictTable {
  private:
   const toml::node* lookup(const std::string& key);
   const toml::node* require(const std::string& key);
+  double number(const std::string& key);  // any finite or infinite TOML number, with provenance
   // The value of a hardware number, unwrapping `{ value = ..., source = ... }` and checking provenance.
   const toml::node& hardware_value(const std::string& key, const toml::node& node);
 

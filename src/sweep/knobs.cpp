@@ -5,7 +5,7 @@
 namespace rackscope::sweep {
 namespace {
 enum Id { tp, pp, dp, cp, ep, vpp, zero, micro_batch, global_batch, seq, recompute, precision, sequence_parallel, overlap_dp, overlap_tp,
-          overlap_param_gather, order };
+          overlap_param_gather, overlap_tp_backward, order };
 
 std::vector<std::string> split_order(const std::string& s) {
   std::vector<std::string> parts;
@@ -42,6 +42,7 @@ const std::vector<Knob>& knobs() {
       {"overlap_dp", K::boolean, 0, 1, {}, "1 = on"},
       {"overlap_tp", K::boolean, 0, 1, {}, "1 = on"},
       {"overlap_param_gather", K::boolean, 0, 1, {}, "1 = on"},
+      {"overlap_tp_backward", K::boolean, 0, 1, {}, "1 = on"},
       {"order", K::order, 0, 0, {}, "index into /space/order"},
   };
   return all;
@@ -117,6 +118,7 @@ void apply_knob(workload::Execution& e, int k, const Value& v) {
     case overlap_dp: e.overlap_dp = std::get<bool>(v); break;
     case overlap_tp: e.overlap_tp = std::get<bool>(v); break;
     case overlap_param_gather: e.overlap_param_gather = std::get<bool>(v); break;
+    case overlap_tp_backward: e.overlap_tp_backward = std::get<bool>(v); break;
     case order: e.order = split_order(std::get<std::string>(v)); break;
   }
 }

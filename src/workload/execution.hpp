@@ -23,7 +23,8 @@ struct Execution {
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward
   bool overlap_param_gather = true;  // ZeRO parameter all-gather overlapped with compute
-  bool overlap_tp = false;       // TP communication overlapped with GEMMs
+  bool overlap_tp = false;       // all TP communication overlapped with GEMMs (collective matmul)
+  bool overlap_tp_backward = true;  // backward re-gather / input-gradient reduction behind the gradient GEMMs
   int seq = 0;                   // 0: the model's sequence length
   // Rank grid order, innermost first (default TP, CP, EP, DP, PP): which degrees share chips.
   std::vector<std::string> order = {"tp", "cp", "ep", "dp", "pp"};

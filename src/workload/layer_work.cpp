@@ -18,10 +18,15 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   const double sp_tokens = e.sequence_parallel ? tokens / t : tokens;  // tokens in norms/dropout
   const double h = m.hidden;
   const double w_bytes = e.precision == Precision::bf16 ? 2 : 1;
-  auto gemm = [&](double rows, double in, double out) {
+  using In = Gemm::Input;
+  // `copies` GEMMs of rows x in by in x out in one kernel; `reads`: the input it takes (see Gemm).
+  auto gemm = [&](double rows, double in, double out, In reads = In::other, double copies = 1) {
     // 2*m*n*k FLOPs; reads the input and the weight, writes the output.
-    w.matmul.add(2 * rows * in * out, kActBytes * rows * (in + out) + w_bytes * in * out);
+    const double bytes = copies * (kActBytes * rows * (in + out) + w_bytes * in * out);
+    w.matmul.add(2 * rows * in * out * copies, bytes);
+    w.gemms.push_back({rows, in, out, bytes, copies, reads});
   };
+  const In attn_in = In::attention, ffn_in = In::ffn;
   // Attention projections.
   double q_dim = static_cast<double>(m.heads) * m.head_dim / t;
   // With more TP ranks than KV heads, each rank holds a replica of one KV head (NxD kv_replicator).
@@ -30,16 +35,16 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   double v_dim = kv_dim, av_dim = q_dim, o_in = q_dim;
   if (m.attention == Attention::mla) {
     const auto& a = m.mla;
-    gemm(tokens, h, a.q_lora_rank);  // replicated low-rank factors
+    gemm(tokens, h, a.q_lora_rank, attn_in);  // replicated low-rank factors
     gemm(tokens, a.q_lora_rank, m.heads * (a.qk_nope_dim + a.qk_rope_dim) / t);
-    gemm(tokens, h, a.kv_lora_rank + a.qk_rope_dim);
+    gemm(tokens, h, a.kv_lora_rank + a.qk_rope_dim, attn_in);
     gemm(tokens, a.kv_lora_rank, m.heads * (a.qk_nope_dim + a.v_head_dim) / t);
     q_dim = m.heads * (a.qk_nope_dim + a.qk_rope_dim) / t;
     kv_dim = q_dim;
     v_dim = m.heads * static_cast<double>(a.v_head_dim) / t;
     av_dim = o_in = v_dim;
   } else {
-    gemm(tokens, h, q_dim + 2 * kv_dim);
+    gemm(tokens, h, q_dim + 2 * kv_dim, attn_in);
   }
   // Attention core: QK^T over the full sequence (ring attention brings every KV chunk), then AV.
   const double heads_local = m.heads / t;
@@ -53,7 +58,10 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   } else {
     w.attention.add(qk_flops + av_flops, kActBytes * (tokens * (q_dim + kv_dim + v_dim + o_in) + 2 * score_elems), 2);
     // scale+mask+softmax and dropout on the score tensor: read and write it twice more.
-    w.elementwise.add(0, kActBytes * 4 * score_elems, 2);
+    // scale+mask+softmax, and dropout when the model has it: each reads and writes the scores.
+    const int passes = m.dropout ? 2 : 1;
+    w.elementwise.add(0, kActBytes * 2 * passes * score_elems, passes);
+    w.score_elementwise.add(0, kActBytes * 2 * passes * score_elems, passes);
   }
   gemm(tokens, o_in, h);
   // FFN: dense, or routed experts (tokens x top_k spread over experts) plus shared experts.
@@ -62,25 +70,26 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
     // assignments as the rank routes (tokens x top_k), whatever ep is; ep splits the weights.
     const double routed = tokens * m.moe.top_k;
     w.moe_tokens = routed;
-    gemm(tokens, h, m.moe.experts);  // router, replicated
+    gemm(tokens, h, m.moe.experts, ffn_in);  // router, replicated
     const double f = m.moe.expert_ffn / t;
-    for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(routed, h, f);
-    gemm(routed, f, h);
-    // expert weights of every local expert are read once
-    w.matmul.bytes += w_bytes * (m.moe.experts / static_cast<double>(e.ep) - 1) * ffn_matrices(m) * h * f;
+    // Each local expert gets an equal share of the assignments and reads its own weights.
+    const double local = m.moe.experts / static_cast<double>(e.ep);
+    for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(routed / local, h, f, ffn_in, local);
+    gemm(routed / local, f, h, In::other, local);
     for (int k = 0; k < m.moe.shared_experts; ++k) {
-      for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(tokens, h, f);
+      for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(tokens, h, f, ffn_in);
       gemm(tokens, f, h);
     }
     w.elementwise.add(0, kActBytes * 3 * routed * f, 1);
   } else {
     const double f = m.ffn / t;
-    for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(tokens, h, f);
+    for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(tokens, h, f, ffn_in);
     gemm(tokens, f, h);
     w.elementwise.add(0, kActBytes * (ffn_matrices(m) == 3 ? 3 : 2) * tokens * f, 1);  // activation
   }
-  // Two norms, two dropouts, two residual adds on the (sequence-parallel) hidden stream.
-  w.elementwise.add(0, kActBytes * sp_tokens * h * (2 * 2 + 2 * 3 + 2 * 3), 6);
+  // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts
+  // (read, write the output and the mask) on the (sequence-parallel) hidden stream.
+  w.elementwise.add(0, kActBytes * sp_tokens * h * (2 * 2 + 2 * 3 + (m.dropout ? 2 * 3 : 0)), m.dropout ? 6 : 4);
   return w;
 }
 
@@ -88,7 +97,9 @@ LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq) {
   LayerWork w;
   const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
   const double v = m.vocab / static_cast<double>(e.tp);
-  w.matmul.add(2 * tokens * m.hidden * v, kActBytes * tokens * (m.hidden + v) + 2.0 * m.hidden * v);
+  const double bytes = kActBytes * tokens * (m.hidden + v) + 2.0 * m.hidden * v;
+  w.matmul.add(2 * tokens * m.hidden * v, bytes);
+  w.gemms.push_back({tokens, static_cast<double>(m.hidden), v, bytes, 1, Gemm::Input::other});
   // softmax cross-entropy in fp32 over the logits: read, exponentiate, reduce, write the gradient
   w.elementwise.add(0, 4.0 * 3 * tokens * v, 3);
   return w;
@@ -100,9 +111,9 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   const double t = e.tp;
   const double h = m.hidden;
   if (e.recompute == Recompute::full) return 2 * sbh / (e.sequence_parallel ? t : 1);  // the layer input only
-  // Replicated without sequence parallelism: norm inputs, QKV and FC1 inputs (2 bytes each) and
-  // two dropout masks (1 byte each): 10 sbh.
-  const double replicated = 10 * sbh;
+  // Replicated without sequence parallelism: norm inputs, QKV and FC1 inputs (2 bytes each) and,
+  // with dropout, two dropout masks (1 byte each): 10 sbh (8 without dropout).
+  const double replicated = (m.dropout ? 10 : 8) * sbh;
   // Split by TP: Q, K, V (2 bytes per element), the attention context, the FFN internals.
   const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
   double split = sbh * (2 * (q + 2 * kv) + 2 * q) / h;
@@ -113,8 +124,8 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   } else {
     split += sbh * (m.activation == Activation::swiglu ? 6 : 4) * m.ffn / h;
   }
-  // Scores: softmax output (2), dropout mask (1), dropout output (2) per element: 5 a s^2 b.
-  const double scores = flash || e.recompute == Recompute::selective ? 0 : 5.0 * m.heads * s * seq * e.micro_batch;
+  // Scores: softmax output (2) and, with dropout, its mask (1) and output (2) per element: 5 a s^2 b.
+  const double scores = flash || e.recompute == Recompute::selective ? 0 : (m.dropout ? 5.0 : 2.0) * m.heads * s * seq * e.micro_batch;
   const double per_layer = (e.sequence_parallel ? replicated / t : replicated) + split / t + scores / t;
   return per_layer;
 }

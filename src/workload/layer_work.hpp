@@ -4,6 +4,8 @@
 #include "workload/execution.hpp"
 #include "workload/model.hpp"
 
+#include <vector>
+
 namespace rackscope::workload {
 
 struct KernelWork {
@@ -16,11 +18,24 @@ struct KernelWork {
   }
 };
 
+// One GEMM kernel of the layer: `copies` GEMMs of rows x in by in x out (MoE experts run as one
+// grouped kernel), reading and writing `bytes` in all.
+struct Gemm {
+  // Which GEMMs read the TP-gathered hidden stream (column-parallel: QKV or MLA's projections;
+  // FFN up/gate, router, experts): their backward GEMMs are the windows in which frameworks run
+  // the TP re-gather and the input-gradient reduction.
+  enum class Input { other, attention, ffn };
+  double rows = 0, in = 0, out = 0, bytes = 0, copies = 1;
+  Input reads = Input::other;
+};
+
 struct LayerWork {
-  KernelWork matmul;        // QKV, output projection, FFN or experts, router
+  KernelWork matmul;        // QKV, output projection, FFN or experts, router: totals of `gemms`
+  std::vector<Gemm> gemms;  // the same GEMMs one by one, for size-dependent efficiency
   KernelWork attention;     // QK^T and AV as executed (flash attention skips masked blocks)
   double attention_model_flops = 0;  // QK^T and AV by the non-causal convention (for MFU)
   KernelWork elementwise;   // norms, activation, dropout, residuals, unfused softmax
+  KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)
   double moe_tokens = 0;    // tokens x top_k routed to experts (for all-to-all sizing)
 };
 

@@ -28,6 +28,9 @@ struct ModelSpec {
   Attention attention = Attention::standard;
   MlaDims mla;
   bool biases = false;            // GPT-style biases on every linear layer
+  // Attention-probability and hidden dropout (Megatron GPT): extra kernels and masks. Llama,
+  // Mixtral and DeepSeek train without dropout.
+  bool dropout = false;
   bool tied_embeddings = false;   // output head shares the input embedding
   bool learned_positions = false; // a learned position embedding of seq x hidden
   MoeSpec moe;

@@ -5,7 +5,7 @@ Narayanan et al. 2021 Table 1 TFLOP/s per GPU, Trn1 NeuronX-Distributed throughp
 absolute error at most 10% and every row within 20%; memory_calibration.csv (Korthikanti
 Figure 1) within 10%. Data and citations are in data/ (copied from the sources named in each row).
 
-Usage: training_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--memory-only]
+Usage: training_validation.py RACKSCOPE_BINARY VALIDATION_DIR
 """
 import csv
 import json
@@ -28,8 +28,9 @@ MODEL_FILES = {
 }
 
 
-def step(cluster, model, racks, profile, args):
-    # The chip file names its compute profile; `profile` says which one the row expects.
+def step(cluster, model, racks, args):
+    # The cluster's chip file names its compute profile (a100-megatron, trn1-nxd); rows that ran
+    # another software stack pass --profile.
     cmd = [rackscope, "step", str(root / "topologies/clusters" / cluster), str(root / "workloads/models" / f"{model}.toml"),
            "--set", f"racks={racks}", "--json"] + [str(a) for a in args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -52,14 +53,13 @@ def megatron_flops(row, step_s):
     return 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h)) / (step_s * float(row["chips"])) / 1e12
 
 
-memory_only = "--memory-only" in sys.argv
 rows = list(csv.DictReader(open(here / "data" / "training_calibration.csv")))
 results = []  # (label, measured, modeled, note)
-for row in ([] if memory_only else rows):
+for row in rows:
     model = MODEL_FILES[row["model"]]
     label = f"{row['model']} {row['setting'][:38]}"
     if row["metric"] == "iteration_time_s":
-        out = step("a100-8x.toml", model, int(row["chips"]) // 8, "a100-megatron.toml", korthikanti_args(row))
+        out = step("a100-8x.toml", model, int(row["chips"]) // 8, korthikanti_args(row))
         results.append((label, float(row["value"]), out["step_time_s"] if out["feasible"] else float("nan"), "s/step"))
     elif row["metric"] == "tflops_per_gpu":
         # Micro-batch size is not published: like the authors, take the fastest that fits.
@@ -67,7 +67,7 @@ for row in ([] if memory_only else rows):
         # reduction came with the 2023 distributed optimizer), hence --no-overlap-dp.
         best = None
         for mbs in (1, 2, 4, 8):
-            out = step("a100-8x.toml", model, int(row["chips"]) // 8, "a100-megatron.toml",
+            out = step("a100-8x.toml", model, int(row["chips"]) // 8,
                        ["--tp", row["tp"], "--pp", row["pp"], "--dp", row["dp"], "--mbs", mbs, "--gbs", row["global_batch"],
                         "--recompute", "full", "--no-overlap-dp"])
             if out["feasible"] and (best is None or out["step_time_s"] < best[1]["step_time_s"]):
@@ -81,16 +81,15 @@ for row in ([] if memory_only else rows):
         extra = []
         if row["model"].startswith("Llama2"):
             extra = ["--profile", str(root / "topologies/compute/trn1-nxd-unfused.toml")]
-        out = step("trn1-32xl-x2.toml", model, int(row["chips"]) // 16, "trn1-nxd.toml",
+        out = step("trn1-32xl-x2.toml", model, int(row["chips"]) // 16,
                    ["--tp", row["tp"], "--pp", row["pp"], "--dp", row["dp"], "--mbs", row["micro_batch"], "--gbs", row["global_batch"],
                     "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp"] + extra)
         modeled = float(row["global_batch"]) / out["step_time_s"] if out["feasible"] else float("nan")
         results.append((label, float(row["value"]), modeled, "seq/s" + ("" if out["feasible"] else " " + out["reason"])))
 
-ok = True
-if not memory_only:
-    print(f"{'row':<62} {'measured':>10} {'model':>10} {'error':>8}  unit")
+print(f"{'row':<62} {'measured':>10} {'model':>10} {'error':>8}  unit")
 errors = []
+ok = True
 for label, meas, mod, unit in results:
     err = (mod - meas) / meas
     errors.append(abs(err) if err == err else float("inf"))
@@ -109,8 +108,8 @@ for m in csv.DictReader(open(here / "data" / "memory_calibration.csv")):
             "--vpp", cfg["vpp"] or 1]
     model = MODEL_FILES[m["model"]]
     racks = int(cfg["chips"]) // 8
-    none = step("a100-8x.toml", model, racks, "a100-megatron.toml", base + ["--recompute", "none"])
-    sel = step("a100-8x.toml", model, racks, "a100-megatron.toml", base + ["--recompute", "selective", "--seq-parallel"])
+    none = step("a100-8x.toml", model, racks, base + ["--recompute", "none"])
+    sel = step("a100-8x.toml", model, racks, base + ["--recompute", "selective", "--seq-parallel"])
     # Figure 1 counts the transformer layers' states (18 bytes x 12 l h^2 / tp per stage).
     states = none["layer_states_GiB_per_rank"]
     for what, meas, mod in [("weights+grads+optimizer", m["weights_grads_optimizer_GiB_per_gpu"], states),
