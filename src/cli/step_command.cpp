@@ -98,7 +98,8 @@ Runner add_step_command(CLI::App& app) {
       j["memory_GiB_per_rank"] = {{"weights", r.memory_per_rank.weights_B / gib},
                                   {"gradients", r.memory_per_rank.gradients_B / gib},
                                   {"optimizer", r.memory_per_rank.optimizer_B / gib},
-                                  {"activations", r.memory_per_rank.activations_B / gib}};
+                                  {"activations", r.memory_per_rank.activations_B / gib},
+                                  {"buffers", r.memory_per_rank.buffers_B / gib}};
       // Weights, gradients and optimizer states of the transformer layers alone (no embedding or
       // head), as Korthikanti et al. 2022 Figure 1 reports them.
       const workload::StateBytes b;
@@ -118,9 +119,10 @@ Runner add_step_command(CLI::App& app) {
     fmt::print("step time      {:.4f} s ({} micro-batches)\n", r.step_time_s, r.micro_batches);
     fmt::print("tokens/s       {:.0f}\n", r.tokens_per_s);
     fmt::print("MFU / HFU      {:.1f}% / {:.1f}%\n", 100 * r.mfu, 100 * r.hfu);
-    fmt::print("memory/chip    {:.2f} GiB of {:.0f} GiB (weights {:.2f}, grads {:.2f}, optimizer {:.2f}, activations {:.2f} GiB per rank)\n",
+    fmt::print("memory/chip    {:.2f} GiB of {:.0f} GiB (weights {:.2f}, grads {:.2f}, optimizer {:.2f}, activations {:.2f}, "
+               "comm buffers {:.2f} GiB per rank)\n",
                r.memory_per_chip_B / gib, r.memory_capacity_B / gib, r.memory_per_rank.weights_B / gib, r.memory_per_rank.gradients_B / gib,
-               r.memory_per_rank.optimizer_B / gib, r.memory_per_rank.activations_B / gib);
+               r.memory_per_rank.optimizer_B / gib, r.memory_per_rank.activations_B / gib, r.memory_per_rank.buffers_B / gib);
     fmt::print("breakdown (dominant: {}):\n", r.dominant);
     for (const auto& [name, s] : r.breakdown)
       if (s > 0) fmt::print("  {:<10} {:>10.4f} s  {:>5.1f}%\n", name, s, 100 * s / r.step_time_s);

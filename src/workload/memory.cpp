@@ -35,6 +35,24 @@ double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, 
   return n;
 }
 
+namespace {
+// Bytes of communication buffers one rank holds besides its states and activations.
+double communication_buffers(const ModelSpec& m, const Execution& e, int seq, double layer_params, const StateBytes& b) {
+  const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
+  const double hidden_stream = 2 * tokens * m.hidden;  // one micro-batch's 16-bit hidden states
+  double bytes = 0;
+  // Sequence parallelism gathers the full sequence into one reused buffer (Megatron's global
+  // memory buffer; NxD likewise materialises the all-gather's output).
+  if (e.tp > 1 && e.sequence_parallel) bytes += hidden_stream;
+  // ZeRO-3 holds the layer being computed and the one being prefetched unsharded, and one layer's
+  // full gradients before they are reduce-scattered.
+  if (e.zero >= 3 && e.dp > 1) bytes += layer_params * (2 * b.weights + b.gradients);
+  // 1F1B keeps one send and one receive slot per direction for activations and their gradients.
+  if (e.pp > 1) bytes += 4 * hidden_stream / (e.sequence_parallel ? e.tp : 1);
+  return bytes;
+}
+}  // namespace
+
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches, const StateBytes& b) {
   MemoryUse best;
   for (int stage : {0, e.pp - 1}) {
@@ -57,6 +75,7 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
       // fp32 logits of one micro-batch for the loss
       u.activations_B += 4.0 * e.micro_batch * seq / e.cp * m.vocab / e.tp;
     }
+    u.buffers_B = communication_buffers(m, e, seq, u.layer_params / (last - first), b);
     if (u.total() > best.total()) best = u;
   }
   return best;

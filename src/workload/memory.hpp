@@ -16,9 +16,12 @@ struct StateBytes {
 
 struct MemoryUse {
   double weights_B = 0, gradients_B = 0, optimizer_B = 0, activations_B = 0;
+  // Communication buffers: the sequence-parallel all-gather output, ZeRO-3's gathered layers
+  // and their unsharded gradients, the pipeline's send and receive slots.
+  double buffers_B = 0;
   double params = 0;  // parameters the rank holds before ZeRO sharding
   double layer_params = 0;  // of which in transformer layers (not embeddings or output head)
-  double total() const { return weights_B + gradients_B + optimizer_B + activations_B; }
+  double total() const { return weights_B + gradients_B + optimizer_B + activations_B + buffers_B; }
 };
 
 // Layers [first, last) of pipeline stage `stage`: an even split, the first L % pp stages taking

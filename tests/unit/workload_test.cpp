@@ -93,6 +93,10 @@ TEST_CASE("workload: ZeRO-3 memory per rank by hand") {
   CHECK(u.optimizer_B == doctest::Approx(n * 12 / 8));
   const double sbh = 4096.0 * 4096;
   CHECK(u.activations_B == doctest::Approx(34 * sbh * 32 + 4.0 * 4096 * 128256));
+  // Buffers: two unsharded layers of 2-byte weights (computing one, prefetching the next) and one
+  // layer's 4-byte gradients before the reduce-scatter. A layer: attention 2 h^2 + 2 h kv
+  // = 41,943,040, SwiGLU 3 h f = 176,160,768, two norms 8,192: 218,112,000 parameters.
+  CHECK(u.buffers_B == doctest::Approx(218112000.0 * (2 * 2 + 4)));
 }
 
 TEST_CASE("workload: bad executions are infeasible with a reason, never a crash") {
