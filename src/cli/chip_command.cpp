@@ -42,6 +42,9 @@ std::vector<Row> table(const std::vector<hw::Chip>& chips) {
   row("HBM stacks / bridges", [&](const hw::Chip& c) { return fmt::format("{} / {}", pkg(c).hbm_stacks, pkg(c).bridges); });
   row("*BF16 TFLOP/s", [](const hw::Chip& c) { return fixed(c.bf16_flops / 1e12, 1); });
   row("*FP8 TFLOP/s", [](const hw::Chip& c) { return fixed(c.fp8_flops / 1e12, 1); });
+  row("*MXFP8 / MXFP4 TFLOP/s", [](const hw::Chip& c) {
+    return c.mxfp8_flops + c.mxfp4_flops > 0 ? fmt::format("{:.1f} / {:.1f}", c.mxfp8_flops / 1e12, c.mxfp4_flops / 1e12) : std::string("-");
+  });
   row("*FP32 TFLOP/s", [](const hw::Chip& c) { return fixed(c.fp32_flops / 1e12, 1); });
   row("SRAM MiB", [&](const hw::Chip& c) { return fixed(pkg(c).sram_B / (1 << 20), 0); });
   row("*HBM GiB", [](const hw::Chip& c) { return fixed(c.hbm_capacity_B / (1 << 30), 1); });
@@ -77,6 +80,8 @@ nlohmann::json to_json(const hw::Chip& c) {
                       {"ranks_per_chip", c.ranks_per_chip},
                       {"bf16_tflops", c.bf16_flops / 1e12},
                       {"fp8_tflops", c.fp8_flops / 1e12},
+                      {"mxfp8_tflops", c.mxfp8_flops / 1e12},
+                      {"mxfp4_tflops", c.mxfp4_flops / 1e12},
                       {"fp32_tflops", c.fp32_flops / 1e12},
                       {"hbm_GiB", c.hbm_capacity_B / (1 << 30)},
                       {"hbm_TBps", c.hbm_bandwidth_Bps / 1e12}};

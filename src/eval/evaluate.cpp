@@ -28,6 +28,17 @@ Report infeasible(Infeasibility why, std::string detail) {
   return r;
 }
 
+// Dense peak of the chip's GEMMs in precision `p` (0: the chip has no such path).
+double precision_flops(const hw::Chip& chip, workload::Precision p) {
+  switch (p) {
+    case workload::Precision::bf16: return chip.bf16_flops;
+    case workload::Precision::fp8: return chip.fp8_flops;
+    case workload::Precision::mxfp8: return chip.mxfp8_flops;
+    case workload::Precision::mxfp4: return chip.mxfp4_flops;
+  }
+  return 0;
+}
+
 // Structural checks before any cost is computed.
 Report check(const ModelSpec& m, const Execution& e, int ranks, int seq, const hw::Chip& chip) {
   const long long product = static_cast<long long>(e.tp) * e.cp * e.pp * e.dp;
@@ -49,7 +60,7 @@ Report check(const ModelSpec& m, const Execution& e, int ranks, int seq, const h
   if (e.dp % e.ep != 0) return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));
   if (seq % (2 * e.cp) != 0 && e.cp > 1)
     return infeasible(Infeasibility::cp_seq, fmt::format("cp {} needs the sequence {} in 2*cp equal chunks", e.cp, seq));
-  if (e.precision != workload::Precision::bf16 && chip.fp8_flops <= 0)
+  if (precision_flops(chip, e.precision) <= 0)
     return infeasible(Infeasibility::precision_unsupported, fmt::format("{} has no {} rate", chip.name, workload::precision_name(e.precision)));
   return {};
 }
@@ -136,7 +147,7 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
 
   const int micro_batches = e.global_batch / (e.dp * e.micro_batch);
   const bool flash = prof.flash_attention;
-  const double peak = e.precision == workload::Precision::bf16 ? chip.bf16_flops : chip.fp8_flops;
+  const double peak = precision_flops(chip, e.precision);
   const compute::RankRates rate{peak / chip.ranks_per_chip, chip.hbm_bandwidth_Bps / chip.ranks_per_chip};
 
   Report rep;

@@ -18,6 +18,8 @@ PackageSheet derive_package(const PackagedChipSpec& spec) {
     s.silicon_area_m2 += d.count * d.area_m2;
     s.bf16_flops += d.count * d.bf16_flops;
     s.fp8_flops += d.count * d.fp8_flops;
+    s.mxfp8_flops += d.count * d.mxfp8_flops;
+    s.mxfp4_flops += d.count * d.mxfp4_flops;
     s.fp32_flops += d.count * d.fp32_flops;
     s.sram_B += d.count * d.sram_B;
     s.compute_W += d.count * d.power_W;

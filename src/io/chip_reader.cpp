@@ -72,10 +72,12 @@ namespace {
 // Totals stated directly: [compute], [memory], [cores].
 void read_stated_chip(StrictTable& top, hw::Chip& chip) {
   StrictTable compute = top.table("compute");
-  compute.expect({"ranks_per_chip", "bf16", "fp8", "fp32"});
+  compute.expect({"ranks_per_chip", "bf16", "fp8", "mxfp8", "mxfp4", "fp32"});
   chip.ranks_per_chip = static_cast<int>(compute.integer("ranks_per_chip", 1, 1024));
   chip.bf16_flops = compute.quantity("bf16", Dimension::flops_rate);
   chip.fp8_flops = compute.optional_quantity("fp8", Dimension::flops_rate).value_or(0.0);
+  chip.mxfp8_flops = compute.optional_quantity("mxfp8", Dimension::flops_rate).value_or(0.0);
+  chip.mxfp4_flops = compute.optional_quantity("mxfp4", Dimension::flops_rate).value_or(0.0);
   chip.fp32_flops = compute.optional_quantity("fp32", Dimension::flops_rate).value_or(0.0);
   compute.finish();
 

@@ -11,7 +11,7 @@ using units::Dimension;
 
 namespace {
 hw::DieSpec read_die(StrictTable t) {
-  t.expect({"name", "count", "area", "cores", "bf16", "fp8", "fp32", "sram", "power", "wafer_cost_usd", "defect_density_per_cm2",
+  t.expect({"name", "count", "area", "cores", "bf16", "fp8", "mxfp8", "mxfp4", "fp32", "sram", "power", "wafer_cost_usd", "defect_density_per_cm2",
             "clustering"});
   hw::DieSpec d;
   d.name = t.string("name");
@@ -21,6 +21,8 @@ hw::DieSpec read_die(StrictTable t) {
   d.cores = static_cast<int>(t.integer("cores", 1, 4096));
   d.bf16_flops = t.quantity("bf16", Dimension::flops_rate);
   d.fp8_flops = t.optional_quantity("fp8", Dimension::flops_rate).value_or(0.0);
+  d.mxfp8_flops = t.optional_quantity("mxfp8", Dimension::flops_rate).value_or(0.0);
+  d.mxfp4_flops = t.optional_quantity("mxfp4", Dimension::flops_rate).value_or(0.0);
   d.fp32_flops = t.optional_quantity("fp32", Dimension::flops_rate).value_or(0.0);
   d.sram_B = t.quantity("sram", Dimension::bytes);
   d.power_W = t.quantity("power", Dimension::power);
@@ -110,6 +112,8 @@ void read_packaged_chip(StrictTable& top, const Overrides& overrides, InputFiles
     chip.die_links.push_back({spec.links[i].a, spec.links[i].b, sheet->link_bandwidth_Bps[i], sheet->link_latency_s[i]});
   chip.bf16_flops = sheet->bf16_flops;
   chip.fp8_flops = sheet->fp8_flops;
+  chip.mxfp8_flops = sheet->mxfp8_flops;
+  chip.mxfp4_flops = sheet->mxfp4_flops;
   chip.fp32_flops = sheet->fp32_flops;
   chip.hbm_capacity_B = sheet->hbm_capacity_B;
   chip.hbm_bandwidth_Bps = sheet->hbm_bandwidth_Bps;

@@ -17,7 +17,8 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   const double tokens = e.micro_batch * s;           // every TP rank sees all tokens of its group
   const double sp_tokens = e.sequence_parallel ? tokens / t : tokens;  // tokens in norms/dropout
   const double h = m.hidden;
-  const double w_bytes = e.precision == Precision::bf16 ? 2 : 1;
+  // Weight bytes per element as the GEMMs read them (MX formats add a 1-byte scale per 32).
+  const double w_bytes = e.precision == Precision::bf16 ? 2 : e.precision == Precision::fp8 ? 1 : e.precision == Precision::mxfp8 ? 1 + 1.0 / 32 : 0.5 + 1.0 / 32;
   using In = Gemm::Input;
   // `copies` GEMMs of rows x in by in x out in one kernel; `reads`: the input it takes (see Gemm).
   auto gemm = [&](double rows, double in, double out, In reads = In::other, double copies = 1) {

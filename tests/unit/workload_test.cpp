@@ -140,6 +140,41 @@ TEST_CASE("workload: bad executions are infeasible with a reason, never a crash"
   CHECK(oom.detail.find("GiB over") != std::string::npos);
 }
 
+TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeasible without one") {
+  hw::ClusterSpec spec = test::switch_cluster(8);
+  spec.rack.chip.hbm_capacity_B = 1e12;
+  spec.rack.chip.bf16_flops = 1e15;
+  spec.rack.chip.fp8_flops = 2e15;  // FP8 but no MX path, like Trn2 or H100
+  const fabric::Fabric f(spec);
+  collective::Planner planner(f);
+  compute::Profile profile;
+  const auto m = load("llama-3.1-8b");
+  workload::Execution e;
+  e.global_batch = 8, e.dp = 8;
+  auto run = [&](const fabric::Fabric& fab, collective::Planner& p, workload::Precision prec) {
+    auto x = e;
+    x.precision = prec;
+    return eval::evaluate({fab, p, profile}, m, x);
+  };
+  CHECK(run(f, planner, workload::Precision::fp8).feasible());
+  for (auto prec : {workload::Precision::mxfp8, workload::Precision::mxfp4}) {
+    const auto r = run(f, planner, prec);
+    CHECK(r.reason == workload::Infeasibility::precision_unsupported);
+    CHECK(r.detail.find(workload::precision_name(prec)) != std::string::npos);
+  }
+  spec.rack.chip.mxfp8_flops = 2e15;
+  spec.rack.chip.mxfp4_flops = 4e15;
+  const fabric::Fabric mx(spec);
+  collective::Planner mx_planner(mx);
+  const auto bf16 = run(mx, mx_planner, workload::Precision::bf16);
+  const auto mxfp8 = run(mx, mx_planner, workload::Precision::mxfp8);
+  const auto mxfp4 = run(mx, mx_planner, workload::Precision::mxfp4);
+  REQUIRE(mxfp4.feasible());
+  // Faster peak, fewer weight bytes: each narrower format takes less time per step.
+  CHECK(mxfp8.step_time_s < bf16.step_time_s);
+  CHECK(mxfp4.step_time_s < mxfp8.step_time_s);
+}
+
 TEST_CASE("compute: GEMM efficiency interpolates the profile's curve in log(size)") {
   compute::Profile p;
   p.matmul_efficiency = 0.7;
