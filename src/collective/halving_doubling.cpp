@@ -18,7 +18,7 @@ AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op 
   for (int distance = 1; distance < n; distance *= 2, bytes /= 2) {
     std::vector<Flow> flows;
     for (int i = 0; i < n; ++i) flows.push_back({order[i], order[i ^ distance], bytes});
-    halving.push_back(price_phase(f, flows, 1, loads));
+    halving.push_back(price_phase(f, g, flows, 1, loads));
   }
   if (op != Op::allgather) a.phases = halving;
   if (op != Op::reducescatter) a.phases.insert(a.phases.end(), halving.rbegin(), halving.rend());

@@ -39,8 +39,8 @@ AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, 
     inter.insert(inter.end(), flows.begin(), flows.end());
   }
   const double r = racks;
-  const PhaseCost intra_cost = m > 1 ? price_phase(f, intra, m - 1.0, loads) : PhaseCost{0, 0, 0};
-  const PhaseCost inter_ar = price_phase(f, inter, op == Op::allreduce ? 2 * (r - 1) : r - 1, loads);
+  const PhaseCost intra_cost = m > 1 ? price_phase(f, g, intra, m - 1.0, loads) : PhaseCost{0, 0, 0};
+  const PhaseCost inter_ar = price_phase(f, g, inter, op == Op::allreduce ? 2 * (r - 1) : r - 1, loads);
   if (op == Op::allgather) a.phases = {inter_ar, intra_cost};
   else if (op == Op::reducescatter) a.phases = {intra_cost, inter_ar};
   else a.phases = {intra_cost, inter_ar, intra_cost};

@@ -25,6 +25,12 @@ AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fab
     const double down = f.route_to_switch(e, (n + 1) / n, false, loads);
     cost.latency_s = std::max(cost.latency_s, up + down);
   }
+  for (int shift : g.concurrent)
+    for (int e : g.endpoints)
+      if (e + shift < f.endpoints()) {
+        f.route_to_switch(e + shift, (n + 1) / n, true, loads);
+        f.route_to_switch(e + shift, (n + 1) / n, false, loads);
+      }
   cost.latency_s += sw.reduction_latency_s;
   cost.seconds_per_byte = f.max_link_time(loads);
   cost.floor_seconds_per_byte = 1.0 / sw.reduction_bandwidth_Bps;

@@ -6,6 +6,8 @@ namespace {
 // Above this many ranks a direct exchange is n^2 flows and never the fastest choice; it is not
 // planned (Neuron and NCCL use mesh only inside a node).
 constexpr int kMaxMeshRanks = 512;
+// Nor with so many concurrent siblings that routing every flow would take seconds.
+constexpr double kMaxMeshFlows = 1 << 22;
 }
 
 // Mesh / direct: every rank sends to every other at once. Reduce-scatter, all-gather and
@@ -17,6 +19,8 @@ AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::
   a.name = "mesh";
   const int n = g.size();
   if (n > kMaxMeshRanks) return not_applicable(a.name, "more than 512 ranks");
+  if (static_cast<double>(n) * (n - 1) * (1 + g.concurrent.size()) > kMaxMeshFlows)
+    return not_applicable(a.name, "more than 4M flows with its concurrent siblings");
   if (op == Op::sendrecv) return not_applicable(a.name, "send/recv is point to point");
   std::vector<Flow> flows;
   const double bytes = op == Op::broadcast ? 1.0 : 1.0 / n;
@@ -25,7 +29,7 @@ AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::
     for (int j = 0; j < n; ++j)
       if (i != j) flows.push_back({g.endpoints[i], g.endpoints[j], bytes});
   }
-  a.phases.push_back(price_phase(f, flows, op == Op::allreduce ? 2 : 1, loads));
+  a.phases.push_back(price_phase(f, g, flows, op == Op::allreduce ? 2 : 1, loads));
   return a;
 }
 

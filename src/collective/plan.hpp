@@ -14,6 +14,11 @@ namespace rackscope::collective {
 // The ranks taking part, each on a fabric endpoint (a core; several cores share a chip).
 struct Group {
   std::vector<int> endpoints;  // endpoint of rank i
+  // Sibling groups running the same collective at the same time (the other TP groups of a
+  // data-parallel step, the DP groups of a stage's other TP ranks), as offsets: sibling k is
+  // endpoints + concurrent[k]. Their traffic loads the links this group's routes share (a chip's
+  // ports, a rack's NICs); only this group's routes set the latency. Empty: the group runs alone.
+  std::vector<int> concurrent;
   int size() const { return static_cast<int>(endpoints.size()); }
 };
 // Ranks 0..n-1 of a cluster on endpoints 0..n-1 (`ranks_per_chip` consecutive cores per chip).
@@ -44,9 +49,9 @@ struct AlgorithmCost {
   double min_chunk_bytes = 0;
 };
 
-// Routes the flows of one phase on the fabric; `to_switch` adds in-switch traffic
-// (chip, bytes up, bytes down) for reductions done inside a switch.
-PhaseCost price_phase(const fabric::Fabric& f, const std::vector<Flow>& flows, double repeat,
+// Routes the flows of one phase of `g` on the fabric, and the same flows of its concurrent
+// siblings, and prices the phase by its busiest link.
+PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, double repeat,
                       fabric::PhaseLoads& loads);
 
 AlgorithmCost not_applicable(std::string name, std::string why);

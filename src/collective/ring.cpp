@@ -58,20 +58,20 @@ AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bid
   const double piece = 1.0 / n;
   switch (op) {
     case Op::allreduce:
-      a.phases.push_back(price_phase(f, channel_ring_flows(f, order, piece, bidirectional), 2.0 * (n - 1), loads));
+      a.phases.push_back(price_phase(f, g, channel_ring_flows(f, order, piece, bidirectional), 2.0 * (n - 1), loads));
       break;
     case Op::reducescatter:
     case Op::allgather:
-      a.phases.push_back(price_phase(f, channel_ring_flows(f, order, piece, bidirectional), n - 1.0, loads));
+      a.phases.push_back(price_phase(f, g, channel_ring_flows(f, order, piece, bidirectional), n - 1.0, loads));
       break;
     case Op::broadcast:
       if (bidirectional) return not_applicable(a.name, "broadcast uses the one-way chain (ring)");
-      a.phases.push_back(price_phase(f, ring_flows(order, 1.0, false, false), 1, loads));
+      a.phases.push_back(price_phase(f, g, ring_flows(order, 1.0, false, false), 1, loads));
       a.pipeline_stages = n - 1;
       break;
     case Op::sendrecv:
       if (bidirectional) return not_applicable(a.name, "send/recv is one-way");
-      a.phases.push_back(price_phase(f, ring_flows(order, 1.0, false), 1, loads));
+      a.phases.push_back(price_phase(f, g, ring_flows(order, 1.0, false), 1, loads));
       break;
     case Op::alltoall: return not_applicable(a.name, "all-to-all is direct (mesh)");
   }

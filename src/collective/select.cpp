@@ -15,12 +15,14 @@ const std::vector<std::string>& algorithm_names() {
 Planner::Planner(const fabric::Fabric& f) : fabric_(f), loads_(f.links().size()) {}
 
 const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
-  // FNV-1a over the op and the endpoints.
+  // FNV-1a over the op, the endpoints and the siblings' offsets.
   uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(op);
   for (int e : g.endpoints) h = (h ^ static_cast<uint64_t>(static_cast<uint32_t>(e))) * 1099511628211ull;
+  h = (h ^ 0xffffffffull) * 1099511628211ull;
+  for (int s : g.concurrent) h = (h ^ static_cast<uint64_t>(static_cast<uint32_t>(s))) * 1099511628211ull;
   auto& bucket = cache_[h];
   for (const auto& c : bucket)
-    if (c->op == static_cast<int>(op) && c->endpoints == g.endpoints) return c->plans;
+    if (c->op == static_cast<int>(op) && c->endpoints == g.endpoints && c->concurrent == g.concurrent) return c->plans;
   std::vector<AlgorithmCost> all;
   if (g.size() >= 2) {
     all.push_back(plan_ring(fabric_, g, op, false, loads_));
@@ -32,7 +34,7 @@ const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
     all.push_back(plan_torus_rings(fabric_, g, op, loads_));
     all.push_back(plan_in_switch(fabric_, g, op, loads_));
   }
-  bucket.push_back(std::make_unique<Cached>(Cached{static_cast<int>(op), g.endpoints, std::move(all)}));
+  bucket.push_back(std::make_unique<Cached>(Cached{static_cast<int>(op), g.endpoints, g.concurrent, std::move(all)}));
   return bucket.back()->plans;
 }
 

@@ -31,10 +31,10 @@ class Planner {
  private:
   const fabric::Fabric& fabric_;
   fabric::PhaseLoads loads_;
-  // Plans by (op, endpoints), found through a hash of both; the key is kept to rule out collisions.
+  // Plans by (op, endpoints, siblings), found through a hash; the key is kept to rule out collisions.
   struct Cached {
     int op;
-    std::vector<int> endpoints;
+    std::vector<int> endpoints, concurrent;
     std::vector<AlgorithmCost> plans;
   };
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Cached>>> cache_;  // stable addresses

@@ -19,10 +19,30 @@ AlgorithmCost not_applicable(std::string name, std::string why) {
   return a;
 }
 
-PhaseCost price_phase(const fabric::Fabric& f, const std::vector<Flow>& flows, double repeat, fabric::PhaseLoads& loads) {
+PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, double repeat, fabric::PhaseLoads& loads) {
   PhaseCost cost;
   cost.repeat = repeat;
   for (const Flow& fl : flows) cost.latency_s = std::max(cost.latency_s, f.route(fl.src, fl.dst, fl.bytes, loads).latency_s);
+  // Siblings: each flow's own core (and die) links, then the links between its two chips, added
+  // once for a run of siblings between the same chips (the cores of one chip share those routes
+  // exactly; this keeps planning with many siblings cheap).
+  const int endpoints = f.endpoints();
+  for (const Flow& fl : flows) {
+    int run_a = -1, run_b = -1;
+    double run_bytes = 0;
+    for (int shift : g.concurrent) {
+      const int src = fl.src + shift, dst = fl.dst + shift;
+      if (src >= endpoints || dst >= endpoints) continue;
+      f.route_ends(src, dst, fl.bytes, loads);
+      const int a = f.chip_of(src), b = f.chip_of(dst);
+      if (a != run_a || b != run_b) {
+        f.route_chips(run_a, run_b, run_bytes, loads);
+        run_a = a, run_b = b, run_bytes = 0;
+      }
+      run_bytes += fl.bytes;
+    }
+    f.route_chips(run_a, run_b, run_bytes, loads);
+  }
   cost.seconds_per_byte = f.max_link_time(loads);
   loads.clear();
   return cost;

@@ -62,7 +62,7 @@ AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, f
       flows.push_back({endpoint_at(coords[r]), endpoint_at(next), cur / k / 2});
       flows.push_back({endpoint_at(coords[r]), endpoint_at(prev), cur / k / 2});
     }
-    rs.push_back(price_phase(f, flows, k - 1.0, loads));
+    rs.push_back(price_phase(f, g, flows, k - 1.0, loads));
     cur /= k;
   }
   if (op != Op::allgather) a.phases = rs;

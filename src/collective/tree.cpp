@@ -24,7 +24,7 @@ AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, O
     }
   }
   const int height = static_cast<int>(std::floor(std::log2(n)));
-  a.phases.push_back(price_phase(f, flows, 1, loads));
+  a.phases.push_back(price_phase(f, g, flows, 1, loads));
   a.pipeline_stages = (op == Op::allreduce ? 2 : 1) * height;
   return a;
 }

@@ -166,7 +166,8 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
     return r;
   }
 
-  const workload::Placement place = workload::place(e);
+  // Siblings of a communicator contend where they share its rack (its chips' ports, the rack's NICs).
+  const workload::Placement place = workload::place(e, sys.fabric.chips_per_rack() * chip.ranks_per_chip);
   const double share = chip.collectives.overlap_compute_share;
   auto coll = [&](Op op, const collective::Group& g, double bytes) {
     if (g.size() < 2 || bytes <= 0) return 0.0;

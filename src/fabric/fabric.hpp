@@ -84,6 +84,11 @@ class Fabric {
   // crosses die-to-die links, and traffic leaving the chip passes die -> chip.
   // Returns the route's latency and hop count.
   Route route(int src, int dst, double bytes, PhaseLoads& loads) const;
+  // route() in two parts, loads only: the endpoints' own links (cores, and dies on a chip of
+  // several), and the links between two different chips. Flows between the same two chips share
+  // the second part, so a caller with many of them can add it once for their summed bytes.
+  void route_ends(int src, int dst, double bytes, PhaseLoads& loads) const;
+  void route_chips(int chip_a, int chip_b, double bytes, PhaseLoads& loads) const;
   // An endpoint's traffic to (up) or from (down) the switch of its single-level switch domain;
   // used by in-switch reduction. Returns the latency.
   double route_to_switch(int endpoint, double bytes, bool up, PhaseLoads& loads) const;
@@ -101,6 +106,7 @@ class Fabric {
   struct Impl;
 
  private:
+  void between_chips(int a, int b, double bytes, PhaseLoads& loads, Route* r) const;
   std::unique_ptr<Impl> impl_;
   int ranks_per_chip_ = 1;
 };

@@ -47,20 +47,41 @@ Route Fabric::route(int src, int dst, double bytes, PhaseLoads& loads) const {
   r.hops = 2;
   const int a = chip_of(src), b = chip_of(dst);
   m.route_dies(src, dst, a == b, bytes, loads, r);
-  if (a == b) return r;
+  if (a != b) between_chips(a, b, bytes, loads, &r);
+  return r;
+}
+
+void Fabric::route_ends(int src, int dst, double bytes, PhaseLoads& loads) const {
+  const Impl& m = *impl_;
+  if (src == dst) return;
+  loads.add(m.core_up[src], bytes);
+  loads.add(m.core_down[dst], bytes);
+  Route ignored;
+  m.route_dies(src, dst, chip_of(src) == chip_of(dst), bytes, loads, ignored);
+}
+
+void Fabric::route_chips(int chip_a, int chip_b, double bytes, PhaseLoads& loads) const {
+  if (chip_a != chip_b && bytes > 0) between_chips(chip_a, chip_b, bytes, loads, nullptr);
+}
+
+// Adds the loads between chips a != b; with `r`, their latency and hops too.
+void Fabric::between_chips(int a, int b, double bytes, PhaseLoads& loads, Route* r) const {
+  const Impl& m = *impl_;
+  Route ignored;
+  Route& out = r ? *r : ignored;
   const int n = m.chips_per_rack;
   const int rack = a / n;
   if (rack == b / n) {
     if (!m.dims.empty()) {
-      m.route_torus(a % n, b % n, rack, bytes, loads, r);
+      m.route_torus(a % n, b % n, rack, bytes, loads, out);
     } else {
       const PathSet& p = m.local_paths[static_cast<size_t>(a % n) * n + b % n];
       const int shift = rack * m.rack_links;
       for (const auto& [link, share] : p.links) loads.add(link + shift, bytes * share);
-      r.latency_s += p.latency_s;
-      r.hops += p.hops;
+      out.latency_s += p.latency_s;
+      out.hops += p.hops;
     }
-    return r;
+    return;
   }
   if (m.striped) {
     // Chip -> host switch, then every NIC pair of the two racks (spread at the end, per rack pair).
@@ -68,6 +89,7 @@ Route Fabric::route(int src, int dst, double bytes, PhaseLoads& loads) const {
     loads.add(m.chip_host_up[a], bytes);
     loads.add(m.chip_host_down[b], bytes);
     loads.add_rack_pair(rack, rack_b, bytes);
+    if (!r) return;
     const uint64_t key = (static_cast<uint64_t>(rack) << 32) | static_cast<uint32_t>(rack_b);
     double between;
     {
@@ -80,9 +102,9 @@ Route Fabric::route(int src, int dst, double bytes, PhaseLoads& loads) const {
       std::lock_guard<std::mutex> lock(m.cache_mutex);
       m.rack_pair_latency[key] = between;
     }
-    r.latency_s += m.links[m.chip_host_up[a]].latency_s + between + m.links[m.chip_host_down[b]].latency_s;
-    r.hops += 6;
-    return r;
+    out.latency_s += m.links[m.chip_host_up[a]].latency_s + between + m.links[m.chip_host_down[b]].latency_s;
+    out.hops += 6;
+    return;
   }
   const int ways = std::max(m.nic_ways(a), m.nic_ways(b));
   const double share = bytes / ways;
@@ -99,16 +121,17 @@ Route Fabric::route(int src, int dst, double bytes, PhaseLoads& loads) const {
     const int leaf_a = m.nic_leaf[nic_a], leaf_b = m.nic_leaf[nic_b];
     if (leaf_a != leaf_b) {
       loads.add_pending(leaf_a, leaf_b, share);
-      const PathSet& p = m.leaf_path(leaf_a, leaf_b);
-      lat += p.latency_s;
-      hops += p.hops;
+      if (r) {
+        const PathSet& p = m.leaf_path(leaf_a, leaf_b);
+        lat += p.latency_s;
+        hops += p.hops;
+      }
     }
     worst = std::max(worst, lat);
     worst_hops = std::max(worst_hops, hops);
   }
-  r.latency_s += worst;
-  r.hops += worst_hops;
-  return r;
+  out.latency_s += worst;
+  out.hops += worst_hops;
 }
 
 double Fabric::route_to_switch(int endpoint, double bytes, bool up, PhaseLoads& loads) const {

@@ -11,11 +11,15 @@
 namespace rackscope::workload {
 
 struct Placement {
-  // Rank 0's communicator in each dimension (the others are its translates).
+  // Rank 0's communicator in each dimension (the others are its translates), each with the
+  // siblings that run the same collective at the same time: those varying in the other
+  // dimensions except PP (stages are at different points of the schedule), whose first rank lies
+  // within `span` ranks of rank 0 (its rack: siblings farther away share no rack link with it).
   collective::Group tp, cp, ep, dp, pp_pair;
 };
 
 // `dp` here is the whole data-parallel group (EP carved out of it: ep ranks of the dp).
-Placement place(const Execution& e);
+// `span`: ranks that share a rack with rank 0 (0: the group alone, no siblings).
+Placement place(const Execution& e, int span = 0);
 
 }  // namespace rackscope::workload

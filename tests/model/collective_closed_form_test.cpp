@@ -144,3 +144,29 @@ TEST_CASE("closed form: a ring across racks uses one channel per NIC") {
   const fabric::Fabric f(spec);
   CHECK(time_of(f, Op::allreduce, 8, "ring") == doctest::Approx(lambda + 14 * (S / 32 / (Bn * e) + 2 * Lh + 2 * Lo + s)));
 }
+
+TEST_CASE("closed form: concurrent sibling groups share the links they both cross") {
+  // Two racks of 2 chips, 4 ranks per chip, each chip with its own NIC. A 2-rank ring from core 0
+  // of rack 0 to core 0 of rack 1: all-reduce in 2 steps of S/2 over the NIC (Bn), crossing
+  // latency 2 Lh + 2 Lo. The same collective run by the chip's other 3 cores at once (offsets
+  // 1-3) puts 4x the bytes on that NIC; a sibling on the other chip (offset 4) uses its own NIC.
+  const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6;
+  hw::ClusterSpec spec = test::switch_cluster(2, B, L);
+  spec.rack.chip.ranks_per_chip = 4;
+  spec.racks = 2;
+  spec.rack.nics = {2, Bn, Lh};
+  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  spec.scale_out.radix = 64;
+  spec.scale_out.link_bandwidth_Bps = 400e9;
+  spec.scale_out.hop_latency_s = Lo;
+  const fabric::Fabric f(spec);
+  collective::Planner p(f);
+  auto ring = [&](std::vector<int> concurrent) {
+    return p.best(Op::allreduce, collective::Group{{0, 8}, std::move(concurrent)}, S, "ring")->time_s;
+  };
+  auto closed = [&](double sharing) { return lambda + 2 * (sharing * S / 2 / (Bn * e) + 2 * Lh + 2 * Lo + s); };
+  CHECK(ring({}) == doctest::Approx(closed(1)));
+  CHECK(ring({4}) == doctest::Approx(closed(1)));
+  CHECK(ring({1, 2, 3}) == doctest::Approx(closed(4)));
+  CHECK(ring({1, 2, 3, 4, 5, 6, 7}) == doctest::Approx(closed(4)));
+}

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -173,6 +174,27 @@ TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeas
   // Faster peak, fewer weight bytes: each narrower format takes less time per step.
   CHECK(mxfp8.step_time_s < bf16.step_time_s);
   CHECK(mxfp4.step_time_s < mxfp8.step_time_s);
+}
+
+TEST_CASE("placement: communicators and the siblings that run with them inside the rack") {
+  // tp 4, dp 4, pp 2 over 32 ranks, 8 ranks per rack (span). DP groups of a stage run together:
+  // rank 0's DP group {0, 4, 8, 12} has siblings at offsets 1-3 (the other TP ranks). TP groups
+  // of every replica run together: offset 4 lies in the rack, 8 and 12 do not. Other stages are
+  // at other points of the schedule: never siblings.
+  workload::Execution e;
+  e.tp = 4, e.dp = 4, e.pp = 2;
+  const auto p = workload::place(e, 8);
+  CHECK(p.dp.endpoints == std::vector<int>{0, 4, 8, 12});
+  CHECK(p.dp.concurrent == std::vector<int>{1, 2, 3});
+  CHECK(p.tp.endpoints == std::vector<int>{0, 1, 2, 3});
+  CHECK(p.tp.concurrent == std::vector<int>{4});
+  CHECK(p.pp_pair.endpoints == std::vector<int>{0, 16});
+  auto sorted = [](std::vector<int> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  CHECK(sorted(p.pp_pair.concurrent) == std::vector<int>{1, 2, 3, 4, 5, 6, 7});
+  CHECK(workload::place(e).dp.concurrent.empty());  // no span: each group alone
 }
 
 TEST_CASE("compute: GEMM efficiency interpolates the profile's curve in log(size)") {
