@@ -19,6 +19,12 @@ struct ComputeProfile {
   double memory_efficiency = 1;       // fraction of HBM bandwidth elementwise kernels reach (STREAM)
   double elementwise_overhead_s = 0;  // fixed cost per elementwise kernel
   double step_overhead_s = 0;         // per training step: data loading, logging, framework
+  // How far this profile's predicted training time has been from measured runs ([accuracy]):
+  // real runs took up to time_error_low less and time_error_high more. `accuracy_measured` is
+  // false where no training measurement of the chip exists and the band is a widened assumption.
+  double time_error_low = 0, time_error_high = 0;
+  bool accuracy_measured = false;
+  bool has_accuracy = false;
 };
 
 }  // namespace rackscope::hw

@@ -54,7 +54,7 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
 
 compute::Profile read_compute_profile(const InputFile& file) {
   compute::Profile p;
-  StrictTable top = open_top(file, {"matmul", "attention", "elementwise", "step_overhead"}, p.name);
+  StrictTable top = open_top(file, {"matmul", "attention", "elementwise", "step_overhead", "accuracy"}, p.name);
   p.file = file.path;
   p.step_overhead_s = top.quantity("step_overhead", Dimension::time, true);
   StrictTable mm = top.table("matmul");
@@ -82,6 +82,14 @@ compute::Profile read_compute_profile(const InputFile& file) {
   ew.expect({"bandwidth_efficiency", "kernel_overhead"});
   p.memory_efficiency = ew.fraction("bandwidth_efficiency");
   p.elementwise_overhead_s = ew.quantity("kernel_overhead", Dimension::time, true);
+  if (auto acc = top.optional_table("accuracy")) {
+    // The validation spread of this profile's chip family: a band on every time-to-train.
+    acc->expect({"faster", "slower", "measured"});
+    p.time_error_low = acc->share("faster");
+    p.time_error_high = acc->positive_number("slower");
+    p.accuracy_measured = acc->boolean("measured", false);
+    p.has_accuracy = true;
+  }
   top.finish();
   return p;
 }
