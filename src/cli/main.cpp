@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
       {"step", cli::add_step_command(app)},
       {"chip", cli::add_chip_command(app)},
       {"sweep", cli::add_sweep_command(app)},
+      {"cost", cli::add_cost_command(app)},
   };
   try {
     app.parse(argc, argv);

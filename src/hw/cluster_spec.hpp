@@ -1,11 +1,13 @@
 #pragma once
 // What an input describes: a rack (scale-up domain of chips plus its NICs) and a cluster
 // (identical racks joined by a scale-out fabric). The fabric layer turns this into a graph.
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "hw/chip.hpp"
+#include "hw/economics.hpp"
 
 namespace rackscope::hw {
 
@@ -55,6 +57,7 @@ struct RackSpec {
   int chips = 0;
   std::variant<TorusSpec, SwitchSpec, ExplicitSpec> scale_up;
   NicSpec nics;
+  std::optional<RackEconomics> economics;  // from the optional `economics` file
 };
 
 struct ScaleOutSpec {
@@ -70,6 +73,7 @@ struct ClusterSpec {
   RackSpec rack;
   int racks = 1;
   ScaleOutSpec scale_out;
+  std::optional<ClusterEconomics> economics;  // from the optional `economics` file
 };
 
 }  // namespace rackscope::hw

@@ -7,6 +7,7 @@
 
 #include "fabric/clos_shape.hpp"
 #include "io/chip_reader.hpp"
+#include "io/economics_reader.hpp"
 
 namespace rackscope::io {
 using units::Dimension;
@@ -120,7 +121,7 @@ hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
 
 hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputFiles& files) {
   hw::RackSpec rack;
-  StrictTable top = open_top(file, {"chip", "chips", "scale_up", "nics"}, rack.name);
+  StrictTable top = open_top(file, {"chip", "chips", "scale_up", "nics", "economics"}, rack.name);
   rack.file = file.path;
   rack.chip = read_chip(files.load_reference(top, "chip", "chip", overrides), overrides.scoped({"chip"}), files);
   rack.chips = static_cast<int>(top.integer("chips", 1, kMaxChipsPerRack));
@@ -144,6 +145,7 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
                  "a divisor or a multiple of the chip count");
     nics->finish();
   }
+  if (top.has("economics")) rack.economics = read_rack_economics(files.load_reference(top, "economics", "rack_economics", overrides), rack);
   top.finish();
   return rack;
 }
@@ -152,7 +154,7 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
 hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files) {
   const InputFile& file = files.load(path, "cluster", overrides);
   hw::ClusterSpec cluster;
-  StrictTable top = open_top(file, {"rack", "racks", "scale_out"}, cluster.name);
+  StrictTable top = open_top(file, {"rack", "racks", "scale_out", "economics"}, cluster.name);
   cluster.file = file.path;
   cluster.rack = read_rack(files.load_reference(top, "rack", "rack", overrides), overrides.scoped({"rack"}), files);
   cluster.racks = static_cast<int>(top.integer("racks", 1, kMaxRacks));
@@ -179,6 +181,7 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
     const auto shape = fabric::clos_shape(cluster);
     if (!shape.problem.empty()) top.fail("racks", shape.problem, "fewer racks, or a larger scale_out.radix");
   }
+  if (top.has("economics")) cluster.economics = read_cluster_economics(files.load_reference(top, "economics", "cluster_economics", overrides));
   top.finish();
   overrides.check_all_used();
   return cluster;

@@ -115,7 +115,9 @@ const toml::node& StrictTable::hardware_value(const std::string& key, const toml
       fail(key, "hardware number without source or assumption", "add source = \"document, table\" or assumption = \"why\"");
     return *value;
   }
-  if (!has_provenance_)
+  // A value written by `--set` is the user's own statement: the command line is its provenance.
+  const bool from_command_line = origins_ && origins_->count(&node);
+  if (!has_provenance_ && !from_command_line)
     fail(key, "hardware number without source or assumption",
          "give the table a source = \"document, table\" or assumption = \"why\", or write { value = ..., source = ... }");
   return node;
@@ -209,6 +211,31 @@ double StrictTable::share(const std::string& key) {
   const double v = number(key);
   if (!(v >= 0 && v < 1)) fail(key, fmt::format("{} is not a share", v), "a number in [0, 1)");
   return v;
+}
+
+double StrictTable::non_negative_number(const std::string& key) {
+  const double v = number(key);
+  if (!(v >= 0) || !std::isfinite(v)) fail(key, fmt::format("{} must not be negative", v), "a number >= 0");
+  return v;
+}
+
+Provenance StrictTable::provenance(const std::string& key) const {
+  const toml::node* n = table_->get(key);
+  if (n && origins_) {
+    auto it = origins_->find(n);
+    if (it != origins_->end()) return {it->second, false};
+  }
+  // The value's own inline table first, then the table holding it.
+  const toml::table* holder = n && n->is_table() && n->as_table()->get("value") ? n->as_table() : table_;
+  const toml::node* source = holder->get("source");
+  const toml::node* assumption = holder->get("assumption");
+  if (is_text(source)) {
+    std::string text = source->as_string()->get();
+    if (is_text(assumption)) text += "; assumption: " + assumption->as_string()->get();
+    return {text, false};
+  }
+  if (is_text(assumption)) return {"assumption: " + assumption->as_string()->get(), true};
+  return {"", true};
 }
 
 std::optional<double> StrictTable::optional_positive_number(const std::string& key) {

@@ -16,6 +16,13 @@
 
 namespace rackscope::io {
 
+// Where a number read from a table comes from: its `source` or `assumption` text (the value's
+// own, else its table's), or the `--set` that wrote it; `assumed` when no source backs it.
+struct Provenance {
+  std::string text;
+  bool assumed = false;
+};
+
 class StrictTable {
  public:
   // `prefix` is the dotted path of this table inside its file ("" for the top level).
@@ -43,6 +50,9 @@ class StrictTable {
   std::vector<double> fraction_list(const std::string& key);  // one fraction, or an array of them
   double positive_number(const std::string& key);  // dimensionless, > 0
   double share(const std::string& key);            // dimensionless, in [0, 1): a part that may be none
+  double non_negative_number(const std::string& key);  // dimensionless, >= 0 (a price that may be nothing)
+  // Provenance of a number this table holds (call after reading it).
+  Provenance provenance(const std::string& key) const;
   std::optional<double> optional_positive_number(const std::string& key);
   // A quantity with a unit, strictly positive unless `allow_zero`.
   double quantity(const std::string& key, units::Dimension d, bool allow_zero = false);

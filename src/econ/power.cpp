@@ -1,0 +1,69 @@
+#include <numeric>
+#include <stdexcept>
+
+#include "econ/cost.hpp"
+#include "econ/parts.hpp"
+#include "econ/require.hpp"
+
+namespace rackscope::econ {
+namespace {
+// Every part at its stated power, chips at `chip_draw` of their peak.
+PowerDraw draw(const fabric::Fabric& f, double chip_draw) {
+  const hw::ClusterSpec& c = f.spec();
+  const hw::RackEconomics& r = rack_economics(c);
+  const hw::ClusterEconomics& e = cluster_economics(c);
+  const FabricParts p = count_parts(f);
+  PowerDraw d;
+  d.chip_draw = chip_draw;
+  d.chips_W = static_cast<double>(f.chips()) * chip_peak_W(c) * chip_draw;
+  d.hosts_W = p.racks * r.hosts.value * r.host_power_W.value;
+  const int scale_out_switches = std::accumulate(p.scale_out_switches.begin(), p.scale_out_switches.end(), 0);
+  d.switches_W = scale_out_switches * e.switch_power_W.value;
+  if (p.scale_up_switches_per_rack > 0) d.switches_W += p.racks * p.scale_up_switches_per_rack * r.scale_up_switch_power_W->value;
+  if (p.nics_per_rack > 0) d.nics_W = p.racks * p.nics_per_rack * r.nic_power_W.value;
+  const int switch_links = std::accumulate(p.switch_links.begin(), p.switch_links.end(), 0);
+  d.optics_W = p.nic_links * e.nic_link_power_W.value + switch_links * e.switch_link_power_W.value;
+  d.other_W = p.racks * r.rack_overhead_power_W.value;
+  d.it_W = d.chips_W + d.hosts_W + d.switches_W + d.nics_W + d.optics_W + d.other_W;
+  d.facility_W = d.it_W * e.pue.value;
+  return d;
+}
+
+enum class Draw { compute, memory, communication, idle };
+
+// What a chip does during each term of eval::Report::breakdown. A term missing here is a bug
+// (a new term must say how a chip draws power during it).
+Draw draw_of(const std::string& term) {
+  static const std::pair<const char*, Draw> table[] = {
+      {"compute", Draw::compute},          {"recompute", Draw::compute},     {"optimizer", Draw::memory},
+      {"tp_comm", Draw::communication},    {"cp_comm", Draw::communication}, {"ep_comm", Draw::communication},
+      {"pp_comm", Draw::communication},    {"dp_comm", Draw::communication}, {"pp_bubble", Draw::idle},
+      {"overhead", Draw::idle},
+  };
+  for (const auto& [name, d] : table)
+    if (term == name) return d;
+  throw std::logic_error("econ: breakdown term '" + term + "' has no power class (econ/power.cpp)");
+}
+}  // namespace
+
+PowerDraw peak_power(const fabric::Fabric& f) { return draw(f, 1.0); }
+
+PowerDraw power_at_load(const fabric::Fabric& f, const eval::Report& step) {
+  if (!step.feasible() || !(step.step_time_s > 0)) throw std::logic_error("econ: power at load of an infeasible step");
+  const hw::RackEconomics& r = rack_economics(f.spec());
+  double weighted = 0, total = 0;
+  for (const auto& [term, seconds] : step.breakdown) {
+    double share = 1;
+    switch (draw_of(term)) {
+      case Draw::compute: share = 1; break;
+      case Draw::memory: share = r.memory_bound_fraction.value; break;
+      case Draw::communication: share = r.communication_fraction.value; break;
+      case Draw::idle: share = r.idle_fraction.value; break;
+    }
+    weighted += seconds * share;
+    total += seconds;
+  }
+  return draw(f, total > 0 ? weighted / total : 1.0);
+}
+
+}  // namespace rackscope::econ
