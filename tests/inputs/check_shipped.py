@@ -112,6 +112,23 @@ check(bad.returncode == 3 and json.loads(bad.stdout)["reason"].startswith("ranks
 bad = step("--tp", "64", "--gbs", "8")  # 64 does not divide 32 heads
 check(bad.returncode == 3 and json.loads(bad.stdout)["reason"].startswith("tp_heads"), "tp that does not divide heads is infeasible")
 
+# `cost`: every shipped cluster has economics; the bill of materials and the power add up.
+for cluster in sorted((root / "topologies" / "clusters").glob("*.toml")):
+    cost = run("cost", str(cluster), "--json")
+    if not cost:
+        continue
+    for key in ("rack_lines", "cluster_lines", "rack_usd", "cluster_usd", "assumed", "peak_power"):
+        check(key in cost, f"cost {cluster.stem}: key {key}")
+    for line in cost["rack_lines"] + cost["cluster_lines"]:
+        check(math.isclose(line["total_usd"], line["count"] * line["unit_usd"], rel_tol=1e-12), f"cost {cluster.stem}: {line['item']} = count x unit")
+        check(bool(line["provenance"]), f"cost {cluster.stem}: {line['item']} names its provenance")
+    check(math.isclose(cost["rack_usd"], sum(l["total_usd"] for l in cost["rack_lines"]), rel_tol=1e-12), f"cost {cluster.stem}: rack sum")
+    check(math.isclose(cost["cluster_usd"], cost["racks"] * cost["rack_usd"] + sum(l["total_usd"] for l in cost["cluster_lines"]),
+                       rel_tol=1e-12), f"cost {cluster.stem}: cluster sum")
+    p = cost["peak_power"]
+    parts = p["chips_W"] + p["hosts_W"] + p["switches_W"] + p["nics_W"] + p["optics_W"] + p["other_W"]
+    check(math.isclose(p["it_W"], parts, rel_tol=1e-12) and p["facility_W"] >= p["it_W"] > 0, f"cost {cluster.stem}: power adds up")
+
 # `racks` scales a cluster over its scale-out fabric.
 scaled = run("topo", str(root / "topologies/clusters/trn2-48xl.toml"), "--set", "racks=32", "--json")
 check(scaled is not None and scaled["chips"] == 32 * 16, "--set racks=32 gives 512 chips")
