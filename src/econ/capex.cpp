@@ -5,6 +5,7 @@
 #include "econ/cost.hpp"
 #include "econ/parts.hpp"
 #include "econ/require.hpp"
+#include "io/input_error.hpp"
 
 namespace rackscope::econ {
 namespace {
@@ -15,7 +16,9 @@ BomLine line(std::string item, double count, const hw::Stated& price, std::strin
 // Chip price: package unit cost x markup, or the stated price.
 BomLine chip_line(const hw::ClusterSpec& c, const hw::RackEconomics& e) {
   if (e.chip_markup) {
-    if (!c.rack.chip.package) throw std::logic_error("econ: a chip markup without a package sheet");
+    if (!c.rack.chip.package)
+      throw io::InputError({e.file, 0}, "chip_markup", "chip '" + c.rack.chip.name + "' has no package sheet to take a unit cost from",
+                           "chip_price_usd = { value = ..., source = \"...\" }");
     const double cost = c.rack.chip.package->unit_cost_usd;
     hw::Stated price = *e.chip_markup;
     price.value = cost * e.chip_markup->value;

@@ -1,7 +1,5 @@
 #include "econ/require.hpp"
 
-#include <stdexcept>
-
 #include "econ/cost.hpp"
 #include "io/input_error.hpp"
 
@@ -26,8 +24,9 @@ const hw::ClusterEconomics& cluster_economics(const hw::ClusterSpec& c) {
 double chip_peak_W(const hw::ClusterSpec& c) {
   const hw::RackEconomics& e = rack_economics(c);
   if (e.chip_power_W) return e.chip_power_W->value;
-  // The reader requires chip_power where the chip has no package sheet.
-  if (!c.rack.chip.package) throw std::logic_error("econ: chip '" + c.rack.chip.name + "' has neither a package nor a stated power");
+  if (!c.rack.chip.package)
+    throw io::InputError({e.file, 0}, "chip_power", "chip '" + c.rack.chip.name + "' has no package sheet to take its power from",
+                         "chip_power = \"... W\" with a source or assumption");
   return c.rack.chip.package->power_W;
 }
 

@@ -27,23 +27,17 @@ void reject_unless(StrictTable& t, const std::string& key, bool needed, const st
   if (!needed && t.has(key)) t.fail(key, why_not, "remove " + key);
 }
 
-// Chip price and power: from the package sheet (markup, power_W) or stated.
+// Chip price and power: from the package sheet (markup, power_W) or stated. Whether the chip
+// has a package is checked where the price is used (econ/), not here: a sweep's `chip` axis may
+// put another chip in the rack without asking for its cost.
 void read_chip_terms(StrictTable& t, const hw::RackSpec& rack, hw::RackEconomics& e) {
   const bool packaged = rack.chip.package != nullptr;
   if (t.has("chip_markup") == t.has("chip_price_usd"))
     t.fail(packaged ? "chip_markup" : "chip_price_usd", "give either chip_markup or chip_price_usd",
            packaged ? "chip_markup = { value = ..., assumption = \"...\" } (price = package unit cost x markup)"
                     : "chip_price_usd = { value = ..., source = \"...\" }");
-  if (t.has("chip_markup")) {
-    if (!packaged)
-      t.fail("chip_markup", "chip '" + rack.chip.name + "' has no package sheet to take a unit cost from",
-             "chip_price_usd = { value = ..., source = \"...\" }");
-    e.chip_markup = stated(t, "chip_markup", t.positive_number("chip_markup"));
-  } else {
-    e.chip_price_usd = price(t, "chip_price_usd");
-  }
-  if (!packaged && !t.has("chip_power"))
-    t.fail("chip_power", "chip '" + rack.chip.name + "' has no package sheet to take its power from", "chip_power = \"... W\"");
+  if (t.has("chip_markup")) e.chip_markup = stated(t, "chip_markup", t.positive_number("chip_markup"));
+  else e.chip_price_usd = price(t, "chip_price_usd");
   if (t.has("chip_power")) e.chip_power_W = power(t, "chip_power");
   e.idle_fraction = fraction(t, "idle_fraction");
   e.communication_fraction = fraction(t, "communication_fraction");
