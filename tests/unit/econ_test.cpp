@@ -8,7 +8,10 @@
 #include "econ/cost.hpp"
 #include "econ/parts.hpp"
 #include "fabric/clos_shape.hpp"
+#include "collective/select.hpp"
+#include "eval/evaluate.hpp"
 #include "io/cluster_reader.hpp"
+#include "io/model_reader.hpp"
 #include "test_clusters.hpp"
 
 using namespace rackscope;
@@ -224,6 +227,22 @@ TEST_CASE("econ: power at load lies between idle and peak") {
   CHECK(mixed.it_W - mixed.chips_W == doctest::Approx(peak.it_W - peak.chips_W));
   // A breakdown term the power model does not know is a bug, not a silent zero.
   CHECK_THROWS_AS(econ::power_at_load(f, step_of({{"new_term", 1.0}})), std::logic_error);
+}
+
+TEST_CASE("econ: every term of a real step has a power class, and the draw lies between idle and peak") {
+  const fabric::Fabric f(clos_cluster(4));  // 16 chips
+  collective::Planner planner(f);
+  compute::Profile profile;
+  io::InputFiles files;
+  const auto model = io::read_model(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models/llama-3.1-8b.toml", {}, files);
+  workload::Execution e;
+  e.tp = 4, e.pp = 2, e.dp = 2, e.global_batch = 16;
+  const eval::Report step = eval::evaluate({f, planner, profile}, model, e);
+  REQUIRE(step.feasible());
+  const econ::PowerDraw at_load = econ::power_at_load(f, step);
+  CHECK(at_load.chip_draw >= 0.2);  // idle_fraction
+  CHECK(at_load.chip_draw < 1.0);   // a pipeline with communication is not all compute
+  CHECK(at_load.it_W < econ::peak_power(f).it_W);
 }
 
 TEST_CASE("econ: a cluster without economics is an input error naming the key") {
