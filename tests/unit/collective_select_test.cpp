@@ -12,18 +12,6 @@ using namespace rackscope;
 using collective::Op;
 
 namespace {
-// Two racks of four switch-connected chips, joined through a NIC per chip and one Clos leaf.
-hw::ClusterSpec two_racks() {
-  hw::ClusterSpec spec = test::switch_cluster(4, 300e9, 0.5e-6);
-  spec.racks = 2;
-  spec.rack.nics = {4, 50e9, 1e-6};
-  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
-  spec.scale_out.radix = 64;
-  spec.scale_out.link_bandwidth_Bps = 400e9;
-  spec.scale_out.hop_latency_s = 2e-6;
-  return spec;
-}
-
 hw::SelectionRow row(hw::SelectionRow::Scope scope, std::vector<std::string> ops, double max_bytes, std::vector<std::string> algorithms) {
   return {scope, std::move(ops), max_bytes, std::move(algorithms), {"simple"}};
 }
@@ -39,7 +27,7 @@ double fastest_of(collective::Planner& p, Op op, const collective::Group& g, dou
 
 TEST_CASE("collective selection: the runtime's table by op, size and scope, then its fastest algorithm") {
   using Scope = hw::SelectionRow::Scope;
-  hw::ClusterSpec spec = two_racks();
+  hw::ClusterSpec spec = test::two_racks(4, 300e9, 0.5e-6, 50e9, 1e-6, 2e-6);  // 4 chips a rack
   auto& runtime = spec.rack.chip.collectives;
   runtime.algorithms = {"ring", "bidir-ring", "mesh", "hierarchical"};
   runtime.selection = {row(Scope::rack, {}, 64e3, {"mesh"}),                        // small, inside a rack
