@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -140,6 +141,10 @@ int run(const Options& o) {
   // Fault injection for tests of the error path (README): this rank fails at its first configuration.
   std::optional<int> inject_failure;
   if (const char* r = std::getenv("RACKSCOPE_SWEEP_FAIL_ON_RANK")) inject_failure = std::atoi(r);
+  // A kill at a known point for the crash-safety test (tests/mpi/kill_resume.py): every rank
+  // ends itself with SIGKILL once this run has checkpointed N intervals, as a killed run would.
+  int64_t kill_after_intervals = 0;
+  if (const char* n = std::getenv("RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS")) kill_after_intervals = std::atoll(n);
   sweep::Progress progress(total, ck->done(), root && !o.quiet);
   const size_t rs = layout->row_size();
   // Intervals end on cluster boundaries where clusters are smaller than an interval.
@@ -195,6 +200,7 @@ int run(const Options& o) {
     if (failed) return end_with(*failed);
     failed = dist::agree(attempt([&] { ck->write(runs, sorted, end); }));
     if (failed) return end_with(*failed);
+    if (kill_after_intervals > 0 && --kill_after_intervals == 0) std::raise(SIGKILL);  // all wrote and flushed: agree() above
     begin = end;
     progress.update(begin);
   }

@@ -25,18 +25,6 @@ double time_of(const fabric::Fabric& f, Op op, int n, const std::string& algo, d
   return c->time_s;
 }
 
-// Two switch racks of `chips` chips, a NIC per chip (Bn, host latency Lh), one Clos leaf between
-// them (switch hop Lo).
-hw::ClusterSpec two_racks(int chips, double B, double L, double Bn, double Lh, double Lo) {
-  hw::ClusterSpec spec = test::switch_cluster(chips, B, L);
-  spec.racks = 2;
-  spec.rack.nics = {chips, Bn, Lh};
-  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
-  spec.scale_out.radix = 64;
-  spec.scale_out.link_bandwidth_Bps = 400e9;
-  spec.scale_out.hop_latency_s = Lo;
-  return spec;
-}
 }  // namespace
 
 TEST_CASE("closed form: ring and bidirectional ring on a ring fabric") {
@@ -109,7 +97,7 @@ TEST_CASE("closed form: torus dimension-ordered rings") {
 TEST_CASE("closed form: hierarchical across two switch racks") {
   const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6;
   const int m = 4;
-  hw::ClusterSpec spec = two_racks(m, B, L, Bn, Lh, Lo);
+  hw::ClusterSpec spec = test::two_racks(m, B, L, Bn, Lh, Lo);
   const fabric::Fabric f(spec);
   // Intra-rack ring RS: (m-1)(S/m/(Be) + 2L + s). Across racks (one leaf holds all 8 NICs):
   // chip->NIC->leaf->NIC->chip, S/(2m) per step on NIC links, 2 steps for R = 2.
@@ -141,7 +129,7 @@ TEST_CASE("closed form: a ring across racks uses one channel per NIC") {
   // (slower than the S/8 leaving each chip at B through the rack switch), and the slowest route
   // is the crossing: 2 Lh + 2 Lo. All-reduce: 14 steps.
   const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6;
-  hw::ClusterSpec spec = two_racks(4, B, L, Bn, Lh, Lo);
+  hw::ClusterSpec spec = test::two_racks(4, B, L, Bn, Lh, Lo);
   const fabric::Fabric f(spec);
   CHECK(time_of(f, Op::allreduce, 8, "ring") == doctest::Approx(lambda + 14 * (S / 32 / (Bn * e) + 2 * Lh + 2 * Lo + s)));
 }
@@ -152,7 +140,7 @@ TEST_CASE("closed form: concurrent sibling groups share the links they both cros
   // latency 2 Lh + 2 Lo. The same collective run by the chip's other 3 cores at once (offsets
   // 1-3) puts 4x the bytes on that NIC; a sibling on the other chip (offset 4) uses its own NIC.
   const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6;
-  hw::ClusterSpec spec = two_racks(2, B, L, Bn, Lh, Lo);
+  hw::ClusterSpec spec = test::two_racks(2, B, L, Bn, Lh, Lo);
   spec.rack.chip.ranks_per_chip = 4;
   const fabric::Fabric f(spec);
   collective::Planner p(f);

@@ -10,7 +10,7 @@ MPI_ENV = {
     "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
     "OMPI_MCA_rmaps_base_oversubscribe": "1",
 }
-# Reading a file another process may be writing (the kill test polls the checkpoint).
+# Reading the checkpoint a killed run left (tests/mpi/kill_resume.py).
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
 
 

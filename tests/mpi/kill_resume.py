@@ -1,55 +1,35 @@
 #!/usr/bin/env python3
-"""Crash safety: a sweep killed mid-run (SIGKILL to the mpirun process group) leaves no results
-file, only its checkpoint; `--resume` (at another rank count) finishes it with /results
-bit-identical to an uninterrupted run. A resume against another spec is refused with one line
-and keeps the checkpoint.
+"""Crash safety: a sweep killed mid-run leaves no results file, only its checkpoint; `--resume`
+(at another rank count) finishes it with /results bit-identical to an uninterrupted run. A resume
+against another spec is refused with one line and keeps the checkpoint.
+
+The kill comes at a known point, not a timing race: RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS=N makes
+every rank end itself with SIGKILL once N checkpoint intervals are written.
 
 Usage: kill_resume.py RACKSCOPE_BINARY SOURCE_DIR"""
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 import h5py
 
-from common import MPI_ENV, Checks, mpirun
+from common import Checks, mpirun
 
 binary, root = sys.argv[1], sys.argv[2]
 spec = os.path.join(root, "tests", "mpi", "sweeps", "long.toml")
 other = os.path.join(root, "tests", "mpi", "sweeps", "mixed.toml")
+CHECKPOINT_EVERY = 256  # long.toml's [run] checkpoint_every; its clusters are larger, so intervals are this size
+KILL_AFTER = 3
 c = Checks()
 
 
 def checkpoint_done(path):
-    """Configurations the checkpoint records as done, or None while it cannot be read."""
+    """Configurations the checkpoint records as done, and the total, or None if it cannot be read."""
     try:
         with h5py.File(path, "r") as f:
             return int(f["done"][()]), int(f.attrs["total"])
     except Exception:
         return None
-
-
-def killed_run(out):
-    """Starts the sweep at 2 ranks, SIGKILLs its process group once the checkpoint records some
-    (not most) configurations. Returns the done count at the kill, or None if it finished first."""
-    env = dict(os.environ, **MPI_ENV)
-    proc = subprocess.Popen(["mpirun", "-q", "-np", "2", binary, "sweep", spec, "-o", out, "--quiet"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 120
-    seen = None
-    while proc.poll() is None and time.time() < deadline:
-        state = checkpoint_done(out + ".partial")
-        if state and 0 < state[0] < state[1] // 2:
-            os.killpg(proc.pid, signal.SIGKILL)
-            seen = state[0]
-            break
-        time.sleep(0.002)
-    if seen is None and proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    return seen
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -58,20 +38,13 @@ with tempfile.TemporaryDirectory() as tmp:
     c.check(p.returncode == 0, "uninterrupted run", p.stderr[-2000:])
 
     out = os.path.join(tmp, "killed.h5")
-    done = None
-    for attempt in range(5):  # the run is short: retry if it finished before the poll saw it mid-way
-        for leftover in (out, out + ".partial"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
-        done = killed_run(out)
-        if done is not None:
-            break
-    c.check(done is not None, "the sweep was killed mid-run", "it always finished before a checkpoint was seen")
-    if done is not None:
-        c.check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), "a killed run leaves no results file")
-        state = checkpoint_done(out + ".partial")
-        c.check(state is not None and state[0] >= done, "the checkpoint survives the kill and reads back", str(state))
-
+    p = mpirun(2, binary, ["sweep", spec, "-o", out, "--quiet"], env_extra={"RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS": str(KILL_AFTER)})
+    c.check(p.returncode != 0, "the run ends as killed", f"exit {p.returncode}")
+    c.check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), "a killed run leaves no results file")
+    state = checkpoint_done(out + ".partial")
+    c.check(state is not None and state[0] == KILL_AFTER * CHECKPOINT_EVERY and state[0] < state[1] // 2,
+            f"the checkpoint survives the kill and records the {KILL_AFTER} intervals written", str(state))
+    if state is not None:
         p = mpirun(2, binary, ["sweep", other, "-o", out, "--resume", "--quiet"])
         lines = p.stderr.strip().splitlines()
         c.check(p.returncode == 2 and len(lines) == 1 and "different sweep spec or different inputs" in p.stderr,

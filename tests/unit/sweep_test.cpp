@@ -105,6 +105,24 @@ TEST_CASE("sweep: chunks cover an interval exactly once, in any request order") 
   CHECK(closed.next(0).first == closed.next(0).second);
 }
 
+TEST_CASE("sweep: every rank's share starts on a cluster boundary when clusters are smaller than shares") {
+  // Clusters of 100 configurations over [3000, 5000): the first chunk each rank is handed starts
+  // where a cluster starts, so no two ranks begin inside one cluster's fabric.
+  for (int ranks = 2; ranks <= 6; ++ranks) {
+    sweep::Chunks chunks(3000, 5000, ranks, 4, 100);
+    int64_t previous = 2999;
+    for (int r = 0; r < ranks; ++r) {
+      const auto [first, last] = chunks.next(r);
+      CAPTURE(ranks);
+      CAPTURE(r);
+      CHECK(first % 100 == 0);
+      CHECK(first > previous);  // shares in rank order, none empty
+      CHECK(last > first);
+      previous = first;
+    }
+  }
+}
+
 TEST_CASE("sweep: Pareto front") {
   const double nan = std::nan("");
   // (1,5) (2,2) (5,1) are the front; (3,3) is dominated by (2,2); the NaN point is left out;

@@ -49,4 +49,17 @@ inline hw::ClusterSpec switch_cluster(int chips, double bw = 300e9, double lat =
   return c;
 }
 
+// Two switch racks of `chips` chips, a NIC per chip (Bn, host latency Lh), one Clos leaf between
+// them (switch hop Lo).
+inline hw::ClusterSpec two_racks(int chips, double B, double L, double Bn, double Lh, double Lo) {
+  hw::ClusterSpec spec = switch_cluster(chips, B, L);
+  spec.racks = 2;
+  spec.rack.nics = {chips, Bn, Lh};
+  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  spec.scale_out.radix = 64;
+  spec.scale_out.link_bandwidth_Bps = 400e9;
+  spec.scale_out.hop_latency_s = Lo;
+  return spec;
+}
+
 }  // namespace rackscope::test
