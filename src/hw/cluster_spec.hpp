@@ -8,6 +8,7 @@
 
 #include "hw/chip.hpp"
 #include "hw/economics.hpp"
+#include "hw/reliability.hpp"
 
 namespace rackscope::hw {
 
@@ -58,6 +59,7 @@ struct RackSpec {
   std::variant<TorusSpec, SwitchSpec, ExplicitSpec> scale_up;
   NicSpec nics;
   std::optional<RackEconomics> economics;  // from the optional `economics` file
+  int hosts = 0;  // servers (host CPUs and boards) in the rack; 0: not stated
 };
 
 struct ScaleOutSpec {
@@ -74,6 +76,7 @@ struct ClusterSpec {
   int racks = 1;
   ScaleOutSpec scale_out;
   std::optional<ClusterEconomics> economics;  // from the optional `economics` file
+  std::optional<Reliability> reliability;  // failure rates and checkpointing, when the file names them
 };
 
 }  // namespace rackscope::hw

@@ -8,6 +8,7 @@
 #include "fabric/clos_shape.hpp"
 #include "io/chip_reader.hpp"
 #include "io/economics_reader.hpp"
+#include "io/reliability_reader.hpp"
 
 namespace rackscope::io {
 using units::Dimension;
@@ -121,10 +122,11 @@ hw::ExplicitSpec read_explicit(StrictTable& t, int chips) {
 
 hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputFiles& files) {
   hw::RackSpec rack;
-  StrictTable top = open_top(file, {"chip", "chips", "scale_up", "nics", "economics"}, rack.name);
+  StrictTable top = open_top(file, {"chip", "chips", "scale_up", "nics", "economics", "hosts"}, rack.name);
   rack.file = file.path;
   rack.chip = read_chip(files.load_reference(top, "chip", "chip", overrides), overrides.scoped({"chip"}), files);
   rack.chips = static_cast<int>(top.integer("chips", 1, kMaxChipsPerRack));
+  rack.hosts = static_cast<int>(top.optional_integer("hosts", 1, rack.chips).value_or(0));
 
   StrictTable up = top.table("scale_up");
   const std::string topology = up.choice("topology", {"torus", "ring", "switch", "explicit"});
@@ -154,7 +156,7 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
 hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files) {
   const InputFile& file = files.load(path, "cluster", overrides);
   hw::ClusterSpec cluster;
-  StrictTable top = open_top(file, {"rack", "racks", "scale_out", "economics"}, cluster.name);
+  StrictTable top = open_top(file, {"rack", "racks", "scale_out", "economics", "reliability"}, cluster.name);
   cluster.file = file.path;
   cluster.rack = read_rack(files.load_reference(top, "rack", "rack", overrides), overrides.scoped({"rack"}), files);
   cluster.racks = static_cast<int>(top.integer("racks", 1, kMaxRacks));
@@ -182,6 +184,13 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
     if (!shape.problem.empty()) top.fail("racks", shape.problem, "fewer racks, or a larger scale_out.radix");
   }
   if (top.has("economics")) cluster.economics = read_cluster_economics(files.load_reference(top, "economics", "cluster_economics", overrides));
+  if (top.has("reliability")) {
+    // Host failures are charged per host: the rack must say how many it has.
+    if (cluster.rack.hosts == 0)
+      top.fail("reliability", fmt::format("rack '{}' does not state its hosts, which host failure rates need", cluster.rack.name),
+               "a `hosts` count in the rack file");
+    cluster.reliability = read_reliability(files.load_reference(top, "reliability", "reliability", overrides));
+  }
   top.finish();
   overrides.check_all_used();
   return cluster;
