@@ -34,3 +34,17 @@ TEST_CASE("inputs: strict tables") {
             .find("t.toml:2: bw: \"-1 GB/s\" must be positive") == 0);
   CHECK(error_of("x = 1\n", [](io::StrictTable& t) { t.string("name"); }) == "t.toml:1: name: missing required key");
 }
+
+TEST_CASE("inputs: a --set value is its own provenance") {
+  // An inline `{ value, source }` replaced by `--set` loses its source; the command line is one.
+  auto table = toml::parse("bw = { value = \"1 TB/s\", source = \"doc\" }\n", std::string_view("t.toml"));
+  io::Overrides o;
+  o.add("bw=2 TB/s");
+  io::OverrideOrigins origins;
+  o.apply(table, origins);
+  io::StrictTable t(table, "t.toml", "", &origins);
+  CHECK(t.quantity("bw", units::Dimension::bandwidth) == 2e12);
+  // Without the override the same bare value would be refused.
+  CHECK(error_of("bw = \"2 TB/s\"\n", [](io::StrictTable& s) { s.quantity("bw", units::Dimension::bandwidth); })
+            .find("hardware number without source or assumption") != std::string::npos);
+}
