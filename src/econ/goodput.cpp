@@ -17,7 +17,11 @@ double poisson_tail(double mean, int k) {
   if (k <= 0) return 1.0;
   if (mean <= 0) return 0.0;
   double below = 0;
-  for (int i = 0; i < k; ++i) below += std::exp(-mean + i * std::log(mean) - std::lgamma(i + 1.0));
+  for (int i = 0; i < k; ++i) {
+    const double term = std::exp(-mean + i * std::log(mean) - std::lgamma(i + 1.0));
+    below += term;
+    if (i > mean && term < 1e-18 * below) break;  // past the mode the terms only shrink
+  }
   return std::clamp(1.0 - below, 0.0, 1.0);
 }
 
@@ -47,7 +51,7 @@ std::pair<double, double> failure_rates(const hw::Reliability& r, const Exposure
 // Blocking save time, storage bandwidth and, for an asynchronous save, the drain to storage.
 void checkpoint_times(const hw::Checkpoint& c, const Exposure& e, Goodput& g) {
   g.storage_Bps = c.storage_Bps;
-  if (c.storage_per_host_Bps > 0) g.storage_Bps = std::min(g.storage_Bps, c.storage_per_host_Bps * e.hosts);
+  if (c.storage_per_host_Bps > 0 && e.hosts > 0) g.storage_Bps = std::min(g.storage_Bps, c.storage_per_host_Bps * e.hosts);
   const double to_storage_s = g.checkpoint_B / g.storage_Bps;
   if (c.async) {
     // Every accelerator copies its own shard to host memory at once; the write to storage
