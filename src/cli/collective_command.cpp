@@ -104,7 +104,7 @@ Runner add_collective_command(CLI::App& app) {
       throw io::InputError({"--ranks", 0}, o->ranks, "out of range", fmt::format("1 to {} (the cluster's ranks)", all_ranks));
 
     const fabric::Fabric fabric(spec);
-    collective::Planner planner(fabric);
+    collective::Planner planner(fabric, fabric.spec().rack.chip.collectives);
     const collective::Group group = collective::first_ranks(fabric, ranks);
     const std::string only = o->algo == "auto" ? "" : o->algo;
     if (!only.empty() && only != "best") {

@@ -83,7 +83,7 @@ Runner add_step_command(CLI::App& app) {
       throw io::InputError({spec.rack.chip.file, 0}, "compute_profile", "the chip names no compute profile",
                            "compute_profile = \"../compute/CHIP.toml\" in the chip file, or --profile FILE");
     const fabric::Fabric fabric(spec);
-    collective::Planner planner(fabric);
+    collective::Planner planner(fabric, fabric.spec().rack.chip.collectives);
     const eval::Report r = eval::evaluate({fabric, planner, profile}, model, e);
     const double gib = 1073741824.0;
     if (o->json) {
