@@ -229,8 +229,8 @@ class SweepRun {
     const std::vector<uint8_t> local = sweep::front_rows(*layout_, objectives, rows.data(), n);
     const std::string gathered = gather(std::string(local.begin(), local.end()));
     if (root_)
-      outcome.front = sweep::front_rows(*layout_, objectives, reinterpret_cast<const uint8_t*>(gathered.data()),
-                                        gathered.size() / layout_->row_size());
+      outcome.front =
+          sweep::front_rows(*layout_, objectives, reinterpret_cast<const uint8_t*>(gathered.data()), gathered.size() / layout_->row_size());
   }
 
   // The finished file takes its name; the checkpoint goes.
@@ -292,9 +292,7 @@ OrFailure<SweepJob> load_sweep_job(const Session& mpi, const std::string& spec_p
   return job;
 }
 
-OrFailure<SweepOutcome> run_sweep(const Session& mpi, const SweepJob& job, const SweepOutput& out) {
-  return SweepRun(mpi, job, out).run();
-}
+OrFailure<SweepOutcome> run_sweep(const Session& mpi, const SweepJob& job, const SweepOutput& out) { return SweepRun(mpi, job, out).run(); }
 
 OrFailure<SweepOutcome> run_sweep_file(const Session& mpi, const std::string& spec_path, const SweepOutput& out) {
   OrFailure<SweepJob> job = load_sweep_job(mpi, spec_path);

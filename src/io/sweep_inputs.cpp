@@ -68,7 +68,8 @@ void check_readable(const Spec& spec) {
   auto check = [&](const std::string& path, long line, const std::string& key, const std::string& kind) {
     std::ifstream in(path);
     if (!in || std::filesystem::is_directory(path))
-      throw InputError({spec.file, line}, key, "cannot read file '" + path + "'", "a path to an existing " + kind + " file, relative to the sweep file");
+      throw InputError({spec.file, line}, key, "cannot read file '" + path + "'",
+                       "a path to an existing " + kind + " file, relative to the sweep file");
   };
   if (!spec.cluster.empty()) check(spec.cluster, spec.cluster_line, "cluster", "cluster");
   if (!spec.profile.empty()) check(spec.profile, spec.profile_line, "profile", "compute_profile");
@@ -76,7 +77,8 @@ void check_readable(const Spec& spec) {
   for (const auto& a : spec.axes) {
     if (a.target == Target::workload || !std::holds_alternative<std::string>(a.values.front())) continue;
     if (a.target != Target::cluster && a.target != Target::profile && a.name != "chip" && a.name != "rack") continue;
-    for (const auto& v : a.values) check(std::get<std::string>(v), a.line, "axes." + a.name, a.name == "profile" ? "compute_profile" : a.name);
+    for (const auto& v : a.values)
+      check(std::get<std::string>(v), a.line, "axes." + a.name, a.name == "profile" ? "compute_profile" : a.name);
   }
 }
 }  // namespace
