@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     const auto t0 = Clock::now();
     const fabric::Fabric f(spec);
     const auto t1 = Clock::now();
-    collective::Planner planner(f);
+    collective::Planner planner(f, f.spec().rack.chip.collectives);
     const int ranks = f.chips() * spec.rack.chip.ranks_per_chip;
     const auto group = collective::first_ranks(f, ranks);
     planner.plans(collective::Op::allreduce, group);

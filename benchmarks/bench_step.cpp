@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   const auto model = io::read_model(root + "/workloads/models/llama-3.1-405b.toml", {}, files);
   const auto& profile = spec.rack.chip.compute;
   const fabric::Fabric fabric(spec);
-  collective::Planner planner(fabric);
+  collective::Planner planner(fabric, fabric.spec().rack.chip.collectives);
   workload::Execution e;
   e.tp = 32, e.pp = 16, e.dp = 128, e.micro_batch = 1, e.global_batch = 2048, e.zero = 1;
   e.sequence_parallel = true;

@@ -1,6 +1,7 @@
 #include "collective/select.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "collective/algorithms.hpp"
 #include "collective/timing.hpp"
@@ -12,7 +13,8 @@ const std::vector<std::string>& algorithm_names() {
   return names;
 }
 
-Planner::Planner(const fabric::Fabric& f) : fabric_(f), loads_(f.links().size()) {}
+Planner::Planner(const fabric::Fabric& f, hw::CollectiveRuntime runtime)
+    : fabric_(f), runtime_(std::move(runtime)), loads_(f.links().size()) {}
 
 const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
   // FNV-1a over the op, the endpoints and the siblings' offsets.
@@ -40,7 +42,7 @@ const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
 
 std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const std::string& only) {
   if (g.size() < 2) return Choice{"none", "none", 0.0};
-  const auto& runtime = fabric_.spec().rack.chip.collectives;
+  const auto& runtime = runtime_;
   const auto& all = plans(op, g);
   // auto: the runtime's own selection table, first matching row with an applicable algorithm;
   // a row naming several algorithms or protocols takes the fastest of them.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collective/plan.hpp"
+#include "hw/chip.hpp"
 
 namespace rackscope::collective {
 
@@ -20,7 +21,9 @@ struct Choice {
 
 class Planner {
  public:
-  explicit Planner(const fabric::Fabric& f);
+  // `runtime`: the collective library whose selection table, protocols and algorithms choose
+  // among the plans (usually the fabric's chip's, `f.spec().rack.chip.collectives`).
+  Planner(const fabric::Fabric& f, hw::CollectiveRuntime runtime);
   // Every algorithm's plan for `op` on `g` (cached).
   const std::vector<AlgorithmCost>& plans(Op op, const Group& g);
   // The choice for `bytes`. `only` empty (auto): the runtime's selection table, as its tuner
@@ -30,6 +33,7 @@ class Planner {
 
  private:
   const fabric::Fabric& fabric_;
+  const hw::CollectiveRuntime runtime_;
   fabric::PhaseLoads loads_;
   // Plans by (op, endpoints, siblings), found through a hash; the key is kept to rule out collisions.
   struct Cached {

@@ -194,18 +194,11 @@ std::optional<double> limit(const Reader& rd, const toml::table& raw, const std:
   if (!(v > 0) || !std::isfinite(v)) rd.fail(*n, "constraints." + key, "must be positive");
   return v;
 }
-}  // namespace
 
-sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
-  Overrides none;
-  const InputFile& f = files.load(path, "sweep", none);
-  const toml::table& root = *f.table;
-  sweep::Spec spec;
-  spec.file = f.path;
-  Reader rd{spec.file, fs::path(spec.file).parent_path()};
-  StrictTable top = open_top(f, {"cluster", "profile", "workloads", "execution", "axes", "constraints", "objectives", "run"}, spec.name);
+// The sections of a sweep file, read in this order (so is the first error reported).
 
-  // Workloads: the models to train, each with the tokens of a training run.
+// [[workloads]]: the models to train, each with the tokens of a training run.
+void read_workloads(const Reader& rd, const toml::table& root, StrictTable& top, sweep::Spec& spec) {
   const toml::node* wl = root.get("workloads");
   if (!wl || !wl->is_array_of_tables() || wl->as_array()->empty())
     top.fail("workloads", "a sweep needs at least one [[workloads]] entry", "[[workloads]] model = \"../models/x.toml\"");
@@ -222,8 +215,10 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
     w.name = fs::path(w.model).stem().string();
     spec.workloads.push_back(w);
   }
+}
 
-  // Base execution: every knob an axis does not vary.
+// [execution]: every knob an axis does not vary; returns the knobs fixed there.
+std::set<std::string> read_base_execution(const Reader& rd, const toml::table& root, StrictTable& top, sweep::Spec& spec) {
   std::set<std::string> fixed;
   if (const toml::table* ex = optional_table(root, top, "execution")) {
     StrictTable t(*ex, spec.file, "execution");
@@ -238,9 +233,12 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
     }
   }
   spec.dp_given = fixed.count("dp") > 0;
+  return fixed;
+}
 
-  // Axes, then their enumeration order: cluster-shaping ones first (a rank keeps a cluster's
-  // fabric while it works through that cluster's configurations), then the workload, the rest.
+// [[axes]], then their enumeration order: cluster-shaping ones first (a rank keeps a cluster's
+// fabric while it works through that cluster's configurations), then the workload, the rest.
+void read_axes(const Reader& rd, const toml::table& root, StrictTable& top, const std::set<std::string>& fixed, sweep::Spec& spec) {
   std::vector<Axis> axes;
   if (const toml::node* ax = root.get("axes")) {
     if (!ax->is_array_of_tables()) top.fail("axes", "expected [[axes]] tables", "[[axes]] key = \"tp\" values = [8, 16]");
@@ -264,14 +262,17 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
   spec.axes.push_back(workload_axis);
   for (const auto& a : axes)
     if (!a.shapes_cluster()) spec.axes.push_back(a);
+}
 
-  auto has_axis = [&](const std::string& name) {
-    return std::any_of(spec.axes.begin(), spec.axes.end(), [&](const Axis& a) { return a.name == name; });
-  };
-  // A base file (cluster, profile) is named at the top level or varied by an axis, not both.
+bool has_axis(const sweep::Spec& spec, const std::string& name) {
+  return std::any_of(spec.axes.begin(), spec.axes.end(), [&](const Axis& a) { return a.name == name; });
+}
+
+// cluster, profile: each named at the top level or varied by an axis, not both.
+void read_base_files(const Reader& rd, const toml::table& root, StrictTable& top, sweep::Spec& spec) {
   auto base_file = [&](const std::string& key, const std::string& example, std::string& path, long& line) {
     const toml::node* n = root.get(key);
-    if (has_axis(key)) {
+    if (has_axis(spec, key)) {
       if (n) top.fail(key, "also an axis", "one of " + key + " = \"...\" or [[axes]] key = \"" + key + "\"");
       return;
     }
@@ -281,9 +282,10 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
   };
   base_file("cluster", "../../topologies/clusters/x.toml", spec.cluster, spec.cluster_line);
   base_file("profile", "../../topologies/compute/x.toml", spec.profile, spec.profile_line);
-  if (!has_axis("global_batch") && !fixed.count("global_batch"))
-    top.fail("execution", "global_batch is neither fixed nor an axis", "[execution] global_batch = 1024");
+}
 
+// [constraints]: limits a configuration must meet to count as feasible.
+void read_constraints(const Reader& rd, const toml::table& root, StrictTable& top, sweep::Spec& spec) {
   if (const toml::table* table = optional_table(root, top, "constraints")) {
     const auto& raw = *table;
     StrictTable t(raw, spec.file, "constraints");
@@ -297,7 +299,10 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
     spec.constraints.max_cost_usd = limit(rd, raw, "max_cost_usd", units::Dimension::dimensionless, false);
     spec.constraints.max_power_W = limit(rd, raw, "max_power", units::Dimension::power, true);
   }
+}
 
+// [objectives]: the columns of the Pareto front (tokens/s when none are given).
+void read_objectives(const toml::table& root, StrictTable& top, sweep::Spec& spec) {
   if (const toml::table* table = optional_table(root, top, "objectives")) {
     const auto& raw = *table;
     StrictTable t(raw, spec.file, "objectives");
@@ -317,7 +322,10 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
     }
   }
   if (spec.objectives.empty()) spec.objectives.push_back({"tokens_per_s", true});
+}
 
+// [run]: how the work is cut (configurations per checkpoint, smallest chunk).
+void read_run(const Reader& rd, const toml::table& root, StrictTable& top, sweep::Spec& spec) {
   if (const toml::table* table = optional_table(root, top, "run")) {
     const auto& raw = *table;
     StrictTable t(raw, spec.file, "run");
@@ -329,6 +337,26 @@ sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
       (std::string(key) == "min_chunk" ? spec.min_chunk : spec.checkpoint_every) = n->as_integer()->get();
     }
   }
+}
+}  // namespace
+
+sweep::Spec read_sweep(const std::string& path, InputFiles& files) {
+  Overrides none;
+  const InputFile& f = files.load(path, "sweep", none);
+  const toml::table& root = *f.table;
+  sweep::Spec spec;
+  spec.file = f.path;
+  Reader rd{spec.file, fs::path(spec.file).parent_path()};
+  StrictTable top = open_top(f, {"cluster", "profile", "workloads", "execution", "axes", "constraints", "objectives", "run"}, spec.name);
+  read_workloads(rd, root, top, spec);
+  const std::set<std::string> fixed = read_base_execution(rd, root, top, spec);
+  read_axes(rd, root, top, fixed, spec);
+  read_base_files(rd, root, top, spec);
+  if (!has_axis(spec, "global_batch") && !fixed.count("global_batch"))
+    top.fail("execution", "global_batch is neither fixed nor an axis", "[execution] global_batch = 1024");
+  read_constraints(rd, root, top, spec);
+  read_objectives(root, top, spec);
+  read_run(rd, root, top, spec);
   top.finish();
   try {
     sweep::Space check(spec.axes);

@@ -8,6 +8,6 @@ namespace rackscope::io {
 // Reads a `kind = "sweep"` file (workloads/sweeps/): base inputs, workloads, execution knobs,
 // axes (lists or ranges), constraints, objectives. Paths are resolved against the sweep file.
 // Checks every axis value against its key; the inputs the paths name are read later
-// (sweep::load_inputs). Throws InputError.
+// (io::load_inputs). Throws InputError.
 sweep::Spec read_sweep(const std::string& path, InputFiles& files);
 }  // namespace rackscope::io

@@ -1,14 +1,11 @@
 #include "sweep/evaluator.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
+#include <utility>
 #include <stdexcept>
 
 #include "eval/evaluate.hpp"
-#include "io/cluster_reader.hpp"
-#include "io/input_error.hpp"
-#include "io/model_reader.hpp"
 #include "sweep/knobs.hpp"
 #include "sweep/reasons.hpp"
 
@@ -21,103 +18,10 @@ struct Evaluator::Cluster {
   uint64_t last_used = 0;
 };
 
-namespace {
-// The cluster of variant `c`: the cluster file (axis or base) with the cluster-shaping axes'
-// values as `--set` overrides. An override the cluster rejects is reported at its axis.
-hw::ClusterSpec read_variant(const Spec& spec, const Space& space, int64_t c, io::InputFiles& files) {
-  std::string path = spec.cluster;
-  io::Overrides overrides;
-  for (size_t k = 0; k < space.cluster_axes(); ++k) {
-    const Axis& a = spec.axes[k];
-    const Value& v = a.values[space.cluster_digit(c, k)];
-    if (a.target == Target::cluster) path = std::get<std::string>(v);
-    else overrides.add(a.override_path + "=" + override_text(v));
-  }
-  try {
-    return io::read_cluster(path, overrides, files);
-  } catch (const io::InputError& e) {
-    // An error caused by an axis value names the axis in the spec, then the original message.
-    for (size_t k = 0; k < space.cluster_axes(); ++k) {
-      const Axis& a = spec.axes[k];
-      if (a.target == Target::set && e.where().file.rfind("--set " + a.override_path + "=", 0) == 0)
-        throw io::InputError({spec.file, a.line}, "axes." + a.name, e.what());
-    }
-    throw;
-  }
-}
-
-std::vector<std::string> profile_paths(const Spec& spec, int axis) {
-  if (axis < 0) return {spec.profile};
-  std::vector<std::string> out;
-  for (const auto& v : spec.axes[axis].values) out.push_back(std::get<std::string>(v));
-  return out;
-}
-
-int find_axis(const Spec& spec, Target t) {
-  for (size_t k = 0; k < spec.axes.size(); ++k)
-    if (spec.axes[k].target == t) return static_cast<int>(k);
-  return -1;
-}
-
-// Chips' cost and power, needed by a constraint or objective, exist only for die-built chips.
-void check_money(const Spec& spec, const hw::ClusterSpec& cluster, const std::string& needed_by) {
-  if (needed_by.empty() || cluster.rack.chip.package) return;
-  throw io::InputError({spec.file, 0}, needed_by,
-                       "needs the chip's cost and power, but " + cluster.rack.chip.file + " states no package (dies, HBM, packaging)",
-                       "chips built from [[dies]] and [[hbm]], or drop cost/power from constraints and objectives");
-}
-
-std::string money_needed_by(const Spec& spec) {
-  if (spec.constraints.max_cost_usd) return "constraints.max_cost_usd";
-  if (spec.constraints.max_power_W) return "constraints.max_power_W";
-  for (const auto& o : spec.objectives)
-    if (o.column == "cost_usd" || o.column == "power_W" || o.column == "energy_J") return "objectives." + o.column;
-  return {};
-}
-}  // namespace
-
-namespace {
-// Every file the spec names directly must be readable; an error names the spec's line.
-void check_readable(const Spec& spec) {
-  auto check = [&](const std::string& path, long line, const std::string& key, const std::string& kind) {
-    std::ifstream in(path);
-    if (!in || std::filesystem::is_directory(path))
-      throw io::InputError({spec.file, line}, key, "cannot read file '" + path + "'", "a path to an existing " + kind + " file, relative to the sweep file");
-  };
-  if (!spec.cluster.empty()) check(spec.cluster, spec.cluster_line, "cluster", "cluster");
-  if (!spec.profile.empty()) check(spec.profile, spec.profile_line, "profile", "compute_profile");
-  for (const auto& w : spec.workloads) check(w.model, w.line, "workloads.model", "model");
-  for (const auto& a : spec.axes) {
-    if (a.target == Target::workload || !std::holds_alternative<std::string>(a.values.front())) continue;
-    if (a.target != Target::cluster && a.target != Target::profile && a.name != "chip" && a.name != "rack") continue;
-    for (const auto& v : a.values) check(std::get<std::string>(v), a.line, "axes." + a.name, a.name == "profile" ? "compute_profile" : a.name);
-  }
-}
-}  // namespace
-
-Texts load_inputs(const Spec& spec) {
-  check_readable(spec);
-  const Space space(spec.axes);
-  io::InputFiles files;
-  const std::string money = money_needed_by(spec);
-  for (int64_t c = 0; c < space.clusters(); ++c) check_money(spec, read_variant(spec, space, c, files), money);
-  io::Overrides none;
-  for (const auto& p : profile_paths(spec, find_axis(spec, Target::profile))) io::read_compute_profile(files.load(p, "compute_profile", none));
-  for (const auto& w : spec.workloads) io::read_model(w.model, none, files);
-  Texts texts;
-  for (const auto& f : files.files()) texts.emplace(f->path, f->text);
-  return texts;
-}
-
-Evaluator::Evaluator(const Spec& spec, std::shared_ptr<const Texts> texts, size_t max_fabrics)
-    : spec_(spec), space_(spec.axes), texts_(std::move(texts)), max_fabrics_(std::max<size_t>(1, max_fabrics)) {
-  io::InputFiles files;
-  files.provide(texts_);
-  io::Overrides none;
-  for (const auto& w : spec.workloads) models_.push_back(io::read_model(w.model, none, files));
-  profile_axis_ = find_axis(spec, Target::profile);
-  workload_axis_ = find_axis(spec, Target::workload);
-  for (const auto& p : profile_paths(spec, profile_axis_)) profiles_.push_back(io::read_compute_profile(files.load(p, "compute_profile", none)));
+Evaluator::Evaluator(const Spec& spec, Inputs inputs, size_t max_fabrics)
+    : spec_(spec), space_(spec.axes), inputs_(std::move(inputs)), max_fabrics_(std::max<size_t>(1, max_fabrics)) {
+  profile_axis_ = axis_of(spec, Target::profile);
+  workload_axis_ = axis_of(spec, Target::workload);
   for (size_t k = 0; k < spec.axes.size(); ++k) {
     if (spec.axes[k].target != Target::knob) continue;
     knob_axes_.emplace_back(k, find_knob(spec.axes[k].name));
@@ -132,9 +36,7 @@ Evaluator::Cluster& Evaluator::cluster(int64_t c) {
   auto& slot = clusters_[c];
   if (!slot) {
     slot = std::make_unique<Cluster>();
-    io::InputFiles files;
-    files.provide(texts_);
-    slot->spec = read_variant(spec_, space_, c, files);
+    slot->spec = inputs_.cluster(c);
   }
   slot->last_used = ++clock_;
   return *slot;
@@ -154,7 +56,7 @@ void Evaluator::ensure_fabric(Cluster& c) {
     oldest->fabric.reset();
   }
   c.fabric = std::make_unique<fabric::Fabric>(c.spec);
-  c.planner = std::make_unique<collective::Planner>(*c.fabric);
+  c.planner = std::make_unique<collective::Planner>(*c.fabric, c.spec.rack.chip.collectives);
   ++fabrics_built_;
 }
 
@@ -174,8 +76,8 @@ Result Evaluator::evaluate(int64_t index) {
   }
   r.dp = e.dp;
   const Workload& w = spec_.workloads[workload_axis_ < 0 ? 0 : space_.digit(index, workload_axis_)];
-  const workload::ModelSpec& model = models_[workload_axis_ < 0 ? 0 : space_.digit(index, workload_axis_)];
-  const compute::Profile& profile = profiles_[profile_axis_ < 0 ? 0 : space_.digit(index, profile_axis_)];
+  const workload::ModelSpec& model = inputs_.models[workload_axis_ < 0 ? 0 : space_.digit(index, workload_axis_)];
+  const compute::Profile& profile = inputs_.profiles[profile_axis_ < 0 ? 0 : space_.digit(index, profile_axis_)];
 
   // Size limits first: a cluster over them is never built.
   const auto& limits = spec_.constraints;

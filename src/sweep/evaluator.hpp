@@ -5,6 +5,7 @@
 // routing and the rest are arithmetic. Only a few fabrics are kept at once (they are large);
 // cluster-shaping axes vary slowest, so a rank's consecutive chunks mostly share one.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,7 +14,7 @@
 #include "collective/select.hpp"
 #include "compute/profile.hpp"
 #include "fabric/fabric.hpp"
-#include "io/input_file.hpp"
+#include "hw/cluster_spec.hpp"
 #include "sweep/result.hpp"
 #include "sweep/space.hpp"
 #include "sweep/spec.hpp"
@@ -21,17 +22,19 @@
 
 namespace rackscope::sweep {
 
-using Texts = std::map<std::string, std::string>;
-
-// Reads every input every configuration can name (each cluster, profile and model), checking
-// them, and returns their texts by path. Rank 0 runs this before a sweep starts, so bad inputs
-// are found before any result is written. Throws InputError.
-Texts load_inputs(const Spec& spec);
+// What the configurations of a spec are evaluated on, already read and checked: io::sweep_inputs
+// reads them from input texts; a caller may also build them in memory.
+struct Inputs {
+  std::vector<workload::ModelSpec> models;  // per workload
+  std::vector<compute::Profile> profiles;   // per value of the profile axis (or the base one)
+  // The cluster of cluster variant `c` (Space::cluster_of); called once per variant, again
+  // only if the variant is evicted. May throw (the sweep reports it as that rank's failure).
+  std::function<hw::ClusterSpec(int64_t c)> cluster;
+};
 
 class Evaluator {
  public:
-  // `texts`: every input by path (from load_inputs); files not in it are read from disk.
-  Evaluator(const Spec& spec, std::shared_ptr<const Texts> texts, size_t max_fabrics = 4);
+  Evaluator(const Spec& spec, Inputs inputs, size_t max_fabrics = 4);
   ~Evaluator();
   const Space& space() const { return space_; }
   Result evaluate(int64_t index);
@@ -45,10 +48,8 @@ class Evaluator {
 
   const Spec& spec_;
   Space space_;
-  std::shared_ptr<const Texts> texts_;
+  Inputs inputs_;
   size_t max_fabrics_;
-  std::vector<workload::ModelSpec> models_;      // per workload
-  std::vector<compute::Profile> profiles_;       // per value of the profile axis (or the base one)
   int profile_axis_ = -1, workload_axis_ = -1;
   std::vector<std::pair<size_t, int>> knob_axes_;  // (axis, knob index)
   bool derive_dp_ = true;

@@ -69,4 +69,11 @@ struct Spec {
   int64_t min_chunk = 16;
 };
 
+// The index of the first axis with target `t`, or -1.
+inline int axis_of(const Spec& spec, Target t) {
+  for (size_t k = 0; k < spec.axes.size(); ++k)
+    if (spec.axes[k].target == t) return static_cast<int>(k);
+  return -1;
+}
+
 }  // namespace rackscope::sweep

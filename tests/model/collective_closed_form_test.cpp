@@ -19,7 +19,7 @@ const double S = 64.0 * 1024 * 1024;
 const double e = 0.8, s = 2e-6, lambda = 5e-6;  // from test::simple_chip()
 
 double time_of(const fabric::Fabric& f, Op op, int n, const std::string& algo, double bytes = S) {
-  collective::Planner p(f);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
   const auto c = p.best(op, collective::first_ranks(f, n), bytes, algo);
   REQUIRE(c.has_value());
   return c->time_s;
@@ -72,7 +72,7 @@ TEST_CASE("closed form: switch-domain algorithms") {
   // Double binary tree over 8 ranks (heap trees, second mirrored): the busiest chip sends 4
   // half-chunks per step (derivation: inner nodes send to a parent and two children in one tree
   // and to a parent in the other), so beta = 2/(Be); stages 2*floor(log2 8) = 6.
-  collective::Planner p(f);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
   const auto& plans = p.plans(Op::allreduce, collective::first_ranks(f, n));
   const auto tree = std::find_if(plans.begin(), plans.end(), [](const auto& a) { return a.name == "tree"; });
   REQUIRE(tree != plans.end());
@@ -143,7 +143,7 @@ TEST_CASE("closed form: concurrent sibling groups share the links they both cros
   hw::ClusterSpec spec = test::two_racks(2, B, L, Bn, Lh, Lo);
   spec.rack.chip.ranks_per_chip = 4;
   const fabric::Fabric f(spec);
-  collective::Planner p(f);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
   auto ring = [&](std::vector<int> concurrent) {
     return p.best(Op::allreduce, collective::Group{{0, 8}, std::move(concurrent)}, S, "ring")->time_s;
   };

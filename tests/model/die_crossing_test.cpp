@@ -33,7 +33,7 @@ hw::ClusterSpec cluster(const std::string& name) {
 
 double ring_time(const hw::ClusterSpec& spec, const std::vector<int>& endpoints, double bytes) {
   const fabric::Fabric f(spec);
-  collective::Planner p(f);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
   const auto c = p.best(Op::allreduce, collective::Group{endpoints, {}}, bytes, "ring");
   REQUIRE(c.has_value());
   return c->time_s;

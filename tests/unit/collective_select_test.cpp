@@ -35,7 +35,7 @@ TEST_CASE("collective selection: the runtime's table by op, size and scope, then
                        row(Scope::cluster, {"allreduce"}, 0, {"hierarchical"}),     // across racks
                        row(Scope::rack, {"allreduce"}, 0, {"ring", "bidir-ring"})};  // the faster of two
   const fabric::Fabric f(spec);
-  collective::Planner p(f);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
   const auto rack = collective::first_ranks(f, 4), both = collective::first_ranks(f, 8);
 
   CHECK(p.best(Op::allreduce, rack, 1e3)->algorithm == "mesh");
@@ -58,7 +58,7 @@ TEST_CASE("collective selection: `best` is the fastest of every algorithm; auto 
   hw::ClusterSpec spec = test::switch_cluster(8);
   spec.rack.chip.collectives.algorithms = {"ring"};
   const fabric::Fabric f(spec);
-  collective::Planner p(f);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
   const auto g = collective::first_ranks(f, 8);
   const auto all = collective::algorithm_names();
   for (double bytes : {1e3, 1e6, 1e9}) {
@@ -72,6 +72,6 @@ TEST_CASE("collective selection: `best` is the fastest of every algorithm; auto 
   // A runtime whose only algorithm does not apply to the fabric has no choice to give.
   spec.rack.chip.collectives.algorithms = {"torus"};
   const fabric::Fabric no_torus(spec);
-  collective::Planner q(no_torus);
+  collective::Planner q(no_torus, no_torus.spec().rack.chip.collectives);
   CHECK_FALSE(q.best(Op::allreduce, collective::first_ranks(no_torus, 8), 1e6).has_value());
 }

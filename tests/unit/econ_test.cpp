@@ -231,7 +231,7 @@ TEST_CASE("econ: power at load lies between idle and peak") {
 
 TEST_CASE("econ: every term of a real step has a power class, and the draw lies between idle and peak") {
   const fabric::Fabric f(clos_cluster(4));  // 16 chips
-  collective::Planner planner(f);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
   io::InputFiles files;
   const auto model = io::read_model(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models/llama-3.1-8b.toml", {}, files);

@@ -22,7 +22,7 @@ hw::ClusterSpec ideal_chip() {
 
 TEST_CASE("evaluate: one ideal chip runs a step's executed FLOPs at peak") {
   const fabric::Fabric f(ideal_chip());
-  collective::Planner planner(f);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
   const compute::Profile profile;  // efficiencies 1, overheads 0, flash attention
   REQUIRE(profile.flash_attention);
   io::InputFiles files;

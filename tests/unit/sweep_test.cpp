@@ -9,6 +9,7 @@
 #include "eval/evaluate.hpp"
 #include "io/cluster_reader.hpp"
 #include "io/model_reader.hpp"
+#include "io/sweep_inputs.hpp"
 #include "io/sweep_reader.hpp"
 #include "sweep/chunks.hpp"
 #include "sweep/evaluator.hpp"
@@ -170,8 +171,8 @@ TEST_CASE("sweep: reading a spec") {
 TEST_CASE("sweep: an evaluated row equals evaluate() on the same configuration") {
   io::InputFiles files;
   const sweep::Spec spec = io::read_sweep(kMixed, files);
-  auto texts = std::make_shared<const sweep::Texts>(sweep::load_inputs(spec));
-  sweep::Evaluator ev(spec, texts);
+  auto texts = std::make_shared<const io::Texts>(io::load_inputs(spec));
+  sweep::Evaluator ev(spec, io::sweep_inputs(spec, texts));
   const sweep::Space& s = ev.space();
   const sweep::Layout layout(spec);
   // The first feasible configuration with 2 racks of the UltraServer, 70B, tp 8.
@@ -192,7 +193,7 @@ TEST_CASE("sweep: an evaluated row equals evaluate() on the same configuration")
   const auto model = io::read_model(spec.workloads[1].model, {}, f2);
   const auto profile = io::read_compute_profile(f2.load(spec.profile, "compute_profile", {}));
   const fabric::Fabric fabric(cluster);
-  collective::Planner planner(fabric);
+  collective::Planner planner(fabric, fabric.spec().rack.chip.collectives);
   workload::Execution e = spec.execution;
   e.tp = 8;
   e.pp = static_cast<int>(std::get<int64_t>(spec.axes[5].values[s.digit(found, 5)]));

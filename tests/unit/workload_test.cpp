@@ -104,7 +104,7 @@ TEST_CASE("workload: bad executions are infeasible with a reason, never a crash"
   hw::ClusterSpec spec = test::switch_cluster(8);
   spec.rack.chip.hbm_capacity_B = 1e12;
   const fabric::Fabric f(spec);
-  collective::Planner planner(f);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
   const auto m = load("llama-3.1-8b");
   const auto mixtral = load("mixtral-8x22b");
@@ -122,7 +122,7 @@ TEST_CASE("workload: bad executions are infeasible with a reason, never a crash"
   CHECK(run(m, bad).feasible());  // 32 heads / 8 KV heads: tp 8 divides both
   hw::ClusterSpec six = test::switch_cluster(6);
   const fabric::Fabric f6(six);
-  collective::Planner p6(f6);
+  collective::Planner p6(f6, f6.spec().rack.chip.collectives);
   bad.tp = 6;
   CHECK(eval::evaluate({f6, p6, profile}, m, bad).reason == workload::Infeasibility::tp_heads);
   bad = e;
@@ -147,7 +147,7 @@ TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeas
   spec.rack.chip.bf16_flops = 1e15;
   spec.rack.chip.fp8_flops = 2e15;  // FP8 but no MX path, like Trn2 or H100
   const fabric::Fabric f(spec);
-  collective::Planner planner(f);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
   const auto m = load("llama-3.1-8b");
   workload::Execution e;
@@ -166,7 +166,7 @@ TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeas
   spec.rack.chip.mxfp8_flops = 2e15;
   spec.rack.chip.mxfp4_flops = 4e15;
   const fabric::Fabric mx(spec);
-  collective::Planner mx_planner(mx);
+  collective::Planner mx_planner(mx, mx.spec().rack.chip.collectives);
   const auto bf16 = run(mx, mx_planner, workload::Precision::bf16);
   const auto mxfp8 = run(mx, mx_planner, workload::Precision::mxfp8);
   const auto mxfp4 = run(mx, mx_planner, workload::Precision::mxfp4);
@@ -219,7 +219,7 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   spec.rack.chip.hbm_capacity_B = 1e13;
   spec.rack.chip.bf16_flops = 1e12;
   const fabric::Fabric f(spec);
-  collective::Planner planner(f);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
   const auto m = load("llama-3.1-8b");
   workload::Execution e;
@@ -241,7 +241,7 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   const double share = 0.125;
   spec.rack.chip.collectives.overlap_compute_share = share;
   const fabric::Fabric gpu(spec);
-  collective::Planner gpu_planner(gpu);
+  collective::Planner gpu_planner(gpu, gpu.spec().rack.chip.collectives);
   CHECK(term(eval::evaluate({gpu, gpu_planner, profile}, m, e), "tp_comm") ==
         doctest::Approx(m.layers * (4 * ag + 2 * rs + 2 * share * (ag + rs))));
 }

@@ -1,0 +1,308 @@
+#include "dist/sweep_driver.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "dist/scheduler.hpp"
+#include "git_describe.hpp"
+#include "io/hdf5_sweep.hpp"
+#include "io/input_error.hpp"
+#include "io/sweep_inputs.hpp"
+#include "io/sweep_reader.hpp"
+#include "sweep/layout.hpp"
+#include "sweep/progress.hpp"
+#include "sweep/reasons.hpp"
+#include "sweep/report.hpp"
+
+namespace rackscope::dist {
+namespace {
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The command line as typed (arguments joined by spaces), from /proc.
+std::string command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::replace(raw.begin(), raw.end(), '\0', ' ');
+  while (!raw.empty() && raw.back() == ' ') raw.pop_back();
+  return raw;
+}
+
+// Runs `f`, turning what it throws into this rank's failure.
+template <class F>
+std::optional<Failure> attempt(F&& f) {
+  try {
+    f();
+  } catch (const io::InputError& e) {
+    return Failure{2, e.what()};
+  } catch (const std::exception& e) {
+    return Failure{1, std::string("rackscope: internal error: ") + e.what()};
+  }
+  return std::nullopt;
+}
+
+// A chunk of configurations [first, last) this rank evaluated, at `offset` in its rows.
+struct Piece {
+  int64_t first, last;
+  size_t offset;
+};
+
+// Rows in index order, as the file selection lists them (rows of `row_size` bytes); checks
+// that the pieces lie in [begin, end) without overlap.
+void sort_rows(std::vector<Piece>& pieces, const std::vector<uint8_t>& rows, size_t row_size, int64_t begin, int64_t end,
+               std::vector<uint8_t>& sorted, io::Runs& runs) {
+  std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.first < b.first; });
+  sorted.reserve(rows.size());
+  int64_t previous = begin;
+  for (const auto& p : pieces) {
+    if (p.first < previous || p.last > end) throw std::logic_error(fmt::format("chunk [{}, {}) overlaps another", p.first, p.last));
+    previous = p.last;
+    runs.emplace_back(p.first, p.last);
+    sorted.insert(sorted.end(), rows.begin() + static_cast<std::ptrdiff_t>(p.offset),
+                  rows.begin() + static_cast<std::ptrdiff_t>(p.offset + static_cast<size_t>(p.last - p.first) * row_size));
+  }
+}
+
+// Phases 2-4 of one run on this rank (see sweep_driver.hpp); each step returns the agreed failure.
+class SweepRun {
+ public:
+  SweepRun(const Session& mpi, const SweepJob& job, const SweepOutput& out)
+      : mpi_(mpi), job_(job), out_(out), root_(mpi.rank() == 0), partial_(out.path + ".partial"), assembling_(out.path + ".tmp") {}
+
+  OrFailure<SweepOutcome> run() {
+    SweepOutcome outcome;
+    std::optional<Failure> failed = build();
+    if (!failed) failed = open_checkpoint();
+    if (!failed) failed = run_intervals();
+    if (!failed) failed = assemble(outcome);
+    if (!failed) failed = publish();
+    if (failed) return end_with(*failed);
+    if (root_) outcome.summary = sweep::summary_table(job_.spec, ev_->space(), *layout_, outcome.front, outcome.counts, 15);
+    return outcome;
+  }
+
+ private:
+  // Every rank: the evaluator and row layout, and the /meta of the result file.
+  std::optional<Failure> build() {
+    if (auto failed = agree(attempt([&] {
+          ev_ = std::make_unique<sweep::Evaluator>(job_.spec, job_.inputs);
+          layout_ = std::make_unique<sweep::Layout>(job_.spec);
+        })))
+      return failed;
+    total_ = ev_->space().total();
+    meta_.tool_version = "rackscope 0.1.0";
+    meta_.git_describe = RACKSCOPE_GIT_DESCRIBE;
+    meta_.command_line = broadcast(command_line());
+    meta_.start_time = broadcast(utc_now());
+    meta_.spec_file = job_.spec.file;
+    meta_.ranks = mpi_.size();
+    for (const auto& [path, text] : job_.texts) meta_.inputs.emplace_back(path, text);
+    return std::nullopt;
+  }
+
+  // The checkpoint: reopened to resume (it must be this sweep's, with these inputs), else created.
+  std::optional<Failure> open_checkpoint() {
+    return agree(attempt([&] {
+      const std::string id = sweep::digest(job_.texts, *layout_);
+      if (out_.resume) ck_ = io::SweepCheckpoint::open(partial_, *layout_, total_, id);
+      if (ck_) {
+        ck_->count_resume();
+        meta_.start_time = ck_->start_time();
+        meta_.resumes = ck_->resumes();
+      } else {
+        if (out_.resume && root_ && !out_.quiet)
+          fmt::print(stderr, "sweep: no checkpoint {} to resume; starting from the beginning\n", partial_);
+        created_checkpoint_ = true;  // before creating: a failed creation may leave a file
+        ck_ = io::SweepCheckpoint::create(partial_, *layout_, total_, id, meta_);
+      }
+    }));
+  }
+
+  // Checkpoint intervals from where the checkpoint stands to the end.
+  std::optional<Failure> run_intervals() {
+    // Fault injection for tests of the error path (README): this rank fails at its first configuration.
+    if (const char* r = std::getenv("RACKSCOPE_SWEEP_FAIL_ON_RANK")) inject_failure_ = std::atoi(r);
+    // A kill at a known point for the crash-safety test (tests/mpi/kill_resume.py): every rank
+    // ends itself with SIGKILL once this run has checkpointed N intervals, as a killed run would.
+    int64_t kill_after_intervals = 0;
+    if (const char* n = std::getenv("RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS")) kill_after_intervals = std::atoll(n);
+    progress_.emplace(total_, ck_->done(), root_ && !out_.quiet);
+    // Intervals end on cluster boundaries where clusters are smaller than an interval.
+    const int64_t every = job_.spec.checkpoint_every;
+    per_cluster_ = total_ / ev_->space().clusters();
+    const int64_t interval = per_cluster_ <= every ? every / per_cluster_ * per_cluster_ : every;
+    for (int64_t begin = ck_->done(); begin < total_;) {
+      const int64_t end = std::min(total_, (begin / interval + 1) * interval);
+      if (auto failed = run_interval(begin, end)) return failed;
+      if (kill_after_intervals > 0 && --kill_after_intervals == 0) std::raise(SIGKILL);  // all wrote and flushed: agree() in run_interval
+      begin = end;
+      progress_->update(begin);
+    }
+    progress_->finish(total_);
+    return std::nullopt;
+  }
+
+  // One interval: chunks evaluated, then this rank's rows written collectively.
+  std::optional<Failure> run_interval(int64_t begin, int64_t end) {
+    std::vector<Piece> pieces;
+    std::vector<uint8_t> rows;
+    if (auto failed = agree(evaluate_chunks(begin, end, pieces, rows))) return failed;
+    // Sorted and checked here, before the collective write, because a rank failing inside a
+    // collective call would leave the others waiting.
+    std::vector<uint8_t> sorted;
+    io::Runs runs;
+    if (auto failed = agree(attempt([&] { sort_rows(pieces, rows, layout_->row_size(), begin, end, sorted, runs); }))) return failed;
+    return agree(attempt([&] { ck_->write(runs, sorted, end); }));
+  }
+
+  // This rank's chunks of [begin, end), taken from the scheduler until the interval is over.
+  // After a failure the rank only drains the interval.
+  std::optional<Failure> evaluate_chunks(int64_t begin, int64_t end, std::vector<Piece>& pieces, std::vector<uint8_t>& rows) {
+    const size_t rs = layout_->row_size();
+    std::optional<Failure> mine;
+    Scheduler scheduler(begin, end, job_.spec.min_chunk, per_cluster_);
+    const bool fail_here = inject_failure_ && *inject_failure_ == mpi_.rank();
+    for (;;) {
+      const auto [first, last] = scheduler.next(mine.has_value());
+      if (first == last) break;
+      if (mine) continue;
+      mine = attempt([&, first = first, last = last] {
+        const size_t offset = rows.size();
+        rows.resize(offset + static_cast<size_t>(last - first) * rs);
+        for (int64_t i = first; i < last; ++i) {
+          if (fail_here)
+            throw io::InputError({"RACKSCOPE_SWEEP_FAIL_ON_RANK", 0}, "", fmt::format("failure injected on rank {}", mpi_.rank()));
+          layout_->pack(ev_->evaluate(i), ev_->space(), &rows[offset + static_cast<size_t>(i - first) * rs]);
+          progress_->update(begin + scheduler.handed_out());
+        }
+        pieces.push_back({first, last, offset});
+      });
+    }
+    if (fail_here && !mine)  // no chunk came this rank's way: it fails at the interval's end
+      mine = Failure{2, fmt::format("RACKSCOPE_SWEEP_FAIL_ON_RANK: failure injected on rank {}", mpi_.rank())};
+    return mine;
+  }
+
+  // The result file under its temporary name: each rank moves a chunk-aligned slice of rows
+  // from the checkpoint, and counts reasons and the front over it.
+  std::optional<Failure> assemble(SweepOutcome& outcome) {
+    outcome.counts.assign(sweep::reason_names().size(), 0);
+    auto failed = agree(attempt([&] {
+      io::SweepFile file(assembling_, *layout_, total_);
+      file.write_meta(meta_);
+      file.write_space(job_.spec, ev_->space());
+      const int64_t chunk = file.chunk_rows(), chunks = (total_ + chunk - 1) / chunk;
+      const int64_t first = std::min(total_, chunks * mpi_.rank() / mpi_.size() * chunk);
+      const int64_t last = std::min(total_, chunks * (mpi_.rank() + 1) / mpi_.size() * chunk);
+      const std::vector<uint8_t> rows = ck_->read(first, last);
+      file.write_results(first, last, rows);
+      reduce(rows, static_cast<size_t>(last - first), outcome);
+      const int64_t front_count = broadcast(static_cast<int64_t>(outcome.front.size() / layout_->row_size()));
+      file.write_pareto(front_count, outcome.front, job_.spec.objectives);
+      file.write_infeasible(outcome.counts);
+      file.finish(utc_now());
+    }));
+    ck_.reset();
+    return failed;
+  }
+
+  // Reason counts summed over the ranks; the front of the union is the front of the ranks' fronts.
+  void reduce(const std::vector<uint8_t>& rows, size_t n, SweepOutcome& outcome) const {
+    sweep::count_reasons(*layout_, rows.data(), n, outcome.counts);
+    outcome.counts = sum(outcome.counts);
+    const std::vector<sweep::Objective>& objectives = job_.spec.objectives;
+    const std::vector<uint8_t> local = sweep::front_rows(*layout_, objectives, rows.data(), n);
+    const std::string gathered = gather(std::string(local.begin(), local.end()));
+    if (root_)
+      outcome.front =
+          sweep::front_rows(*layout_, objectives, reinterpret_cast<const uint8_t*>(gathered.data()), gathered.size() / layout_->row_size());
+  }
+
+  // The finished file takes its name; the checkpoint goes.
+  std::optional<Failure> publish() {
+    return agree(attempt([&] {
+      if (!root_) return;
+      std::filesystem::rename(assembling_, out_.path);
+      std::filesystem::remove(partial_);
+    }));
+  }
+
+  // Rank 0 removes what this run wrote, so no file is left that looks like results.
+  Failure end_with(const Failure& f) {
+    if (root_) {
+      std::error_code ec;
+      std::filesystem::remove(assembling_, ec);
+      if (created_checkpoint_) std::filesystem::remove(partial_, ec);
+    }
+    return f;
+  }
+
+  const Session& mpi_;
+  const SweepJob& job_;
+  const SweepOutput& out_;
+  const bool root_;
+  const std::string partial_, assembling_;
+  bool created_checkpoint_ = false;
+  std::unique_ptr<sweep::Evaluator> ev_;
+  std::unique_ptr<sweep::Layout> layout_;
+  std::unique_ptr<io::SweepCheckpoint> ck_;
+  io::SweepMeta meta_;
+  int64_t total_ = 0, per_cluster_ = 1;
+  std::optional<int> inject_failure_;
+  std::optional<sweep::Progress> progress_;
+};
+}  // namespace
+
+OrFailure<SweepJob> load_sweep_job(const Session& mpi, const std::string& spec_path) {
+  // Rank 0 reads everything; the others get the texts.
+  SweepJob job;
+  if (auto failed = agree(attempt([&] {
+        if (mpi.rank() != 0) return;
+        io::InputFiles files;
+        const sweep::Spec spec = io::read_sweep(spec_path, files);
+        job.texts = io::load_inputs(spec);
+        for (const auto& f : files.files()) job.texts.emplace(f->path, f->text);
+      })))
+    return *failed;
+  // Every rank: the spec and the evaluator's inputs from the texts.
+  if (auto failed = agree(attempt([&] {
+        job.texts = broadcast(job.texts);
+        auto shared = std::make_shared<const io::Texts>(job.texts);
+        io::InputFiles files;
+        files.provide(shared);
+        job.spec = io::read_sweep(spec_path, files);
+        job.inputs = io::sweep_inputs(job.spec, shared);
+      })))
+    return *failed;
+  return job;
+}
+
+OrFailure<SweepOutcome> run_sweep(const Session& mpi, const SweepJob& job, const SweepOutput& out) { return SweepRun(mpi, job, out).run(); }
+
+OrFailure<SweepOutcome> run_sweep_file(const Session& mpi, const std::string& spec_path, const SweepOutput& out) {
+  OrFailure<SweepJob> job = load_sweep_job(mpi, spec_path);
+  if (const Failure* f = std::get_if<Failure>(&job)) {
+    // A result file left half-assembled by an earlier run goes too.
+    std::error_code ec;
+    if (mpi.rank() == 0) std::filesystem::remove(out.path + ".tmp", ec);
+    return *f;
+  }
+  return run_sweep(mpi, std::get<SweepJob>(job), out);
+}
+
+}  // namespace rackscope::dist
