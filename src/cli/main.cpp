@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "io/cluster_reader.hpp"
 #include "io/input_error.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::cli {
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
   } catch (const io::InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
+  } catch (const InternalError& e) {
+    fmt::print(stderr, "rackscope: {}\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rackscope: internal error: {}\n", e.what());
     return 1;

@@ -28,6 +28,7 @@
 #include "sweep/progress.hpp"
 #include "sweep/reasons.hpp"
 #include "sweep/report.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::cli {
 namespace {
@@ -58,6 +59,8 @@ std::optional<Failure> attempt(F&& f) {
     f();
   } catch (const io::InputError& e) {
     return Failure{2, e.what()};
+  } catch (const InternalError& e) {
+    return Failure{1, std::string("rackscope: ") + e.what()};
   } catch (const std::exception& e) {
     return Failure{1, std::string("rackscope: internal error: ") + e.what()};
   }

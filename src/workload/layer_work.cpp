@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "workload/numerics.hpp"
+
 namespace rackscope::workload {
 namespace {
-constexpr double kActBytes = 2;  // activations in 16-bit
+constexpr double kActBytes = activation_bytes;
 
 bool is_moe_layer(const ModelSpec& m, int layer) { return m.moe.experts > 0 && layer >= m.moe.dense_layers; }
 double ffn_matrices(const ModelSpec& m) { return m.activation == Activation::swiglu ? 3 : 2; }
