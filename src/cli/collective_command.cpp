@@ -95,6 +95,7 @@ Runner add_collective_command(CLI::App& app) {
 
     io::InputFiles files;
     const hw::ClusterSpec spec = load_cluster(o->cluster, o->sets, files);
+    if (refuse_unfit_package(spec)) return 3;
     const int all_ranks = spec.racks * spec.rack.chips * spec.rack.chip.ranks_per_chip;
     double requested = all_ranks;
     if (!o->ranks.empty() && (!parse_number(o->ranks, requested) || requested != std::floor(requested)))

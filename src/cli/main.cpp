@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "eval/evaluate.hpp"
 #include "io/cluster_reader.hpp"
 #include "io/input_error.hpp"
 #include "units/check.hpp"
@@ -19,6 +20,13 @@ hw::ClusterSpec load_cluster(const std::string& path, const std::vector<std::str
   io::Overrides overrides;
   for (const auto& s : sets) overrides.add(s);
   return io::read_cluster(path, overrides, files);
+}
+
+bool refuse_unfit_package(const hw::ClusterSpec& spec) {
+  const eval::Report r = eval::check_package(spec.rack.chip);
+  if (r.feasible()) return false;
+  fmt::print("infeasible: {}: {}\n", workload::infeasibility_name(r.reason), r.detail);
+  return true;
 }
 
 }  // namespace rackscope::cli

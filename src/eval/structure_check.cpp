@@ -23,8 +23,6 @@ double precision_flops(const hw::Chip& chip, workload::Precision p) {
   return 0;
 }
 
-namespace {
-// A chip whose dies and HBM do not fit its packaging cannot be built: named by its first problem.
 Report check_package(const hw::Chip& chip) {
   if (!chip.package || chip.package->fits) return {};
   const auto& problems = chip.package->problems;
@@ -32,7 +30,6 @@ Report check_package(const hw::Chip& chip) {
   if (problems.size() > 1) detail += fmt::format(" (and {} more: rackscope chip --check)", problems.size() - 1);
   return infeasible(Infeasibility::package_unfit, detail);
 }
-}  // namespace
 
 Report check_structure(const workload::ModelSpec& m, const workload::Execution& e, int ranks, int seq, const hw::Chip& chip) {
   if (Report bad = check_package(chip); !bad.feasible()) return bad;
