@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "eval/step_parts.hpp"
+#include "units/check.hpp"
 #include "workload/memory.hpp"
 
 namespace rackscope::eval {
@@ -35,6 +36,8 @@ StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, con
   LayerKinds kinds(c, m, e, comm);
   StageTimes worst;
   worst.layers = workload::stage_layers(m, e, 0).second;  // the first stage is the largest
+  // check_structure() refuses more stages than layers; ZeRO-3 and DP overlap divide by this.
+  RACKSCOPE_ASSERT(worst.layers > 0, "every pipeline stage holds a layer");
   double worst_compute = 0, worst_comm = 0, last_layer_bwd = 0;
   // The first and the last stage bound the others (the first holds the most layers and the
   // embedding, the last the output head).
