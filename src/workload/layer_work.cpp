@@ -148,7 +148,7 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   const double sbh = e.micro_batch * s * m.hidden;
   const double t = e.tp;
   const double h = m.hidden;
-  if (e.recompute == Recompute::full) return 2 * sbh / (e.sequence_parallel ? t : 1);  // the layer input only
+  if (e.recompute == Recompute::full) return kActBytes * sbh / (e.sequence_parallel ? t : 1);  // the layer input only
   // Replicated without sequence parallelism: norm inputs, QKV and FC1 inputs (2 bytes each) and,
   // with dropout, two dropout masks (1 byte each): 10 sbh (8 without dropout).
   const double replicated = (m.dropout ? 10 : 8) * sbh;

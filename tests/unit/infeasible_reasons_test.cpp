@@ -9,6 +9,8 @@
 #include "eval/evaluate.hpp"
 #include "hw/package.hpp"
 #include "io/model_reader.hpp"
+#include "io/sweep_reader.hpp"
+#include "sweep/evaluator.hpp"
 #include "sweep/reasons.hpp"
 #include "test_clusters.hpp"
 #include "units/check.hpp"
@@ -104,4 +106,20 @@ TEST_CASE("sweep: the new reasons have codes and names of their own") {
     CHECK(names[code] == workload::infeasibility_name(r));
   }
   CHECK(sweep::reason_code(sweep::Constraint::memory_budget) > sweep::reason_code(workload::Infeasibility::package_unfit));
+}
+
+TEST_CASE("sweep: a cluster whose chip does not fit is counted as package_unfit and the sweep goes on") {
+  io::InputFiles files;
+  const sweep::Spec spec = io::read_sweep(std::string(RACKSCOPE_SOURCE_DIR) + "/tests/unit/sweeps/package_unfit.toml", files);
+  auto texts = std::make_shared<const sweep::Texts>(sweep::load_inputs(spec));  // reads both clusters without refusing
+  sweep::Evaluator ev(spec, texts);
+  const sweep::Space& s = ev.space();
+  int unfit = 0, other = 0;
+  for (int64_t i = 0; i < s.total(); ++i) {
+    const sweep::Result r = ev.evaluate(i);
+    if (s.digit(i, 0) == 1) unfit += r.reason == sweep::reason_code(workload::Infeasibility::package_unfit);
+    else other += r.reason != sweep::reason_code(workload::Infeasibility::package_unfit);
+  }
+  CHECK(unfit == s.total() / 2);  // every configuration on the chip that does not fit
+  CHECK(other == s.total() / 2);  // none on the one that does
 }
