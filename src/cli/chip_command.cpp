@@ -123,7 +123,7 @@ Runner add_chip_command(CLI::App& app) {
     for (const auto& s : o->sets) overrides.add(s);
     io::InputFiles files;
     std::vector<hw::Chip> chips;
-    for (const auto& path : o->chips) chips.push_back(io::read_chip_sheet(files.load(path, "chip", overrides), overrides, files));
+    for (const auto& path : o->chips) chips.push_back(io::read_chip(files.load(path, "chip", overrides), overrides, files));
     overrides.check_all_used();
     if (o->check) {
       int problems = 0;

@@ -138,6 +138,7 @@ int run(const Options& o) {
 
   io::InputFiles files;
   const hw::ClusterSpec spec = load_cluster(o.cluster, o.sets, files);
+  if (refuse_unfit_package(spec)) return 3;
   const int ranks = requested_ranks(o, spec.racks * spec.rack.chips * spec.rack.chip.ranks_per_chip);
   const fabric::Fabric fabric(spec);
   collective::Planner planner(fabric, fabric.spec().rack.chip.collectives);

@@ -1,7 +1,8 @@
 #pragma once
 // Subcommands of the rackscope CLI. Each registers its options on `app` and returns the
-// function that runs it (returning the process exit code). Exit codes: 0 success, 2 bad input,
-// 3 infeasible configuration; InputError is caught in main.
+// function that runs it (returning the process exit code). Exit codes: 0 success, 1 internal
+// error (a failed RACKSCOPE_ASSERT), 2 bad input, 3 infeasible configuration; InputError and
+// InternalError are caught in main.
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -24,5 +25,8 @@ Runner add_cost_command(CLI::App& app);
 // `--set path=value`, repeatable, on every command that reads inputs.
 void add_set_option(CLI::App& cmd, std::vector<std::string>& sets);
 hw::ClusterSpec load_cluster(const std::string& path, const std::vector<std::string>& sets, io::InputFiles& files);
+// Prints `infeasible: package_unfit: ...` and returns true when the cluster's chip does not fit
+// its package (the caller exits 3).
+bool refuse_unfit_package(const hw::ClusterSpec& spec);
 
 }  // namespace rackscope::cli

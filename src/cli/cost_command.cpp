@@ -40,6 +40,7 @@ Runner add_cost_command(CLI::App& app) {
   return [o]() {
     io::InputFiles files;
     const hw::ClusterSpec spec = load_cluster(o->cluster, o->sets, files);
+    if (refuse_unfit_package(spec)) return 3;
     const fabric::Fabric fabric(spec);
     const econ::Capex c = econ::capex(fabric);
     const econ::PowerDraw p = econ::peak_power(fabric);

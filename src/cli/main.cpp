@@ -5,8 +5,10 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "eval/evaluate.hpp"
 #include "io/cluster_reader.hpp"
 #include "io/input_error.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::cli {
 
@@ -18,6 +20,13 @@ hw::ClusterSpec load_cluster(const std::string& path, const std::vector<std::str
   io::Overrides overrides;
   for (const auto& s : sets) overrides.add(s);
   return io::read_cluster(path, overrides, files);
+}
+
+bool refuse_unfit_package(const hw::ClusterSpec& spec) {
+  const eval::Report r = eval::check_package(spec.rack.chip);
+  if (r.feasible()) return false;
+  fmt::print("infeasible: {}: {}\n", workload::infeasibility_name(r.reason), r.detail);
+  return true;
 }
 
 }  // namespace rackscope::cli
@@ -55,6 +64,9 @@ int main(int argc, char** argv) {
   } catch (const io::InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
+  } catch (const InternalError& e) {
+    fmt::print(stderr, "rackscope: {}\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rackscope: internal error: {}\n", e.what());
     return 1;

@@ -24,6 +24,7 @@ Runner add_topo_command(CLI::App& app) {
   return [o]() {
     io::InputFiles files;
     const hw::ClusterSpec spec = load_cluster(o->cluster, o->sets, files);
+    if (refuse_unfit_package(spec)) return 3;
     const fabric::Fabric fabric(spec);
     const fabric::Description d = fabric::describe(fabric);
     if (!o->dot.empty()) {

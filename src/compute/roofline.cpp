@@ -22,12 +22,12 @@ double gemm_time(const Profile& p, const RankRates& r, double m, double n, doubl
   return std::max(flops / (r.flops * gemm_efficiency(p, m, n, k)), bytes / (r.hbm_Bps * p.memory_efficiency)) + p.matmul_overhead_s;
 }
 
-double attention_time(const Profile& p, const RankRates& r, double flops, double bytes) {
-  return std::max(flops / (r.flops * p.attention_efficiency), bytes / (r.hbm_Bps * p.memory_efficiency)) + p.matmul_overhead_s;
+double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels) {
+  return std::max(flops / (r.flops * p.attention_efficiency), bytes / (r.hbm_Bps * p.memory_efficiency)) + kernels * p.matmul_overhead_s;
 }
 
-double elementwise_time(const Profile& p, const RankRates& r, double bytes) {
-  return bytes / (r.hbm_Bps * p.memory_efficiency) + p.elementwise_overhead_s;
+double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels) {
+  return bytes / (r.hbm_Bps * p.memory_efficiency) + kernels * p.elementwise_overhead_s;
 }
 
 }  // namespace rackscope::compute

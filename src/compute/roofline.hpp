@@ -16,7 +16,9 @@ struct RankRates {
 double gemm_efficiency(const Profile& p, double m, double n, double k);
 // Roofline time of `copies` GEMMs of one shape run as one kernel (grouped GEMM: MoE experts).
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies = 1);
-double attention_time(const Profile& p, const RankRates& r, double flops, double bytes);
-double elementwise_time(const Profile& p, const RankRates& r, double bytes);
+// `kernels` fused attention kernels doing `flops` and moving `bytes` in all.
+double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels = 1);
+// `kernels` elementwise kernels moving `bytes` in all.
+double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels = 1);
 
 }  // namespace rackscope::compute

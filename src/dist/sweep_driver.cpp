@@ -15,6 +15,7 @@
 #include "git_describe.hpp"
 #include "io/hdf5_sweep.hpp"
 #include "io/input_error.hpp"
+#include "units/check.hpp"
 #include "io/sweep_inputs.hpp"
 #include "io/sweep_reader.hpp"
 #include "sweep/layout.hpp"
@@ -50,6 +51,8 @@ std::optional<Failure> attempt(F&& f) {
     f();
   } catch (const io::InputError& e) {
     return Failure{2, e.what()};
+  } catch (const InternalError& e) {
+    return Failure{1, std::string("rackscope: ") + e.what()};
   } catch (const std::exception& e) {
     return Failure{1, std::string("rackscope: internal error: ") + e.what()};
   }

@@ -17,5 +17,8 @@ struct System {
 };
 
 Report evaluate(const System& sys, const workload::ModelSpec& m, const workload::Execution& e);
+// A die-built chip whose dies and HBM do not fit its packaging cannot be built: package_unfit,
+// named by its first problem (evaluate() checks it first; `topo` and `collective` refuse it too).
+Report check_package(const hw::Chip& chip);
 
 }  // namespace rackscope::eval

@@ -1,8 +1,13 @@
 #pragma once
 // Internal state of a Fabric; only src/fabric/*.cpp include this (it brings in Boost.Graph).
+// One part per tier, each filled by its builder and asked for routes through a small interface:
+// the graph itself (GraphParts), the dies of a chip (DieTier, dies.cpp), the racks' scale-up
+// fabric (ScaleUpTier, scale_up.cpp with torus.cpp, switch_domain.cpp, explicit_links.cpp) and
+// the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
 #include <boost/graph/adjacency_list.hpp>
 
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -12,7 +17,7 @@
 namespace rackscope::fabric {
 
 struct EdgeData {
-  int id = 0;  // index into Fabric::Impl::links
+  int id = 0;  // index into GraphParts::links
 };
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property, EdgeData>;
 
@@ -23,82 +28,139 @@ struct PathSet {
   int hops = 0;
 };
 
-struct Fabric::Impl {
-  hw::ClusterSpec spec;
+// The graph and its vertex and link tables, which every builder adds to.
+struct GraphParts {
   Graph graph;
   std::vector<Link> links;
   std::vector<VertexKind> kinds;
   std::vector<std::string> names;
-  int chips = 0, racks = 0, chips_per_rack = 0;
-
-  // Rack r's scale-up links are rack 0's shifted by r * rack_links; its switches likewise by
-  // r * rack_switches. Routes inside a rack are computed once on rack 0 and shifted.
-  int rack_link_base = 0, rack_links = 0;
-  int rack_switch_base = 0, rack_switches = 0;
-  int ranks_per_chip = 1;
-  std::vector<int> core_up, core_down;  // per endpoint: core -> chip (or die) and back
-  // Chips of several dies: die d of chip c is vertex die_base + c * dies + d; its link to the
-  // chip is die_up (die -> chip; +1 is chip -> die). Chip c's die links are chip 0's shifted by
-  // c * chip_die_links; die_paths are chip 0's routes between its dies.
-  int dies = 1, die_base = 0, chip_die_links = 0;
-  std::vector<int> rank_die;     // per core of a chip
-  std::vector<int> die_up;       // per (chip, die)
-  std::vector<PathSet> die_paths;  // [a * dies + b], chip 0's link ids
-  void build_dies();
-  // Adds core src's and dst's die hops for traffic between chips (or between dies of a chip).
-  void route_dies(int src, int dst, bool same_chip, double bytes, PhaseLoads& loads, Route& r) const;
-
-  // Torus racks: dims and, per local chip and dimension, the link to the + and - neighbour.
-  std::vector<int> dims;
-  std::vector<std::pair<int, int>> torus_next;  // [local * dims + d] -> (+link, -link), rack-0 ids
-
-  // Switched and explicit racks: unit routes between local chips, rack-0 link ids.
-  std::vector<PathSet> local_paths;  // [src_local * chips_per_rack + dst_local]
-  std::vector<std::vector<int>> switch_up, switch_down;  // per local chip: links to/from its leaves
-  bool in_switch_reduction = false;
-
-  // Scale-out: each chip reaches one or more NICs (its own, or every NIC of its rack through a
-  // host switch when striped); each NIC hangs off one leaf switch.
-  std::vector<std::vector<int>> chip_nics;  // per chip: NIC indices (own NICs only)
-  std::vector<int> host_up, host_down;      // own NICs: per (chip, k-th NIC) pair, flattened like chip_nics
-  std::vector<int> chip_nic_offset;         // start of a chip's entries in host_up/host_down
-  bool striped = false;
-  std::vector<int> chip_host_up, chip_host_down;  // striped: chip <-> its rack's host switch
-  std::vector<int> host_nic_up, host_nic_down;    // striped: host switch <-> NIC, per NIC
-  std::vector<int> nic_up, nic_down, nic_leaf;  // per NIC
-  std::vector<int> so_switches;             // scale-out switch vertices
-  mutable std::mutex cache_mutex;
-  mutable std::unordered_map<uint64_t, PathSet> leaf_paths;
-  // The switch layers alone, compactly indexed, and hop distances to each destination leaf
-  // (computed once per leaf): ECMP between leaves never looks at chips or NICs.
-  struct SwitchGraph {
-    std::vector<int> local;                            // vertex -> index among switches, or -1
-    std::vector<std::vector<std::pair<int, int>>> out;  // per switch: (next switch, link id)
-    std::vector<std::vector<int>> in;                  // per switch: previous switches
-  };
-  mutable SwitchGraph switch_graph;
-  mutable std::unordered_map<int, std::vector<int>> distance_to_leaf;
-  mutable std::unordered_map<uint64_t, double> rack_pair_latency;
-
   int add_vertex(VertexKind k, std::string name);
   // Adds both directions of a physical link; returns the id of the a->b direction (b->a is +1).
   int add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier);
+  int vertex_count() const { return static_cast<int>(kinds.size()); }
+  int link_count() const { return static_cast<int>(links.size()); }
+};
 
-  // Builders, one file each.
-  void build_torus(const hw::TorusSpec& t, int rack);
-  void build_switch_domain(const hw::SwitchSpec& s, int rack);
-  void build_explicit(const hw::ExplicitSpec& e, int rack);
-  void build_scale_out();
-  void build_local_paths();
+// The cluster's counts every builder reads.
+struct ClusterShape {
+  hw::ClusterSpec spec;
+  int chips = 0, racks = 0, chips_per_rack = 0, ranks_per_chip = 1;
+};
 
-  const PathSet& leaf_path(int from_leaf, int to_leaf) const;
-  // Adds chip -> NIC (up) or NIC -> chip traffic; returns its latency.
-  double host_access(int chip, int way, int ways, double bytes, bool up, PhaseLoads& loads, int& nic) const;
-  int nic_ways(int chip) const;
+// Chips of several dies: die d of chip c is vertex base + c * dies + d; its link to the chip is
+// up_[c * dies + d] (die -> chip; +1 is chip -> die). Chip c's die links are chip 0's shifted
+// by c * chip_links_; paths_ are chip 0's routes between its dies.
+class DieTier {
+ public:
+  void build(const ClusterShape& s, GraphParts& g);
+  bool several() const { return dies_ > 1; }
+  // The vertex a rank's core hangs off: its die, or the chip itself on a chip of one die.
+  int attach(int chip, int local_rank) const { return dies_ > 1 ? base_ + chip * dies_ + rank_die_[local_rank] : chip; }
+  // The rank's die -> chip link (+1: chip -> die); only on a chip of several dies.
+  int up_link(int chip, int local_rank) const { return up_[chip * dies_ + rank_die_[local_rank]]; }
+  // Adds core src's and dst's die hops for traffic between chips (or between dies of a chip).
+  void route(int src, int dst, bool same_chip, int ranks_per_chip, const std::vector<Link>& links, double bytes, PhaseLoads& loads,
+             Route& r) const;
+
+ private:
+  int dies_ = 1, base_ = 0, chip_links_ = 0;
+  std::vector<int> rank_die_;    // per core of a chip
+  std::vector<int> up_;          // per (chip, die)
+  std::vector<PathSet> paths_;   // [a * dies + b], chip 0's link ids
+};
+
+// The racks' own fabric. Rack r's scale-up links are rack 0's shifted by r * rack_links; its
+// switches likewise by r * rack_switches. Routes inside a rack are computed once on rack 0 and
+// shifted.
+class ScaleUpTier {
+ public:
+  void build(const ClusterShape& s, GraphParts& g);
+  // Adds traffic between local chips a != b of `rack` (dimension order on a torus, else the
+  // rack's unit routes).
+  void route(int a_local, int b_local, int rack, const std::vector<Link>& links, double bytes, PhaseLoads& loads, Route& r) const;
+  // A chip's traffic to (up) or from its single-level switch, spread over its planes; returns
+  // the slowest plane's latency.
+  double route_to_switch(int local, int rack, bool up, const std::vector<Link>& links, double bytes, PhaseLoads& loads) const;
+  bool in_switch_reduction() const { return in_switch_reduction_; }
+  const std::vector<int>& torus_dims() const { return dims_; }
+
+ private:
+  void build_torus(const ClusterShape& s, GraphParts& g, const hw::TorusSpec& t, int rack);
+  void build_switch_domain(const ClusterShape& s, GraphParts& g, const hw::SwitchSpec& sw, int rack);
+  void build_explicit(const ClusterShape& s, GraphParts& g, const hw::ExplicitSpec& e, int rack);
+  void build_local_paths(const ClusterShape& s, const GraphParts& g);
+  void route_torus(int src_local, int dst_local, int rack, const std::vector<Link>& links, double bytes, PhaseLoads& loads, Route& r) const;
+
+  int chips_per_rack_ = 0;
+  int rack_link_base_ = 0, rack_links_ = 0;
+  int rack_switch_base_ = 0, rack_switches_ = 0;
+  // Torus racks: dims and, per local chip and dimension, the link to the + and - neighbour.
+  std::vector<int> dims_;
+  std::vector<std::pair<int, int>> torus_next_;  // [local * dims + d] -> (+link, -link), rack-0 ids
+  // Switched and explicit racks: unit routes between local chips, rack-0 link ids.
+  std::vector<PathSet> local_paths_;  // [src_local * chips_per_rack + dst_local]
+  std::vector<std::vector<int>> switch_up_, switch_down_;  // per local chip: links to/from its leaves
+  bool in_switch_reduction_ = false;
+};
+
+// Scale-out: each chip reaches one or more NICs (its own, or every NIC of its rack through a
+// host switch when striped); each NIC hangs off one leaf switch of a folded Clos (or rail).
+// Routes between leaves and the slowest path between two striped racks are cached on first use.
+class ScaleOutTier {
+ public:
+  void build(const ClusterShape& s, GraphParts& g);
+  // Adds traffic between chips a and b of different racks; with `r`, its latency and hops too.
+  void route(int a, int b, const ClusterShape& s, const GraphParts& g, double bytes, PhaseLoads& loads, Route* r) const;
   // Striped racks: spreads rack-to-rack bytes over NIC pairs (NIC k to NIC k), or, with
   // `loads` null, returns the slowest NIC-to-NIC path latency between the two racks.
-  double spread_rack_pair(int rack_a, int rack_b, double bytes, PhaseLoads* loads) const;
-  void route_torus(int src_local, int dst_local, int rack, double bytes, PhaseLoads& loads, Route& r) const;
+  double spread_rack_pair(int rack_a, int rack_b, int nics_per_rack, const GraphParts& g, double bytes, PhaseLoads* loads) const;
+  // ECMP between two leaves over the switch layers (cached).
+  const PathSet& leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const;
+
+ private:
+  // Builders, in order (clos.cpp).
+  std::vector<int> add_nics(const ClusterShape& s, GraphParts& g);
+  void attach_striped(const ClusterShape& s, GraphParts& g, const std::vector<int>& nic_vertex);
+  void attach_own_nics(const ClusterShape& s, GraphParts& g, const std::vector<int>& nic_vertex);
+  void build_clos(const ClusterShape& s, GraphParts& g, const std::vector<int>& nic_vertex);
+  // Adds chip -> NIC (up) or NIC -> chip traffic; returns its latency.
+  double host_access(int chip, int way, int nics_per_rack, int chips_per_rack, const std::vector<Link>& links, double bytes, bool up,
+                     PhaseLoads& loads, int& nic) const;
+  int nic_ways(int chip, int nics_per_rack) const;
+  // The slowest NIC-to-NIC path between two striped racks (cached).
+  double rack_pair_latency(int rack_a, int rack_b, int nics_per_rack, const GraphParts& g) const;
+
+  std::vector<std::vector<int>> chip_nics_;  // per chip: NIC indices (own NICs only)
+  std::vector<int> host_up_, host_down_;     // own NICs: per (chip, k-th NIC) pair, flattened like chip_nics
+  std::vector<int> chip_nic_offset_;         // start of a chip's entries in host_up/host_down
+  bool striped_ = false;
+  std::vector<int> chip_host_up_, chip_host_down_;  // striped: chip <-> its rack's host switch
+  std::vector<int> host_nic_up_, host_nic_down_;    // striped: host switch <-> NIC, per NIC
+  std::vector<int> nic_up_, nic_down_, nic_leaf_;   // per NIC
+  std::vector<int> switches_;                        // scale-out switch vertices
+
+  // Route caches, filled on first use by any thread.
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<uint64_t, PathSet> leaf_paths_;
+  // The switch layers alone, compactly indexed, and hop distances to each destination leaf
+  // (computed once per leaf): ECMP between leaves never looks at chips or NICs.
+  struct SwitchGraph {
+    std::vector<int> local;                             // vertex -> index among switches, or -1
+    std::vector<std::vector<std::pair<int, int>>> out;  // per switch: (next switch, link id)
+    std::vector<std::vector<int>> in;                   // per switch: previous switches
+  };
+  mutable SwitchGraph switch_graph_;
+  mutable std::unordered_map<int, std::vector<int>> distance_to_leaf_;
+  mutable std::unordered_map<uint64_t, double> rack_pair_latency_;
+};
+
+struct Fabric::Impl {
+  ClusterShape shape;
+  GraphParts g;
+  std::vector<int> core_up, core_down;  // per endpoint: core -> chip (or die) and back
+  DieTier dies;
+  ScaleUpTier up;
+  ScaleOutTier out;
 };
 
 // Equal-cost multipath split of one unit of traffic from `src` to `dst` over shortest paths in

@@ -116,5 +116,7 @@ struct PackageSheet {
 };
 
 PackageSheet derive_package(const PackagedChipSpec& spec);
+// A problem as one line, `chip_file:line: key: problem (valid: ...)` (the input-error layout).
+std::string problem_line(const std::string& chip_file, const PackageProblem& p);
 
 }  // namespace rackscope::hw

@@ -14,6 +14,16 @@ void add(PackageSheet& s, std::string key, long line, std::string problem, std::
 }
 }  // namespace
 
+std::string problem_line(const std::string& chip_file, const PackageProblem& p) {
+  std::string out = chip_file;
+  if (p.line > 0) out += ":" + std::to_string(p.line);
+  out += ": ";
+  if (!p.key.empty()) out += p.key + ": ";
+  out += p.problem;
+  if (!p.valid.empty()) out += " (valid: " + p.valid + ")";
+  return out;
+}
+
 const PackageLimits* limits_in(const Packaging& p, int year) {
   const PackageLimits* found = nullptr;
   for (const auto& l : p.limits)

@@ -95,7 +95,7 @@ void read_stated_chip(StrictTable& top, hw::Chip& chip) {
 }
 }  // namespace
 
-hw::Chip read_chip_sheet(const InputFile& file, const Overrides& overrides, InputFiles& files) {
+hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles& files) {
   hw::Chip chip;
   // A chip names its packaging when it is built from dies; otherwise it states its totals.
   const bool packaged = top_table(file).has("packaging");
@@ -115,12 +115,6 @@ hw::Chip read_chip_sheet(const InputFile& file, const Overrides& overrides, Inpu
 
 InputError package_error(const hw::Chip& chip, const hw::PackageProblem& p) {
   return InputError({chip.file, p.line}, p.key, p.problem, p.valid);
-}
-
-hw::Chip read_chip(const InputFile& file, const Overrides& overrides, InputFiles& files) {
-  hw::Chip chip = read_chip_sheet(file, overrides, files);
-  if (chip.package && !chip.package->problems.empty()) throw package_error(chip, chip.package->problems.front());
-  return chip;
 }
 
 }  // namespace rackscope::io

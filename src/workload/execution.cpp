@@ -33,6 +33,8 @@ const char* infeasibility_name(Infeasibility r) {
     case Infeasibility::cp_seq: return "cp_seq";
     case Infeasibility::precision_unsupported: return "precision_unsupported";
     case Infeasibility::out_of_memory: return "out_of_memory";
+    case Infeasibility::collective_unplanned: return "collective_unplanned";
+    case Infeasibility::package_unfit: return "package_unfit";
   }
   return "?";
 }

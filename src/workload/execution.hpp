@@ -45,6 +45,8 @@ enum class Infeasibility {
   cp_seq,                  // cp does not divide the sequence (2*cp chunks for load balance)
   precision_unsupported,   // the chip has no such data type
   out_of_memory,
+  collective_unplanned,    // no algorithm of the chip's collective runtime applies to a communicator
+  package_unfit,           // the chip's dies and HBM do not fit its packaging technology
 };
 const char* infeasibility_name(Infeasibility r);
 

@@ -4,6 +4,7 @@
 
 #include "workload/counts.hpp"
 #include "workload/layer_work.hpp"
+#include "workload/numerics.hpp"
 
 namespace rackscope::workload {
 
@@ -39,7 +40,7 @@ namespace {
 // Bytes of communication buffers one rank holds besides its states and activations.
 double communication_buffers(const ModelSpec& m, const Execution& e, int seq, double layer_params, const StateBytes& b) {
   const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
-  const double hidden_stream = 2 * tokens * m.hidden;  // one micro-batch's 16-bit hidden states
+  const double hidden_stream = activation_bytes * tokens * m.hidden;  // one micro-batch's hidden states
   double bytes = 0;
   // Sequence parallelism gathers the full sequence into one reused buffer (Megatron's global
   // memory buffer; NxD likewise materialises the all-gather's output).

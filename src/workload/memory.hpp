@@ -12,6 +12,9 @@ namespace rackscope::workload {
 // fp32 gradients, fp32 master weights + Adam m and v = 2 + 4 + 12 = 18 bytes per parameter.
 struct StateBytes {
   double weights = 2, gradients = 4, optimizer = 12;
+  // HBM traffic of one Adam update per parameter: read the fp32 master, m, v and gradient, write
+  // back master, m and v and the 16-bit weight: 2 * 12 + 4 + 2 = 30 bytes.
+  double adam_update_traffic() const { return 2 * optimizer + gradients + weights; }
 };
 
 struct MemoryUse {

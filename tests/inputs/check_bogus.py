@@ -6,8 +6,10 @@ Usage: check_bogus.py RACKSCOPE_BINARY BOGUS_DIR
 Each case is a directory BOGUS_DIR/NN-name/ holding the bad input file(s) and
   cmd       one line: the arguments after `rackscope`; `{dir}` stands for the case directory
   expected  the exact stderr line; `{dir}` stands for the case directory as passed on the command line
-The binary must exit with code 2, print nothing on stdout and exactly that one line on stderr,
-within 20 s. Prints one line per case (PASS/FAIL, a failure's details indented below it) and a
+  exit      optional, one line: the exit code when not 2 (bad input). 3 is an infeasible
+            configuration: the binary's answer, so the expected line is on stdout instead
+The binary must exit with that code, print exactly that one line on stderr (stdout for exit 3)
+and nothing on the other, within 20 s. Prints one line per case (PASS/FAIL, a failure's details indented below it) and a
 final `N passed, M failed`; exits 1 if any case fails.
 """
 import concurrent.futures
@@ -35,6 +37,13 @@ def run_case(binary, case_dir, workdir):
         return False, [f"cmd must hold exactly one line, holds {len(cmd_lines)}"]
     if len(expected_lines) != 1:
         return False, [f"expected must hold exactly one line, holds {len(expected_lines)}"]
+    want_code = 2
+    if os.path.exists(os.path.join(case_dir, "exit")):
+        with open(os.path.join(case_dir, "exit"), encoding="utf-8") as f:
+            text = f.read().strip()
+        if text not in ("2", "3"):
+            return False, [f"exit must hold 2 or 3, holds {text!r}"]
+        want_code = int(text)
     # Split first, then substitute, so a case directory with spaces stays one argument.
     args = [tok.replace("{dir}", case_dir) for tok in shlex.split(cmd_lines[0])]
     expected = expected_lines[0].replace("{dir}", case_dir)
@@ -53,6 +62,8 @@ def run_case(binary, case_dir, workdir):
         stdout = out.read(MAX_READ).decode("utf-8", errors="replace")
         stderr = err.read(MAX_READ).decode("utf-8", errors="replace")
 
+    # Infeasible (exit 3) is an answer: its line is on stdout, and stderr stays empty.
+    message, other, other_name = (stdout, stderr, "stderr") if want_code == 3 else (stderr, stdout, "stdout")
     problems = []
     if proc.returncode < 0:
         try:
@@ -60,27 +71,28 @@ def run_case(binary, case_dir, workdir):
         except ValueError:
             name = f"signal {-proc.returncode}"
         problems.append(f"crashed ({name})")
-    elif proc.returncode != 2:
-        problems.append(f"exit code {proc.returncode}, expected 2")
-    if stdout:
-        problems.append(f"stdout not empty ({len(stdout.splitlines())} lines)")
-    err_lines = stderr.splitlines()
-    if len(err_lines) != 1 or not stderr.endswith("\n"):
-        problems.append(f"stderr must be exactly one line, has {len(err_lines)}"
-                        + ("" if stderr.endswith("\n") or not stderr else " (no final newline)"))
+    elif proc.returncode != want_code:
+        problems.append(f"exit code {proc.returncode}, expected {want_code}")
+    if other:
+        problems.append(f"{other_name} not empty ({len(other.splitlines())} lines)")
+    err_lines = message.splitlines()
+    channel = "stdout" if want_code == 3 else "stderr"
+    if len(err_lines) != 1 or not message.endswith("\n"):
+        problems.append(f"{channel} must be exactly one line, has {len(err_lines)}"
+                        + ("" if message.endswith("\n") or not message else " (no final newline)"))
     if err_lines != [expected]:
-        problems.append("stderr differs from expected")
+        problems.append(f"{channel} differs from expected")
     if not problems:
         return True, []
     details = ["; ".join(problems), f"command:  rackscope {shlex.join(args)}", f"expected: {expected}"]
     if not err_lines:
-        details.append("actual:   (nothing on stderr)")
+        details.append(f"actual:   (nothing on {channel})")
     for i, line in enumerate(err_lines[:10]):
         details.append(("actual:   " if i == 0 else "          ") + line)
     if len(err_lines) > 10:
         details.append(f"          ... {len(err_lines) - 10} more lines")
-    if stdout:
-        details.append("stdout:   " + stdout.splitlines()[0][:200] if stdout.splitlines() else "stdout:   (blank)")
+    if other:
+        details.append(f"{other_name}:   " + other.splitlines()[0][:200] if other.splitlines() else f"{other_name}:   (blank)")
     return False, details
 
 

@@ -64,6 +64,13 @@ if r.returncode == 0:
 else:
     check(False, "chip --json on an infeasible chip still prints")
 
+# A cluster of such chips cannot be built: `topo` and `collective` answer infeasible (exit 3) as
+# `step` does (bogus case 60), naming the problem.
+for cmd in (["topo"], ["collective", "--op", "allreduce", "-e", "1M"]):
+    r = run(*cmd, str(bad.parent / "cluster.toml"))
+    check(r.returncode == 3 and r.stdout.startswith("infeasible: package_unfit: ") and "hbm[0].stacks" in r.stdout,
+          f"{cmd[0]} on a chip that does not fit exits 3 naming it, got {r.returncode}: {r.stdout.strip()} {r.stderr.strip()}")
+
 for name in ("trn3-ultraserver-gen1-emib", "trn3-ultraserver-gen2-emib"):
     r = run("topo", str(root / "topologies" / "clusters" / f"{name}.toml"), "--json")
     check(r.returncode == 0, f"{name} loads")

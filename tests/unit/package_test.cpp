@@ -17,7 +17,7 @@ const std::string root = RACKSCOPE_SOURCE_DIR;
 hw::Chip chip(const std::string& name) {
   io::InputFiles files;
   io::Overrides none;
-  return io::read_chip_sheet(files.load(root + "/topologies/chips/" + name + ".toml", "chip", none), none, files);
+  return io::read_chip(files.load(root + "/topologies/chips/" + name + ".toml", "chip", none), none, files);
 }
 
 hw::Packaging packaging(const std::string& name) {

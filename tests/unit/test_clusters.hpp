@@ -1,5 +1,6 @@
 #pragma once
 // Small clusters built directly as specs, for closed-form tests.
+#include "collective/select.hpp"
 #include "hw/cluster_spec.hpp"
 
 namespace rackscope::test {
@@ -16,6 +17,8 @@ inline hw::Chip simple_chip(int ranks_per_chip = 1) {
   c.core_latency_s = 0;
   c.collectives.launch_overhead_s = 5e-6;
   c.collectives.protocols = {{"simple", 0.8, 2e-6, 0}};
+  // Every algorithm the planner has: the fastest that applies is the automatic choice.
+  c.collectives.algorithms = collective::algorithm_names();
   return c;
 }
 

@@ -1,0 +1,24 @@
+// Rates of a timed step: tokens per second, model and hardware FLOPs, MFU and HFU.
+#include "eval/step_parts.hpp"
+#include "workload/counts.hpp"
+
+namespace rackscope::eval {
+using workload::Recompute;
+
+void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
+  const double tokens_per_step = static_cast<double>(e.global_batch) * c.seq;
+  rep.tokens_per_s = tokens_per_step / rep.step_time_s;
+  rep.model_flops = workload::model_flops_per_token(m, c.seq) * tokens_per_step;
+  // Hardware FLOPs add what recompute re-executes: the whole forward (full) or the attention
+  // core (selective); forward = a third of the model FLOPs.
+  double recompute_flops = 0;
+  if (e.recompute == Recompute::full) recompute_flops = rep.model_flops / 3;
+  if (e.recompute == Recompute::selective)
+    recompute_flops = 4.0 * m.layers * tokens_per_step * c.seq * m.heads * m.head_dim;  // QK^T + AV, forward
+  rep.hardware_flops = rep.model_flops + recompute_flops;
+  const double cluster_peak = c.peak_flops / c.chip.ranks_per_chip * c.ranks;
+  rep.mfu = rep.model_flops / rep.step_time_s / cluster_peak;
+  rep.hfu = rep.hardware_flops / rep.step_time_s / cluster_peak;
+}
+
+}  // namespace rackscope::eval

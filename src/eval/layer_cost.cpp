@@ -1,0 +1,106 @@
+// One layer on one rank: its kernels on the roofline, then the exposed communication of its
+// TP, CP and EP communicators.
+#include <algorithm>
+
+#include "eval/model_constants.hpp"
+#include "eval/step_parts.hpp"
+#include "workload/numerics.hpp"
+
+namespace rackscope::eval {
+using collective::Op;
+using workload::Execution;
+using workload::Recompute;
+
+double exposed_behind(double comm, double window, double share) { return std::max(comm - window, share * comm); }
+
+LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc) {
+  using namespace compute;
+  // GEMMs one by one (efficiency depends on each one's size); backward runs a data- and a
+  // weight-gradient GEMM of the same size for each.
+  LayerTimes t;
+  for (const workload::Gemm& g : w.gemms) {
+    const double s = gemm_time(p, r, g.rows, g.out, g.in, g.bytes, g.copies);
+    t.gemm_fwd += s;
+    if (g.reads == workload::Gemm::Input::attention) t.attention_input_gemm += s;
+    if (g.reads == workload::Gemm::Input::ffn) t.ffn_input_gemm += s;
+  }
+  auto attn = [&](double scale) {
+    if (w.attention.kernels == 0) return 0.0;
+    return attention_time(p, r, scale * w.attention.flops, scale * w.attention.bytes, w.attention.kernels);
+  };
+  auto ew = [&](double scale, const workload::KernelWork& k) { return elementwise_time(p, r, scale * k.bytes, k.kernels); };
+  t.attention_fwd = attn(1);
+  t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise);
+  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(p.flash_attention ? flash_attention_backward_factor : attention_backward_factor) +
+          ew(elementwise_backward_factor, w.elementwise);
+  if (rc == Recompute::full) t.recompute = t.fwd;
+  // Selective: the attention core only (Korthikanti et al. 2022, sec. 5): QK^T, softmax, its
+  // dropout and AV; unfused, the softmax and dropout are kernels of their own on the scores.
+  if (rc == Recompute::selective) t.recompute = t.attention_fwd + ew(1, w.score_elementwise);
+  return t;
+}
+
+namespace {
+// Exposed seconds of one layer's TP communication per micro-batch. Forward: with sequence
+// parallelism an all-gather before and a reduce-scatter after each of the attention and FFN
+// blocks, without it an all-reduce after each (Korthikanti et al. 2022, sec. 4.2.2). Backward
+// mirrors it, and with sequence parallelism the column-parallel GEMMs' inputs are gathered again
+// for their weight gradients. Megatron-LM's and NeuronX Distributed's LinearWithAsyncCommunication
+// issue that re-gather before the data-gradient GEMM and the input-gradient reduce-scatter (or
+// all-reduce) before the weight-gradient GEMM, so each hides behind a GEMM as long as the block's
+// forward input GEMMs (`overlap_tp_backward`). `overlap_tp` hides everything the layer's GEMMs
+// can cover (collective-matmul kernels). Full recompute repeats the forward's collectives.
+double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
+  const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
+  auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
+  double fwd, bwd = 0;
+  if (e.sequence_parallel) {
+    fwd = 2 * ag + 2 * rs;
+    bwd = 2 * ag;  // the row-parallel GEMMs' output gradients, needed before anything else
+    for (double g : windows) bwd += hidden(ag, g) + hidden(rs, g);
+  } else {
+    fwd = 2 * ar;
+    for (double g : windows) bwd += hidden(ar, g);
+  }
+  const double total = fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
+  // The layer's GEMMs forward and backward are the longest window collective matmul can use.
+  return e.overlap_tp ? exposed_behind(total, (1 + gemm_backward_factor) * t.gemm_fwd, share) : total;
+}
+
+double tp_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const LayerTimes& t, Communicators& comm) {
+  if (e.tp < 2) return 0;
+  const double bytes = c.tokens * m.hidden * workload::activation_bytes;
+  const bool sp = e.sequence_parallel;
+  return tp_exposed(e, t, c.share, sp ? comm.time(Op::allgather, c.place.tp, bytes) : 0,
+                    sp ? comm.time(Op::reducescatter, c.place.tp, bytes) : 0, sp ? 0 : comm.time(Op::allreduce, c.place.tp, bytes));
+}
+
+// CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many backward (dK,
+// dV travel too), hidden behind the attention core where it is long enough.
+double cp_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const LayerTimes& t, Communicators& comm) {
+  if (e.cp < 2) return 0;
+  const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
+  const double step = comm.time(Op::sendrecv, c.place.cp, 2 * c.tokens * kv * workload::activation_bytes);
+  return exposed_behind((e.cp - 1) * step, t.attention_fwd, c.share) +
+         exposed_behind(2 * (e.cp - 1) * step, flash_attention_backward_factor * t.attention_fwd, c.share);
+}
+
+// EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
+double ep_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const workload::LayerWork& w,
+               Communicators& comm) {
+  if (e.ep < 2 || w.moe_tokens <= 0) return 0;
+  return 4 * comm.time(Op::alltoall, c.place.ep, w.moe_tokens * m.hidden * workload::activation_bytes);
+}
+}  // namespace
+
+LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const Execution& e, int layer, Communicators& comm) {
+  const workload::LayerWork w = workload::layer_forward(m, layer, e, c.seq, c.profile.flash_attention);
+  LayerCost k;
+  k.t = layer_times(w, c.profile, c.rate, e.recompute);
+  k.tp = tp_time(c, m, e, k.t, comm);
+  k.cp = cp_time(c, m, e, k.t, comm);
+  k.ep = ep_time(c, m, e, w, comm);
+  return k;
+}
+
+}  // namespace rackscope::eval

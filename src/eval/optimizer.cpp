@@ -1,0 +1,13 @@
+// The optimizer step: Adam over the parameters the rank updates, at HBM speed.
+#include "eval/step_parts.hpp"
+#include "workload/memory.hpp"
+
+namespace rackscope::eval {
+
+double optimizer_time(const StepContext& c, const workload::Execution& e, double params) {
+  // With ZeRO 1 or more a rank updates its 1/dp of the states.
+  const double updated = params / (e.zero >= 1 ? e.dp : 1);
+  return compute::elementwise_time(c.profile, c.rate, workload::StateBytes{}.adam_update_traffic() * updated);
+}
+
+}  // namespace rackscope::eval

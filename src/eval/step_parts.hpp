@@ -1,0 +1,94 @@
+#pragma once
+// The parts of evaluate(), one job per file, shared here so evaluate.cpp reads as the list of
+// steps: checks (structure_check.cpp, memory_check.cpp), per-layer cost (layer_cost.cpp), the
+// slowest stage (stage_times.cpp), pipeline sends and bubble (pipeline.cpp), data parallelism and
+// ZeRO (data_parallel.cpp), the optimizer (optimizer.cpp), the breakdown (breakdown.cpp) and FLOP
+// accounting (flops.cpp). Internal to eval/.
+#include <string>
+
+#include "compute/roofline.hpp"
+#include "eval/communicators.hpp"
+#include "eval/evaluate.hpp"
+#include "workload/layer_work.hpp"
+#include "workload/placement.hpp"
+
+namespace rackscope::eval {
+
+Report infeasible(workload::Infeasibility why, std::string detail);
+
+// Checks before any cost: degrees against the model and the cluster, the chip's package and
+// precision. Feasible (an empty Report) when every check passes.
+Report check_structure(const workload::ModelSpec& m, const workload::Execution& e, int ranks, int seq, const hw::Chip& chip);
+// Dense peak of the chip's GEMMs in precision `p` (0: the chip has no such path).
+double precision_flops(const hw::Chip& chip, workload::Precision p);
+// The memory a rank needs, filled into a Report: out_of_memory when a chip's ranks need more
+// than its HBM (an execution that does not fit is not timed).
+Report check_memory(const workload::ModelSpec& m, const workload::Execution& e, int seq, bool flash, int micro_batches,
+                    const hw::Chip& chip);
+
+// What the costing steps share about the step being evaluated.
+struct StepContext {
+  const hw::Chip& chip;
+  const compute::Profile& profile;
+  double peak_flops;         // the chip's dense peak at the execution's precision
+  compute::RankRates rate;   // one rank's share of it and of HBM bandwidth
+  int ranks, seq, micro_batches;
+  double tokens;             // tokens of one micro-batch on one rank (seq / cp of each sequence)
+  workload::Placement place;  // rank 0's communicators and their siblings
+  double share;              // compute share a running collective takes (the runtime's)
+};
+
+// Seconds of one layer's forward, backward and recompute on one rank.
+struct LayerTimes {
+  double fwd = 0, bwd = 0, recompute = 0;
+  double gemm_fwd = 0, attention_fwd = 0;  // for overlap windows
+  // Forward time of the GEMMs reading the gathered hidden stream into attention and into the
+  // FFN; their data- and weight-gradient GEMMs in backward take as long each.
+  double attention_input_gemm = 0, ffn_input_gemm = 0;
+};
+LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, workload::Recompute rc);
+
+// A layer's compute and the exposed communication of TP, CP and EP inside it, per micro-batch.
+struct LayerCost {
+  LayerTimes t;
+  double tp = 0, cp = 0, ep = 0;
+};
+LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, int layer, Communicators& comm);
+
+// Seconds a collective of `comm` seconds adds when it runs alongside `window` seconds of compute
+// that it slows by taking `share` of the rank's compute: the compute advances at 1 - share while
+// both run, so the pair takes max(comm, window + share * comm).
+double exposed_behind(double comm, double window, double share);
+
+// Per micro-batch, the stage that takes longest: its compute and exposed communication.
+struct StageTimes {
+  double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
+  double last_layer_bwd = 0;  // backward of the last stage's last layer (the DP overlap window)
+  int layers = 0;             // layers of the first (largest) stage
+};
+StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm);
+
+// Seconds per micro-batch of the pipeline's activation sends, and the 1F1B bubble of a step
+// whose micro-batch takes `per_micro_batch` seconds.
+double pipeline_send_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm);
+double pipeline_bubble(const workload::Execution& e, double per_micro_batch);
+
+// Exposed seconds per step of gradient reduction (dp) and of ZeRO-3's per-layer gathers (zero3).
+struct DataParallelTimes {
+  double dp = 0, zero3 = 0;
+};
+DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double params,
+                                     Communicators& comm);
+// Seconds of the optimizer update of the `params` a rank holds (before ZeRO sharding).
+double optimizer_time(const StepContext& c, const workload::Execution& e, double params);
+
+// The step's terms, in seconds per step.
+struct StepTerms {
+  double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0, pp = 0, bubble = 0, dp = 0, optimizer = 0, overhead = 0;
+};
+// Fills the breakdown, the step time (their sum) and the dominant term.
+void add_breakdown(Report& rep, const StepTerms& t);
+// Fills tokens/s, model and hardware FLOPs, MFU and HFU from the step time.
+void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e);
+
+}  // namespace rackscope::eval

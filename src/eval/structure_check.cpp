@@ -1,0 +1,60 @@
+// Checks of an execution against the model, the cluster and the chip, before any cost.
+#include <fmt/format.h>
+
+#include "eval/step_parts.hpp"
+
+namespace rackscope::eval {
+using workload::Infeasibility;
+
+Report infeasible(Infeasibility why, std::string detail) {
+  Report r;
+  r.reason = why;
+  r.detail = std::move(detail);
+  return r;
+}
+
+double precision_flops(const hw::Chip& chip, workload::Precision p) {
+  switch (p) {
+    case workload::Precision::bf16: return chip.bf16_flops;
+    case workload::Precision::fp8: return chip.fp8_flops;
+    case workload::Precision::mxfp8: return chip.mxfp8_flops;
+    case workload::Precision::mxfp4: return chip.mxfp4_flops;
+  }
+  return 0;
+}
+
+Report check_package(const hw::Chip& chip) {
+  if (!chip.package || chip.package->fits) return {};
+  const auto& problems = chip.package->problems;
+  std::string detail = hw::problem_line(chip.file, problems.front());
+  if (problems.size() > 1) detail += fmt::format(" (and {} more: rackscope chip --check)", problems.size() - 1);
+  return infeasible(Infeasibility::package_unfit, detail);
+}
+
+Report check_structure(const workload::ModelSpec& m, const workload::Execution& e, int ranks, int seq, const hw::Chip& chip) {
+  if (Report bad = check_package(chip); !bad.feasible()) return bad;
+  const long long product = static_cast<long long>(e.tp) * e.cp * e.pp * e.dp;
+  if (product != ranks)
+    return infeasible(Infeasibility::ranks_mismatch,
+                      fmt::format("tp*cp*pp*dp = {}*{}*{}*{} = {} but the cluster has {} ranks", e.tp, e.cp, e.pp, e.dp, product, ranks));
+  if (m.heads % e.tp != 0 || (m.kv_heads % e.tp != 0 && e.tp % m.kv_heads != 0))
+    return infeasible(Infeasibility::tp_heads, fmt::format("tp {} does not divide {} heads / {} KV heads", e.tp, m.heads, m.kv_heads));
+  if (m.layers < e.pp * e.vpp || (e.vpp > 1 && m.layers % (e.pp * e.vpp) != 0))
+    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} {} {} layers", e.pp * e.vpp,
+                                                            m.layers < e.pp * e.vpp ? "exceeds" : "does not divide (interleaved)", m.layers));
+  if (e.global_batch % (e.dp * e.micro_batch) != 0)
+    return infeasible(Infeasibility::batch_split, fmt::format("micro batch {} x dp {} does not divide the global batch {}",
+                                                              e.micro_batch, e.dp, e.global_batch));
+  if (e.vpp > 1 && (e.global_batch / (e.dp * e.micro_batch)) % e.pp != 0)
+    return infeasible(Infeasibility::batch_split, "interleaving needs the micro-batch count to be a multiple of pp");
+  if (e.ep > 1 && (m.moe.experts == 0 || e.ep > m.moe.experts || m.moe.experts % e.ep != 0))
+    return infeasible(Infeasibility::ep_experts, fmt::format("ep {} does not divide {} experts", e.ep, m.moe.experts));
+  if (e.dp % e.ep != 0) return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));
+  if (seq % (2 * e.cp) != 0 && e.cp > 1)
+    return infeasible(Infeasibility::cp_seq, fmt::format("cp {} needs the sequence {} in 2*cp equal chunks", e.cp, seq));
+  if (precision_flops(chip, e.precision) <= 0)
+    return infeasible(Infeasibility::precision_unsupported, fmt::format("{} has no {} rate", chip.name, workload::precision_name(e.precision)));
+  return {};
+}
+
+}  // namespace rackscope::eval

@@ -1,0 +1,155 @@
+// Routes across the scale-out fabric: chip -> NIC(s) -> leaf -> Clos (ECMP, spread later per
+// leaf pair) -> leaf -> NIC -> chip, and the caches that make them cheap to ask for again.
+#include <algorithm>
+
+#include "fabric/fabric_impl.hpp"
+#include "units/check.hpp"
+
+namespace rackscope::fabric {
+
+void ScaleOutTier::route(int a, int b, const ClusterShape& s, const GraphParts& g, double bytes, PhaseLoads& loads, Route* r) const {
+  const std::vector<Link>& links = g.links;
+  Route ignored;
+  Route& out = r ? *r : ignored;
+  const int n = s.chips_per_rack, npr = s.spec.rack.nics.count;
+  if (striped_) {
+    // Chip -> host switch, then every NIC pair of the two racks (spread at the end, per rack pair).
+    const int rack = a / n, rack_b = b / n;
+    loads.add(chip_host_up_[a], bytes);
+    loads.add(chip_host_down_[b], bytes);
+    loads.add_rack_pair(rack, rack_b, bytes);
+    if (!r) return;
+    const double between = rack_pair_latency(rack, rack_b, npr, g);
+    out.latency_s += links[chip_host_up_[a]].latency_s + between + links[chip_host_down_[b]].latency_s;
+    out.hops += 6;
+    return;
+  }
+  const int ways = std::max(nic_ways(a, npr), nic_ways(b, npr));
+  const double share = bytes / ways;
+  double worst = 0;
+  int worst_hops = 0;
+  for (int j = 0; j < ways; ++j) {
+    int nic_a = 0, nic_b = 0;
+    double lat = host_access(a, j, npr, n, links, share, true, loads, nic_a);
+    lat += host_access(b, j, npr, n, links, share, false, loads, nic_b);
+    loads.add(nic_up_[nic_a], share);
+    loads.add(nic_down_[nic_b], share);
+    lat += links[nic_up_[nic_a]].latency_s + links[nic_down_[nic_b]].latency_s;
+    int hops = 4;
+    const int leaf_a = nic_leaf_[nic_a], leaf_b = nic_leaf_[nic_b];
+    if (leaf_a != leaf_b) {
+      loads.add_pending(leaf_a, leaf_b, share);
+      if (r) {
+        const PathSet& p = leaf_path(leaf_a, leaf_b, g);
+        lat += p.latency_s;
+        hops += p.hops;
+      }
+    }
+    worst = std::max(worst, lat);
+    worst_hops = std::max(worst_hops, hops);
+  }
+  out.latency_s += worst;
+  out.hops += worst_hops;
+}
+
+// The slowest NIC-to-NIC path between two striped racks, computed once per rack pair.
+double ScaleOutTier::rack_pair_latency(int rack_a, int rack_b, int nics_per_rack, const GraphParts& g) const {
+  const uint64_t key = (static_cast<uint64_t>(rack_a) << 32) | static_cast<uint32_t>(rack_b);
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = rack_pair_latency_.find(key);
+    if (it != rack_pair_latency_.end()) return it->second;
+  }
+  const double between = spread_rack_pair(rack_a, rack_b, nics_per_rack, g, 0, nullptr);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  rack_pair_latency_[key] = between;
+  return between;
+}
+
+double ScaleOutTier::spread_rack_pair(int rack_a, int rack_b, int nics_per_rack, const GraphParts& g, double bytes,
+                                      PhaseLoads* loads) const {
+  const std::vector<Link>& links = g.links;
+  const int npr = nics_per_rack;
+  double worst = 0;
+  for (int k = 0; k < npr; ++k) {
+    const int nic_a = rack_a * npr + k, nic_b = rack_b * npr + k;
+    const int leaf_a = nic_leaf_[nic_a], leaf_b = nic_leaf_[nic_b];
+    if (loads) {
+      const double share = bytes / npr;
+      loads->add(host_nic_up_[nic_a], share);
+      loads->add(nic_up_[nic_a], share);
+      loads->add(nic_down_[nic_b], share);
+      loads->add(host_nic_down_[nic_b], share);
+      if (leaf_a != leaf_b) loads->add_pending(leaf_a, leaf_b, share);
+    } else {
+      double lat = links[host_nic_up_[nic_a]].latency_s + links[nic_up_[nic_a]].latency_s + links[nic_down_[nic_b]].latency_s +
+                   links[host_nic_down_[nic_b]].latency_s;
+      if (leaf_a != leaf_b) lat += leaf_path(leaf_a, leaf_b, g).latency_s;
+      worst = std::max(worst, lat);
+    }
+  }
+  return worst;
+}
+
+// ECMP between two leaves over the switch layers only, computed once per leaf pair: hop
+// distances to the destination leaf by BFS over the switch graph (once per destination), then
+// one unit of traffic pushed downhill, split equally among the next hops one hop closer.
+const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const {
+  const uint64_t key = (static_cast<uint64_t>(from_leaf) << 32) | static_cast<uint32_t>(to_leaf);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  auto it = leaf_paths_.find(key);
+  if (it != leaf_paths_.end()) return it->second;
+  SwitchGraph& sg = switch_graph_;
+  if (sg.out.empty()) {
+    sg.local.assign(g.kinds.size(), -1);
+    for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
+    sg.out.assign(switches_.size(), {});
+    sg.in.assign(switches_.size(), {});
+    for (size_t i = 0; i < switches_.size(); ++i)
+      for (auto [e, end] = boost::out_edges(switches_[i], g.graph); e != end; ++e) {
+        const int w = sg.local[boost::target(*e, g.graph)];
+        if (w < 0) continue;
+        sg.out[i].emplace_back(w, g.graph[*e].id);
+        sg.in[w].push_back(static_cast<int>(i));
+      }
+  }
+  const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
+  std::vector<int>& dist = distance_to_leaf_[dst];
+  if (dist.empty()) {
+    dist.assign(switches_.size(), -1);
+    std::vector<int> queue = {dst};
+    dist[dst] = 0;
+    for (size_t head = 0; head < queue.size(); ++head)
+      for (int u : sg.in[queue[head]])
+        if (dist[u] < 0) dist[u] = dist[queue[head]] + 1, queue.push_back(u);
+  }
+  PathSet out;
+  // The Clos builder joins every leaf to every other through the spines.
+  RACKSCOPE_ASSERT(dist[src] >= 0, "every leaf reaches every other leaf");
+  out.hops = dist[src];
+  std::vector<std::pair<int, double>> frontier = {{src, 1.0}};
+  std::vector<double> share(switches_.size(), 0.0);
+  double latency = 0;
+  while (!frontier.empty() && frontier.front().first != dst) {
+    std::vector<int> next_vertices;
+    double step_latency = 0;
+    for (const auto& [v, part] : frontier) {
+      int ways = 0;
+      for (const auto& [w, link] : sg.out[v]) ways += dist[w] == dist[v] - 1;
+      for (const auto& [w, link] : sg.out[v]) {
+        if (dist[w] != dist[v] - 1) continue;
+        out.links.emplace_back(link, part / ways);
+        step_latency = std::max(step_latency, g.links[link].latency_s);
+        if (share[w] == 0.0) next_vertices.push_back(w);
+        share[w] += part / ways;
+      }
+    }
+    latency += step_latency;
+    frontier.clear();
+    for (int w : next_vertices) frontier.emplace_back(w, share[w]), share[w] = 0.0;
+  }
+  out.latency_s = latency;
+  return leaf_paths_.emplace(key, std::move(out)).first->second;
+}
+
+}  // namespace rackscope::fabric

@@ -1,0 +1,125 @@
+// The two failure channels below the CLI: a broken promise between layers (RACKSCOPE_ASSERT, an
+// internal error) and configurations that cannot run (typed reasons evaluate() returns, counted
+// by sweeps): a collective no algorithm of the runtime plans, a package that does not fit.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "eval/evaluate.hpp"
+#include "hw/package.hpp"
+#include "io/model_reader.hpp"
+#include "io/sweep_reader.hpp"
+#include "sweep/evaluator.hpp"
+#include "sweep/reasons.hpp"
+#include "test_clusters.hpp"
+#include "units/check.hpp"
+
+using namespace rackscope;
+
+namespace {
+workload::ModelSpec model(const std::string& name) {
+  io::InputFiles files;
+  return io::read_model(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models/" + name + ".toml", {}, files);
+}
+
+// Eight chips on one switch with room for Mixtral's states; the runtime implements `algorithms`.
+hw::ClusterSpec moe_cluster(std::vector<std::string> algorithms) {
+  hw::ClusterSpec spec = test::switch_cluster(8);
+  spec.rack.chip.hbm_capacity_B = 1e13;
+  spec.rack.chip.collectives.file = "runtimes/test.toml";
+  spec.rack.chip.collectives.algorithms = std::move(algorithms);
+  return spec;
+}
+
+workload::Execution ep8() {
+  workload::Execution e;
+  e.global_batch = 8, e.dp = 8, e.ep = 8, e.seq = 1024;
+  return e;
+}
+}  // namespace
+
+TEST_CASE("assert: a failed RACKSCOPE_ASSERT throws an internal error naming the condition and its place") {
+  const int planned = 0;
+  try {
+    RACKSCOPE_ASSERT(planned > 0, "the planner promised a plan");
+    FAIL("no throw");
+  } catch (const InternalError& e) {
+    CHECK(e.condition() == "planned > 0");
+    CHECK(e.file().find("infeasible_reasons_test.cpp") != std::string::npos);
+    CHECK(e.line() == __LINE__ - 5);
+    CHECK(std::string(e.what()).rfind("internal error, please report: planned > 0 (the planner promised a plan) at ", 0) == 0);
+  }
+  CHECK_NOTHROW(RACKSCOPE_ASSERT(planned == 0, "holds"));
+}
+
+TEST_CASE("evaluate: EP on a runtime without an all-to-all algorithm is collective_unplanned, not a zero") {
+  const workload::ModelSpec mixtral = model("mixtral-8x22b");
+  compute::Profile profile;
+  // "mesh" plans all-to-all (grouped sends); rings and trees do not.
+  const hw::ClusterSpec with_mesh = moe_cluster({"ring", "tree", "mesh"});
+  const fabric::Fabric f(with_mesh);
+  collective::Planner planner(f);
+  const eval::Report ok = eval::evaluate({f, planner, profile}, mixtral, ep8());
+  REQUIRE(ok.feasible());
+  const auto ep = std::find_if(ok.breakdown.begin(), ok.breakdown.end(), [](const auto& t) { return t.first == "ep_comm"; });
+  REQUIRE(ep != ok.breakdown.end());
+  CHECK(ep->second > 0);
+
+  const hw::ClusterSpec without = moe_cluster({"ring", "tree"});
+  const fabric::Fabric g(without);
+  collective::Planner none(g);
+  const eval::Report r = eval::evaluate({g, none, profile}, mixtral, ep8());
+  CHECK(r.reason == workload::Infeasibility::collective_unplanned);
+  CHECK(r.detail == "no algorithm of the collective runtime runtimes/test.toml (ring, tree) plans alltoall on a group of 8 ranks");
+  CHECK(r.step_time_s == 0);
+}
+
+TEST_CASE("evaluate: a chip whose package does not fit is package_unfit, before any other check") {
+  hw::ClusterSpec spec = test::switch_cluster(8);
+  spec.rack.chip.file = "chips/over.toml";
+  auto sheet = std::make_shared<hw::PackageSheet>();
+  sheet->fits = false;
+  sheet->problems = {{"hbm[0].stacks", "12 HBM stacks, but CoWoS-S holds at most 8 in 2025", "at most 8 HBM sites", 28},
+                     {"dies", "the package needs more area", "", 12}};
+  spec.rack.chip.package = sheet;
+  const fabric::Fabric f(spec);
+  collective::Planner planner(f);
+  compute::Profile profile;
+  workload::Execution e;
+  e.global_batch = 8, e.dp = 3;  // also a rank mismatch: the package is named first
+  const eval::Report r = eval::evaluate({f, planner, profile}, model("llama-3.1-8b"), e);
+  CHECK(r.reason == workload::Infeasibility::package_unfit);
+  CHECK(r.detail ==
+        "chips/over.toml:28: hbm[0].stacks: 12 HBM stacks, but CoWoS-S holds at most 8 in 2025 (valid: at most 8 HBM sites)"
+        " (and 1 more: rackscope chip --check)");
+  CHECK(eval::check_package(spec.rack.chip).reason == workload::Infeasibility::package_unfit);
+  spec.rack.chip.package.reset();
+  CHECK(eval::check_package(spec.rack.chip).feasible());
+}
+
+TEST_CASE("sweep: the new reasons have codes and names of their own") {
+  const auto& names = sweep::reason_names();
+  for (auto r : {workload::Infeasibility::collective_unplanned, workload::Infeasibility::package_unfit}) {
+    const int code = sweep::reason_code(r);
+    REQUIRE(code < static_cast<int>(names.size()));
+    CHECK(names[code] == workload::infeasibility_name(r));
+  }
+  CHECK(sweep::reason_code(sweep::Constraint::memory_budget) > sweep::reason_code(workload::Infeasibility::package_unfit));
+}
+
+TEST_CASE("sweep: a cluster whose chip does not fit is counted as package_unfit and the sweep goes on") {
+  io::InputFiles files;
+  const sweep::Spec spec = io::read_sweep(std::string(RACKSCOPE_SOURCE_DIR) + "/tests/unit/sweeps/package_unfit.toml", files);
+  auto texts = std::make_shared<const sweep::Texts>(sweep::load_inputs(spec));  // reads both clusters without refusing
+  sweep::Evaluator ev(spec, texts);
+  const sweep::Space& s = ev.space();
+  int unfit = 0, other = 0;
+  for (int64_t i = 0; i < s.total(); ++i) {
+    const sweep::Result r = ev.evaluate(i);
+    if (s.digit(i, 0) == 1) unfit += r.reason == sweep::reason_code(workload::Infeasibility::package_unfit);
+    else other += r.reason != sweep::reason_code(workload::Infeasibility::package_unfit);
+  }
+  CHECK(unfit == s.total() / 2);  // every configuration on the chip that does not fit
+  CHECK(other == s.total() / 2);  // none on the one that does
+}
