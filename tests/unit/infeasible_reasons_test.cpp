@@ -9,6 +9,7 @@
 #include "eval/evaluate.hpp"
 #include "hw/package.hpp"
 #include "io/model_reader.hpp"
+#include "io/sweep_inputs.hpp"
 #include "io/sweep_reader.hpp"
 #include "sweep/evaluator.hpp"
 #include "sweep/reasons.hpp"
@@ -59,7 +60,7 @@ TEST_CASE("evaluate: EP on a runtime without an all-to-all algorithm is collecti
   // "mesh" plans all-to-all (grouped sends); rings and trees do not.
   const hw::ClusterSpec with_mesh = moe_cluster({"ring", "tree", "mesh"});
   const fabric::Fabric f(with_mesh);
-  collective::Planner planner(f);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
   const eval::Report ok = eval::evaluate({f, planner, profile}, mixtral, ep8());
   REQUIRE(ok.feasible());
   const auto ep = std::find_if(ok.breakdown.begin(), ok.breakdown.end(), [](const auto& t) { return t.first == "ep_comm"; });
@@ -68,7 +69,7 @@ TEST_CASE("evaluate: EP on a runtime without an all-to-all algorithm is collecti
 
   const hw::ClusterSpec without = moe_cluster({"ring", "tree"});
   const fabric::Fabric g(without);
-  collective::Planner none(g);
+  collective::Planner none(g, g.spec().rack.chip.collectives);
   const eval::Report r = eval::evaluate({g, none, profile}, mixtral, ep8());
   CHECK(r.reason == workload::Infeasibility::collective_unplanned);
   CHECK(r.detail == "no algorithm of the collective runtime runtimes/test.toml (ring, tree) plans alltoall on a group of 8 ranks");
@@ -84,7 +85,7 @@ TEST_CASE("evaluate: a chip whose package does not fit is package_unfit, before 
                      {"dies", "the package needs more area", "", 12}};
   spec.rack.chip.package = sheet;
   const fabric::Fabric f(spec);
-  collective::Planner planner(f);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
   workload::Execution e;
   e.global_batch = 8, e.dp = 3;  // also a rank mismatch: the package is named first
@@ -111,8 +112,8 @@ TEST_CASE("sweep: the new reasons have codes and names of their own") {
 TEST_CASE("sweep: a cluster whose chip does not fit is counted as package_unfit and the sweep goes on") {
   io::InputFiles files;
   const sweep::Spec spec = io::read_sweep(std::string(RACKSCOPE_SOURCE_DIR) + "/tests/unit/sweeps/package_unfit.toml", files);
-  auto texts = std::make_shared<const sweep::Texts>(sweep::load_inputs(spec));  // reads both clusters without refusing
-  sweep::Evaluator ev(spec, texts);
+  auto texts = std::make_shared<const io::Texts>(io::load_inputs(spec));  // reads both clusters without refusing
+  sweep::Evaluator ev(spec, io::sweep_inputs(spec, texts));
   const sweep::Space& s = ev.space();
   int unfit = 0, other = 0;
   for (int64_t i = 0; i < s.total(); ++i) {
