@@ -1,0 +1,67 @@
+"""Tells each input's kind from its content (HDF5 signature and groups, JSON keys, DOT header)
+and loads it. Anything else is a ReportError naming the file and what was expected."""
+import json
+from pathlib import Path
+
+from .plot import ReportError
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+KINDS = "a sweep HDF5 file, the --json of step, collective, size or compare, a topo --dot file, or a validation --json dump"
+
+
+def _json_kind(data):
+    if isinstance(data, list):
+        if data and all(isinstance(c, dict) and "configuration" in c for c in data):
+            return "compare"
+        return None
+    if not isinstance(data, dict):
+        return None
+    if data.get("kind") == "rackscope-validation" and isinstance(data.get("rows"), list):
+        return "validation"
+    if {"options", "closest", "deadline_days"} <= data.keys():
+        return "size"
+    if {"rows", "op", "cluster", "ranks"} <= data.keys():
+        return "collective"
+    if {"breakdown", "step_time_s", "feasible", "memory_GiB_per_rank"} <= data.keys():
+        return "step"
+    return None
+
+
+def _hdf5(path):
+    import h5py
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise ReportError(f"{path}: not a readable HDF5 file ({e})")
+    missing = [k for k in ("results", "space", "infeasible", "meta") if k not in f]
+    if missing:
+        f.close()
+        raise ReportError(f"{path}: an HDF5 file but not a rackscope sweep result (no /{', /'.join(missing)})")
+    return f
+
+
+def load(path):
+    """Returns (kind, content). content: an open h5py.File for sweeps, parsed JSON, or DOT text."""
+    path = Path(path)
+    try:
+        head = path.open("rb").read(8)
+    except OSError as e:
+        raise ReportError(f"{path}: cannot read ({e.strerror})")
+    if head == HDF5_SIGNATURE:
+        return "sweep", _hdf5(path)
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError:
+        raise ReportError(f"{path}: not a rackscope result (valid: {KINDS})")
+    stripped = text.lstrip()
+    if stripped.startswith("graph ") or stripped.startswith("digraph "):
+        return "fabric", text
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ReportError(f"{path}:{e.lineno}: not JSON, HDF5 or DOT: {e.msg} (valid: {KINDS})")
+    kind = _json_kind(data)
+    if kind is None:
+        keys = ", ".join(sorted(data)[:8]) if isinstance(data, dict) else type(data).__name__
+        raise ReportError(f"{path}: JSON of an unknown kind (keys: {keys}) (valid: {KINDS})")
+    return kind, data
