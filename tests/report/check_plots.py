@@ -6,6 +6,7 @@ output folder: one line, exit 2).
 
 Usage: check_plots.py RACKSCOPE_BINARY SOURCE_ROOT"""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ import samples  # noqa: E402
 from checker import check, finish  # noqa: E402
 from svg import Svg  # noqa: E402
 
-binary = os.path.abspath(sys.argv[1])
+binary, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 
 
 def report(inputs, out):
@@ -165,6 +166,31 @@ def check_validation(tmp):
     has_labels(s, "validation", "measured (s/step)", "predicted by rackscope (s/step)")
 
 
+def check_validation_numbers(tmp):
+    """The shipped validation chart states the numbers the validation scripts print."""
+    vdir = os.path.join(root, "tests", "validation")
+    printed = {}
+    for v in ("training", "collectives"):
+        p = subprocess.run([sys.executable, os.path.join(vdir, f"{v}_validation.py"), binary, vdir, "--json", str(tmp / f"{v}.json")],
+                           capture_output=True, text=True, timeout=600)
+        printed[v] = p.stdout
+        check(p.returncode in (0, 1) and (tmp / f"{v}.json").exists(), f"{v}_validation.py --json writes its rows")
+    if not ran(report([tmp / "training.json", tmp / "collectives.json"], tmp / "real-val"), "validation (shipped)"):
+        return
+    s = Svg(tmp / "real-val" / "validation.svg")
+    text = " | ".join(s.all_text())
+    m = re.search(r"^-> (\d+) rows: median \|error\| ([\d.]+%), max ([\d.]+%)", printed["training"], re.M)
+    want = f"time and throughput: {m.group(1)} rows, median |err| {m.group(2)}, max {m.group(3)}" if m else "(no summary printed)"
+    check(want in text, f"validation chart: the training script's summary '{want}'")
+    rows = re.findall(r"^(.{60}) +(\d+) +([\d.]+%) +([\d.]+%)  (?:PASS|FAIL)$", printed["collectives"], re.M)
+    legend = s.texts("legend")
+    check(len(rows) >= 4, f"collectives script printed its per-system summary ({len(rows)} rows)")
+    for system, n, med, worst in rows:
+        name = system.split("  [")[0].strip()
+        hit = [t for t in legend if t.startswith(name) and t.endswith(f": {n} rows, median |err| {med}, max {worst}")]
+        check(len(hit) == 1, f"validation chart: '{name}' with {n} points, median {med}, max {worst} as the script prints")
+
+
 def one_line_exit_2(p, what, needle):
     lines = p.stderr.strip().splitlines()
     check(p.returncode == 2 and len(lines) == 1 and needle in p.stderr,
@@ -196,6 +222,6 @@ def check_errors(tmp):
 
 with tempfile.TemporaryDirectory() as d:
     tmp = Path(d)
-    for f in (check_sweep, check_step, check_collective, check_size, check_compare, check_fabric, check_validation, check_errors):
+    for f in (check_sweep, check_step, check_collective, check_size, check_compare, check_fabric, check_validation, check_validation_numbers, check_errors):
         f(tmp)
 finish()
