@@ -2,6 +2,7 @@
 tokens/s against chips, infeasible configurations per reason, and the step breakdown of the
 fastest configurations."""
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from . import style
 from .breakdown import TERM_COLOURS, TERMS, stacked_bars
@@ -10,6 +11,7 @@ from .sweep_meta import SweepMeta, text
 
 DAY = 86400.0
 TOP = 8  # configurations in the breakdown chart
+PLAIN = FuncFormatter(lambda v, _pos: f"{v:,.10g}")  # 1,024 and 0.5 rather than 2^10 and 5x10^-1
 
 
 def pareto_front(x, y):
@@ -63,6 +65,8 @@ def _pareto_plot(meta, r, pack, rack, outdir, stem):
         ax.scatter([], [], marker=style.marker(ri), color="grey", label=f"rack: {rk}")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(PLAIN)
     style.label_axes(ax, cost_label, "time to train (days)")
     ax.set_title(f"{meta.title()}\nPareto front of time to train against cost, by packaging", fontsize=9)
     style.legend(ax, loc="upper right")
@@ -87,13 +91,17 @@ def _throughput_plot(meta, r, pack, rack, outdir, stem):
         chips = r["chips"][sel]
         best = np.array([sel[chips == c][np.argmax(r["tokens_per_s"][sel][chips == c])] for c in np.unique(chips)])
         pi = sorted(set(pack[ok])).index(p)
+        cloud = ax.scatter(r["chips"][sel], r["tokens_per_s"][sel], s=8, alpha=0.2, color=style.colour(pi), marker=style.marker(gi),
+                           linewidths=0)
+        cloud.set_gid(f"points:{style.slug(p)}:{style.slug(rk)}")
         line, = ax.plot(r["chips"][best], r["tokens_per_s"][best], color=style.colour(pi), marker=style.marker(gi), markersize=5,
                         linewidth=1.2, label=f"{p}, {rk}: best per size ({len(best)})")
         line.set_gid(f"best:{style.slug(p)}:{style.slug(rk)}")
         rows += [[p, rk, int(r["chips"][i]), _layout(meta, r, i), fmt(r["tokens_per_s"][i]), fmt(r["mfu"][i])] for i in best]
     ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(PLAIN)
     style.label_axes(ax, "chips", "throughput (tokens/s)")
-    ax.set_title(f"{meta.title()}\nbest throughput at each cluster size", fontsize=9)
+    ax.set_title(f"{meta.title()}\nthroughput against cluster size (faint: every feasible layout; line: the best)", fontsize=9)
     style.legend(ax, loc="upper left")
     png, svg = style.save(fig, outdir, f"{stem}-throughput")
     table = Table("Fastest configuration at each cluster size", ["packaging", "rack", "chips", "layout", "tokens/s", "MFU"], rows)
