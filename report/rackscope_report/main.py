@@ -86,6 +86,9 @@ def main(argv=None):
         return 2
     except SystemExit as e:  # argparse: its usage line, exit 2
         return e.code if isinstance(e.code, int) else 2
-    except OSError as e:
-        print(f"{e.filename or 'rackscope report'}: {e.strerror}", file=sys.stderr)
+    except OSError as e:  # a file that opened but fails to read (truncated HDF5, a folder gone)
+        print(f"{e.filename or 'rackscope report'}: {e.strerror or e}", file=sys.stderr)
         return 2
+    except Exception as e:  # a bug here, not bad input: one line, exit 1, as rackscope's own
+        print(f"rackscope report: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
