@@ -27,6 +27,31 @@ def _json_kind(data):
     return None
 
 
+# Keys each item of a JSON kind must carry (what the plots read), checked before drawing so a
+# hand-edited or truncated file is bad input (exit 2), not a crash.
+ITEM_KEYS = {
+    "collective": ("rows", ("bytes", "busbw_GBps", "algbw_GBps", "time_us", "algorithm", "protocol")),
+    "size": ("options", ("rack", "racks", "chips", "time_to_train_days", "tco_usd", "goodput", "parallelism")),
+    "validation": ("rows", ("source", "label", "unit", "measured", "predicted")),
+}
+
+
+def _check_items(path, kind, data):
+    if kind == "size":
+        items = data.get("options", []) + data.get("closest", [])
+        need = ITEM_KEYS["size"][1]
+    elif kind in ITEM_KEYS:
+        items, need = data[ITEM_KEYS[kind][0]], ITEM_KEYS[kind][1]
+    elif kind == "step":
+        items, need = ([data] if data.get("feasible") else []), ("breakdown", "memory_GiB_per_chip", "model", "cluster")
+    else:
+        return
+    for i, item in enumerate(items):
+        missing = [k for k in need if not isinstance(item, dict) or k not in item]
+        if missing:
+            raise ReportError(f"{path}: {kind} item {i}: missing {', '.join(missing)} (valid: every item has {', '.join(need)})")
+
+
 def _hdf5(path):
     import h5py
     try:
@@ -64,4 +89,5 @@ def load(path):
     if kind is None:
         keys = ", ".join(sorted(data)[:8]) if isinstance(data, dict) else type(data).__name__
         raise ReportError(f"{path}: JSON of an unknown kind (keys: {keys}) (valid: {KINDS})")
+    _check_items(path, kind, data)
     return kind, data

@@ -5,6 +5,7 @@ entries; then the error cases (corrupt and foreign HDF5, JSON of an unknown kind
 output folder: one line, exit 2).
 
 Usage: check_plots.py RACKSCOPE_BINARY SOURCE_ROOT"""
+import json
 import os
 import re
 import subprocess
@@ -209,6 +210,11 @@ def check_errors(tmp):
     one_line_exit_2(report([tmp / "foreign.h5"], tmp / "e2"), "foreign HDF5", "not a rackscope sweep result")
     (tmp / "topo.json").write_text('{"chips": 16, "ranks": 64, "tiers": []}')
     one_line_exit_2(report([tmp / "topo.json"], tmp / "e3"), "JSON of another kind", "JSON of an unknown kind")
+    samples.collective_json(tmp / "c.json")
+    c = json.loads((tmp / "c.json").read_text())
+    del c["rows"][3]["algorithm"]
+    (tmp / "c.json").write_text(json.dumps(c))
+    one_line_exit_2(report([tmp / "c.json"], tmp / "e6"), "collective row without its algorithm", "item 3: missing algorithm")
     (tmp / "broken.json").write_text('{"breakdown": ')
     one_line_exit_2(report([tmp / "broken.json"], tmp / "e4"), "truncated JSON", "broken.json:1")
     ro = tmp / "readonly"
