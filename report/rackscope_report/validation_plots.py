@@ -56,7 +56,7 @@ def _panel(ax, d):
     summary = "; ".join(f"{g}: {n} rows, median |err| {m:.1%}, max {w:.1%}" for g in groups
                         for n, m, w in [stats([r for r in rows if r.get("group") == g])])
     ax.set_title(f"{d.get('script', 'validation')}: {d.get('quantity', '')}" + (f"\n{summary}" if summary else ""), fontsize=9)
-    style.legend(ax, loc="lower right", fontsize=7)
+    style.legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncol=1)
 
 
 def plots(items, outdir, stem="validation"):
