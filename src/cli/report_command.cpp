@@ -2,13 +2,13 @@
 // report/ (matplotlib, h5py, Graphviz). This file only hands the arguments over, so the report
 // has one obvious command; everything it does is in report/rackscope_report/.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <unistd.h>
 
 #include "cli/commands.hpp"
 
@@ -19,8 +19,9 @@
 namespace rackscope::cli {
 
 Runner add_report_command(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("report", "plots (PNG, SVG) and one self-contained index.html from sweep HDF5 files and the "
-                                               "--json of step, collective, size, compare: rackscope report INPUT... -o DIR");
+  CLI::App* cmd = app.add_subcommand("report",
+                                     "plots (PNG, SVG) and one self-contained index.html from sweep HDF5 files and the "
+                                     "--json of step, collective, size, compare: rackscope report INPUT... -o DIR");
   // Every argument, --help included, goes to the report program unparsed.
   cmd->set_help_flag();
   cmd->allow_extras();
