@@ -21,6 +21,7 @@ Runner add_step_command(CLI::App& app);
 Runner add_chip_command(CLI::App& app);
 Runner add_sweep_command(CLI::App& app);
 Runner add_cost_command(CLI::App& app);
+Runner add_report_command(CLI::App& app);
 
 // `--set path=value`, repeatable, on every command that reads inputs.
 void add_set_option(CLI::App& cmd, std::vector<std::string>& sets);

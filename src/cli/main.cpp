@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
       {"chip", cli::add_chip_command(app)},
       {"sweep", cli::add_sweep_command(app)},
       {"cost", cli::add_cost_command(app)},
+      {"report", cli::add_report_command(app)},
   };
   try {
     app.parse(argc, argv);

@@ -8,7 +8,8 @@ Data (copied into data/ with their citations, see data/README.md):
   collectives_calibration.csv  nccom-test (AWS Neuron docs) and nccl-tests (Azure) rows
   vtrain_a100_AR_GPU{n}.csv    VIA-Research/vTrain trace/a100/AR_GPU{n}_1M_1024M_LUT (measured)
 
-Usage: collectives_validation.py RACKSCOPE_BINARY VALIDATION_DIR
+Usage: collectives_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
+(--json also writes every point compared, for `rackscope report`'s validation chart)
 """
 import csv
 import json
@@ -21,6 +22,7 @@ MEDIAN_TOL, POINT_TOL, ENFORCED_FROM = 0.15, 0.30, 1 << 20
 
 rackscope = sys.argv[1]
 here = Path(sys.argv[2])
+json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
 topologies = here.parent.parent / "topologies" / "clusters"
 
 # system name in the CSV -> (cluster file, extra arguments)
@@ -64,6 +66,7 @@ def measured_time_us(row):
 
 failures = []
 summary = []
+dump = []  # every point compared, for --json
 
 
 def report(system, points, enforce):
@@ -76,6 +79,8 @@ def report(system, points, enforce):
         counted = enforce and size >= ENFORCED_FROM
         if counted:
             errors.append(abs(err))
+        dump.append({"source": system.split("  [")[0], "label": f"{size} B, {ranks} ranks, {algo}", "unit": "us", "measured": meas,
+                     "predicted": mod, "enforced": counted})
         if len(points) <= 64 or size in (1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20, 1 << 30):
             print(f"{size:>12} {ranks:>5} {meas:>12.1f} {mod:>12.1f} {err:>+7.1%}  {algo}{'' if counted else '  (printed)'}")
     if not errors:
@@ -110,6 +115,10 @@ print("\n## Summary (sizes >= 1 MiB, high/medium trust)")
 print(f"{'system':<60} {'points':>6} {'median':>8} {'max':>8}")
 for system, count, med, worst, ok in summary:
     print(f"{system[:60]:<60} {count:>6} {med:>8.1%} {worst:>8.1%}  {'PASS' if ok else 'FAIL'}")
+if json_out:
+    with open(json_out, "w") as out:
+        json.dump({"kind": "rackscope-validation", "script": "collectives_validation.py", "quantity": "all-reduce time",
+                   "limits": {"median": MEDIAN_TOL, "point": POINT_TOL, "enforced_from_bytes": ENFORCED_FROM}, "rows": dump}, out)
 if failures:
     print("FAILED: " + ", ".join(failures))
     sys.exit(1)

@@ -5,7 +5,8 @@ Narayanan et al. 2021 Table 1 TFLOP/s per GPU, Trn1 NeuronX-Distributed throughp
 absolute error at most 10% and every row within 20%; memory_calibration.csv (Korthikanti
 Figure 1) within 10%. Data and citations are in data/ (copied from the sources named in each row).
 
-Usage: training_validation.py RACKSCOPE_BINARY VALIDATION_DIR
+Usage: training_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
+(--json also writes every row compared, for `rackscope report`'s validation chart)
 """
 import csv
 import json
@@ -16,6 +17,9 @@ from pathlib import Path
 
 MEDIAN_TOL, ROW_TOL, MEMORY_TOL = 0.10, 0.20, 0.10
 rackscope, here = sys.argv[1], Path(sys.argv[2])
+json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
+SOURCE_NAMES = {"iteration_time_s": "Korthikanti 2022 Table 5, iteration time", "tflops_per_gpu": "Narayanan 2021 Table 1, TFLOP/s per GPU",
+                "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.18-2.24)"}
 root = here.parent.parent
 GIB = float(1 << 30)
 
@@ -101,6 +105,7 @@ if errors:
 
 print(f"\n{'memory (GiB per GPU)':<62} {'measured':>10} {'model':>10} {'error':>8}")
 mem_ok = True
+memory_points = []  # (label, measured, modeled)
 mem_rows = {r["model"]: r for r in rows if r["metric"] == "iteration_time_s"}
 for m in csv.DictReader(open(here / "data" / "memory_calibration.csv")):
     cfg = dict(mem_rows[m["model"]])
@@ -118,6 +123,15 @@ for m in csv.DictReader(open(here / "data" / "memory_calibration.csv")):
         meas = float(meas)
         err = (mod - meas) / meas
         mem_ok = mem_ok and abs(err) <= MEMORY_TOL
+        memory_points.append((m["model"] + " " + what, meas, mod))
         print(f"{m['model'] + ' ' + what:<62} {meas:>10.2f} {mod:>10.2f} {err:>+7.1%}")
 print(f"-> memory {'PASS' if mem_ok else 'FAIL'} (limit {MEMORY_TOL:.0%})")
+if json_out:
+    dump = [{"source": SOURCE_NAMES[row["metric"]], "label": label, "unit": unit.split(" ")[0], "measured": meas, "predicted": mod,
+             "enforced": True, "group": "time and throughput"} for row, (label, meas, mod, unit) in zip(rows, results)]
+    dump += [{"source": "Korthikanti 2022 Figure 1, memory", "label": label, "unit": "GiB/GPU", "measured": meas, "predicted": mod,
+              "enforced": True, "group": "memory"} for label, meas, mod in memory_points]
+    with open(json_out, "w") as out:
+        json.dump({"kind": "rackscope-validation", "script": "training_validation.py", "quantity": "training step",
+                   "limits": {"median": MEDIAN_TOL, "row": ROW_TOL, "memory": MEMORY_TOL}, "rows": dump}, out, indent=1)
 sys.exit(0 if ok and mem_ok else 1)
