@@ -22,9 +22,13 @@ Runner add_chip_command(CLI::App& app);
 Runner add_sweep_command(CLI::App& app);
 Runner add_cost_command(CLI::App& app);
 Runner add_report_command(CLI::App& app);
+Runner add_size_command(CLI::App& app);
+Runner add_compare_command(CLI::App& app);
 
 // `--set path=value`, repeatable, on every command that reads inputs.
 void add_set_option(CLI::App& cmd, std::vector<std::string>& sets);
+// The shipped turnkey configurations `size` and `compare` use when given none.
+std::vector<std::string> default_turnkey_clusters();
 hw::ClusterSpec load_cluster(const std::string& path, const std::vector<std::string>& sets, io::InputFiles& files);
 // Prints `infeasible: package_unfit: ...` and returns true when the cluster's chip does not fit
 // its package (the caller exits 3).

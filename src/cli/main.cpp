@@ -27,6 +27,9 @@ bool refuse_unfit_package(const hw::ClusterSpec& spec) {
   if (r.feasible()) return false;
   fmt::print("infeasible: {}: {}\n", workload::infeasibility_name(r.reason), r.detail);
   return true;
+std::vector<std::string> default_turnkey_clusters() {
+  const std::string dir = RACKSCOPE_TOPOLOGIES "/clusters/";
+  return {dir + "trn2-ultraserver-x64.toml", dir + "trn3-ultraserver-gen2.toml", dir + "trn3-ultraserver-gen2-emib.toml"};
 }
 
 }  // namespace rackscope::cli
@@ -45,6 +48,8 @@ int main(int argc, char** argv) {
       {"sweep", cli::add_sweep_command(app)},
       {"cost", cli::add_cost_command(app)},
       {"report", cli::add_report_command(app)},
+      {"size", cli::add_size_command(app)},
+      {"compare", cli::add_compare_command(app)},
   };
   try {
     app.parse(argc, argv);

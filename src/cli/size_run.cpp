@@ -1,0 +1,74 @@
+#include "cli/size_run.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+#include <tuple>
+
+#include "cli/attempt.hpp"
+#include "cli/size_json.hpp"
+
+namespace rackscope::cli {
+namespace {
+
+// Screening on every rank's share of the units, gathered and shared with every rank.
+std::vector<size::Screened> screen_all(size::Search& search, const dist::Session& mpi) {
+  const auto units = search.screening_units();
+  std::string mine;
+  for (size_t i = mpi.rank(); i < units.size(); i += mpi.size()) {
+    const auto s = search.screen(units[i]);
+    mine += fmt::format("{} {} {:a} {}\n", s.unit.candidate, s.unit.layout, s.racks_needed, s.reason.empty() ? "-" : s.reason);
+  }
+  const std::string all = dist::broadcast(dist::gather(mine));
+  std::vector<size::Screened> out;
+  std::istringstream in(all);
+  size::Screened s;
+  std::string racks, reason;
+  while (in >> s.unit.candidate >> s.unit.layout >> racks >> reason) {
+    s.racks_needed = std::strtod(racks.c_str(), nullptr);
+    s.reason = reason == "-" ? "" : reason;
+    out.push_back(s);
+  }
+  std::sort(out.begin(), out.end(), [](const size::Screened& a, const size::Screened& b) {
+    return std::pair(a.unit.candidate, a.unit.layout) < std::pair(b.unit.candidate, b.unit.layout);
+  });
+  return out;
+}
+
+// Refinement on every rank's share; rank 0 gets every option (others get none).
+std::vector<size::Option> refine_all(size::Search& search, const std::vector<size::Screened>& screened, const dist::Session& mpi) {
+  const auto units = search.refinement_units(screened);
+  std::string mine;
+  for (size_t i = mpi.rank(); i < units.size(); i += mpi.size())
+    mine += option_json(search.refine(units[i].first, units[i].second)).dump() + "\n";
+  const std::string all = dist::gather(mine);
+  std::vector<size::Option> out;
+  std::istringstream in(all);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(option_from_json(nlohmann::json::parse(line)));
+  std::sort(out.begin(), out.end(), [](const size::Option& a, const size::Option& b) {
+    return std::tuple(a.candidate, a.objective, a.racks) < std::tuple(b.candidate, b.objective, b.racks);
+  });
+  return out;
+}
+
+}  // namespace
+
+std::optional<dist::Failure> search_on_every_rank(const size::Request& request, const std::vector<size::Candidate>& candidates,
+                                                  const dist::Session& mpi, size::Answer& answer) {
+  std::optional<size::Search> search;
+  std::vector<size::Screened> screened;
+  std::vector<size::Option> refined;
+  auto failed = dist::agree(attempt([&] {
+    search.emplace(request, candidates);
+    screened = screen_all(*search, mpi);
+  }));
+  if (!failed) failed = dist::agree(attempt([&] { refined = refine_all(*search, screened, mpi); }));
+  if (failed || mpi.rank() != 0) return failed;
+  answer = size::decide(request, screened, refined);
+  return std::nullopt;
+}
+
+}  // namespace rackscope::cli

@@ -1,0 +1,17 @@
+#pragma once
+// The sizing search shared by `size` and `compare`, run on every MPI rank: units handed out
+// round-robin, results gathered on rank 0 (through the same JSON round trip for every rank's
+// options, so the answer is identical at any rank count).
+#include <optional>
+#include <vector>
+
+#include "dist/comm.hpp"
+#include "size/search.hpp"
+
+namespace rackscope::cli {
+
+// Fills `answer` on rank 0 (others get an empty one); a failure on any rank is every rank's.
+std::optional<dist::Failure> search_on_every_rank(const size::Request& request, const std::vector<size::Candidate>& candidates,
+                                                  const dist::Session& mpi, size::Answer& answer);
+
+}  // namespace rackscope::cli

@@ -1,0 +1,76 @@
+#include "size/layouts.hpp"
+
+#include <cstdint>
+
+namespace rackscope::size {
+namespace {
+
+int64_t ranks_per_rack(const hw::ClusterSpec& c) {
+  return static_cast<int64_t>(c.rack.chips) * c.rack.chip.ranks_per_chip;
+}
+
+std::vector<int> powers_of_two_up_to(int limit) {
+  std::vector<int> v;
+  for (int p = 1; p <= limit; p *= 2) v.push_back(p);
+  return v;
+}
+
+// Pipeline degrees: every divisor of the layers up to 64 (even stages), and the powers of two
+// up to 32 that do not divide them (uneven last stage, as frameworks allow).
+std::vector<int> pipeline_degrees(int layers) {
+  std::vector<int> v;
+  for (int p = 1; p <= std::min(layers, 64); ++p)
+    if (layers % p == 0 || ((p & (p - 1)) == 0 && p <= 32)) v.push_back(p);
+  return v;
+}
+
+bool tp_fits_heads(const workload::ModelSpec& m, int tp) {
+  return m.heads % tp == 0 && (m.kv_heads % tp == 0 || tp % m.kv_heads == 0);
+}
+
+}  // namespace
+
+std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c) {
+  const int per_rack = static_cast<int>(std::min<int64_t>(ranks_per_rack(c), 1 << 20));
+  const std::vector<int> eps = m.moe.experts > 0 ? powers_of_two_up_to(std::min(m.moe.experts, 64)) : std::vector<int>{1};
+  std::vector<Layout> out;
+  for (int tp : powers_of_two_up_to(std::min(per_rack, 64))) {
+    if (!tp_fits_heads(m, tp)) continue;
+    for (int cp : {1, 2})
+      for (int pp : pipeline_degrees(m.layers))
+        for (int ep : eps) {
+          if (ep > 1 && m.moe.experts % ep != 0) continue;
+          for (int mbs : {1, 2})
+            for (auto rc : {workload::Recompute::none, workload::Recompute::selective, workload::Recompute::full})
+              out.push_back({tp, pp, cp, ep, mbs, rc});
+        }
+  }
+  return out;
+}
+
+std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int global_batch, int max_racks) {
+  const int64_t split = static_cast<int64_t>(l.tp) * l.cp * l.pp;
+  std::vector<int> out;
+  for (int n = 1; n <= max_racks; ++n) {
+    const int64_t ranks = n * ranks_per_rack(c);
+    if (ranks % split != 0) continue;
+    const int64_t dp = ranks / split;
+    if (dp % l.ep != 0 || dp * l.micro_batch > global_batch || global_batch % (dp * l.micro_batch) != 0) continue;
+    out.push_back(n);
+  }
+  return out;
+}
+
+workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int racks, int global_batch) {
+  workload::Execution e;
+  e.global_batch = global_batch;
+  e.micro_batch = l.micro_batch;
+  e.tp = l.tp, e.pp = l.pp, e.cp = l.cp, e.ep = l.ep;
+  e.dp = static_cast<int>(racks * ranks_per_rack(c) / (static_cast<int64_t>(l.tp) * l.cp * l.pp));
+  e.zero = 1;
+  e.sequence_parallel = l.tp > 1;
+  e.recompute = l.recompute;
+  return e;
+}
+
+}  // namespace rackscope::size

@@ -1,0 +1,195 @@
+#include "size/search.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "collective/select.hpp"
+#include "eval/evaluate.hpp"
+#include "fabric/fabric.hpp"
+#include "size/layouts.hpp"
+#include "size/price.hpp"
+#include "workload/counts.hpp"
+
+namespace rackscope::size {
+
+// A cluster of one rack count with its fabric and collective planner (plans cached across the
+// layouts evaluated on it). Few are kept: fabrics of thousands of chips are large.
+struct Search::Built {
+  hw::ClusterSpec spec;
+  std::unique_ptr<fabric::Fabric> fabric;
+  std::unique_ptr<collective::Planner> planner;
+  uint64_t last_used = 0;
+};
+
+namespace {
+constexpr size_t kFabricsKept = 6;
+// Screening only: the share of wall time assumed to be useful training before goodput is
+// computed for the configuration (Llama 3 reports "more than 90%" at 16K GPUs).
+constexpr double kScreeningGoodput = 0.9;
+// First guess of the racks a deadline needs: model FLOPs at this fraction of dense peak.
+constexpr double kEstimateMfu = 0.4;
+}  // namespace
+
+Search::Search(const Request& request, const std::vector<Candidate>& candidates) : request_(request), candidates_(candidates) {
+  for (const auto& c : candidates_) layouts_.push_back(layouts(request_.model, c.spec));
+  if (request_.objective == Objective::time)
+    for (const auto& c : candidates_) affordable_.push_back(racks_within_limits(request_, c.spec));
+}
+
+Search::~Search() = default;
+
+int Search::estimate_racks(int candidate) const {
+  if (request_.objective == Objective::time) return affordable_[candidate];
+  const hw::ClusterSpec& s = candidates_[candidate].spec;
+  const double flops = workload::model_flops_per_token(request_.model, request_.model.seq) * request_.tokens;
+  const double rack_flops = s.rack.chip.bf16_flops * s.rack.chips * kEstimateMfu;
+  const double racks = flops / (rack_flops * request_.deadline_s * kScreeningGoodput);
+  return static_cast<int>(std::clamp(std::ceil(racks), 1.0, static_cast<double>(request_.max_racks)));
+}
+
+Search::Built& Search::built(int candidate, int racks) {
+  auto& slot = built_[{candidate, racks}];
+  if (!slot) {
+    if (built_.size() > kFabricsKept) {  // evict the least recently used
+      auto oldest = built_.end();
+      for (auto it = built_.begin(); it != built_.end(); ++it)
+        if (it->second && (oldest == built_.end() || it->second->last_used < oldest->second->last_used)) oldest = it;
+      if (oldest != built_.end()) built_.erase(oldest);
+    }
+    auto b = std::make_unique<Built>();
+    b->spec = candidates_[candidate].spec;
+    b->spec.racks = racks;
+    b->fabric = std::make_unique<fabric::Fabric>(b->spec);
+    b->planner = std::make_unique<collective::Planner>(*b->fabric);
+    ++fabrics_;
+    slot = std::move(b);
+  }
+  slot->last_used = ++clock_;
+  return *built_[{candidate, racks}];
+}
+
+std::vector<Unit> Search::screening_units() const {
+  std::vector<Unit> units;
+  for (int c = 0; c < static_cast<int>(candidates_.size()); ++c)
+    for (int l = 0; l < static_cast<int>(layouts_[c].size()); ++l) units.push_back({c, l});
+  return units;
+}
+
+Option Search::probe(const Unit& u, int racks) {
+  Built& b = built(u.candidate, racks);
+  const Layout& l = layouts_[u.candidate][u.layout];
+  const workload::Execution e = execution(b.spec, l, racks, request_.global_batch);
+  ++evaluations_;
+  const eval::Report rep = eval::evaluate({*b.fabric, *b.planner, b.spec.rack.chip.compute}, request_.model, e);
+  return price(request_, candidates_[u.candidate], u.candidate, *b.fabric, rep, e);
+}
+
+Screened Search::screen(const Unit& u) {
+  Screened s{u, 0, ""};
+  const auto counts = valid_racks(candidates_[u.candidate].spec, layouts_[u.candidate][u.layout], request_.global_batch,
+                                  request_.max_racks);
+  if (counts.empty()) {
+    s.reason = "batch_split";
+    return s;
+  }
+  // The count nearest the estimate, in ratio.
+  const double target = estimate_racks(u.candidate);
+  int n = counts.front();
+  for (int c : counts)
+    if (std::abs(std::log(c / target)) < std::abs(std::log(n / target))) n = c;
+  const Option o = probe(u, n);
+  if (!o.reject.empty() && o.work_s <= 0) {
+    s.reason = o.reject;
+    return s;
+  }
+  s.racks_needed = n * o.work_s / (request_.deadline_s * kScreeningGoodput);
+  return s;
+}
+
+std::vector<std::pair<Unit, double>> Search::refinement_units(const std::vector<Screened>& screened) const {
+  std::vector<std::pair<Unit, double>> out;
+  for (int c = 0; c < static_cast<int>(candidates_.size()); ++c) {
+    std::vector<const Screened*> ok;
+    for (const auto& s : screened)
+      if (s.unit.candidate == c && s.reason.empty()) ok.push_back(&s);
+    std::stable_sort(ok.begin(), ok.end(), [](const Screened* a, const Screened* b) {
+      if (a->racks_needed != b->racks_needed) return a->racks_needed < b->racks_needed;
+      return a->unit.layout < b->unit.layout;
+    });
+    for (size_t i = 0; i < ok.size() && static_cast<int>(i) < request_.refine; ++i) out.emplace_back(ok[i]->unit, ok[i]->racks_needed);
+  }
+  return out;
+}
+
+namespace {
+// The smallest index in [0, n) whose `holds` is true, for a predicate that is false then true
+// (monotone), starting the search at `start`: gallop away from it, then bisect. n when none.
+template <class Pred>
+size_t first_true(size_t n, size_t start, Pred holds) {
+  if (n == 0) return 0;
+  start = std::min(start, n - 1);
+  size_t lo, hi;  // holds(hi) is true (or hi == n), holds(lo - 1) false (or lo == 0)
+  if (holds(start)) {
+    hi = start;
+    size_t step = 1;
+    while (true) {
+      if (hi == 0) return 0;
+      const size_t probe = hi >= step ? hi - step : 0;
+      if (!holds(probe)) {
+        lo = probe + 1;
+        break;
+      }
+      hi = probe;
+      step *= 2;
+    }
+  } else {
+    lo = start + 1;
+    size_t step = 1;
+    while (true) {
+      if (lo >= n) return n;
+      const size_t probe = std::min(n - 1, lo + step - 1);
+      if (holds(probe)) {
+        hi = probe;
+        break;
+      }
+      if (probe == n - 1) return n;
+      lo = probe + 1;
+      step *= 2;
+    }
+  }
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (holds(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return hi;
+}
+}  // namespace
+
+Option Search::refine(const Unit& u, double racks_hint) {
+  const auto counts = valid_racks(candidates_[u.candidate].spec, layouts_[u.candidate][u.layout], request_.global_batch,
+                                  request_.max_racks);
+  std::map<size_t, Option> seen;
+  auto at = [&](size_t i) -> const Option& {
+    auto it = seen.find(i);
+    if (it == seen.end()) it = seen.emplace(i, probe(u, counts[i])).first;
+    return it->second;
+  };
+  size_t start = 0;
+  while (start + 1 < counts.size() && counts[start] < racks_hint) ++start;
+  if (request_.objective == Objective::time) {
+    // As many racks as the budget and power allow: the last count within them.
+    const size_t over = first_true(counts.size(), start, [&](size_t i) { return !within_limits(request_, at(i)); });
+    if (over == 0) return at(0);
+    return at(over - 1);
+  }
+  const size_t first = first_true(counts.size(), start, [&](size_t i) { return meets_deadline(request_, at(i)); });
+  if (first < counts.size()) return at(first);
+  // Nothing meets the deadline: the fastest seen is the nearest miss.
+  const Option* best = nullptr;
+  for (const auto& [i, o] : seen)
+    if (o.work_s > 0 && (!best || o.wall_s.value < best->wall_s.value)) best = &o;
+  return best ? *best : at(counts.size() - 1);
+}
+
+}  // namespace rackscope::size
