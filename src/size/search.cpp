@@ -6,6 +6,7 @@
 #include "collective/select.hpp"
 #include "eval/evaluate.hpp"
 #include "fabric/fabric.hpp"
+#include "size/bracket.hpp"
 #include "size/layouts.hpp"
 #include "size/price.hpp"
 #include "workload/counts.hpp"
@@ -120,51 +121,6 @@ std::vector<std::pair<Unit, double>> Search::refinement_units(const std::vector<
   }
   return out;
 }
-
-namespace {
-// The smallest index in [0, n) whose `holds` is true, for a predicate that is false then true
-// (monotone), starting the search at `start`: gallop away from it, then bisect. n when none.
-template <class Pred>
-size_t first_true(size_t n, size_t start, Pred holds) {
-  if (n == 0) return 0;
-  start = std::min(start, n - 1);
-  size_t lo, hi;  // holds(hi) is true (or hi == n), holds(lo - 1) false (or lo == 0)
-  if (holds(start)) {
-    hi = start;
-    size_t step = 1;
-    while (true) {
-      if (hi == 0) return 0;
-      const size_t probe = hi >= step ? hi - step : 0;
-      if (!holds(probe)) {
-        lo = probe + 1;
-        break;
-      }
-      hi = probe;
-      step *= 2;
-    }
-  } else {
-    lo = start + 1;
-    size_t step = 1;
-    while (true) {
-      if (lo >= n) return n;
-      const size_t probe = std::min(n - 1, lo + step - 1);
-      if (holds(probe)) {
-        hi = probe;
-        break;
-      }
-      if (probe == n - 1) return n;
-      lo = probe + 1;
-      step *= 2;
-    }
-  }
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (holds(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return hi;
-}
-}  // namespace
 
 Option Search::refine(const Unit& u, double racks_hint) {
   const auto counts = valid_racks(candidates_[u.candidate].spec, layouts_[u.candidate][u.layout], request_.global_batch,

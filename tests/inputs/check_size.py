@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""`rackscope size` and `compare` end to end on the shipped inputs: the sizing answer for
+Llama-3.1-405B on 15T tokens in 90 days (ranked feasible options mixing CoWoS and EMIB racks, each
+with its band and binding constraint), JSON and text showing the same numbers, a deadline nothing
+meets (closest options, advice, exit 3), a supply that cannot deliver (over_supply, exit 3), and
+the comparison table (one JSON object per configuration, best values marked).
+
+Usage: check_size.py RACKSCOPE_BINARY SOURCE_ROOT
+"""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checker import check, finish  # noqa: E402
+
+OPTION_KEYS = ["rack", "racks", "chips", "parallelism", "step_time_s", "time_to_train_days", "time_to_train_days_low",
+               "time_to_train_days_high", "goodput", "capex_usd", "tco_usd", "energy_MWh", "peak_power_MW", "feasible",
+               "binding_constraint"]
+
+
+def run(binary, args, cwd):
+    return subprocess.run([binary, *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+
+
+def check_answer(binary, root, model):
+    args = ["size", model, "--tokens", "15T", "--deadline", "90d"]
+    p = run(binary, args + ["--json"], root)
+    check(p.returncode == 0, f"size --json exits 0 (got {p.returncode}: {p.stderr.strip()[:300]})")
+    if p.returncode != 0:
+        return
+    a = json.loads(p.stdout)
+    opts = a["options"]
+    check(len(opts) >= 3, f"at least three feasible options (got {len(opts)})")
+    check(all(o["feasible"] for o in opts), "every option shown is feasible")
+    packagings = {o["packaging"] for o in opts}
+    check({"CoWoS-L", "EMIB-T"} <= packagings, f"options mix CoWoS and EMIB racks (got {sorted(packagings)})")
+    for o in opts:
+        missing = [k for k in OPTION_KEYS if k not in o]
+        check(not missing, f"option {o.get('rack')} has every key (missing {missing})")
+        check(o["time_to_train_days"] <= 90.0, f"{o['rack']}: meets the 90-day deadline ({o['time_to_train_days']:.1f} days)")
+        check(o["time_to_train_days_low"] < o["time_to_train_days"] < o["time_to_train_days_high"],
+              f"{o['rack']}: the band brackets the time-to-train")
+        check(0.5 < o["goodput"] < 1.0, f"{o['rack']}: goodput in (0.5, 1) ({o['goodput']:.3f})")
+        check(o["capex_usd"] > 0 and o["tco_usd"] > 0 and o["energy_MWh"] > 0 and o["peak_power_MW"] > 0,
+              f"{o['rack']}: cost, energy and power are positive")
+        p_ = o["parallelism"]
+        check(p_["tp"] * p_["pp"] * p_["cp"] * p_["dp"] * 1 > 0 and o["chips"] > 0, f"{o['rack']}: a whole layout")
+        check(o["binding_constraint"] in ("deadline", "budget", "power", "supply", "memory"), f"{o['rack']}: a binding constraint")
+    objectives = [o["tco_usd"] for o in opts]
+    check(objectives == sorted(objectives), "options ranked by lowest total cost")
+    check(isinstance(a["rejected"], dict) and sum(a["rejected"].values()) > 0, "rejected counts per reason")
+    # Text: one opening sentence naming the best, and a row per option with the same numbers.
+    t = run(binary, args, root)
+    check(t.returncode == 0, "size (text) exits 0")
+    first = t.stdout.splitlines()[0] if t.stdout else ""
+    best = opts[0]
+    check(first.startswith("To train") and f"{best['racks']} x {best['rack']}" in first, f"text opens with the answer: {first[:160]}")
+    for i, o in enumerate(opts):
+        row = next((line for line in t.stdout.splitlines() if line.split()[:2] == [str(i + 1), o["rack"]]), "")
+        cells = row.split()
+        check(str(o["racks"]) in cells and str(o["chips"]) in cells and f"{o['capex_usd'] / 1e6:.0f}" in cells,
+              f"text row {i + 1} shows the JSON's racks, chips and capex")
+
+
+def check_unmeetable(binary, root, model):
+    p = run(binary, ["size", model, "--tokens", "15T", "--deadline", "1d", "--json"], root)
+    check(p.returncode == 3, f"a deadline nothing meets exits 3 (got {p.returncode}: {p.stderr.strip()[:200]})")
+    if p.returncode != 3:
+        return
+    a = json.loads(p.stdout)
+    check(a["options"] == [], "no option for a 1-day deadline")
+    check(len(a["closest"]) >= 1 and len(a["advice"]) == len(a["closest"]), "closest options with advice")
+    check(all("deadline of" in s for s in a["advice"]), "the advice names the deadline that would fit")
+    check(a["rejected"].get("over_deadline", 0) > 0, "rejections counted as over_deadline")
+
+
+def check_supply(binary, root, model):
+    cluster = os.path.join(root, "topologies", "clusters", "trn3-ultraserver-gen2.toml")
+    # The chip's supply table starts in 2026Q4: nothing is delivered by 2026Q3.
+    p = run(binary, ["size", model, "--tokens", "15T", "--deadline", "90d", "--racks", cluster, "--quarter", "2026Q3", "--json"], root)
+    check(p.returncode == 3, f"no supply by the quarter exits 3 (got {p.returncode}: {p.stderr.strip()[:200]})")
+    if p.returncode == 3:
+        a = json.loads(p.stdout)
+        check(a["rejected"].get("over_supply", 0) > 0, f"rejected as over_supply ({a['rejected']})")
+
+
+def check_compare(binary, root, model):
+    clusters = [os.path.join(root, "topologies", "clusters", f) for f in
+                ("trn2-ultraserver-x64.toml", "trn3-ultraserver-gen2.toml", "trn3-ultraserver-gen2-emib.toml", "h100-8x.toml")]
+    p = run(binary, ["compare", *clusters, "--model", model, "--tokens", "15T", "--json"], root)
+    check(p.returncode == 0, f"compare --json exits 0 (got {p.returncode}: {p.stderr.strip()[:300]})")
+    if p.returncode != 0:
+        return
+    cols = json.loads(p.stdout)
+    check(len(cols) == 4, "one object per configuration")
+    for key in ("packaging", "hbm_GiB_per_chip", "scale_up_GBps_per_chip", "scale_out_GBps_per_chip", "rack_price_usd_M",
+                "rack_power_kW", "layout", "step_time_s", "tokens_per_s_per_rack", "mfu", "time_to_train_days", "tokens_per_usd",
+                "tokens_per_J", "goodput", "supply_chips"):
+        check(all(key in c for c in cols), f"every configuration has row {key}")
+    for key in ("tokens_per_usd", "time_to_train_days", "supply_chips"):
+        check(sum(1 for c in cols if c.get("best", {}).get(key)) == 1, f"exactly one best {key}")
+    cowos, emib = cols[1], cols[2]
+    check(cowos["packaging"] == "CoWoS-L" and emib["packaging"] == "EMIB-T", "Trn3 Gen2 on CoWoS-L and on EMIB-T")
+    check(cowos["chip_cost_usd"] != emib["chip_cost_usd"], "CoWoS and EMIB differ in chip cost")
+    check(cowos["supply_chips"] != emib["supply_chips"], "CoWoS and EMIB differ in supply")
+    t = run(binary, ["compare", *clusters, "--model", model, "--tokens", "15T"], root)
+    check(t.returncode == 0 and t.stdout.startswith("With $"), "text opens with one sentence that says the answer")
+    row = next((line for line in t.stdout.splitlines() if line.startswith("tokens per dollar")), "")
+    check(all(f"{c['tokens_per_usd']:.0f}" in row for c in cols), "text and JSON show the same tokens per dollar")
+
+
+def main():
+    binary, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    model = os.path.join(root, "workloads", "models", "llama-3.1-405b.toml")
+    check_answer(binary, root, model)
+    check_unmeetable(binary, root, model)
+    check_supply(binary, root, model)
+    check_compare(binary, root, model)
+    finish()
+
+
+if __name__ == "__main__":
+    main()

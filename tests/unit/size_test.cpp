@@ -1,0 +1,107 @@
+// Sizing search pieces: bracketing, the rack counts a layout can run at, quarters, ranking.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "size/bracket.hpp"
+#include "size/layouts.hpp"
+#include "size/quarter.hpp"
+#include "size/search.hpp"
+
+using namespace rackscope;
+
+TEST_CASE("first_true finds the threshold of a monotone predicate from any start, in few probes") {
+  for (size_t n = 1; n <= 64; ++n)
+    for (size_t threshold = 0; threshold <= n; ++threshold)
+      for (size_t start = 0; start < n; ++start) {
+        int probes = 0;
+        const size_t got = size::first_true(n, start, [&](size_t i) {
+          ++probes;
+          return i >= threshold;
+        });
+        CHECK(got == threshold);
+        // Galloping then bisecting: at most about 2 log2(n) + 2 probes.
+        CHECK(probes <= 2 * static_cast<int>(std::ceil(std::log2(n + 1))) + 2);
+      }
+  CHECK(size::first_true(0, 0, [](size_t) { return true; }) == 0);
+}
+
+TEST_CASE("valid_racks: dp whole, a multiple of ep, and dp x micro-batch dividing the batch") {
+  hw::ClusterSpec c;
+  c.rack.chips = 144;  // Trn3 Gen2 UltraServer: 576 ranks (2^6 x 9)
+  c.rack.chip.ranks_per_chip = 4;
+  // tp 16 x cp 2 x pp 9 = 288: dp = 2 n, which must divide 2,048 sequences: n a power of two <= 1024.
+  const size::Layout l{16, 9, 2, 1, 1, workload::Recompute::none};
+  CHECK(size::valid_racks(c, l, 2048, 2048) == std::vector<int>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  // pp 4 leaves a factor 9 in dp = 9 n: never divides 2,048.
+  CHECK(size::valid_racks(c, {16, 4, 2, 1, 1, workload::Recompute::none}, 2048, 2048).empty());
+  // Micro-batch 2 halves the largest dp.
+  CHECK(size::valid_racks(c, {16, 9, 2, 1, 2, workload::Recompute::none}, 2048, 2048).back() == 512);
+  const auto e = size::execution(c, l, 8, 2048);
+  CHECK(e.dp == 16);
+  CHECK(e.tp * e.pp * e.cp * e.dp == 8 * 576);
+  CHECK(e.zero == 1);
+  CHECK(e.sequence_parallel);
+}
+
+TEST_CASE("layouts: TP inside a rack dividing the heads, PP up to the layers") {
+  workload::ModelSpec m;
+  m.layers = 12, m.heads = 8, m.kv_heads = 8;
+  hw::ClusterSpec c;
+  c.rack.chips = 4;
+  c.rack.chip.ranks_per_chip = 1;
+  for (const auto& l : size::layouts(m, c)) {
+    CHECK(l.tp <= 4);
+    CHECK(m.heads % l.tp == 0);
+    CHECK(l.pp <= 12);
+    CHECK(l.ep == 1);
+  }
+  // tp {1,2,4} x cp {1,2} x pp {1,2,3,4,6,8,12} x mbs {1,2} x 3 recompute modes.
+  CHECK(size::layouts(m, c).size() == 3 * 2 * 7 * 2 * 3);
+}
+
+TEST_CASE("quarters") {
+  CHECK(size::valid_quarter("2027Q1"));
+  CHECK_FALSE(size::valid_quarter("2027Q5"));
+  CHECK_FALSE(size::valid_quarter("27Q1"));
+  CHECK_FALSE(size::valid_quarter("2027-Q1"));
+  CHECK(size::quarter_index("2027Q1") - size::quarter_index("2026Q4") == 1);
+}
+
+namespace {
+size::Option option(int candidate, int racks, double objective, bool feasible, const char* reject = "") {
+  size::Option o;
+  o.candidate = candidate, o.racks = racks, o.objective = objective, o.feasible = feasible, o.reject = reject;
+  o.work_s = 1, o.wall_s.value = objective;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("decide: each configuration's best first, then the next best, ranked; counts of rejections") {
+  size::Request r;
+  r.top = 3;
+  r.deadline_s = 10;
+  const std::vector<size::Screened> screened = {{{0, 0}, 0, "out_of_memory"}, {{0, 1}, 5, ""}, {{1, 0}, 0, "tp_heads"}};
+  const auto a = size::decide(r, screened, {option(0, 4, 1.0, true), option(0, 5, 2.0, true), option(0, 6, 3.0, true), option(1, 8, 9.0, true),
+                                            option(1, 9, 20.0, false, "over_deadline")});
+  REQUIRE(a.options.size() == 3);
+  CHECK(a.options[0].objective == 1.0);
+  CHECK(a.options[1].objective == 2.0);
+  CHECK(a.options[2].candidate == 1);  // shown although 3.0 < 9.0: every configuration gets its best
+  CHECK(a.rejected.at("out_of_memory") == 1);
+  CHECK(a.rejected.at("tp_heads") == 1);
+  CHECK(a.rejected.at("over_deadline") == 1);
+  CHECK(a.closest.empty());
+}
+
+TEST_CASE("decide: nothing feasible gives the nearest misses with advice") {
+  size::Request r;
+  r.deadline_s = 10;
+  r.max_racks = 100;
+  const auto a = size::decide(r, {}, {option(0, 8, 30.0, false, "over_deadline"), option(1, 8, 15.0, false, "over_deadline")});
+  CHECK(a.options.empty());
+  REQUIRE(a.closest.size() == 2);
+  CHECK(a.closest[0].candidate == 1);
+  REQUIRE(a.advice.size() == 2);
+  CHECK(a.advice[0].find("12 racks") != std::string::npos);  // 8 x 15 / 10
+}
