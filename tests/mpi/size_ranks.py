@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""`rackscope size` under mpirun: the search's units are shared among ranks, and the answer
+(JSON, every number) is identical on 1 and 2 ranks, and to the run without mpirun.
+
+Usage: size_ranks.py RACKSCOPE_BINARY SOURCE_ROOT
+"""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import Checks, mpirun  # noqa: E402
+
+
+def main():
+    binary, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    model = os.path.join(root, "workloads", "models", "llama-3.1-405b.toml")
+    args = ["size", model, "--tokens", "15T", "--deadline", "90d", "--json"]
+    c = Checks()
+    plain = subprocess.run([binary, *args], capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    c.check(plain.returncode == 0, "size without mpirun", plain.stderr[:300])
+    for ranks in (1, 2):
+        p = mpirun(ranks, binary, args, timeout=600)
+        c.check(p.returncode == 0, f"size on {ranks} ranks exits 0", p.stderr[:300])
+        c.check(p.stdout == plain.stdout and p.stdout, f"size on {ranks} ranks prints the same answer as without mpirun")
+    bad = mpirun(2, binary, ["size", model, "--tokens", "15T", "--deadline", "0d"], timeout=120)
+    c.check(bad.returncode == 2 and bad.stderr.count("\n") == 1, "a bad argument on 2 ranks: exit 2, one line", bad.stderr[:300])
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
