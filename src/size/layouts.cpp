@@ -40,9 +40,7 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
       for (int pp : pipeline_degrees(m.layers))
         for (int ep : eps) {
           if (ep > 1 && m.moe.experts % ep != 0) continue;
-          for (int mbs : {1, 2})
-            for (auto rc : {workload::Recompute::none, workload::Recompute::selective, workload::Recompute::full})
-              out.push_back({tp, pp, cp, ep, mbs, rc});
+          for (int mbs : {1, 2}) out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none});
         }
   }
   return out;

@@ -10,7 +10,8 @@ namespace rackscope::size {
 
 // TP powers of two inside one rack (TP rides the scale-up domain) dividing the heads; PP the
 // layer count's divisors up to 64 plus powers of two; CP 1 and 2; micro-batch 1 and 2; every
-// recompute mode; EP powers of two dividing the experts (MoE models only).
+// EP powers of two dividing the experts (MoE models only). Recompute is not enumerated: the
+// search takes the least recompute that fits in memory (more recompute is never faster).
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c);
 
 // Rack counts 1..max_racks at which `l` runs: ranks divisible by tp*cp*pp, dp a multiple of ep

@@ -78,7 +78,8 @@ std::vector<Unit> Search::screening_units() const {
 
 Option Search::probe(const Unit& u, int racks) {
   Built& b = built(u.candidate, racks);
-  const Layout& l = layouts_[u.candidate][u.layout];
+  Layout l = layouts_[u.candidate][u.layout];
+  l.recompute = u.recompute;
   const workload::Execution e = execution(b.spec, l, racks, request_.global_batch);
   ++evaluations_;
   const eval::Report rep = eval::evaluate({*b.fabric, *b.planner, b.spec.rack.chip.compute}, request_.model, e);
@@ -98,7 +99,13 @@ Screened Search::screen(const Unit& u) {
   int n = counts.front();
   for (int c : counts)
     if (std::abs(std::log(c / target)) < std::abs(std::log(n / target))) n = c;
-  const Option o = probe(u, n);
+  // The least recompute that fits: none, then selective, then full.
+  Option o;
+  for (auto rc : {workload::Recompute::none, workload::Recompute::selective, workload::Recompute::full}) {
+    s.unit.recompute = rc;
+    o = probe(s.unit, n);
+    if (o.reject != "out_of_memory") break;
+  }
   if (!o.reject.empty() && o.work_s <= 0) {
     s.reason = o.reject;
     return s;

@@ -18,6 +18,7 @@ namespace rackscope::size {
 
 struct Unit {
   int candidate = 0, layout = 0;
+  workload::Recompute recompute = workload::Recompute::none;  // the least that fits, found by screening
 };
 
 struct Screened {
