@@ -4,8 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "econ/cost.hpp"
-#include "econ/goodput.hpp"
 #include "size/quarter.hpp"
 
 namespace rackscope::size {
@@ -44,7 +42,7 @@ double objective_value(Objective obj, const Option& o) {
 
 // Time-to-train with failures: Daly's expected wall time for the work, at the cluster's
 // interruption rate and checkpoint cost (econ/goodput). Without reliability data, the work alone.
-void add_goodput(const Request& r, const fabric::Fabric& f, Option& o) {
+void add_goodput(const Request& r, const fabric::Fabric& f, const ClusterFacts& facts, Option& o) {
   const auto& rel = f.spec().reliability;
   if (!rel) {
     o.wall_s.value = o.work_s;
@@ -52,7 +50,7 @@ void add_goodput(const Request& r, const fabric::Fabric& f, Option& o) {
     o.assumed = true;
     return;
   }
-  const econ::Goodput g = econ::goodput(*rel, econ::exposure(f), econ::checkpoint_bytes(r.model, *rel), o.work_s);
+  const econ::Goodput g = econ::goodput(*rel, facts.exposure, econ::checkpoint_bytes(r.model, *rel), o.work_s);
   o.wall_s.value = g.wall_time_s;
   o.goodput = g.goodput;
   o.interruptions = g.interruptions;
@@ -68,10 +66,10 @@ void add_band(const hw::ComputeProfile& p, Option& o) {
   o.wall_s.high = o.wall_s.value * (1 + p.time_error_high);
 }
 
-void add_cost(const fabric::Fabric& f, const eval::Report& step, Option& o) {
-  const econ::Capex capex = econ::capex(f);
+void add_cost(const fabric::Fabric& f, const ClusterFacts& facts, const eval::Report& step, Option& o) {
+  const econ::Capex& capex = facts.capex;
   const econ::PowerDraw load = econ::power_at_load(f, step);
-  const econ::PowerDraw peak = econ::peak_power(f);
+  const econ::PowerDraw& peak = facts.peak;
   o.capex_usd = {capex.cluster_usd, capex.cluster_usd, capex.cluster_usd};
   o.load_power_MW = load.facility_W / 1e6;
   o.peak_power_MW = peak.facility_W / 1e6;
@@ -97,8 +95,10 @@ Supply supply_by(const hw::Chip& chip, const std::string& quarter) {
   return s;
 }
 
-Option price(const Request& r, const Candidate& c, int candidate, const fabric::Fabric& f, const eval::Report& step,
-             const workload::Execution& e) {
+ClusterFacts cluster_facts(const fabric::Fabric& f) { return {econ::capex(f), econ::peak_power(f), econ::exposure(f)}; }
+
+Option price(const Request& r, const Candidate& c, int candidate, const fabric::Fabric& f, const ClusterFacts& facts,
+             const eval::Report& step, const workload::Execution& e) {
   Option o;
   o.candidate = candidate;
   o.rack = c.spec.rack.name;
@@ -116,9 +116,9 @@ Option price(const Request& r, const Candidate& c, int candidate, const fabric::
   o.mfu = step.mfu;
   o.memory_fraction = step.memory_per_chip_B / step.memory_capacity_B;
   o.work_s = r.tokens / step.tokens_per_s;
-  add_goodput(r, f, o);
+  add_goodput(r, f, facts, o);
   add_band(chip.compute, o);
-  add_cost(f, step, o);
+  add_cost(f, facts, step, o);
   const Supply s = supply_by(chip, r.quarter);
   o.supply_chips = s.base, o.supply_low = s.low, o.supply_high = s.high;
   const double nan = std::numeric_limits<double>::quiet_NaN();

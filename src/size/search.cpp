@@ -19,11 +19,12 @@ struct Search::Built {
   hw::ClusterSpec spec;
   std::unique_ptr<fabric::Fabric> fabric;
   std::unique_ptr<collective::Planner> planner;
+  ClusterFacts facts;
   uint64_t last_used = 0;
 };
 
 namespace {
-constexpr size_t kFabricsKept = 6;
+constexpr size_t kFabricsKept = 8;
 // Screening only: the share of wall time assumed to be useful training before goodput is
 // computed for the configuration (Llama 3 reports "more than 90%" at 16K GPUs).
 constexpr double kScreeningGoodput = 0.9;
@@ -62,6 +63,7 @@ Search::Built& Search::built(int candidate, int racks) {
     b->spec.racks = racks;
     b->fabric = std::make_unique<fabric::Fabric>(b->spec);
     b->planner = std::make_unique<collective::Planner>(*b->fabric);
+    b->facts = cluster_facts(*b->fabric);
     ++fabrics_;
     slot = std::move(b);
   }
@@ -69,10 +71,26 @@ Search::Built& Search::built(int candidate, int racks) {
   return *built_[{candidate, racks}];
 }
 
+int Search::screening_racks(const Unit& u) const {
+  const auto counts = valid_racks(candidates_[u.candidate].spec, layouts_[u.candidate][u.layout], request_.global_batch,
+                                  request_.max_racks);
+  if (counts.empty()) return 0;
+  // The count nearest the estimate, in ratio.
+  const double target = estimate_racks(u.candidate);
+  int n = counts.front();
+  for (int c : counts)
+    if (std::abs(std::log(c / target)) < std::abs(std::log(n / target))) n = c;
+  return n;
+}
+
 std::vector<Unit> Search::screening_units() const {
-  std::vector<Unit> units;
+  // Grouped by the rack count they are screened at, so consecutive units share one fabric.
+  std::vector<std::pair<std::pair<int, int>, Unit>> keyed;
   for (int c = 0; c < static_cast<int>(candidates_.size()); ++c)
-    for (int l = 0; l < static_cast<int>(layouts_[c].size()); ++l) units.push_back({c, l});
+    for (int l = 0; l < static_cast<int>(layouts_[c].size()); ++l) keyed.push_back({{c, screening_racks({c, l})}, Unit{c, l}});
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Unit> units;
+  for (const auto& k : keyed) units.push_back(k.second);
   return units;
 }
 
@@ -83,22 +101,16 @@ Option Search::probe(const Unit& u, int racks) {
   const workload::Execution e = execution(b.spec, l, racks, request_.global_batch);
   ++evaluations_;
   const eval::Report rep = eval::evaluate({*b.fabric, *b.planner, b.spec.rack.chip.compute}, request_.model, e);
-  return price(request_, candidates_[u.candidate], u.candidate, *b.fabric, rep, e);
+  return price(request_, candidates_[u.candidate], u.candidate, *b.fabric, b.facts, rep, e);
 }
 
 Screened Search::screen(const Unit& u) {
   Screened s{u, 0, ""};
-  const auto counts = valid_racks(candidates_[u.candidate].spec, layouts_[u.candidate][u.layout], request_.global_batch,
-                                  request_.max_racks);
-  if (counts.empty()) {
+  const int n = screening_racks(u);
+  if (n == 0) {
     s.reason = "batch_split";
     return s;
   }
-  // The count nearest the estimate, in ratio.
-  const double target = estimate_racks(u.candidate);
-  int n = counts.front();
-  for (int c : counts)
-    if (std::abs(std::log(c / target)) < std::abs(std::log(n / target))) n = c;
   // The least recompute that fits: none, then selective, then full.
   Option o;
   for (auto rc : {workload::Recompute::none, workload::Recompute::selective, workload::Recompute::full}) {

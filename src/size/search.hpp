@@ -50,6 +50,7 @@ class Search {
   Built& built(int candidate, int racks);
   Option probe(const Unit& u, int racks);
   int estimate_racks(int candidate) const;
+  int screening_racks(const Unit& u) const;  // 0: the layout runs at no rack count
 
   const Request& request_;
   const std::vector<Candidate>& candidates_;
