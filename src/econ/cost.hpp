@@ -45,6 +45,11 @@ PowerDraw peak_power(const fabric::Fabric& f);
 // draw, pipeline bubble and step overhead at idle. Hosts, switches, NICs and optics are taken
 // at their stated power whatever the load. `step` must be feasible.
 PowerDraw power_at_load(const fabric::Fabric& f, const eval::Report& step);
+// The two halves of power_at_load, for callers that price many steps on one cluster without
+// recounting its parts: the chips' average share of peak over the step, and a draw with the
+// chips at that share and everything else as in `peak`.
+double chip_draw(const fabric::Fabric& f, const eval::Report& step);
+PowerDraw with_chip_draw(const PowerDraw& peak, double share);
 
 struct RunCost {
   double wall_time_s = 0, energy_J = 0, electricity_usd = 0, amortised_capex_usd = 0, maintenance_usd = 0, tco_usd = 0;

@@ -48,7 +48,7 @@ Draw draw_of(const std::string& term) {
 
 PowerDraw peak_power(const fabric::Fabric& f) { return draw(f, 1.0); }
 
-PowerDraw power_at_load(const fabric::Fabric& f, const eval::Report& step) {
+double chip_draw(const fabric::Fabric& f, const eval::Report& step) {
   if (!step.feasible() || !(step.step_time_s > 0)) throw std::logic_error("econ: power at load of an infeasible step");
   const hw::RackEconomics& r = rack_economics(f.spec());
   double weighted = 0, total = 0;
@@ -63,7 +63,18 @@ PowerDraw power_at_load(const fabric::Fabric& f, const eval::Report& step) {
     weighted += seconds * share;
     total += seconds;
   }
-  return draw(f, total > 0 ? weighted / total : 1.0);
+  return total > 0 ? weighted / total : 1.0;
 }
+
+PowerDraw with_chip_draw(const PowerDraw& peak, double share) {
+  PowerDraw d = peak;
+  d.chip_draw = share;
+  d.chips_W = peak.chips_W / peak.chip_draw * share;
+  d.it_W = d.chips_W + d.hosts_W + d.switches_W + d.nics_W + d.optics_W + d.other_W;
+  d.facility_W = d.it_W * (peak.facility_W / peak.it_W);  // PUE
+  return d;
+}
+
+PowerDraw power_at_load(const fabric::Fabric& f, const eval::Report& step) { return draw(f, chip_draw(f, step)); }
 
 }  // namespace rackscope::econ

@@ -68,7 +68,7 @@ void add_band(const hw::ComputeProfile& p, Option& o) {
 
 void add_cost(const fabric::Fabric& f, const ClusterFacts& facts, const eval::Report& step, Option& o) {
   const econ::Capex& capex = facts.capex;
-  const econ::PowerDraw load = econ::power_at_load(f, step);
+  const econ::PowerDraw load = econ::with_chip_draw(facts.peak, econ::chip_draw(f, step));
   const econ::PowerDraw& peak = facts.peak;
   o.capex_usd = {capex.cluster_usd, capex.cluster_usd, capex.cluster_usd};
   o.load_power_MW = load.facility_W / 1e6;
