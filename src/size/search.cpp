@@ -62,7 +62,7 @@ Search::Built& Search::built(int candidate, int racks) {
     b->spec = candidates_[candidate].spec;
     b->spec.racks = racks;
     b->fabric = std::make_unique<fabric::Fabric>(b->spec);
-    b->planner = std::make_unique<collective::Planner>(*b->fabric);
+    b->planner = std::make_unique<collective::Planner>(*b->fabric, b->spec.rack.chip.collectives);
     b->facts = cluster_facts(*b->fabric);
     ++fabrics_;
     slot = std::move(b);
