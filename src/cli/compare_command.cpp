@@ -31,7 +31,6 @@ struct Options {
 // Chinchilla-optimal data when no token budget is given: 20 tokens per parameter (Hoffmann et
 // al. 2022, "Training Compute-Optimal Large Language Models", Table 3).
 constexpr double kTokensPerParameter = 20;
-constexpr double kDefaultBatchTokens = 16.0 * 1024 * 1024;  // as `size`
 
 size::Request request_of(const Options& o, io::InputFiles& files) {
   size::Request r;
@@ -44,7 +43,7 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
   else r.budget_usd = parse_money("--capital", o.capital);
   if (!o.quarter.empty()) check_quarter("--quarter", o.quarter);
   r.quarter = o.quarter;
-  r.global_batch = o.gbs > 0 ? o.gbs : static_cast<int>(std::max(1.0, std::round(kDefaultBatchTokens / r.model.seq)));
+  set_batch(r, o.gbs);
   r.top = 1000;
   return r;
 }

@@ -1,5 +1,6 @@
 #include "cli/size_args.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <utility>
@@ -54,6 +55,13 @@ double parse_money(const std::string& flag, const std::string& text) {
 
 double parse_power(const std::string& flag, const std::string& text) {
   return parse_scaled(flag, text, {{"W", 1}, {"kW", 1e3}, {"MW", 1e6}, {"GW", 1e9}}, "a positive power such as 60MW or 500 kW");
+}
+
+void set_batch(size::Request& r, int gbs) {
+  constexpr double kDefaultBatchTokens = 16.0 * 1024 * 1024;
+  constexpr double kDefaultBatchTolerance = 0.25;
+  r.global_batch = gbs > 0 ? gbs : static_cast<int>(std::max(1.0, std::round(kDefaultBatchTokens / r.model.seq)));
+  r.batch_tolerance = gbs > 0 ? 0 : kDefaultBatchTolerance;
 }
 
 void check_quarter(const std::string& flag, const std::string& text) {

@@ -30,8 +30,6 @@ struct Options {
   bool json = false;
 };
 
-// Llama 3 405B's final batch: 16M tokens per step (The Llama 3 Herd of Models, sec. 3.4.1).
-constexpr double kDefaultBatchTokens = 16.0 * 1024 * 1024;
 
 size::Objective objective_of(const std::string& s) {
   if (s == "cost") return size::Objective::cost;
@@ -54,7 +52,7 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
   r.top = o.top, r.max_racks = o.max_racks, r.refine = o.refine;
   io::Overrides none;
   r.model = io::read_model(o.model, none, files);
-  r.global_batch = o.gbs > 0 ? o.gbs : static_cast<int>(std::max(1.0, std::round(kDefaultBatchTokens / r.model.seq)));
+  set_batch(r, o.gbs);
   return r;
 }
 

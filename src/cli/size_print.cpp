@@ -20,15 +20,15 @@ std::string supply_text(const size::Request& r, const size::Option& o) {
 }
 
 void print_header() {
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4} {:>3} {:<9} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
-             "#", "configuration", "package", "racks", "chips", "tp", "pp", "cp", "dp", "mbs", "recompute", "step s", "MFU",
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4} {:>3} {:>5} {:<9} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
+             "#", "configuration", "package", "racks", "chips", "tp", "pp", "cp", "dp", "mbs", "gbs", "recompute", "step s", "MFU",
              "goodp.", "days (band)", "capex $M", "TCO $M (band)", "GWh", "peak MW", "supply chips", "binding");
 }
 
 void print_row(const size::Request& r, int i, const size::Option& o) {
   const auto& e = o.execution;
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4} {:>3} {:<9} {:>7.2f} {:>4.1f}% {:>5.1f}%  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
-             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, e.micro_batch, workload::recompute_name(e.recompute),
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4} {:>3} {:>5} {:<9} {:>7.2f} {:>4.1f}% {:>5.1f}%  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
+             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
              o.step_time_s, 100 * o.mfu, 100 * o.goodput,
              fmt::format("{:.0f} ({:.0f}-{:.0f}){}", o.wall_s.value / kDay, o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : "*"),
              o.capex_usd.value / 1e6, fmt::format("{:.0f} ({:.0f}-{:.0f})", o.tco_usd.value / 1e6, o.tco_usd.low / 1e6, o.tco_usd.high / 1e6),
@@ -77,10 +77,10 @@ void print_size_text(const size::Request& r, const std::vector<size::Candidate>&
     for (size_t i = 0; i < a.options.size(); ++i) print_row(r, static_cast<int>(i + 1), a.options[i]);
   }
   print_rejected(a);
-  fmt::print("global batch {} sequences; ZeRO-1, sequence parallelism with TP, BF16. days: time-to-train with failures, "
+  fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16. days: time-to-train with failures, "
              "checkpoints and restarts (goodput), band from the chip family's validation spread; * an assumed band (no training "
              "measurement of that chip) or a price/power/rate assumption. TCO: capex share over the run + energy + maintenance.\n",
-             r.global_batch);
+             r.global_batch, r.batch_tolerance > 0 ? fmt::format(" +-{:.0f}% (a multiple of dp x micro-batch)", 100 * r.batch_tolerance) : "");
   fmt::print("searched {} configurations: every parallel layout screened, the best {} of each bracketed over rack counts.\n", c.size(),
              r.refine);
 }

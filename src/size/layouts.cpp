@@ -1,6 +1,8 @@
 #include "size/layouts.hpp"
 
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
 namespace rackscope::size {
 namespace {
@@ -28,6 +30,15 @@ bool tp_fits_heads(const workload::ModelSpec& m, int tp) {
   return m.heads % tp == 0 && (m.kv_heads % tp == 0 || tp % m.kv_heads == 0);
 }
 
+// Rack counts a search considers: every count up to 16, then steps of about 4%. Probes of
+// different layouts then land on the same counts, so they share fabrics (a fabric of thousands
+// of chips costs far more than a step evaluated on it); a customer buys racks to a few percent.
+bool on_ladder(int n) {
+  if (n <= 16) return true;
+  const double k = std::round(std::log(n / 16.0) / std::log(1.04));
+  return n == static_cast<int>(std::lround(16 * std::pow(1.04, k)));
+}
+
 }  // namespace
 
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c) {
@@ -46,25 +57,36 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
   return out;
 }
 
-std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int global_batch, int max_racks) {
+int batch_for(int64_t replicas_x_micro, int target, double tolerance) {
+  if (replicas_x_micro <= 0) return 0;
+  const double lo = target * (1 - tolerance), hi = target * (1 + tolerance);
+  const int64_t below = target / replicas_x_micro * replicas_x_micro, above = below + replicas_x_micro;
+  int64_t best = 0;
+  for (int64_t b : {below, above})
+    if (b > 0 && b >= lo && b <= hi && (best == 0 || std::llabs(b - target) < std::llabs(best - target))) best = b;
+  return static_cast<int>(best);
+}
+
+std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int target, int max_racks, double tolerance) {
   const int64_t split = static_cast<int64_t>(l.tp) * l.cp * l.pp;
   std::vector<int> out;
   for (int n = 1; n <= max_racks; ++n) {
+    if (!on_ladder(n)) continue;
     const int64_t ranks = n * ranks_per_rack(c);
     if (ranks % split != 0) continue;
     const int64_t dp = ranks / split;
-    if (dp % l.ep != 0 || dp * l.micro_batch > global_batch || global_batch % (dp * l.micro_batch) != 0) continue;
+    if (dp % l.ep != 0 || batch_for(dp * l.micro_batch, target, tolerance) == 0) continue;
     out.push_back(n);
   }
   return out;
 }
 
-workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int racks, int global_batch) {
+workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int racks, int target, double tolerance) {
   workload::Execution e;
-  e.global_batch = global_batch;
   e.micro_batch = l.micro_batch;
   e.tp = l.tp, e.pp = l.pp, e.cp = l.cp, e.ep = l.ep;
   e.dp = static_cast<int>(racks * ranks_per_rack(c) / (static_cast<int64_t>(l.tp) * l.cp * l.pp));
+  e.global_batch = batch_for(static_cast<int64_t>(e.dp) * l.micro_batch, target, tolerance);
   e.zero = 1;
   e.sequence_parallel = l.tp > 1;
   e.recompute = l.recompute;

@@ -14,12 +14,19 @@ namespace rackscope::size {
 // search takes the least recompute that fits in memory (more recompute is never faster).
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c);
 
-// Rack counts 1..max_racks at which `l` runs: ranks divisible by tp*cp*pp, dp a multiple of ep
-// and dp x micro-batch dividing the global batch. Ascending.
-std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int global_batch, int max_racks);
+// The global batch (sequences) a step of `replicas_x_micro` sequences per micro-batch round uses:
+// the multiple of it nearest `target`, within target x (1 +- tolerance); 0 when none is. A
+// customer fixes the tokens per step only roughly, and a batch that follows the data-parallel
+// degree lets every rack count run, not only those whose dp divides one exact batch.
+int batch_for(int64_t replicas_x_micro, int target, double tolerance);
 
-// The execution of `l` on `racks` racks (dp derived), with the defaults every option shares:
-// ZeRO-1, sequence parallelism with TP, BF16, overlaps on (as Megatron-LM and NxD run at scale).
-workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int racks, int global_batch);
+// Rack counts 1..max_racks (every count to 16, then a ladder of ~4% steps) at which `l` runs: ranks divisible by tp*cp*pp, dp a multiple of ep
+// and a global batch near `target` that dp x micro-batch divides. Ascending.
+std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int target, int max_racks, double tolerance = 0);
+
+// The execution of `l` on `racks` racks (dp derived, the batch by batch_for), with the defaults
+// every option shares: ZeRO-1, sequence parallelism with TP, BF16, overlaps on (as Megatron-LM
+// and NxD run at scale).
+workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int racks, int target, double tolerance = 0);
 
 }  // namespace rackscope::size

@@ -10,6 +10,9 @@ namespace rackscope::size {
 namespace {
 
 constexpr double kJoulesPerMWh = 3.6e9;
+// Without --quarter, chips count as delivered over the sheet's supply quarter and the next: an
+// assumed two-quarter lead from order to a running cluster.
+constexpr int kDefaultLeadQuarters = 2;
 
 // Where a number fails, the option is rejected with the first limit it breaks.
 struct Slack {
@@ -87,7 +90,7 @@ Supply supply_by(const hw::Chip& chip, const std::string& quarter) {
   if (!chip.package) return s;
   s.known = true;
   const auto& band = chip.package->supply;
-  const int quarters = quarter.empty() ? 1 : quarter_index(quarter) - quarter_index(band.quarter) + 1;
+  const int quarters = quarter.empty() ? kDefaultLeadQuarters : quarter_index(quarter) - quarter_index(band.quarter) + 1;
   if (quarters <= 0) return s;
   s.low = band.low * quarters;
   s.base = band.base * quarters;

@@ -32,8 +32,8 @@ bool within_limits(const Request& r, const Option& o);
 int racks_within_limits(const Request& r, const hw::ClusterSpec& c);
 
 // Chips of this configuration's package deliverable from the sheet's supply quarter through
-// `quarter` (inclusive) at the low, base and high capacity; zeros when the chip has no package
-// sheet (supply unknown) and when `quarter` comes before the sheet's first quarter.
+// `quarter` (inclusive; empty: two quarters) at the low, base and high capacity; zeros when the
+// chip has no package sheet (supply unknown) and when `quarter` comes before the sheet's first.
 struct Supply {
   bool known = false;
   double low = 0, base = 0, high = 0;

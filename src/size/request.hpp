@@ -22,9 +22,10 @@ struct Request {
   double tokens = 0;      // training tokens
   double deadline_s = 0;  // wall time allowed, failures and checkpoints included
   std::optional<double> budget_usd, power_W;
-  std::string quarter;    // delivery quarter ("2027Q1"); empty: the chip sheet's own
+  std::string quarter;    // chips delivered through this quarter ("2027Q1"); empty: the chip sheet's own and the next
   Objective objective = Objective::cost;
-  int global_batch = 0;   // sequences per step
+  int global_batch = 0;   // sequences per step: the target
+  double batch_tolerance = 0;  // the batch may follow dp within global_batch x (1 +- this)
   int max_racks = 2048;   // largest rack count searched per configuration
   int top = 5;            // options printed
   // Parallel layouts per configuration priced exactly at the rack count that meets the deadline,

@@ -5,6 +5,7 @@
 
 #include "collective/select.hpp"
 #include "eval/evaluate.hpp"
+#include "fabric/clos_shape.hpp"
 #include "fabric/fabric.hpp"
 #include "size/bracket.hpp"
 #include "size/layouts.hpp"
@@ -32,10 +33,32 @@ constexpr double kScreeningGoodput = 0.9;
 constexpr double kEstimateMfu = 0.4;
 }  // namespace
 
+// The most racks (up to `limit`) the cluster's scale-out fabric can join: a Clos runs out of
+// ports at some size, and a sizing search must not ask for a fabric that cannot be built.
+int buildable_racks(const hw::ClusterSpec& spec, int limit) {
+  hw::ClusterSpec c = spec;
+  auto fits = [&](int n) {
+    c.racks = n;
+    return fabric::clos_shape(c).problem.empty();
+  };
+  if (fits(limit)) return limit;
+  int lo = 1, hi = limit;  // fits(lo) assumed, !fits(hi)
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    (fits(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 Search::Search(const Request& request, const std::vector<Candidate>& candidates) : request_(request), candidates_(candidates) {
-  for (const auto& c : candidates_) layouts_.push_back(layouts(request_.model, c.spec));
+  for (const auto& c : candidates_) {
+    layouts_.push_back(layouts(request_.model, c.spec));
+    max_racks_.push_back(c.spec.scale_out.kind == hw::ScaleOutSpec::Kind::clos ? buildable_racks(c.spec, request_.max_racks)
+                                                                              : request_.max_racks);
+  }
   if (request_.objective == Objective::time)
-    for (const auto& c : candidates_) affordable_.push_back(racks_within_limits(request_, c.spec));
+    for (size_t c = 0; c < candidates_.size(); ++c)
+      affordable_.push_back(std::min(racks_within_limits(request_, candidates_[c].spec), max_racks_[c]));
 }
 
 Search::~Search() = default;
@@ -46,7 +69,7 @@ int Search::estimate_racks(int candidate) const {
   const double flops = workload::model_flops_per_token(request_.model, request_.model.seq) * request_.tokens;
   const double rack_flops = s.rack.chip.bf16_flops * s.rack.chips * kEstimateMfu;
   const double racks = flops / (rack_flops * request_.deadline_s * kScreeningGoodput);
-  return static_cast<int>(std::clamp(std::ceil(racks), 1.0, static_cast<double>(request_.max_racks)));
+  return static_cast<int>(std::clamp(std::ceil(racks), 1.0, static_cast<double>(max_racks_[candidate])));
 }
 
 Search::Built& Search::built(int candidate, int racks) {
@@ -73,7 +96,7 @@ Search::Built& Search::built(int candidate, int racks) {
 
 int Search::screening_racks(const Unit& u) const {
   const auto counts = valid_racks(candidates_[u.candidate].spec, layouts_[u.candidate][u.layout], request_.global_batch,
-                                  request_.max_racks);
+                                  max_racks_[u.candidate], request_.batch_tolerance);
   if (counts.empty()) return 0;
   // The count nearest the estimate, in ratio.
   const double target = estimate_racks(u.candidate);
@@ -98,7 +121,7 @@ Option Search::probe(const Unit& u, int racks) {
   Built& b = built(u.candidate, racks);
   Layout l = layouts_[u.candidate][u.layout];
   l.recompute = u.recompute;
-  const workload::Execution e = execution(b.spec, l, racks, request_.global_batch);
+  const workload::Execution e = execution(b.spec, l, racks, request_.global_batch, request_.batch_tolerance);
   ++evaluations_;
   const eval::Report rep = eval::evaluate({*b.fabric, *b.planner, b.spec.rack.chip.compute}, request_.model, e);
   return price(request_, candidates_[u.candidate], u.candidate, *b.fabric, b.facts, rep, e);
@@ -143,7 +166,7 @@ std::vector<std::pair<Unit, double>> Search::refinement_units(const std::vector<
 
 Option Search::refine(const Unit& u, double racks_hint) {
   const auto counts = valid_racks(candidates_[u.candidate].spec, layouts_[u.candidate][u.layout], request_.global_batch,
-                                  request_.max_racks);
+                                  max_racks_[u.candidate], request_.batch_tolerance);
   std::map<size_t, Option> seen;
   auto at = [&](size_t i) -> const Option& {
     auto it = seen.find(i);

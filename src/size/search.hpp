@@ -55,6 +55,7 @@ class Search {
   const Request& request_;
   const std::vector<Candidate>& candidates_;
   std::vector<std::vector<Layout>> layouts_;  // per candidate
+  std::vector<int> max_racks_;                // per candidate: the request's limit or what its Clos can join
   std::vector<int> affordable_;               // per candidate, objective time: racks the limits allow
   std::map<std::pair<int, int>, std::unique_ptr<Built>> built_;
   uint64_t clock_ = 0;
