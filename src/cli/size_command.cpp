@@ -26,7 +26,7 @@ namespace {
 struct Options {
   std::string model, tokens, deadline, budget, power, quarter, objective = "cost";
   std::vector<std::string> racks, sets;
-  int gbs = 0, top = 5, max_racks = 2048, refine = 8;
+  int gbs = 0, top = 5, max_racks = 2048, refine = 4;
   bool json = false;
 };
 

@@ -30,7 +30,7 @@ struct Request {
   int top = 5;            // options printed
   // Parallel layouts per configuration priced exactly at the rack count that meets the deadline,
   // after all were screened at one rack count.
-  int refine = 8;
+  int refine = 4;
 };
 
 // One turnkey rack configuration: a cluster file whose rack count is searched.
