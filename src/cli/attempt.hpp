@@ -7,6 +7,7 @@
 
 #include "dist/comm.hpp"
 #include "io/input_error.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::cli {
 
@@ -16,6 +17,8 @@ std::optional<dist::Failure> attempt(F&& f) {
     f();
   } catch (const io::InputError& e) {
     return dist::Failure{2, e.what()};
+  } catch (const InternalError& e) {
+    return dist::Failure{1, std::string("rackscope: ") + e.what()};
   } catch (const std::exception& e) {
     return dist::Failure{1, std::string("rackscope: internal error: ") + e.what()};
   }

@@ -27,6 +27,8 @@ bool refuse_unfit_package(const hw::ClusterSpec& spec) {
   if (r.feasible()) return false;
   fmt::print("infeasible: {}: {}\n", workload::infeasibility_name(r.reason), r.detail);
   return true;
+}
+
 std::vector<std::string> default_turnkey_clusters() {
   const std::string dir = RACKSCOPE_TOPOLOGIES "/clusters/";
   return {dir + "trn2-ultraserver-x64.toml", dir + "trn3-ultraserver-gen2.toml", dir + "trn3-ultraserver-gen2-emib.toml"};

@@ -30,11 +30,11 @@ bool tp_fits_heads(const workload::ModelSpec& m, int tp) {
   return m.heads % tp == 0 && (m.kv_heads % tp == 0 || tp % m.kv_heads == 0);
 }
 
-// Rack counts a search considers: every count up to 16, then steps of about 4%. Probes of
+// Rack counts a search considers: every count up to 16, then steps of about 4% (and powers of two). Probes of
 // different layouts then land on the same counts, so they share fabrics (a fabric of thousands
 // of chips costs far more than a step evaluated on it); a customer buys racks to a few percent.
 bool on_ladder(int n) {
-  if (n <= 16) return true;
+  if (n <= 16 || (n & (n - 1)) == 0) return true;  // and every power of two
   const double k = std::round(std::log(n / 16.0) / std::log(1.04));
   return n == static_cast<int>(std::lround(16 * std::pow(1.04, k)));
 }

@@ -37,6 +37,18 @@ TEST_CASE("valid_racks: dp whole, a multiple of ep, and dp x micro-batch dividin
   CHECK(size::valid_racks(c, {16, 4, 2, 1, 1, workload::Recompute::none}, 2048, 2048).empty());
   // Micro-batch 2 halves the largest dp.
   CHECK(size::valid_racks(c, {16, 9, 2, 1, 2, workload::Recompute::none}, 2048, 2048).back() == 512);
+  // With a batch free within 25%, dp = 2 n only needs a multiple near 2,048: every count on the
+  // search's ladder (all up to 16, then ~4% steps) up to 640 (dp 1,280, twice in 2,560); between
+  // 640 and 768 no multiple of dp lies within 1,536-2,560, then one does again up to 1,280.
+  const auto flexible = size::valid_racks(c, l, 2048, 2048, 0.25);
+  CHECK(flexible.front() == 1);
+  CHECK(flexible[15] == 16);
+  CHECK(flexible.back() <= 1280);
+  for (size_t i = 16; i < flexible.size() && flexible[i] <= 640; ++i) CHECK(flexible[i] <= flexible[i - 1] * 1.05 + 1);
+  for (int n : flexible) CHECK((n <= 640 || n >= 768));
+  CHECK(size::batch_for(300, 2048, 0.25) == 2100);  // 7 x 300, the multiple nearest 2,048
+  CHECK(size::batch_for(3000, 2048, 0.25) == 0);    // 3,000 is beyond 2,560
+  CHECK(size::batch_for(2048, 2048, 0) == 2048);
   const auto e = size::execution(c, l, 8, 2048);
   CHECK(e.dp == 16);
   CHECK(e.tp * e.pp * e.cp * e.dp == 8 * 576);
