@@ -145,7 +145,10 @@ Screened Search::screen(const Unit& u) {
     s.reason = o.reject;
     return s;
   }
-  s.racks_needed = n * o.work_s / (request_.deadline_s * kScreeningGoodput);
+  // Racks for the deadline at this layout's speed; without a deadline (compare), rack-seconds of
+  // work, which orders the layouts the same way.
+  const double deadline = std::isfinite(request_.deadline_s) ? request_.deadline_s * kScreeningGoodput : 1.0;
+  s.racks_needed = n * o.work_s / deadline;
   return s;
 }
 
@@ -176,10 +179,12 @@ Option Search::refine(const Unit& u, double racks_hint) {
   size_t start = 0;
   while (start + 1 < counts.size() && counts[start] < racks_hint) ++start;
   if (request_.objective == Objective::time) {
-    // As many racks as the budget and power allow: the last count within them.
-    const size_t over = first_true(counts.size(), start, [&](size_t i) { return !within_limits(request_, at(i)); });
-    if (over == 0) return at(0);
-    return at(over - 1);
+    // As many racks as the budget and power allow: the last count within the per-rack estimate,
+    // then down while the priced cluster (its scale-out grows faster than linearly) is over them.
+    size_t i = 0;
+    while (i + 1 < counts.size() && counts[i + 1] <= affordable_[u.candidate]) ++i;
+    while (i > 0 && at(i).work_s > 0 && !within_limits(request_, at(i))) --i;
+    return at(i);
   }
   const size_t first = first_true(counts.size(), start, [&](size_t i) { return meets_deadline(request_, at(i)); });
   if (first < counts.size()) return at(first);
