@@ -37,7 +37,7 @@ const std::vector<Knob>& knobs() {
       {"global_batch", K::integer, 1, 1 << 30, {}, "sequences"},
       {"seq", K::integer, 1, 1 << 24, {}, "tokens"},
       {"recompute", K::choice, 0, 0, {"none", "selective", "full"}, "index into /space/recompute"},
-      {"precision", K::choice, 0, 0, {"bf16", "fp8", "mxfp8", "mxfp4"}, "index into /space/precision"},
+      {"precision", K::choice, 0, 0, hw::selectable_precision_names(), "index into /space/precision"},
       {"sequence_parallel", K::boolean, 0, 1, {}, "1 = on"},
       {"overlap_dp", K::boolean, 0, 1, {}, "1 = on"},
       {"overlap_tp", K::boolean, 0, 1, {}, "1 = on"},
@@ -113,7 +113,11 @@ void apply_knob(workload::Execution& e, int k, const Value& v) {
     case global_batch: e.global_batch = integer(); break;
     case seq: e.seq = integer(); break;
     case recompute: e.recompute = static_cast<workload::Recompute>(choice()); break;
-    case precision: e.precision = static_cast<workload::Precision>(choice()); break;
+    case precision: {
+      static const std::vector<workload::Precision> selectable = hw::selectable_precisions();
+      e.precision = selectable[choice()];
+      break;
+    }
     case sequence_parallel: e.sequence_parallel = std::get<bool>(v); break;
     case overlap_dp: e.overlap_dp = std::get<bool>(v); break;
     case overlap_tp: e.overlap_tp = std::get<bool>(v); break;

@@ -11,16 +11,6 @@ const char* recompute_name(Recompute r) {
   return "?";
 }
 
-const char* precision_name(Precision p) {
-  switch (p) {
-    case Precision::bf16: return "bf16";
-    case Precision::fp8: return "fp8";
-    case Precision::mxfp8: return "mxfp8";
-    case Precision::mxfp4: return "mxfp4";
-  }
-  return "?";
-}
-
 const char* infeasibility_name(Infeasibility r) {
   switch (r) {
     case Infeasibility::none: return "feasible";

@@ -5,12 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "hw/precision.hpp"
 #include "workload/model.hpp"
 
 namespace rackscope::workload {
 
 enum class Recompute { none, selective, full };
-enum class Precision { bf16, fp8, mxfp8, mxfp4 };
+// Training precisions are the selectable rows of hw::precision_table.
+using Precision = hw::Precision;
+using hw::precision_name;
 
 struct Execution {
   int global_batch = 0;   // sequences per step
@@ -31,7 +34,6 @@ struct Execution {
 };
 
 const char* recompute_name(Recompute r);
-const char* precision_name(Precision p);
 
 // Typed reasons a configuration cannot run, counted by sweeps.
 enum class Infeasibility {

@@ -117,7 +117,7 @@ void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, L
 LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash) {
   LayerWork w;
   // Weight bytes per element as the GEMMs read them (MX formats add a 1-byte scale per 32).
-  const double w_bytes = e.precision == Precision::bf16 ? 2 : e.precision == Precision::fp8 ? 1 : e.precision == Precision::mxfp8 ? 1 + 1.0 / 32 : 0.5 + 1.0 / 32;
+  const double w_bytes = hw::stored_bytes(e.precision);
   const GemmAdder gemm{w, w_bytes};
   LayerShape x = layer_shape(m, e, seq);
   attention_projections(m, x, gemm);

@@ -144,8 +144,8 @@ TEST_CASE("workload: bad executions are infeasible with a reason, never a crash"
 TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeasible without one") {
   hw::ClusterSpec spec = test::switch_cluster(8);
   spec.rack.chip.hbm_capacity_B = 1e12;
-  spec.rack.chip.bf16_flops = 1e15;
-  spec.rack.chip.fp8_flops = 2e15;  // FP8 but no MX path, like Trn2 or H100
+  spec.rack.chip.flops[hw::Precision::bf16] = 1e15;
+  spec.rack.chip.flops[hw::Precision::fp8] = 2e15;  // FP8 but no MX path, like Trn2 or H100
   const fabric::Fabric f(spec);
   collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
@@ -163,8 +163,8 @@ TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeas
     CHECK(r.reason == workload::Infeasibility::precision_unsupported);
     CHECK(r.detail.find(workload::precision_name(prec)) != std::string::npos);
   }
-  spec.rack.chip.mxfp8_flops = 2e15;
-  spec.rack.chip.mxfp4_flops = 4e15;
+  spec.rack.chip.flops[hw::Precision::mxfp8] = 2e15;
+  spec.rack.chip.flops[hw::Precision::mxfp4] = 4e15;
   const fabric::Fabric mx(spec);
   collective::Planner mx_planner(mx, mx.spec().rack.chip.collectives);
   const auto bf16 = run(mx, mx_planner, workload::Precision::bf16);
@@ -217,7 +217,7 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   // not overlapped: L (6 ag + 4 rs); overlapped: L (4 ag + 2 rs + 2 share (ag + rs)).
   hw::ClusterSpec spec = test::switch_cluster(8);
   spec.rack.chip.hbm_capacity_B = 1e13;
-  spec.rack.chip.bf16_flops = 1e12;
+  spec.rack.chip.flops[hw::Precision::bf16] = 1e12;
   const fabric::Fabric f(spec);
   collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
