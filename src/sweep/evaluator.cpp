@@ -101,14 +101,7 @@ Result Evaluator::evaluate(int64_t index) {
   r.tokens_per_s = rep.tokens_per_s;
   r.mfu = rep.mfu;
   r.hfu = rep.hfu;
-  const auto& terms = breakdown_terms();
-  for (const auto& [name, s] : rep.breakdown) {
-    size_t t = 0;
-    while (t < terms.size() && terms[t] != name) ++t;
-    if (t == terms.size())
-      throw std::logic_error("evaluate() reports a breakdown term '" + name + "' the sweep schema lacks (src/sweep/layout.cpp)");
-    r.breakdown_s[t] = s;
-  }
+  r.breakdown_s = rep.breakdown.s;
   r.time_to_train_s = w.train_tokens / rep.tokens_per_s;  // NaN without train_tokens
   if (chip.package) {
     r.cost_usd = static_cast<double>(r.chips) * chip.package->unit_cost_usd;

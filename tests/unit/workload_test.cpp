@@ -228,12 +228,7 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   const auto tp = workload::place(e).tp;
   const double ag = planner.best(collective::Op::allgather, tp, bytes)->time_s;
   const double rs = planner.best(collective::Op::reducescatter, tp, bytes)->time_s;
-  auto term = [](const eval::Report& r, const std::string& name) {
-    for (const auto& [n, s] : r.breakdown)
-      if (n == name) return s;
-    return -1.0;
-  };
-  auto tp_comm = [&](const workload::Execution& x) { return term(eval::evaluate({f, planner, profile}, m, x), "tp_comm"); };
+  auto tp_comm = [&](const workload::Execution& x) { return eval::evaluate({f, planner, profile}, m, x).breakdown[eval::Term::tp_comm]; };
   auto off = e;
   off.overlap_tp_backward = false;
   CHECK(tp_comm(off) == doctest::Approx(m.layers * (6 * ag + 4 * rs)));
@@ -242,6 +237,6 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   spec.rack.chip.collectives.overlap_compute_share = share;
   const fabric::Fabric gpu(spec);
   collective::Planner gpu_planner(gpu, gpu.spec().rack.chip.collectives);
-  CHECK(term(eval::evaluate({gpu, gpu_planner, profile}, m, e), "tp_comm") ==
+  CHECK(eval::evaluate({gpu, gpu_planner, profile}, m, e).breakdown[eval::Term::tp_comm] ==
         doctest::Approx(m.layers * (4 * ag + 2 * rs + 2 * share * (ag + rs))));
 }
