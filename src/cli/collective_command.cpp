@@ -161,8 +161,9 @@ Runner add_collective_command(CLI::App& app) {
   cmd->add_option("cluster", o->cluster, "cluster file (topologies/clusters/*.toml)")->required();
   cmd->add_option("--op", o->op, "allreduce, reducescatter, allgather, alltoall, broadcast, sendrecv");
   cmd->add_option("--ranks", o->ranks, "number of ranks (default: every rank of the cluster)");
-  cmd->add_option("--algo", o->algo,
-                  "auto (the runtime's selection table), best (fastest by the model) or one of: " + join(collective::algorithm_names()));
+  std::string algo_help = "auto (the runtime's selection table), best (fastest by the model) or one of:";
+  for (const auto& a : collective::algorithms()) algo_help += fmt::format("\n  {:<13}{}", a.name, a.description);
+  cmd->add_option("--algo", o->algo, algo_help);
   cmd->add_option("-b,--minbytes", o->begin, "smallest size (8, 512K, 8M, 8G)");
   cmd->add_option("-e,--maxbytes", o->end, "largest size");
   cmd->add_option("-f,--stepfactor", o->factor, "multiply the size by this each row");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "collective/algorithms.hpp"
 #include "io/packaged_chip_reader.hpp"
 #include "io/precision_rates.hpp"
 
@@ -10,7 +11,6 @@ namespace rackscope::io {
 using units::Dimension;
 
 namespace {
-const std::vector<std::string> kAlgorithms = {"ring", "bidir-ring", "tree", "rhd", "mesh", "hierarchical", "torus", "in-switch"};
 const std::vector<std::string> kOps = {"allreduce", "reducescatter", "allgather", "alltoall", "broadcast", "sendrecv"};
 
 hw::Protocol read_protocol(StrictTable t) {
@@ -51,7 +51,7 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   StrictTable top = open_top(file, {"launch_overhead", "algorithms", "protocols", "select", "overlap"}, rt.name);
   rt.file = file.path;
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
-  rt.algorithms = top.string_list("algorithms", kAlgorithms);
+  rt.algorithms = top.string_list("algorithms", collective::algorithm_names());
   for (auto& p : top.table_array("protocols")) {
     rt.protocols.push_back(read_protocol(p));
     for (size_t j = 0; j + 1 < rt.protocols.size(); ++j)
