@@ -41,10 +41,10 @@ constexpr bool ids_are_positions() {
 }
 static_assert(ids_are_positions(), "precision_table rows must be in Precision id order");
 
-inline const PrecisionInfo& info(Precision p) { return precision_table[static_cast<std::size_t>(p)]; }
-inline const char* precision_name(Precision p) { return info(p).name; }
+constexpr const PrecisionInfo& info(Precision p) { return precision_table[static_cast<std::size_t>(p)]; }
+constexpr const char* precision_name(Precision p) { return info(p).name; }
 // Bytes per element as stored, the block's one-byte scale shared among its elements.
-inline double stored_bytes(Precision p) {
+constexpr double stored_bytes(Precision p) {
   const PrecisionInfo& i = info(p);
   return i.block ? i.element_bytes + 1.0 / i.block : i.element_bytes;
 }
