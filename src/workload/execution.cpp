@@ -11,6 +11,11 @@ const char* recompute_name(Recompute r) {
   return "?";
 }
 
+int derived_dp(int64_t ranks, const Execution& e) {
+  const int64_t split = static_cast<int64_t>(e.tp) * e.cp * e.pp;
+  return ranks % split == 0 ? static_cast<int>(ranks / split) : 0;
+}
+
 const char* infeasibility_name(Infeasibility r) {
   switch (r) {
     case Infeasibility::none: return "feasible";

@@ -1,6 +1,7 @@
 #pragma once
 // How a model is run: batch, parallel degrees (counted in ranks, as the framework counts them:
 // on Trainium, NeuronCores), recompute, precision and overlap switches.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct Execution {
 };
 
 const char* recompute_name(Recompute r);
+// The data-parallel degree that fills `ranks` given tp, cp and pp: ranks / (tp*cp*pp), or 0 when
+// that does not divide (evaluate() then reports ranks_mismatch).
+int derived_dp(int64_t ranks, const Execution& e);
 
 // Typed reasons a configuration cannot run, counted by sweeps.
 enum class Infeasibility {

@@ -240,3 +240,13 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   CHECK(eval::evaluate({gpu, gpu_planner, profile}, m, e).breakdown[eval::Term::tp_comm] ==
         doctest::Approx(m.layers * (4 * ag + 2 * rs + 2 * share * (ag + rs))));
 }
+
+TEST_CASE("derived dp: the degree that fills the cluster, as sweeps and step use it") {
+  workload::Execution e;
+  e.tp = 32, e.pp = 16;
+  CHECK(workload::derived_dp(16384, e) == 32);
+  e.cp = 2;
+  CHECK(workload::derived_dp(16384, e) == 16);
+  e.tp = 3;  // 16384 = 2^14 is not a multiple of 3 * 2 * 16
+  CHECK(workload::derived_dp(16384, e) == 0);
+}
