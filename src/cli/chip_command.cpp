@@ -1,7 +1,10 @@
 // `rackscope chip`: the derived sheet of die-built chips side by side, and `--check`, every
 // physical-plausibility problem of a package.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+
+#include <cctype>
 
 #include "cli/commands.hpp"
 #include "io/chip_reader.hpp"
@@ -22,6 +25,38 @@ std::vector<std::string> problem_lines(const hw::Chip& c) {
   return out;
 }
 
+std::string upper(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// One "*NAME TFLOP/s" row per precision, in table order; the block-scaled (MX) formats share one
+// row where the first of them stands, "-" on chips without any.
+template <class AddRow>
+void precision_rows(AddRow& row) {
+  std::vector<hw::Precision> mx;
+  for (const hw::PrecisionInfo& p : hw::precision_table)
+    if (p.block) mx.push_back(p.id);
+  for (const hw::PrecisionInfo& p : hw::precision_table) {
+    if (!p.block) {
+      row("*" + upper(p.name) + " TFLOP/s", [id = p.id](const hw::Chip& c) { return fixed(c.flops[id] / 1e12, 1); });
+      continue;
+    }
+    if (p.id != mx.front()) continue;
+    std::vector<std::string> names;
+    for (hw::Precision m : mx) names.push_back(upper(hw::precision_name(m)));
+    row(fmt::format("*{} TFLOP/s", fmt::join(names, " / ")), [mx](const hw::Chip& c) {
+      double sum = 0;
+      std::vector<std::string> cells;
+      for (hw::Precision m : mx) {
+        sum += c.flops[m];
+        cells.push_back(fixed(c.flops[m] / 1e12, 1));
+      }
+      return sum > 0 ? fmt::format("{}", fmt::join(cells, " / ")) : std::string("-");
+    });
+  }
+}
+
 // The rows of the side-by-side table; a chip that states its totals fills only those.
 std::vector<Row> table(const std::vector<hw::Chip>& chips) {
   std::vector<Row> rows;
@@ -40,12 +75,7 @@ std::vector<Row> table(const std::vector<hw::Chip>& chips) {
   row("dies / cores / ranks", [&](const hw::Chip& c) { return fmt::format("{} / {} / {}", pkg(c).dies, pkg(c).cores, c.ranks_per_chip); });
   row("package mm^2 (max)", [&](const hw::Chip& c) { return fmt::format("{:.0f} ({:.0f})", pkg(c).package_area_m2 * 1e6, pkg(c).max_area_m2 * 1e6); });
   row("HBM stacks / bridges", [&](const hw::Chip& c) { return fmt::format("{} / {}", pkg(c).hbm_stacks, pkg(c).bridges); });
-  row("*BF16 TFLOP/s", [](const hw::Chip& c) { return fixed(c.bf16_flops / 1e12, 1); });
-  row("*FP8 TFLOP/s", [](const hw::Chip& c) { return fixed(c.fp8_flops / 1e12, 1); });
-  row("*MXFP8 / MXFP4 TFLOP/s", [](const hw::Chip& c) {
-    return c.mxfp8_flops + c.mxfp4_flops > 0 ? fmt::format("{:.1f} / {:.1f}", c.mxfp8_flops / 1e12, c.mxfp4_flops / 1e12) : std::string("-");
-  });
-  row("*FP32 TFLOP/s", [](const hw::Chip& c) { return fixed(c.fp32_flops / 1e12, 1); });
+  precision_rows(row);
   row("SRAM MiB", [&](const hw::Chip& c) { return fixed(pkg(c).sram_B / (1 << 20), 0); });
   row("*HBM GiB", [](const hw::Chip& c) { return fixed(c.hbm_capacity_B / (1 << 30), 1); });
   row("*HBM TB/s", [](const hw::Chip& c) { return fixed(c.hbm_bandwidth_Bps / 1e12, 3); });
@@ -78,13 +108,9 @@ nlohmann::json to_json(const hw::Chip& c) {
                       {"fits", s ? s->fits : true},
                       {"problems", problem_lines(c)},
                       {"ranks_per_chip", c.ranks_per_chip},
-                      {"bf16_tflops", c.bf16_flops / 1e12},
-                      {"fp8_tflops", c.fp8_flops / 1e12},
-                      {"mxfp8_tflops", c.mxfp8_flops / 1e12},
-                      {"mxfp4_tflops", c.mxfp4_flops / 1e12},
-                      {"fp32_tflops", c.fp32_flops / 1e12},
                       {"hbm_GiB", c.hbm_capacity_B / (1 << 30)},
                       {"hbm_TBps", c.hbm_bandwidth_Bps / 1e12}};
+  for (const hw::PrecisionInfo& p : hw::precision_table) j[std::string(p.name) + "_tflops"] = c.flops[p.id] / 1e12;
   if (!s) {
     for (const char* k : {"dies", "d2d_GBps", "d2d_latency_ns", "power_W", "unit_cost_usd", "supply_per_quarter"}) j[k] = nullptr;
     return j;

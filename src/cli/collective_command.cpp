@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -13,12 +14,6 @@
 
 namespace rackscope::cli {
 namespace {
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 std::string suggestion(const std::string& word, const std::vector<std::string>& choices) {
   const std::string guess = io::closest_match(word, choices);
   return guess.empty() ? "" : "; did you mean \"" + guess + "\"?";
@@ -89,7 +84,7 @@ void check_applicable(collective::Planner& planner, collective::Op op, const col
   for (const auto& a : planner.plans(op, group))
     if (a.applicable) usable.push_back(a.name);
   for (const auto& a : planner.plans(op, group))
-    if (a.name == only && !a.applicable) throw io::InputError({"--algo", 0}, only, "not applicable here: " + a.why_not, join(usable));
+    if (a.name == only && !a.applicable) throw io::InputError({"--algo", 0}, only, "not applicable here: " + a.why_not, fmt::format("{}", fmt::join(usable, ", ")));
 }
 
 void print_header(const Options& o, const hw::ClusterSpec& spec, int ranks, int chips) {
@@ -127,12 +122,12 @@ void time_sizes(const Options& o, collective::Planner& planner, collective::Op o
 
 int run(const Options& o) {
   const auto op = collective::parse_op(o.op);
-  if (!op) throw io::InputError({"--op", 0}, o.op, "unknown collective" + suggestion(o.op, collective::op_names()), join(collective::op_names()));
+  if (!op) throw io::InputError({"--op", 0}, o.op, "unknown collective" + suggestion(o.op, collective::op_names()), fmt::format("{}", fmt::join(collective::op_names(), ", ")));
   const auto dtype = collective::parse_dtype(o.dtype);
-  if (!dtype) throw io::InputError({"--dtype", 0}, o.dtype, "unknown data type", join(collective::dtype_names()));
+  if (!dtype) throw io::InputError({"--dtype", 0}, o.dtype, "unknown data type", fmt::format("{}", fmt::join(collective::dtype_names(), ", ")));
   const auto& names = collective::algorithm_names();
   if (o.algo != "auto" && o.algo != "best" && std::find(names.begin(), names.end(), o.algo) == names.end())
-    throw io::InputError({"--algo", 0}, o.algo, "unknown algorithm" + suggestion(o.algo, names), "auto, best, " + join(names));
+    throw io::InputError({"--algo", 0}, o.algo, "unknown algorithm" + suggestion(o.algo, names), "auto, best, " + fmt::format("{}", fmt::join(names, ", ")));
   // Sizes first: a bad sweep is an input error before any output.
   const std::vector<double> sizes = message_sizes(o);
 
@@ -161,8 +156,9 @@ Runner add_collective_command(CLI::App& app) {
   cmd->add_option("cluster", o->cluster, "cluster file (topologies/clusters/*.toml)")->required();
   cmd->add_option("--op", o->op, "allreduce, reducescatter, allgather, alltoall, broadcast, sendrecv");
   cmd->add_option("--ranks", o->ranks, "number of ranks (default: every rank of the cluster)");
-  cmd->add_option("--algo", o->algo,
-                  "auto (the runtime's selection table), best (fastest by the model) or one of: " + join(collective::algorithm_names()));
+  std::string algo_help = "auto (the runtime's selection table), best (fastest by the model) or one of:";
+  for (const auto& a : collective::algorithms()) algo_help += fmt::format("\n  {:<13}{}", a.name, a.description);
+  cmd->add_option("--algo", o->algo, algo_help);
   cmd->add_option("-b,--minbytes", o->begin, "smallest size (8, 512K, 8M, 8G)");
   cmd->add_option("-e,--maxbytes", o->end, "largest size");
   cmd->add_option("-f,--stepfactor", o->factor, "multiply the size by this each row");

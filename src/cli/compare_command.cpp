@@ -66,7 +66,7 @@ RackFacts rack_facts(const size::Request& r, const size::Candidate& c) {
   k.packaging = chip.package ? chip.package->packaging : "";
   k.chips = c.spec.rack.chips;
   k.hbm_GiB = chip.hbm_capacity_B / (1024.0 * 1024 * 1024);
-  k.bf16_PFLOPs = chip.bf16_flops / 1e15;
+  k.bf16_PFLOPs = chip.flops[hw::Precision::bf16] / 1e15;
   k.scale_up_GBps = scale_up_Bps_per_chip(f) / 1e9;
   k.scale_out_GBps = c.spec.rack.nics.count * c.spec.rack.nics.bandwidth_Bps / c.spec.rack.chips / 1e9;
   const econ::Capex capex = econ::capex(f);

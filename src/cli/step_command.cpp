@@ -1,52 +1,89 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <memory>
 
 #include "cli/commands.hpp"
 #include "eval/evaluate.hpp"
 #include "io/input_error.hpp"
 #include "io/model_reader.hpp"
 #include "workload/counts.hpp"
+#include "workload/knobs.hpp"
 
 namespace rackscope::cli {
 namespace {
+// What `step` parsed for each knob (by its index in workload::knobs()), and whether it was given.
+struct KnobFlags {
+  std::vector<int> integers;
+  std::vector<std::string> texts;
+  std::unique_ptr<bool[]> flags;
+  std::vector<CLI::Option*> options;
+};
+
 struct Options {
-  std::string cluster, model, profile, recompute = "none", precision = "bf16", order = "tp,cp,ep,dp,pp";
-  workload::Execution e;
-  bool json = false, no_overlap_dp = false, no_overlap_gather = false, no_overlap_tp_backward = false;
+  std::string cluster, model, profile;
+  KnobFlags knobs;
+  bool json = false;
   std::vector<std::string> sets;
 };
 
-// The execution the flags describe, checked.
-workload::Execution execution_from(const Options& o) {
-  workload::Execution e = o.e;
-  e.overlap_dp = !o.no_overlap_dp;
-  e.overlap_param_gather = !o.no_overlap_gather;
-  e.overlap_tp_backward = !o.no_overlap_tp_backward;
-  if (o.recompute == "none") e.recompute = workload::Recompute::none;
-  else if (o.recompute == "selective") e.recompute = workload::Recompute::selective;
-  else if (o.recompute == "full") e.recompute = workload::Recompute::full;
-  else throw io::InputError({"--recompute", 0}, o.recompute, "unknown recompute mode", "none, selective, full");
-  const std::vector<std::string> precisions = {"bf16", "fp8", "mxfp8", "mxfp4"};
-  const auto p = std::find(precisions.begin(), precisions.end(), o.precision);
-  if (p == precisions.end()) throw io::InputError({"--precision", 0}, o.precision, "unknown precision", "bf16, fp8, mxfp8, mxfp4");
-  e.precision = static_cast<workload::Precision>(p - precisions.begin());
-  e.order.clear();
-  std::string cur;
-  for (char c : o.order + ",") {
-    if (c != ',') {
-      cur += c;
-      continue;
+void add_knob_flags(CLI::App& cmd, KnobFlags& f) {
+  using K = workload::Knob::Kind;
+  const auto& all = workload::knobs();
+  f.integers.assign(all.size(), 0);
+  f.texts.assign(all.size(), "");
+  f.flags = std::make_unique<bool[]>(all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const workload::Knob& k = all[i];
+    CLI::Option* opt = nullptr;
+    if (k.kind == K::integer) {
+      opt = cmd.add_option(k.flag, f.integers[i], k.help);
+      if (k.step_check == workload::Knob::StepCheck::range) opt->check(CLI::Range(k.min, k.max));
+    } else if (k.kind == K::boolean) {
+      f.flags[i] = false;
+      opt = cmd.add_flag(k.flag, f.flags[i], k.help);
+    } else {
+      opt = cmd.add_option(k.flag, f.texts[i], k.help);
     }
-    e.order.push_back(cur);
-    cur.clear();
+    if (k.step_required) opt->required();
+    f.options.push_back(opt);
   }
-  std::vector<std::string> sorted = e.order;
-  std::sort(sorted.begin(), sorted.end());
-  if (sorted != std::vector<std::string>{"cp", "dp", "ep", "pp", "tp"})
-    throw io::InputError({"--order", 0}, o.order, "must name tp, cp, ep, dp and pp once each", "tp,cp,ep,dp,pp");
-  for (auto [flag, v] : {std::pair{"--tp", e.tp}, {"--pp", e.pp}, {"--dp", e.dp}, {"--cp", e.cp}, {"--ep", e.ep}, {"--vpp", e.vpp},
-                         {"--mbs", e.micro_batch}, {"--gbs", e.global_batch}})
-    if (v < 1) throw io::InputError({flag, 0}, std::to_string(v), "must be at least 1", "a positive integer");
+}
+
+// The execution the flags describe, checked: every knob given is set, the others keep
+// Execution's defaults.
+workload::Execution execution_from(const Options& o) {
+  using K = workload::Knob::Kind;
+  workload::Execution e;
+  const KnobFlags& f = o.knobs;
+  const auto& all = workload::knobs();
+  for (size_t i = 0; i < all.size(); ++i) {
+    const workload::Knob& k = all[i];
+    if (f.options[i]->count() == 0) continue;
+    const std::string& text = f.texts[i];
+    switch (k.kind) {
+      case K::integer:
+        if (k.step_check == workload::Knob::StepCheck::at_least_min && f.integers[i] < k.min)
+          throw io::InputError({k.flag, 0}, std::to_string(f.integers[i]), fmt::format("must be at least {}", k.min),
+                               k.min == 1 ? "a positive integer" : fmt::format("an integer from {}", k.min));
+        e.*k.integer = f.integers[i];
+        break;
+      case K::boolean: e.*k.boolean = k.flag.rfind("--no-", 0) != 0; break;
+      case K::choice: {
+        const auto c = std::find(k.choices.begin(), k.choices.end(), text);
+        if (c == k.choices.end()) throw io::InputError({k.flag, 0}, text, k.unknown_choice, fmt::format("{}", fmt::join(k.choices, ", ")));
+        k.set_choice(e, static_cast<int>(c - k.choices.begin()));
+        break;
+      }
+      case K::order:
+        e.order = workload::split_order(text);
+        if (!workload::is_rank_order(e.order))
+          throw io::InputError({k.flag, 0}, text, "must name tp, cp, ep, dp and pp once each", "tp,cp,ep,dp,pp");
+        break;
+    }
+  }
   return e;
 }
 
@@ -68,9 +105,10 @@ int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, co
                    {"reason", r.feasible() ? "" : std::string(workload::infeasibility_name(r.reason)) + ": " + r.detail},
                    {"step_time_s", r.step_time_s}, {"tokens_per_s", r.tokens_per_s}, {"mfu", r.mfu}, {"hfu", r.hfu},
                    {"memory_GiB_per_chip", r.memory_per_chip_B / gib}, {"micro_batches", r.micro_batches},
-                   {"dominant", r.dominant}};
+                   {"dominant", r.feasible() ? eval::term_name(r.dominant) : ""}};
   nlohmann::json breakdown = nlohmann::json::object();
-  for (const auto& [name, s] : r.breakdown) breakdown[name] = s;
+  if (r.feasible())
+    for (std::size_t t = 0; t < eval::term_count; ++t) breakdown[eval::term_names[t]] = r.breakdown.s[t];
   j["breakdown"] = breakdown;
   j["memory_GiB_per_rank"] = {{"weights", r.memory_per_rank.weights_B / gib},
                               {"gradients", r.memory_per_rank.gradients_B / gib},
@@ -87,14 +125,14 @@ int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, co
   return r.feasible() ? 0 : 3;
 }
 
-int print_text(const Options& o, const hw::ClusterSpec& spec, const workload::ModelSpec& model, const workload::Execution& e,
+int print_text(const hw::ClusterSpec& spec, const workload::ModelSpec& model, const workload::Execution& e,
                const fabric::Fabric& fabric, const eval::Report& r) {
   if (!r.feasible()) {
     fmt::print("infeasible: {}: {}\n", workload::infeasibility_name(r.reason), r.detail);
     return 3;
   }
   fmt::print("{} on {} ({} ranks): tp {} pp {} dp {} cp {} ep {} vpp {} zero {}, mbs {} gbs {}, recompute {}{}\n", model.name, spec.name,
-             fabric.endpoints(), e.tp, e.pp, e.dp, e.cp, e.ep, e.vpp, e.zero, e.micro_batch, e.global_batch, o.recompute,
+             fabric.endpoints(), e.tp, e.pp, e.dp, e.cp, e.ep, e.vpp, e.zero, e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
              e.sequence_parallel ? ", sequence parallel" : "");
   fmt::print("step time      {:.4f} s ({} micro-batches)\n", r.step_time_s, r.micro_batches);
   fmt::print("tokens/s       {:.0f}\n", r.tokens_per_s);
@@ -103,22 +141,25 @@ int print_text(const Options& o, const hw::ClusterSpec& spec, const workload::Mo
              "comm buffers {:.2f} GiB per rank)\n",
              r.memory_per_chip_B / gib, r.memory_capacity_B / gib, r.memory_per_rank.weights_B / gib, r.memory_per_rank.gradients_B / gib,
              r.memory_per_rank.optimizer_B / gib, r.memory_per_rank.activations_B / gib, r.memory_per_rank.buffers_B / gib);
-  fmt::print("breakdown (dominant: {}):\n", r.dominant);
-  for (const auto& [name, s] : r.breakdown)
-    if (s > 0) fmt::print("  {:<10} {:>10.4f} s  {:>5.1f}%\n", name, s, 100 * s / r.step_time_s);
+  fmt::print("breakdown (dominant: {}):\n", eval::term_name(r.dominant));
+  for (std::size_t t = 0; t < eval::term_count; ++t)
+    if (const double s = r.breakdown.s[t]; s > 0) fmt::print("  {:<10} {:>10.4f} s  {:>5.1f}%\n", eval::term_names[t], s, 100 * s / r.step_time_s);
   return 0;
 }
 
 int run(const Options& o) {
-  const workload::Execution e = execution_from(o);
+  workload::Execution e = execution_from(o);
   io::InputFiles files;
   const hw::ClusterSpec spec = load_cluster(o.cluster, o.sets, files);
   const workload::ModelSpec model = io::read_model(o.model, {}, files);
   const compute::Profile profile = profile_for(o, spec, files);
   const fabric::Fabric fabric(spec);
+  // As a sweep does: without --dp, the degree that fills the cluster, where there is one.
+  const int dp = workload::derived_dp(fabric.endpoints(), e);
+  if (o.knobs.options[workload::find_knob("dp")]->count() == 0 && dp > 0) e.dp = dp;
   collective::Planner planner(fabric, fabric.spec().rack.chip.collectives);
   const eval::Report r = eval::evaluate({fabric, planner, profile}, model, e);
-  return o.json ? print_json(spec, model, e, r) : print_text(o, spec, model, e, fabric, r);
+  return o.json ? print_json(spec, model, e, r) : print_text(spec, model, e, fabric, r);
 }
 }  // namespace
 
@@ -127,25 +168,7 @@ Runner add_step_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("step", "time one training step of a model on a cluster, with its memory and breakdown");
   cmd->add_option("cluster", o->cluster, "cluster file (topologies/clusters/*.toml)")->required();
   cmd->add_option("model", o->model, "model file (workloads/models/*.toml)")->required();
-  cmd->add_option("--tp", o->e.tp, "tensor-parallel degree (ranks)");
-  cmd->add_option("--pp", o->e.pp, "pipeline-parallel degree");
-  cmd->add_option("--dp", o->e.dp, "data-parallel degree");
-  cmd->add_option("--cp", o->e.cp, "context-parallel degree");
-  cmd->add_option("--ep", o->e.ep, "expert-parallel degree (carved out of dp)");
-  cmd->add_option("--vpp", o->e.vpp, "model chunks per pipeline stage (interleaved 1F1B)");
-  cmd->add_option("--zero", o->e.zero, "ZeRO stage 0-3")->check(CLI::Range(0, 3));
-  cmd->add_option("--mbs", o->e.micro_batch, "micro batch (sequences)");
-  cmd->add_option("--gbs", o->e.global_batch, "global batch (sequences)")->required();
-  cmd->add_option("--seq", o->e.seq, "sequence length (default: the model's)");
-  cmd->add_option("--recompute", o->recompute, "none, selective or full");
-  cmd->add_flag("--seq-parallel", o->e.sequence_parallel, "sequence parallelism with TP");
-  cmd->add_option("--precision", o->precision, "bf16, fp8, mxfp8, mxfp4");
-  cmd->add_flag("--no-overlap-dp", o->no_overlap_dp, "gradient reduction after the backward, not overlapped");
-  cmd->add_flag("--no-overlap-param-gather", o->no_overlap_gather, "ZeRO-3 parameter gathers not overlapped with compute");
-  cmd->add_flag("--overlap-tp", o->e.overlap_tp, "overlap all TP communication with GEMMs (collective matmul)");
-  cmd->add_flag("--no-overlap-tp-backward", o->no_overlap_tp_backward,
-                "backward TP re-gather and input-gradient reduction not hidden behind the gradient GEMMs");
-  cmd->add_option("--order", o->order, "rank grid order, innermost first");
+  add_knob_flags(*cmd, o->knobs);
   cmd->add_option("--profile", o->profile, "compute profile file overriding the chip's (topologies/compute/*.toml)");
   cmd->add_flag("--json", o->json, "print JSON");
   add_set_option(*cmd, o->sets);

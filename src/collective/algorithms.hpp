@@ -1,9 +1,23 @@
 #pragma once
 // One planner per algorithm (one file each). Each returns the unit-size phases of `op` for
-// `group` on `f`, or an AlgorithmCost marked not applicable with the reason.
+// `group` on `f`, or an AlgorithmCost marked not applicable with the reason. The registry names
+// them: `--algo`, the runtime files' `algorithms` lists and selection rows, and the Planner all
+// iterate it, so adding an algorithm is one row here and its planner file.
+#include <string>
+#include <vector>
+
 #include "collective/plan.hpp"
 
 namespace rackscope::collective {
+
+struct Algorithm {
+  const char* name;
+  const char* description;
+  AlgorithmCost (*plan)(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+};
+// In the order the Planner tries them: of equally fast choices the earlier one wins.
+const std::vector<Algorithm>& algorithms();
+const std::vector<std::string>& algorithm_names();
 
 AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bidirectional, fabric::PhaseLoads& loads);
 AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);

@@ -7,11 +7,10 @@ namespace rackscope::collective {
 // partner moves the most data); all-gather retraces the steps in reverse. Needs n = 2^k.
 AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
-  a.name = "rhd";
   const int n = g.size();
-  if ((n & (n - 1)) != 0) return not_applicable(a.name, "needs a power-of-two number of ranks");
+  if ((n & (n - 1)) != 0) return not_applicable("needs a power-of-two number of ranks");
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
-    return not_applicable(a.name, "serves all-reduce, reduce-scatter and all-gather");
+    return not_applicable("serves all-reduce, reduce-scatter and all-gather");
   const std::vector<int> order = f.ring_order(g.endpoints);
   std::vector<PhaseCost> halving;
   double bytes = 0.5;

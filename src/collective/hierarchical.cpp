@@ -11,16 +11,15 @@ namespace rackscope::collective {
 // all-gather keep their half of the sequence.
 AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
-  a.name = "hierarchical";
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
-    return not_applicable(a.name, "serves all-reduce, reduce-scatter and all-gather");
+    return not_applicable("serves all-reduce, reduce-scatter and all-gather");
   std::map<int, std::vector<int>> by_rack;
   for (int e : g.endpoints) by_rack[f.rack_of(e)].push_back(e);
   const int racks = static_cast<int>(by_rack.size());
-  if (racks < 2) return not_applicable(a.name, "the group lies in one rack");
+  if (racks < 2) return not_applicable("the group lies in one rack");
   const size_t m = by_rack.begin()->second.size();
   for (const auto& [rack, chips] : by_rack)
-    if (chips.size() != m) return not_applicable(a.name, "racks hold different numbers of ranks");
+    if (chips.size() != m) return not_applicable("racks hold different numbers of ranks");
 
   std::vector<std::vector<int>> local;  // per rack, its chips in ring order
   std::vector<Flow> intra;

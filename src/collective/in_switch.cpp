@@ -11,12 +11,11 @@ namespace rackscope::collective {
 // 1 / reduction_bandwidth) + reduction latency.
 AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
-  a.name = "in-switch";
-  if (op != Op::allreduce) return not_applicable(a.name, "serves all-reduce");
-  if (!f.has_in_switch_reduction()) return not_applicable(a.name, "no single-level switch with in-switch reduction");
+  if (op != Op::allreduce) return not_applicable("serves all-reduce");
+  if (!f.has_in_switch_reduction()) return not_applicable("no single-level switch with in-switch reduction");
   std::set<int> racks;
   for (int c : g.endpoints) racks.insert(f.rack_of(c));
-  if (racks.size() != 1) return not_applicable(a.name, "the group spans more than one switch domain");
+  if (racks.size() != 1) return not_applicable("the group spans more than one switch domain");
   const auto& sw = std::get<hw::SwitchSpec>(f.spec().rack.scale_up);
   const double n = g.size();
   PhaseCost cost;

@@ -16,12 +16,11 @@ constexpr double kMaxMeshFlows = 1 << 22;
 // sends S from the root to each.
 AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
-  a.name = "mesh";
   const int n = g.size();
-  if (n > kMaxMeshRanks) return not_applicable(a.name, "more than 512 ranks");
+  if (n > kMaxMeshRanks) return not_applicable("more than 512 ranks");
   if (static_cast<double>(n) * (n - 1) * (1 + g.concurrent.size()) > kMaxMeshFlows)
-    return not_applicable(a.name, "more than 4M flows with its concurrent siblings");
-  if (op == Op::sendrecv) return not_applicable(a.name, "send/recv is point to point");
+    return not_applicable("more than 4M flows with its concurrent siblings");
+  if (op == Op::sendrecv) return not_applicable("send/recv is point to point");
   std::vector<Flow> flows;
   const double bytes = op == Op::broadcast ? 1.0 : 1.0 / n;
   for (int i = 0; i < n; ++i) {

@@ -39,7 +39,7 @@ struct PhaseCost {
 };
 
 struct AlgorithmCost {
-  std::string name;
+  std::string name;  // set from the registry (algorithms.hpp) by the Planner
   bool applicable = true;
   std::string why_not;
   std::vector<PhaseCost> phases;
@@ -54,6 +54,6 @@ struct AlgorithmCost {
 PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, double repeat,
                       fabric::PhaseLoads& loads);
 
-AlgorithmCost not_applicable(std::string name, std::string why);
+AlgorithmCost not_applicable(std::string why);
 
 }  // namespace rackscope::collective

@@ -52,7 +52,6 @@ std::vector<Flow> channel_ring_flows(const fabric::Fabric& f, const std::vector<
 // every rank sending S to its successor at once.
 AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bidirectional, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
-  a.name = bidirectional ? "bidir-ring" : "ring";
   const int n = g.size();
   const std::vector<int> order = f.ring_order(g.endpoints);
   const double piece = 1.0 / n;
@@ -65,15 +64,15 @@ AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bid
       a.phases.push_back(price_phase(f, g, channel_ring_flows(f, order, piece, bidirectional), n - 1.0, loads));
       break;
     case Op::broadcast:
-      if (bidirectional) return not_applicable(a.name, "broadcast uses the one-way chain (ring)");
+      if (bidirectional) return not_applicable("broadcast uses the one-way chain (ring)");
       a.phases.push_back(price_phase(f, g, ring_flows(order, 1.0, false, false), 1, loads));
       a.pipeline_stages = n - 1;
       break;
     case Op::sendrecv:
-      if (bidirectional) return not_applicable(a.name, "send/recv is one-way");
+      if (bidirectional) return not_applicable("send/recv is one-way");
       a.phases.push_back(price_phase(f, g, ring_flows(order, 1.0, false), 1, loads));
       break;
-    case Op::alltoall: return not_applicable(a.name, "all-to-all is direct (mesh)");
+    case Op::alltoall: return not_applicable("all-to-all is direct (mesh)");
   }
   return a;
 }

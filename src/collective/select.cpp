@@ -8,11 +8,6 @@
 
 namespace rackscope::collective {
 
-const std::vector<std::string>& algorithm_names() {
-  static const std::vector<std::string> names = {"ring", "bidir-ring", "tree", "rhd", "mesh", "hierarchical", "torus", "in-switch"};
-  return names;
-}
-
 Planner::Planner(const fabric::Fabric& f, hw::CollectiveRuntime runtime)
     : fabric_(f), runtime_(std::move(runtime)), loads_(f.links().size()) {}
 
@@ -26,16 +21,11 @@ const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
   for (const auto& c : bucket)
     if (c->op == static_cast<int>(op) && c->endpoints == g.endpoints && c->concurrent == g.concurrent) return c->plans;
   std::vector<AlgorithmCost> all;
-  if (g.size() >= 2) {
-    all.push_back(plan_ring(fabric_, g, op, false, loads_));
-    all.push_back(plan_ring(fabric_, g, op, true, loads_));
-    all.push_back(plan_double_binary_tree(fabric_, g, op, loads_));
-    all.push_back(plan_halving_doubling(fabric_, g, op, loads_));
-    all.push_back(plan_mesh(fabric_, g, op, loads_));
-    all.push_back(plan_hierarchical(fabric_, g, op, loads_));
-    all.push_back(plan_torus_rings(fabric_, g, op, loads_));
-    all.push_back(plan_in_switch(fabric_, g, op, loads_));
-  }
+  if (g.size() >= 2)
+    for (const Algorithm& alg : algorithms()) {
+      all.push_back(alg.plan(fabric_, g, op, loads_));
+      all.back().name = alg.name;
+    }
   bucket.push_back(std::make_unique<Cached>(Cached{static_cast<int>(op), g.endpoints, g.concurrent, std::move(all)}));
   return bucket.back()->plans;
 }

@@ -7,12 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "collective/algorithms.hpp"
 #include "collective/plan.hpp"
 #include "hw/chip.hpp"
 
 namespace rackscope::collective {
-
-const std::vector<std::string>& algorithm_names();
 
 struct Choice {
   std::string algorithm, protocol;

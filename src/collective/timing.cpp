@@ -11,9 +11,8 @@ Group first_ranks(const fabric::Fabric& f, int n) {
   return g;
 }
 
-AlgorithmCost not_applicable(std::string name, std::string why) {
+AlgorithmCost not_applicable(std::string why) {
   AlgorithmCost a;
-  a.name = std::move(name);
   a.applicable = false;
   a.why_not = std::move(why);
   return a;

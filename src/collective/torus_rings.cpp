@@ -12,11 +12,10 @@ namespace rackscope::collective {
 // Needs the group to be every rank of whole torus racks.
 AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
-  a.name = "torus";
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
-    return not_applicable(a.name, "serves all-reduce, reduce-scatter and all-gather");
+    return not_applicable("serves all-reduce, reduce-scatter and all-gather");
   const auto& dims = f.torus_dims();
-  if (dims.empty()) return not_applicable(a.name, "the rack is not a torus");
+  if (dims.empty()) return not_applicable("the rack is not a torus");
   const int per_chip = f.spec().rack.chip.ranks_per_chip;
   const int cpr = f.chips_per_rack();
   std::set<int> racks;
@@ -26,7 +25,7 @@ AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, f
     for (int e = r * cpr * per_chip; e < (r + 1) * cpr * per_chip; ++e) expected.push_back(e);
   std::vector<int> have = g.endpoints;
   std::sort(have.begin(), have.end());
-  if (have != expected) return not_applicable(a.name, "the group is not every rank of whole racks");
+  if (have != expected) return not_applicable("the group is not every rank of whole racks");
 
   // Extended dimensions: cores on a chip, torus dims, racks; an endpoint's coordinates in them.
   std::vector<int> ext = {per_chip};

@@ -10,8 +10,7 @@ namespace rackscope::collective {
 // steady state every tree edge carries a chunk both ways, over 2 * height stages.
 AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
-  a.name = "tree";
-  if (op != Op::allreduce && op != Op::broadcast) return not_applicable(a.name, "trees serve all-reduce and broadcast");
+  if (op != Op::allreduce && op != Op::broadcast) return not_applicable("trees serve all-reduce and broadcast");
   const int n = g.size();
   const std::vector<int> order = f.ring_order(g.endpoints);
   std::vector<Flow> flows;

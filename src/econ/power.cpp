@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <numeric>
 #include <stdexcept>
 
@@ -31,18 +33,23 @@ PowerDraw draw(const fabric::Fabric& f, double chip_draw) {
 
 enum class Draw { compute, memory, communication, idle };
 
-// What a chip does during each term of eval::Report::breakdown. A term missing here is a bug
-// (a new term must say how a chip draws power during it).
-Draw draw_of(const std::string& term) {
-  static const std::pair<const char*, Draw> table[] = {
-      {"compute", Draw::compute},          {"recompute", Draw::compute},     {"optimizer", Draw::memory},
-      {"tp_comm", Draw::communication},    {"cp_comm", Draw::communication}, {"ep_comm", Draw::communication},
-      {"pp_comm", Draw::communication},    {"dp_comm", Draw::communication}, {"pp_bubble", Draw::idle},
-      {"overhead", Draw::idle},
-  };
-  for (const auto& [name, d] : table)
-    if (term == name) return d;
-  throw std::logic_error("econ: breakdown term '" + term + "' has no power class (econ/power.cpp)");
+// What a chip does during each term of eval::Report::breakdown. A new term must say how a chip
+// draws power during it (-Wswitch names a term missing here).
+Draw draw_of(eval::Term term) {
+  using eval::Term;
+  switch (term) {
+    case Term::compute:
+    case Term::recompute: return Draw::compute;
+    case Term::optimizer: return Draw::memory;
+    case Term::tp_comm:
+    case Term::cp_comm:
+    case Term::ep_comm:
+    case Term::pp_comm:
+    case Term::dp_comm: return Draw::communication;
+    case Term::pp_bubble:
+    case Term::overhead: return Draw::idle;
+  }
+  throw std::logic_error(fmt::format("econ: breakdown term {} has no power class (econ/power.cpp)", static_cast<int>(term)));
 }
 }  // namespace
 
@@ -52,9 +59,10 @@ double chip_draw(const fabric::Fabric& f, const eval::Report& step) {
   if (!step.feasible() || !(step.step_time_s > 0)) throw std::logic_error("econ: power at load of an infeasible step");
   const hw::RackEconomics& r = rack_economics(f.spec());
   double weighted = 0, total = 0;
-  for (const auto& [term, seconds] : step.breakdown) {
+  for (std::size_t t = 0; t < eval::term_count; ++t) {
+    const double seconds = step.breakdown.s[t];
     double share = 1;
-    switch (draw_of(term)) {
+    switch (draw_of(eval::term_at(t))) {
       case Draw::compute: share = 1; break;
       case Draw::memory: share = r.memory_bound_fraction.value; break;
       case Draw::communication: share = r.communication_fraction.value; break;

@@ -4,16 +4,22 @@
 namespace rackscope::eval {
 
 void add_breakdown(Report& rep, const StepTerms& t) {
-  rep.breakdown = {
-      {"compute", t.compute}, {"recompute", t.recompute}, {"tp_comm", t.tp},       {"cp_comm", t.cp},
-      {"ep_comm", t.ep},      {"pp_comm", t.pp},          {"pp_bubble", t.bubble}, {"dp_comm", t.dp},
-      {"optimizer", t.optimizer}, {"overhead", t.overhead},
-  };
+  Breakdown& b = rep.breakdown;
+  b[Term::compute] = t.compute;
+  b[Term::recompute] = t.recompute;
+  b[Term::tp_comm] = t.tp;
+  b[Term::cp_comm] = t.cp;
+  b[Term::ep_comm] = t.ep;
+  b[Term::pp_comm] = t.pp;
+  b[Term::pp_bubble] = t.bubble;
+  b[Term::dp_comm] = t.dp;
+  b[Term::optimizer] = t.optimizer;
+  b[Term::overhead] = t.overhead;
   rep.step_time_s = 0;
   double worst = -1;
-  for (const auto& [name, s] : rep.breakdown) {
-    rep.step_time_s += s;
-    if (s > worst) worst = s, rep.dominant = name;
+  for (std::size_t i = 0; i < term_count; ++i) {
+    rep.step_time_s += b.s[i];
+    if (b.s[i] > worst) worst = b.s[i], rep.dominant = term_at(i);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/breakdown.hpp"
 #include "workload/execution.hpp"
 #include "workload/memory.hpp"
 
@@ -21,9 +22,9 @@ struct Report {
   workload::MemoryUse memory_per_rank;
   double memory_per_chip_B = 0, memory_capacity_B = 0;
   int micro_batches = 0;
-  // Seconds of the step per term; they add up to step_time_s.
-  std::vector<std::pair<std::string, double>> breakdown;
-  std::string dominant;
+  // Seconds of the step per term (feasible steps only); they add up to step_time_s.
+  Breakdown breakdown;
+  Term dominant = Term::compute;  // the largest term (the first of equals)
 };
 
 }  // namespace rackscope::eval

@@ -17,7 +17,7 @@ class LayerKinds {
   LayerKinds(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm)
       : c_(c), m_(m), e_(e), comm_(comm) {}
   const LayerCost& of(int layer) {
-    const bool moe = m_.moe.experts > 0 && layer >= m_.moe.dense_layers;
+    const bool moe = workload::is_moe_layer(m_, layer);
     if (!ready_[moe]) kinds_[moe] = layer_cost(c_, m_, e_, layer, comm_), ready_[moe] = true;
     return kinds_[moe];
   }

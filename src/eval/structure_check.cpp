@@ -13,15 +13,7 @@ Report infeasible(Infeasibility why, std::string detail) {
   return r;
 }
 
-double precision_flops(const hw::Chip& chip, workload::Precision p) {
-  switch (p) {
-    case workload::Precision::bf16: return chip.bf16_flops;
-    case workload::Precision::fp8: return chip.fp8_flops;
-    case workload::Precision::mxfp8: return chip.mxfp8_flops;
-    case workload::Precision::mxfp4: return chip.mxfp4_flops;
-  }
-  return 0;
-}
+double precision_flops(const hw::Chip& chip, workload::Precision p) { return chip.flops[p]; }
 
 Report check_package(const hw::Chip& chip) {
   if (!chip.package || chip.package->fits) return {};

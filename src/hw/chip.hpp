@@ -8,6 +8,7 @@
 #include "hw/compute_profile.hpp"
 
 #include "hw/package.hpp"
+#include "hw/precision.hpp"
 
 namespace rackscope::hw {
 
@@ -46,9 +47,8 @@ struct Chip {
   std::string name;
   std::string file;
   int ranks_per_chip = 1;  // NeuronCores (or logical cores / GPUs) that each run one rank
-  double bf16_flops = 0, fp8_flops = 0, fp32_flops = 0;
-  // Microscaling (OCP MX) formats: 0 where the chip has no such path (Trn2, A100, H100).
-  double mxfp8_flops = 0, mxfp4_flops = 0;
+  // Dense peak FLOP/s by precision: 0 where the chip has no such path (MX on Trn2, A100, H100).
+  PrecisionRates flops;
   double hbm_capacity_B = 0, hbm_bandwidth_Bps = 0;
   // Each rank (core) reaches the chip's fabric through its own link: its DMA/collective engine.
   double core_bandwidth_Bps = 0, core_latency_s = 0;

@@ -16,11 +16,7 @@ PackageSheet derive_package(const PackagedChipSpec& spec) {
     s.dies += d.count;
     s.cores += d.count * d.cores;
     s.silicon_area_m2 += d.count * d.area_m2;
-    s.bf16_flops += d.count * d.bf16_flops;
-    s.fp8_flops += d.count * d.fp8_flops;
-    s.mxfp8_flops += d.count * d.mxfp8_flops;
-    s.mxfp4_flops += d.count * d.mxfp4_flops;
-    s.fp32_flops += d.count * d.fp32_flops;
+    for (std::size_t p = 0; p < precision_count; ++p) s.flops.value[p] += d.count * d.flops.value[p];
     s.sram_B += d.count * d.sram_B;
     s.compute_W += d.count * d.power_W;
   }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/precision.hpp"
+
 namespace rackscope::hw {
 
 // One row of a technology's roadmap: what a package may hold from `year` on.
@@ -57,8 +59,8 @@ struct DieSpec {
   int count = 1;
   double area_m2 = 0;
   int cores = 0;  // NeuronCores (or SMs) on one die
-  double bf16_flops = 0, fp8_flops = 0, fp32_flops = 0, sram_B = 0;
-  double mxfp8_flops = 0, mxfp4_flops = 0;  // 0: no microscaling path
+  PrecisionRates flops;  // dense peak by precision, 0: no such path
+  double sram_B = 0;
   double power_W = 0;  // at peak compute
   double wafer_usd = 0, defects_per_m2 = 0, clustering = 1;
   long line = 0;
@@ -102,8 +104,8 @@ struct PackageSheet {
   std::vector<PackageProblem> problems;
   int dies = 0, cores = 0, hbm_stacks = 0, bridges = 0;
   double silicon_area_m2 = 0, package_area_m2 = 0, max_area_m2 = 0;
-  double bf16_flops = 0, fp8_flops = 0, fp32_flops = 0, sram_B = 0;
-  double mxfp8_flops = 0, mxfp4_flops = 0;  // 0: no microscaling path
+  PrecisionRates flops;  // dense peak by precision, 0: no such path
+  double sram_B = 0;
   double hbm_capacity_B = 0, hbm_bandwidth_Bps = 0;
   std::vector<double> link_bandwidth_Bps, link_latency_s;  // per die link, per direction
   double d2d_bandwidth_Bps = 0;  // narrowest die-to-die link, per direction (0: one die)

@@ -3,13 +3,14 @@
 
 #include <algorithm>
 
+#include "collective/algorithms.hpp"
 #include "io/packaged_chip_reader.hpp"
+#include "io/precision_rates.hpp"
 
 namespace rackscope::io {
 using units::Dimension;
 
 namespace {
-const std::vector<std::string> kAlgorithms = {"ring", "bidir-ring", "tree", "rhd", "mesh", "hierarchical", "torus", "in-switch"};
 const std::vector<std::string> kOps = {"allreduce", "reducescatter", "allgather", "alltoall", "broadcast", "sendrecv"};
 
 hw::Protocol read_protocol(StrictTable t) {
@@ -50,7 +51,7 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   StrictTable top = open_top(file, {"launch_overhead", "algorithms", "protocols", "select", "overlap"}, rt.name);
   rt.file = file.path;
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
-  rt.algorithms = top.string_list("algorithms", kAlgorithms);
+  rt.algorithms = top.string_list("algorithms", collective::algorithm_names());
   for (auto& p : top.table_array("protocols")) {
     rt.protocols.push_back(read_protocol(p));
     for (size_t j = 0; j + 1 < rt.protocols.size(); ++j)
@@ -72,13 +73,11 @@ namespace {
 // Totals stated directly: [compute], [memory], [cores].
 void read_stated_chip(StrictTable& top, hw::Chip& chip) {
   StrictTable compute = top.table("compute");
-  compute.expect({"ranks_per_chip", "bf16", "fp8", "mxfp8", "mxfp4", "fp32"});
+  std::vector<std::string> keys = precision_keys();
+  keys.insert(keys.begin(), "ranks_per_chip");
+  compute.expect(keys);
   chip.ranks_per_chip = static_cast<int>(compute.integer("ranks_per_chip", 1, 1024));
-  chip.bf16_flops = compute.quantity("bf16", Dimension::flops_rate);
-  chip.fp8_flops = compute.optional_quantity("fp8", Dimension::flops_rate).value_or(0.0);
-  chip.mxfp8_flops = compute.optional_quantity("mxfp8", Dimension::flops_rate).value_or(0.0);
-  chip.mxfp4_flops = compute.optional_quantity("mxfp4", Dimension::flops_rate).value_or(0.0);
-  chip.fp32_flops = compute.optional_quantity("fp32", Dimension::flops_rate).value_or(0.0);
+  chip.flops = read_precision_rates(compute);
   compute.finish();
 
   StrictTable memory = top.table("memory");

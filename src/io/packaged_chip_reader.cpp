@@ -5,25 +5,24 @@
 #include <regex>
 
 #include "io/packaging_reader.hpp"
+#include "io/precision_rates.hpp"
 
 namespace rackscope::io {
 using units::Dimension;
 
 namespace {
 hw::DieSpec read_die(StrictTable t) {
-  t.expect({"name", "count", "area", "cores", "bf16", "fp8", "mxfp8", "mxfp4", "fp32", "sram", "power", "wafer_cost_usd", "defect_density_per_cm2",
-            "clustering"});
+  std::vector<std::string> keys = {"name", "count", "area", "cores"};
+  for (const std::string& k : precision_keys()) keys.push_back(k);
+  for (const char* k : {"sram", "power", "wafer_cost_usd", "defect_density_per_cm2", "clustering"}) keys.push_back(k);
+  t.expect(keys);
   hw::DieSpec d;
   d.name = t.string("name");
   d.count = static_cast<int>(t.integer("count", 1, 64));
   d.area_m2 = t.quantity("area", Dimension::area);
   d.line = t.location("area").line;
   d.cores = static_cast<int>(t.integer("cores", 1, 4096));
-  d.bf16_flops = t.quantity("bf16", Dimension::flops_rate);
-  d.fp8_flops = t.optional_quantity("fp8", Dimension::flops_rate).value_or(0.0);
-  d.mxfp8_flops = t.optional_quantity("mxfp8", Dimension::flops_rate).value_or(0.0);
-  d.mxfp4_flops = t.optional_quantity("mxfp4", Dimension::flops_rate).value_or(0.0);
-  d.fp32_flops = t.optional_quantity("fp32", Dimension::flops_rate).value_or(0.0);
+  d.flops = read_precision_rates(t);
   d.sram_B = t.quantity("sram", Dimension::bytes);
   d.power_W = t.quantity("power", Dimension::power);
   d.wafer_usd = t.positive_number("wafer_cost_usd");
@@ -110,11 +109,7 @@ void read_packaged_chip(StrictTable& top, const Overrides& overrides, InputFiles
   if (chip.dies == 1) chip.rank_die.clear();
   for (size_t i = 0; i < spec.links.size(); ++i)
     chip.die_links.push_back({spec.links[i].a, spec.links[i].b, sheet->link_bandwidth_Bps[i], sheet->link_latency_s[i]});
-  chip.bf16_flops = sheet->bf16_flops;
-  chip.fp8_flops = sheet->fp8_flops;
-  chip.mxfp8_flops = sheet->mxfp8_flops;
-  chip.mxfp4_flops = sheet->mxfp4_flops;
-  chip.fp32_flops = sheet->fp32_flops;
+  chip.flops = sheet->flops;
   chip.hbm_capacity_B = sheet->hbm_capacity_B;
   chip.hbm_bandwidth_Bps = sheet->hbm_bandwidth_Bps;
   chip.package = std::move(sheet);

@@ -1,6 +1,7 @@
 #include "io/strict_table.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -13,12 +14,6 @@ namespace rackscope::io {
 namespace {
 // Keys any table may hold: where its numbers come from and free text for people.
 const std::vector<std::string> kProvenanceKeys = {"source", "assumption", "note", "confidence"};
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 std::string type_name(const toml::node& n) {
   switch (n.type()) {
@@ -78,7 +73,7 @@ void StrictTable::fail_if_misspelled(const std::string& key) const {
     std::vector<std::string> valid;
     for (const auto& kk : known_)
       if (std::find(kProvenanceKeys.begin(), kProvenanceKeys.end(), kk) == kProvenanceKeys.end()) valid.push_back(kk);
-    throw InputError(location_of(v), full_key(name), "unknown key; did you mean '" + key + "'?", join(valid));
+    throw InputError(location_of(v), full_key(name), "unknown key; did you mean '" + key + "'?", fmt::format("{}", fmt::join(valid, ", ")));
   }
 }
 
@@ -139,7 +134,7 @@ std::string StrictTable::choice(const std::string& key, const std::vector<std::s
   for (const auto& c : choices)
     if (c == v) return v;
   const std::string guess = closest_match(v, choices);
-  fail(key, "unknown value \"" + v + "\"" + (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"), join(choices));
+  fail(key, "unknown value \"" + v + "\"" + (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"), fmt::format("{}", fmt::join(choices, ", ")));
 }
 
 std::optional<std::string> StrictTable::optional_choice(const std::string& key, const std::vector<std::string>& choices) {
@@ -150,16 +145,16 @@ std::optional<std::string> StrictTable::optional_choice(const std::string& key, 
 std::vector<std::string> StrictTable::string_list(const std::string& key, const std::vector<std::string>& choices) {
   const toml::node* n = require(key);
   const auto* arr = n->as_array();
-  if (!arr || arr->empty()) fail(key, "expected a non-empty array of strings", join(choices));
+  if (!arr || arr->empty()) fail(key, "expected a non-empty array of strings", fmt::format("{}", fmt::join(choices, ", ")));
   std::vector<std::string> out;
   for (const auto& e : *arr) {
-    if (!e.is_string()) fail(key, "expected strings, found " + type_name(e), join(choices));
+    if (!e.is_string()) fail(key, "expected strings, found " + type_name(e), fmt::format("{}", fmt::join(choices, ", ")));
     const std::string v = e.as_string()->get();
     if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
       const std::string guess = closest_match(v, choices);
-      fail(key, "unknown value \"" + v + "\"" + (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"), join(choices));
+      fail(key, "unknown value \"" + v + "\"" + (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"), fmt::format("{}", fmt::join(choices, ", ")));
     }
-    if (std::find(out.begin(), out.end(), v) != out.end()) fail(key, "\"" + v + "\" listed twice", join(choices));
+    if (std::find(out.begin(), out.end(), v) != out.end()) fail(key, "\"" + v + "\" listed twice", fmt::format("{}", fmt::join(choices, ", ")));
     out.push_back(v);
   }
   return out;
@@ -344,7 +339,7 @@ void StrictTable::finish() {
     std::string guess = closest_match(name, absent);
     if (guess.empty()) guess = closest_match(name, valid);
     throw InputError(location_of(v), full_key(name), "unknown key" + (guess.empty() ? std::string() : "; did you mean '" + guess + "'?"),
-                     join(valid));
+                     fmt::format("{}", fmt::join(valid, ", ")));
   }
 }
 

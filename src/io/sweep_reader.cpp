@@ -1,6 +1,7 @@
 #include "io/sweep_reader.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -26,12 +27,6 @@ const std::vector<std::string> kObjectiveColumns = {"step_time_s", "tokens_per_s
                                                     "cost_usd",    "power_W",      "energy_J", "chips",   "ranks"};
 
 long line_of(const toml::node& n) { return static_cast<long>(n.source().begin.line); }
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 struct Reader {
   const std::string& file;
@@ -144,7 +139,7 @@ Axis read_axis(const Reader& rd, StrictTable& t, const toml::table& raw) {
   if (!is_set && knob < 0 && std::find(axis_keys().begin(), axis_keys().end(), a.name) == axis_keys().end()) {
     const std::string guess = closest_match(a.name, axis_keys());
     t.fail("key", "unknown axis key \"" + a.name + "\"" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"),
-           join(axis_keys()) + ", set.<path inside the cluster>");
+           fmt::format("{}", fmt::join(axis_keys(), ", ")) + ", set.<path inside the cluster>");
   }
   const bool files = a.name == "cluster" || a.name == "profile" || a.name == "chip" || a.name == "rack";
   if (files) {

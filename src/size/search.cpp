@@ -67,7 +67,7 @@ int Search::estimate_racks(int candidate) const {
   if (request_.objective == Objective::time) return affordable_[candidate];
   const hw::ClusterSpec& s = candidates_[candidate].spec;
   const double flops = workload::model_flops_per_token(request_.model, request_.model.seq) * request_.tokens;
-  const double rack_flops = s.rack.chip.bf16_flops * s.rack.chips * kEstimateMfu;
+  const double rack_flops = s.rack.chip.flops[hw::Precision::bf16] * s.rack.chips * kEstimateMfu;
   const double racks = flops / (rack_flops * request_.deadline_s * kScreeningGoodput);
   return static_cast<int>(std::clamp(std::ceil(racks), 1.0, static_cast<double>(max_racks_[candidate])));
 }

@@ -70,10 +70,7 @@ Result Evaluator::evaluate(int64_t index) {
 
   workload::Execution e = spec_.execution;
   for (const auto& [k, knob] : knob_axes_) apply_knob(e, knob, spec_.axes[k].values[space_.digit(index, k)]);
-  if (derive_dp_) {
-    const int64_t split = static_cast<int64_t>(e.tp) * e.cp * e.pp;
-    e.dp = r.ranks % split == 0 ? static_cast<int>(r.ranks / split) : 0;  // 0: evaluate() reports ranks_mismatch
-  }
+  if (derive_dp_) e.dp = workload::derived_dp(r.ranks, e);  // 0: evaluate() reports ranks_mismatch
   r.dp = e.dp;
   const Workload& w = spec_.workloads[workload_axis_ < 0 ? 0 : space_.digit(index, workload_axis_)];
   const workload::ModelSpec& model = inputs_.models[workload_axis_ < 0 ? 0 : space_.digit(index, workload_axis_)];
@@ -101,14 +98,7 @@ Result Evaluator::evaluate(int64_t index) {
   r.tokens_per_s = rep.tokens_per_s;
   r.mfu = rep.mfu;
   r.hfu = rep.hfu;
-  const auto& terms = breakdown_terms();
-  for (const auto& [name, s] : rep.breakdown) {
-    size_t t = 0;
-    while (t < terms.size() && terms[t] != name) ++t;
-    if (t == terms.size())
-      throw std::logic_error("evaluate() reports a breakdown term '" + name + "' the sweep schema lacks (src/sweep/layout.cpp)");
-    r.breakdown_s[t] = s;
-  }
+  r.breakdown_s = rep.breakdown.s;
   r.time_to_train_s = w.train_tokens / rep.tokens_per_s;  // NaN without train_tokens
   if (chip.package) {
     r.cost_usd = static_cast<double>(r.chips) * chip.package->unit_cost_usd;

@@ -24,12 +24,6 @@ Type axis_type(const Axis& a) {
 }
 }  // namespace
 
-const std::vector<std::string>& breakdown_terms() {
-  static const std::vector<std::string> terms = {"compute", "recompute", "tp_comm",   "cp_comm",   "ep_comm",
-                                                 "pp_comm", "pp_bubble", "dp_comm", "optimizer", "overhead"};
-  return terms;
-}
-
 size_t type_size(Type t) {
   switch (t) {
     case Type::u8:
@@ -69,7 +63,7 @@ Layout::Layout(const Spec& spec) : spec_(&spec) {
   add("cost_usd", Type::f64, "USD", "chips x the chip package's unit cost (NaN: the chip file states no package)");
   add("power_W", Type::f64, "W", "chips x the chip package's power at peak (NaN: no package)");
   add("energy_J", Type::f64, "J", "power_W x time_to_train_s");
-  for (const auto& term : breakdown_terms()) add(term + "_s", Type::f64, "s", "step time spent in " + term);
+  for (const std::string term : eval::term_names) add(term + "_s", Type::f64, "s", "step time spent in " + term);
 }
 
 const Column* Layout::find(const std::string& name) const {

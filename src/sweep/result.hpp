@@ -6,11 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "eval/breakdown.hpp"
+
 namespace rackscope::sweep {
 
-// evaluate()'s breakdown terms, in its order: the /results columns `<term>_s`.
-const std::vector<std::string>& breakdown_terms();
-constexpr size_t kBreakdownTerms = 10;
 
 struct Result {
   static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -20,7 +19,7 @@ struct Result {
   // NaN where not computed (an infeasible configuration is not timed).
   double step_time_s = nan, tokens_per_s = nan, mfu = nan, hfu = nan, memory_per_chip_B = nan;
   double time_to_train_s = nan, cost_usd = nan, power_W = nan, energy_J = nan;
-  std::array<double, kBreakdownTerms> breakdown_s;
+  std::array<double, eval::term_count> breakdown_s;  // the /results columns `<term>_s`
   Result() { breakdown_s.fill(nan); }
 };
 

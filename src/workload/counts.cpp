@@ -25,8 +25,7 @@ LayerParams layer_params(const ModelSpec& m, int layer) {
     if (m.biases) n += (matrices - 1) * f + h;
     return n;
   };
-  const bool moe_layer = m.moe.experts > 0 && layer >= m.moe.dense_layers;
-  if (moe_layer) {
+  if (is_moe_layer(m, layer)) {
     const double expert = ffn_params(m.moe.expert_ffn);
     const double router = h * m.moe.experts;
     p.mlp = (m.moe.experts + m.moe.shared_experts) * expert + router;

@@ -11,14 +11,9 @@ const char* recompute_name(Recompute r) {
   return "?";
 }
 
-const char* precision_name(Precision p) {
-  switch (p) {
-    case Precision::bf16: return "bf16";
-    case Precision::fp8: return "fp8";
-    case Precision::mxfp8: return "mxfp8";
-    case Precision::mxfp4: return "mxfp4";
-  }
-  return "?";
+int derived_dp(int64_t ranks, const Execution& e) {
+  const int64_t split = static_cast<int64_t>(e.tp) * e.cp * e.pp;
+  return ranks % split == 0 ? static_cast<int>(ranks / split) : 0;
 }
 
 const char* infeasibility_name(Infeasibility r) {

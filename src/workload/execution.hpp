@@ -1,16 +1,20 @@
 #pragma once
 // How a model is run: batch, parallel degrees (counted in ranks, as the framework counts them:
 // on Trainium, NeuronCores), recompute, precision and overlap switches.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "hw/precision.hpp"
 #include "workload/model.hpp"
 
 namespace rackscope::workload {
 
 enum class Recompute { none, selective, full };
-enum class Precision { bf16, fp8, mxfp8, mxfp4 };
+// Training precisions are the selectable rows of hw::precision_table.
+using Precision = hw::Precision;
+using hw::precision_name;
 
 struct Execution {
   int global_batch = 0;   // sequences per step
@@ -31,7 +35,9 @@ struct Execution {
 };
 
 const char* recompute_name(Recompute r);
-const char* precision_name(Precision p);
+// The data-parallel degree that fills `ranks` given tp, cp and pp: ranks / (tp*cp*pp), or 0 when
+// that does not divide (evaluate() then reports ranks_mismatch).
+int derived_dp(int64_t ranks, const Execution& e);
 
 // Typed reasons a configuration cannot run, counted by sweeps.
 enum class Infeasibility {

@@ -6,9 +6,6 @@
 
 namespace rackscope::workload {
 namespace {
-constexpr double kActBytes = activation_bytes;
-
-bool is_moe_layer(const ModelSpec& m, int layer) { return m.moe.experts > 0 && layer >= m.moe.dense_layers; }
 double ffn_matrices(const ModelSpec& m) { return m.activation == Activation::swiglu ? 3 : 2; }
 }  // namespace
 
@@ -20,7 +17,7 @@ struct GemmAdder {
   LayerWork& w;
   double weight_bytes;  // per element, as the GEMMs read the weights
   void operator()(double rows, double in, double out, Gemm::Input reads = Gemm::Input::other, double copies = 1) const {
-    const double bytes = copies * (kActBytes * rows * (in + out) + weight_bytes * in * out);
+    const double bytes = copies * (activation_bytes * rows * (in + out) + weight_bytes * in * out);
     w.matmul.add(2 * rows * in * out * copies, bytes);
     w.gemms.push_back({rows, in, out, bytes, copies, reads});
   }
@@ -76,14 +73,14 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
   const double score_elems = e.micro_batch * heads_local * x.s * seq;
   if (flash) {
     // Causal mask: blocks above the diagonal are skipped, about half the work.
-    w.attention.add((qk_flops + av_flops) / 2, kActBytes * x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in));
+    w.attention.add((qk_flops + av_flops) / 2, activation_bytes * x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in));
     return;
   }
-  w.attention.add(qk_flops + av_flops, kActBytes * (x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in) + 2 * score_elems), 2);
+  w.attention.add(qk_flops + av_flops, activation_bytes * (x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in) + 2 * score_elems), 2);
   // scale+mask+softmax, and dropout when the model has it: each reads and writes the scores.
   const int passes = m.dropout ? 2 : 1;
-  w.elementwise.add(0, kActBytes * 2 * passes * score_elems, passes);
-  w.score_elementwise.add(0, kActBytes * 2 * passes * score_elems, passes);
+  w.elementwise.add(0, activation_bytes * 2 * passes * score_elems, passes);
+  w.score_elementwise.add(0, activation_bytes * 2 * passes * score_elems, passes);
 }
 
 // MoE FFN: routed experts (tokens x top_k spread over experts) plus shared experts.
@@ -103,21 +100,21 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
     for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, f, ffn_in);
     gemm(x.tokens, f, x.h);
   }
-  w.elementwise.add(0, kActBytes * 3 * routed * f, 1);
+  w.elementwise.add(0, activation_bytes * 3 * routed * f, 1);
 }
 
 void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, LayerWork& w) {
   const double f = m.ffn / x.t;
   for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, f, Gemm::Input::ffn);
   gemm(x.tokens, f, x.h);
-  w.elementwise.add(0, kActBytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * f, 1);  // activation
+  w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * f, 1);  // activation
 }
 }  // namespace
 
 LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash) {
   LayerWork w;
   // Weight bytes per element as the GEMMs read them (MX formats add a 1-byte scale per 32).
-  const double w_bytes = e.precision == Precision::bf16 ? 2 : e.precision == Precision::fp8 ? 1 : e.precision == Precision::mxfp8 ? 1 + 1.0 / 32 : 0.5 + 1.0 / 32;
+  const double w_bytes = hw::stored_bytes(e.precision);
   const GemmAdder gemm{w, w_bytes};
   LayerShape x = layer_shape(m, e, seq);
   attention_projections(m, x, gemm);
@@ -127,7 +124,7 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   else dense_ffn(m, x, gemm, w);
   // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts
   // (read, write the output and the mask) on the (sequence-parallel) hidden stream.
-  w.elementwise.add(0, kActBytes * x.sp_tokens * x.h * (2 * 2 + 2 * 3 + (m.dropout ? 2 * 3 : 0)), m.dropout ? 6 : 4);
+  w.elementwise.add(0, activation_bytes * x.sp_tokens * x.h * (2 * 2 + 2 * 3 + (m.dropout ? 2 * 3 : 0)), m.dropout ? 6 : 4);
   return w;
 }
 
@@ -135,7 +132,7 @@ LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq) {
   LayerWork w;
   const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
   const double v = m.vocab / static_cast<double>(e.tp);
-  const double bytes = kActBytes * tokens * (m.hidden + v) + 2.0 * m.hidden * v;
+  const double bytes = activation_bytes * tokens * (m.hidden + v) + 2.0 * m.hidden * v;
   w.matmul.add(2 * tokens * m.hidden * v, bytes);
   w.gemms.push_back({tokens, static_cast<double>(m.hidden), v, bytes, 1, Gemm::Input::other});
   // softmax cross-entropy in fp32 over the logits: read, exponentiate, reduce, write the gradient
@@ -148,7 +145,7 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   const double sbh = e.micro_batch * s * m.hidden;
   const double t = e.tp;
   const double h = m.hidden;
-  if (e.recompute == Recompute::full) return kActBytes * sbh / (e.sequence_parallel ? t : 1);  // the layer input only
+  if (e.recompute == Recompute::full) return activation_bytes * sbh / (e.sequence_parallel ? t : 1);  // the layer input only
   // Replicated without sequence parallelism: norm inputs, QKV and FC1 inputs (2 bytes each) and,
   // with dropout, two dropout masks (1 byte each): 10 sbh (8 without dropout).
   const double replicated = (m.dropout ? 10 : 8) * sbh;

@@ -19,8 +19,7 @@ double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, 
   const auto [first, last] = stage_layers(m, e, stage);
   for (int l = first; l < last; ++l) {
     const auto p = layer_params(m, l);
-    const bool moe = m.moe.experts > 0 && l >= m.moe.dense_layers;
-    if (moe) {
+    if (is_moe_layer(m, l)) {
       const double router = static_cast<double>(m.hidden) * m.moe.experts;
       const double shared = (p.mlp - router) * m.moe.shared_experts / (m.moe.experts + m.moe.shared_experts);
       n += p.attention / e.tp + (p.mlp - router - shared) / (e.tp * e.ep) + shared / e.tp + router + p.norms;

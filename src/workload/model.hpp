@@ -37,4 +37,7 @@ struct ModelSpec {
   double published_params = 0;    // the size the model is known by, for checks
 };
 
+// Layer `layer` (0-based) has routed experts: every layer after the leading dense ones.
+inline bool is_moe_layer(const ModelSpec& m, int layer) { return m.moe.experts > 0 && layer >= m.moe.dense_layers; }
+
 }  // namespace rackscope::workload

@@ -13,7 +13,7 @@ using namespace rackscope;
 namespace {
 hw::ClusterSpec ideal_chip() {
   hw::ClusterSpec spec = test::switch_cluster(1);
-  spec.rack.chip.bf16_flops = 1e15;
+  spec.rack.chip.flops[hw::Precision::bf16] = 1e15;
   spec.rack.chip.hbm_bandwidth_Bps = 1e30;  // elementwise, attention and GEMM bytes: ~0 s
   spec.rack.chip.hbm_capacity_B = 1e15;
   return spec;

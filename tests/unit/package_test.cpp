@@ -35,7 +35,7 @@ hw::PackagedChipSpec spec_on(const hw::Packaging& pkg, int stacks) {
   d.name = "die";
   d.area_m2 = 400e-6;
   d.cores = 4;
-  d.bf16_flops = 100e12;
+  d.flops[hw::Precision::bf16] = 100e12;
   d.power_W = 300;
   d.wafer_usd = 10000;
   d.defects_per_m2 = 0.1e4;
@@ -60,7 +60,7 @@ TEST_CASE("package: published Trainium totals come out of the derivation") {
   const hw::Chip trn2 = chip("trn2");
   REQUIRE(trn2.package);
   CHECK(trn2.package->fits);
-  CHECK(trn2.bf16_flops == doctest::Approx(667e12).epsilon(1e-9));
+  CHECK(trn2.flops[hw::Precision::bf16] == doctest::Approx(667e12).epsilon(1e-9));
   CHECK(trn2.hbm_capacity_B == doctest::Approx(96.0 * (1 << 30)).epsilon(1e-12));
   CHECK(trn2.package->hbm_stacks == 4);
   // 4 x 1024 pins x 5.7 Gbps / 8 = 2.918 TB/s: the published 2.9 TB/s within 1%.
@@ -71,8 +71,8 @@ TEST_CASE("package: published Trainium totals come out of the derivation") {
   const hw::Chip trn3 = chip("trn3");
   REQUIRE(trn3.package);
   CHECK(trn3.package->fits);
-  CHECK(trn3.bf16_flops == doctest::Approx(671e12).epsilon(1e-9));
-  CHECK(trn3.fp8_flops == doctest::Approx(2517e12).epsilon(1e-9));
+  CHECK(trn3.flops[hw::Precision::bf16] == doctest::Approx(671e12).epsilon(1e-9));
+  CHECK(trn3.flops[hw::Precision::fp8] == doctest::Approx(2517e12).epsilon(1e-9));
   CHECK(trn3.hbm_capacity_B == doctest::Approx(144.0 * (1 << 30)).epsilon(1e-12));
   // 4 x 1024 x 9.6 Gbps / 8 = 4.915 TB/s against the published 4.9 TB/s.
   CHECK(trn3.hbm_bandwidth_Bps == doctest::Approx(4.9e12).epsilon(0.01));
@@ -82,7 +82,7 @@ TEST_CASE("package: published Trainium totals come out of the derivation") {
   // because the same 1.8 mm edge carries bumps at 45 um instead of 40 um: (40/45)^2.
   const hw::Chip emib = chip("trn3-emib");
   CHECK(emib.package->fits);
-  CHECK(emib.bf16_flops == trn3.bf16_flops);
+  CHECK(emib.flops[hw::Precision::bf16] == trn3.flops[hw::Precision::bf16]);
   CHECK(emib.hbm_bandwidth_Bps == trn3.hbm_bandwidth_Bps);
   CHECK(emib.package->d2d_bandwidth_Bps == doctest::Approx(trn3.package->d2d_bandwidth_Bps * std::pow(40.0 / 45.0, 2)));
   for (const char* name : {"trn4-cowos", "trn4-emib"}) {
@@ -90,7 +90,7 @@ TEST_CASE("package: published Trainium totals come out of the derivation") {
     CAPTURE(name);
     CHECK(t4.package->fits);
     // AWS's relative claims: 3x Trn3 FP8, 4x its memory bandwidth (within the pin-rate rounding).
-    CHECK(t4.fp8_flops == doctest::Approx(3 * 2517e12).epsilon(0.001));
+    CHECK(t4.flops[hw::Precision::fp8] == doctest::Approx(3 * 2517e12).epsilon(0.001));
     CHECK(t4.hbm_bandwidth_Bps == doctest::Approx(4 * 4.9e12).epsilon(0.01));
   }
 }
@@ -140,4 +140,19 @@ TEST_CASE("package: yield, cost and supply closed forms") {
   CHECK(s.power_W == doctest::Approx(300 + 4.096e12 * 8 * 4e-12));
   // Supply in 2025Q4: the base band x 3 months x packages per wafer x assembly yield x share.
   CHECK(s.supply.base == doctest::Approx(70000 * 3 * std::floor(hw::dies_per_wafer(area, 0.3)) * assembly_yield * 0.1));
+}
+
+TEST_CASE("precision table: stored bytes, selectable names, die rates summed per precision") {
+  // OCP MX v1.0: 32 elements share a 1-byte scale, so MXFP4 stores 0.5 + 1/32 bytes per element.
+  CHECK(hw::stored_bytes(hw::Precision::bf16) == 2);
+  CHECK(hw::stored_bytes(hw::Precision::mxfp8) == 1 + 1.0 / 32);
+  CHECK(hw::stored_bytes(hw::Precision::mxfp4) == 0.5 + 1.0 / 32);
+  CHECK(hw::selectable_precision_list() == "bf16, fp8, mxfp8, mxfp4");
+  CHECK(hw::find_selectable_precision("mxfp4") == hw::Precision::mxfp4);
+  CHECK_FALSE(hw::find_selectable_precision("fp32").has_value());  // a chip rate, not a training mode
+  // Trn3: two dies of 335.5 / 1258.5 / 1258.5 / 1258.5 / 91.5 TFLOP/s, read in table order.
+  const hw::Chip trn3 = chip("trn3");
+  const double die[] = {335.5e12, 1258.5e12, 1258.5e12, 1258.5e12, 91.5e12};
+  for (const hw::PrecisionInfo& p : hw::precision_table)
+    CHECK(trn3.flops[p.id] == doctest::Approx(2 * die[static_cast<int>(p.id)]).epsilon(1e-12));
 }

@@ -222,12 +222,11 @@ TEST_CASE("sweep: an evaluated row equals evaluate() on the same configuration")
     CHECK(std::isnan(r.cost_usd));
     CHECK(std::isnan(r.power_W));
   }
-  // Every breakdown term evaluate() reports has a column.
-  for (const auto& [name, secs] : rep.breakdown)
-    CHECK(std::find(sweep::breakdown_terms().begin(), sweep::breakdown_terms().end(), name) != sweep::breakdown_terms().end());
-  // The packed row reads back.
+  // The packed row reads back, every breakdown term in its `<term>_s` column.
   std::vector<uint8_t> row(layout.row_size());
   layout.pack(r, s, row.data());
+  for (std::size_t t = 0; t < eval::term_count; ++t)
+    CHECK(layout.number(row.data(), *layout.find(std::string(eval::term_names[t]) + "_s")) == rep.breakdown.s[t]);
   CHECK(layout.number(row.data(), *layout.find("index")) == static_cast<double>(found));
   CHECK(layout.number(row.data(), *layout.find("step_time_s")) == rep.step_time_s);
   CHECK(layout.number(row.data(), *layout.find("tp")) == 8);

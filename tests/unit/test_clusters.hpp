@@ -9,7 +9,7 @@ inline hw::Chip simple_chip(int ranks_per_chip = 1) {
   hw::Chip c;
   c.name = "test-chip";
   c.ranks_per_chip = ranks_per_chip;
-  c.bf16_flops = 1e15;
+  c.flops[hw::Precision::bf16] = 1e15;
   c.hbm_capacity_B = 1e11;
   c.hbm_bandwidth_Bps = 1e12;
   // Cores far faster than any link, with no latency, so closed forms see only the fabric.

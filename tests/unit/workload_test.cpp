@@ -144,8 +144,8 @@ TEST_CASE("workload: bad executions are infeasible with a reason, never a crash"
 TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeasible without one") {
   hw::ClusterSpec spec = test::switch_cluster(8);
   spec.rack.chip.hbm_capacity_B = 1e12;
-  spec.rack.chip.bf16_flops = 1e15;
-  spec.rack.chip.fp8_flops = 2e15;  // FP8 but no MX path, like Trn2 or H100
+  spec.rack.chip.flops[hw::Precision::bf16] = 1e15;
+  spec.rack.chip.flops[hw::Precision::fp8] = 2e15;  // FP8 but no MX path, like Trn2 or H100
   const fabric::Fabric f(spec);
   collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
@@ -163,8 +163,8 @@ TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeas
     CHECK(r.reason == workload::Infeasibility::precision_unsupported);
     CHECK(r.detail.find(workload::precision_name(prec)) != std::string::npos);
   }
-  spec.rack.chip.mxfp8_flops = 2e15;
-  spec.rack.chip.mxfp4_flops = 4e15;
+  spec.rack.chip.flops[hw::Precision::mxfp8] = 2e15;
+  spec.rack.chip.flops[hw::Precision::mxfp4] = 4e15;
   const fabric::Fabric mx(spec);
   collective::Planner mx_planner(mx, mx.spec().rack.chip.collectives);
   const auto bf16 = run(mx, mx_planner, workload::Precision::bf16);
@@ -217,7 +217,7 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   // not overlapped: L (6 ag + 4 rs); overlapped: L (4 ag + 2 rs + 2 share (ag + rs)).
   hw::ClusterSpec spec = test::switch_cluster(8);
   spec.rack.chip.hbm_capacity_B = 1e13;
-  spec.rack.chip.bf16_flops = 1e12;
+  spec.rack.chip.flops[hw::Precision::bf16] = 1e12;
   const fabric::Fabric f(spec);
   collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
@@ -228,12 +228,7 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   const auto tp = workload::place(e).tp;
   const double ag = planner.best(collective::Op::allgather, tp, bytes)->time_s;
   const double rs = planner.best(collective::Op::reducescatter, tp, bytes)->time_s;
-  auto term = [](const eval::Report& r, const std::string& name) {
-    for (const auto& [n, s] : r.breakdown)
-      if (n == name) return s;
-    return -1.0;
-  };
-  auto tp_comm = [&](const workload::Execution& x) { return term(eval::evaluate({f, planner, profile}, m, x), "tp_comm"); };
+  auto tp_comm = [&](const workload::Execution& x) { return eval::evaluate({f, planner, profile}, m, x).breakdown[eval::Term::tp_comm]; };
   auto off = e;
   off.overlap_tp_backward = false;
   CHECK(tp_comm(off) == doctest::Approx(m.layers * (6 * ag + 4 * rs)));
@@ -242,6 +237,16 @@ TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less th
   spec.rack.chip.collectives.overlap_compute_share = share;
   const fabric::Fabric gpu(spec);
   collective::Planner gpu_planner(gpu, gpu.spec().rack.chip.collectives);
-  CHECK(term(eval::evaluate({gpu, gpu_planner, profile}, m, e), "tp_comm") ==
+  CHECK(eval::evaluate({gpu, gpu_planner, profile}, m, e).breakdown[eval::Term::tp_comm] ==
         doctest::Approx(m.layers * (4 * ag + 2 * rs + 2 * share * (ag + rs))));
+}
+
+TEST_CASE("derived dp: the degree that fills the cluster, as sweeps and step use it") {
+  workload::Execution e;
+  e.tp = 32, e.pp = 16;
+  CHECK(workload::derived_dp(16384, e) == 32);
+  e.cp = 2;
+  CHECK(workload::derived_dp(16384, e) == 16);
+  e.tp = 3;  // 16384 = 2^14 is not a multiple of 3 * 2 * 16
+  CHECK(workload::derived_dp(16384, e) == 0);
 }

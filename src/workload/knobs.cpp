@@ -1,0 +1,102 @@
+#include "workload/knobs.hpp"
+
+#include <algorithm>
+
+namespace rackscope::workload {
+namespace {
+Knob integer(std::string name, std::string flag, int Execution::*field, int64_t min, int64_t max, std::string units, std::string help,
+             Knob::StepCheck check = Knob::StepCheck::at_least_min) {
+  Knob k{std::move(name), Knob::Kind::integer, min, max, {}, std::move(units), std::move(flag), std::move(help), check};
+  k.integer = field;
+  return k;
+}
+
+Knob boolean(std::string name, std::string flag, bool Execution::*field, std::string help) {
+  Knob k{std::move(name), Knob::Kind::boolean, 0, 1, {}, "1 = on", std::move(flag), std::move(help)};
+  k.boolean = field;
+  return k;
+}
+
+Knob choice(std::string name, std::string flag, std::vector<std::string> choices, std::string help, std::string unknown,
+            void (*set)(Execution&, int)) {
+  Knob k{name, Knob::Kind::choice, 0, 0, std::move(choices), "index into /space/" + name, std::move(flag), std::move(help)};
+  k.set_choice = set;
+  k.unknown_choice = std::move(unknown);
+  return k;
+}
+
+Knob required(Knob k) {
+  k.step_required = true;
+  return k;
+}
+
+std::vector<Knob> table() {
+  return {
+      integer("tp", "--tp", &Execution::tp, 1, 1 << 20, "ranks", "tensor-parallel degree (ranks)"),
+      integer("pp", "--pp", &Execution::pp, 1, 1 << 20, "stages", "pipeline-parallel degree"),
+      integer("dp", "--dp", &Execution::dp, 1, 1 << 24, "replicas", "data-parallel degree (default: ranks / (tp*cp*pp))"),
+      integer("cp", "--cp", &Execution::cp, 1, 1 << 20, "ranks", "context-parallel degree"),
+      integer("ep", "--ep", &Execution::ep, 1, 1 << 20, "ranks", "expert-parallel degree (carved out of dp)"),
+      integer("vpp", "--vpp", &Execution::vpp, 1, 1 << 10, "chunks per stage", "model chunks per pipeline stage (interleaved 1F1B)"),
+      integer("zero", "--zero", &Execution::zero, 0, 3, "ZeRO stage", "ZeRO stage 0-3", Knob::StepCheck::range),
+      integer("micro_batch", "--mbs", &Execution::micro_batch, 1, 1 << 24, "sequences", "micro batch (sequences)"),
+      required(integer("global_batch", "--gbs", &Execution::global_batch, 1, 1 << 30, "sequences", "global batch (sequences)")),
+      integer("seq", "--seq", &Execution::seq, 1, 1 << 24, "tokens", "sequence length (default: the model's)", Knob::StepCheck::none),
+      choice("recompute", "--recompute", {"none", "selective", "full"}, "none, selective or full", "unknown recompute mode",
+             [](Execution& e, int i) { e.recompute = static_cast<Recompute>(i); }),
+      choice("precision", "--precision", hw::selectable_precision_names(), hw::selectable_precision_list(), "unknown precision",
+             [](Execution& e, int i) {
+               static const std::vector<Precision> selectable = hw::selectable_precisions();
+               e.precision = selectable[i];
+             }),
+      boolean("sequence_parallel", "--seq-parallel", &Execution::sequence_parallel, "sequence parallelism with TP"),
+      boolean("overlap_dp", "--no-overlap-dp", &Execution::overlap_dp, "gradient reduction after the backward, not overlapped"),
+      boolean("overlap_tp", "--overlap-tp", &Execution::overlap_tp, "overlap all TP communication with GEMMs (collective matmul)"),
+      boolean("overlap_param_gather", "--no-overlap-param-gather", &Execution::overlap_param_gather,
+              "ZeRO-3 parameter gathers not overlapped with compute"),
+      boolean("overlap_tp_backward", "--no-overlap-tp-backward", &Execution::overlap_tp_backward,
+              "backward TP re-gather and input-gradient reduction not hidden behind the gradient GEMMs"),
+      {"order", Knob::Kind::order, 0, 0, {}, "index into /space/order", "--order", "rank grid order, innermost first"},
+  };
+}
+}  // namespace
+
+const std::vector<Knob>& knobs() {
+  static const std::vector<Knob> all = table();
+  return all;
+}
+
+int find_knob(const std::string& name) {
+  const auto& all = knobs();
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<std::string> knob_names() {
+  std::vector<std::string> names;
+  for (const auto& k : knobs()) names.push_back(k.name);
+  return names;
+}
+
+std::vector<std::string> split_order(const std::string& s) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char c : s + ",") {
+    if (c != ',') {
+      cur += c;
+      continue;
+    }
+    parts.push_back(cur);
+    cur.clear();
+  }
+  return parts;
+}
+
+bool is_rank_order(const std::vector<std::string>& parts) {
+  std::vector<std::string> sorted = parts;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted == std::vector<std::string>{"cp", "dp", "ep", "pp", "tp"};
+}
+
+}  // namespace rackscope::workload
