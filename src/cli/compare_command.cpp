@@ -88,7 +88,7 @@ int run(const Options& o) {
   std::vector<RackFacts> facts;
   auto failed = dist::agree(attempt([&] {
     request = request_of(o, files);
-    for (const auto& f : o.clusters.empty() ? default_turnkey_clusters() : o.clusters) candidates.push_back({f, load_cluster(f, o.sets, files)});
+    candidates = load_candidates(o.clusters, o.sets, files);
     for (const auto& c : candidates) facts.push_back(rack_facts(request, c));
   }));
   size::Answer answer;

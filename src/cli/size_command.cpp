@@ -56,18 +56,6 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
   return r;
 }
 
-std::vector<size::Candidate> candidates_of(const Options& o, io::InputFiles& files) {
-  std::vector<size::Candidate> out;
-  for (const auto& f : o.racks.empty() ? default_turnkey_clusters() : o.racks) {
-    size::Candidate c{f, load_cluster(f, o.sets, files)};
-    if (c.spec.rack.chip.compute.file.empty())
-      throw io::InputError({c.spec.rack.chip.file, 0}, "compute_profile", "the chip names no compute profile",
-                           "compute_profile = \"../compute/CHIP.toml\" in the chip file");
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
 int run(const Options& o) {
   dist::Session mpi;
   const bool root = mpi.rank() == 0;
@@ -76,7 +64,7 @@ int run(const Options& o) {
   std::vector<size::Candidate> candidates;
   auto failed = dist::agree(attempt([&] {
     request = request_of(o, files);
-    candidates = candidates_of(o, files);
+    candidates = load_candidates(o.racks, o.sets, files);
   }));
   if (failed) {
     if (root) fmt::print(stderr, "{}\n", failed->message);

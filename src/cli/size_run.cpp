@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "cli/attempt.hpp"
+#include "cli/commands.hpp"
 #include "cli/size_json.hpp"
 
 namespace rackscope::cli {
@@ -58,6 +59,19 @@ std::vector<size::Option> refine_all(size::Search& search, const std::vector<siz
 }
 
 }  // namespace
+
+std::vector<size::Candidate> load_candidates(const std::vector<std::string>& paths, const std::vector<std::string>& sets,
+                                             io::InputFiles& files) {
+  std::vector<size::Candidate> out;
+  for (const auto& f : paths.empty() ? default_turnkey_clusters() : paths) {
+    size::Candidate c{f, load_cluster(f, sets, files)};
+    if (c.spec.rack.chip.compute.file.empty())
+      throw io::InputError({c.spec.rack.chip.file, 0}, "compute_profile", "the chip names no compute profile",
+                           "compute_profile = \"../compute/CHIP.toml\" in the chip file");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
 
 std::optional<dist::Failure> search_on_every_rank(const size::Request& request, const std::vector<size::Candidate>& candidates,
                                                   const dist::Session& mpi, size::Answer& answer) {

@@ -6,9 +6,15 @@
 #include <vector>
 
 #include "dist/comm.hpp"
+#include "io/input_file.hpp"
 #include "size/search.hpp"
 
 namespace rackscope::cli {
+
+// The turnkey configurations named (default: the shipped ones), each checked for a compute
+// profile (the step model needs one).
+std::vector<size::Candidate> load_candidates(const std::vector<std::string>& paths, const std::vector<std::string>& sets,
+                                             io::InputFiles& files);
 
 // Fills `answer` on rank 0 (others get an empty one); a failure on any rank is every rank's.
 std::optional<dist::Failure> search_on_every_rank(const size::Request& request, const std::vector<size::Candidate>& candidates,
