@@ -15,7 +15,9 @@ from common import Checks, mpirun  # noqa: E402
 def main():
     binary, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     model = os.path.join(root, "workloads", "models", "llama-3.1-405b.toml")
-    args = ["size", model, "--tokens", "15T", "--deadline", "90d", "--json"]
+    # Both Trn3 Gen2 configurations, two layouts each refined: every phase of the search, kept quick.
+    clusters = [os.path.join(root, "topologies", "clusters", f) for f in ("trn3-ultraserver-gen2.toml", "trn3-ultraserver-gen2-emib.toml")]
+    args = ["size", model, "--tokens", "15T", "--deadline", "90d", "--refine", "2", "--racks", *clusters, "--json"]
     c = Checks()
     plain = subprocess.run([binary, *args], capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
     c.check(plain.returncode == 0, "size without mpirun", plain.stderr[:300])
