@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace rackscope::cli {
 namespace {
@@ -14,15 +15,11 @@ double number(const nlohmann::json& j, const char* key) {
   return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
 }
 
-nlohmann::json band(const size::Band& b, double scale = 1) { return {{"value", b.value / scale}, {"low", b.low / scale}, {"high", b.high / scale}}; }
-size::Band band_from(const nlohmann::json& j, double scale = 1) {
-  return {number(j, "value") * scale, number(j, "low") * scale, number(j, "high") * scale};
-}
-
+// Names as recompute_name() writes them (the execution vocabulary's own table).
 workload::Recompute recompute_from(const std::string& s) {
-  if (s == "selective") return workload::Recompute::selective;
-  if (s == "full") return workload::Recompute::full;
-  return workload::Recompute::none;
+  for (auto r : {workload::Recompute::none, workload::Recompute::selective, workload::Recompute::full})
+    if (s == workload::recompute_name(r)) return r;
+  throw std::logic_error("size: an option carries an unknown recompute mode '" + s + "'");
 }
 
 }  // namespace

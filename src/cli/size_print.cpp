@@ -11,12 +11,13 @@ constexpr double kDay = 86400;
 
 std::string tokens_text(double t) { return t >= 1e12 ? fmt::format("{:.1f}T", t / 1e12) : fmt::format("{:.0f}B", t / 1e9); }
 
+std::string money_text(double usd) { return usd >= 1e9 ? fmt::format("${:.2f}B", usd / 1e9) : fmt::format("${:.1f}M", usd / 1e6); }
+
 std::string packaging_text(const size::Option& o) { return o.packaging.empty() ? "-" : o.packaging; }
 
-std::string supply_text(const size::Request& r, const size::Option& o) {
+std::string supply_text(const size::Option& o) {
   if (o.supply_chips <= 0 && o.supply_high <= 0) return o.packaging.empty() ? "unknown" : "none yet";
-  return fmt::format("{:.0f}k ({:.0f}-{:.0f}k)", o.supply_chips / 1e3, o.supply_low / 1e3, o.supply_high / 1e3) +
-         (r.quarter.empty() ? "" : "");
+  return fmt::format("{:.0f}k ({:.0f}-{:.0f}k)", o.supply_chips / 1e3, o.supply_low / 1e3, o.supply_high / 1e3);
 }
 
 void print_header() {
@@ -25,19 +26,19 @@ void print_header() {
              "goodp.", "days (band)", "capex $M", "TCO $M (band)", "GWh", "peak MW", "supply chips", "binding");
 }
 
-void print_row(const size::Request& r, int i, const size::Option& o) {
+void print_row(int i, const size::Option& o) {
   const auto& e = o.execution;
   fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4} {:>3} {:>5} {:<9} {:>7.2f} {:>4.1f}% {:>5.1f}%  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
              i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
              o.step_time_s, 100 * o.mfu, 100 * o.goodput,
              fmt::format("{:.0f} ({:.0f}-{:.0f}){}", o.wall_s.value / kDay, o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : "*"),
              o.capex_usd.value / 1e6, fmt::format("{:.0f} ({:.0f}-{:.0f})", o.tco_usd.value / 1e6, o.tco_usd.low / 1e6, o.tco_usd.high / 1e6),
-             o.energy_MWh / 1e3, o.peak_power_MW, o.assumed ? "*" : " ", supply_text(r, o), o.feasible ? o.binding : o.reject);
+             o.energy_MWh / 1e3, o.peak_power_MW, o.assumed ? "*" : " ", supply_text(o), o.feasible ? o.binding : o.reject);
 }
 
 std::string constraint_text(const size::Request& r) {
   std::string s = fmt::format("in {:.0f} days", r.deadline_s / kDay);
-  if (r.budget_usd) s += fmt::format(", under ${:.2f}B", *r.budget_usd / 1e9);
+  if (r.budget_usd) s += ", under " + money_text(*r.budget_usd);
   if (r.power_W) s += fmt::format(", within {:.0f} MW", *r.power_W / 1e6);
   if (!r.quarter.empty()) s += ", chips delivered by " + r.quarter;
   return s;
@@ -66,15 +67,15 @@ void print_size_text(const size::Request& r, const std::vector<size::Candidate>&
   if (a.options.empty()) {
     fmt::print("No option can {}. Closest:\n", what);
     print_header();
-    for (size_t i = 0; i < a.closest.size(); ++i) print_row(r, static_cast<int>(i + 1), a.closest[i]);
+    for (size_t i = 0; i < a.closest.size(); ++i) print_row(static_cast<int>(i + 1), a.closest[i]);
     for (const auto& s : a.advice) fmt::print("  {}\n", s);
   } else {
     const auto& b = a.options.front();
-    fmt::print("To {} at {}: {} x {} ({}, {} chips), {:.0f} days ({:.0f}-{:.0f}), capex ${:.2f}B, {:.1f} MW peak; binding: {}.\n", what,
+    fmt::print("To {} at {}: {} x {} ({}, {} chips), {:.0f} days ({:.0f}-{:.0f}), capex {}, {:.1f} MW peak; binding: {}.\n", what,
                objective_words(r.objective), b.racks, b.rack, packaging_text(b), b.chips, b.wall_s.value / kDay, b.wall_s.low / kDay,
-               b.wall_s.high / kDay, b.capex_usd.value / 1e9, b.peak_power_MW, b.binding);
+               b.wall_s.high / kDay, money_text(b.capex_usd.value), b.peak_power_MW, b.binding);
     print_header();
-    for (size_t i = 0; i < a.options.size(); ++i) print_row(r, static_cast<int>(i + 1), a.options[i]);
+    for (size_t i = 0; i < a.options.size(); ++i) print_row(static_cast<int>(i + 1), a.options[i]);
   }
   print_rejected(a);
   fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16. days: time-to-train with failures, "
