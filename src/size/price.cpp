@@ -43,22 +43,14 @@ double objective_value(Objective obj, const Option& o) {
   return o.tco_usd.value;
 }
 
-// Time-to-train with failures: Daly's expected wall time for the work, at the cluster's
-// interruption rate and checkpoint cost (econ/goodput). Without reliability data, the work alone.
+// Time-to-train with failures: Daly's expected wall time for the work (econ/training_run).
 void add_goodput(const Request& r, const fabric::Fabric& f, const ClusterFacts& facts, Option& o) {
-  const auto& rel = f.spec().reliability;
-  if (!rel) {
-    o.wall_s.value = o.work_s;
-    o.goodput = 1;
-    o.assumed = true;
-    return;
-  }
-  const econ::Goodput g = econ::goodput(*rel, facts.exposure, econ::checkpoint_bytes(r.model, *rel), o.work_s);
-  o.wall_s.value = g.wall_time_s;
-  o.goodput = g.goodput;
-  o.interruptions = g.interruptions;
-  o.checkpoint_interval_s = g.interval_s;
-  o.assumed = o.assumed || g.assumed;
+  const econ::WallTime w = econ::wall_time(f, facts, r.model, o.work_s);
+  o.wall_s.value = w.wall_s;
+  o.goodput = w.goodput;
+  o.interruptions = w.interruptions;
+  o.checkpoint_interval_s = w.checkpoint_interval_s;
+  o.assumed = o.assumed || w.assumed;
 }
 
 // The band measured for this chip family's compute profile (validation spread), applied to the
@@ -70,16 +62,15 @@ void add_band(const hw::ComputeProfile& p, Option& o) {
 }
 
 void add_cost(const fabric::Fabric& f, const ClusterFacts& facts, const eval::Report& step, Option& o) {
-  const econ::Capex& capex = facts.capex;
-  const econ::PowerDraw load = econ::with_chip_draw(facts.peak, econ::chip_draw(f, step));
-  const econ::PowerDraw& peak = facts.peak;
+  const econ::Capex& capex = *facts.capex;
+  const econ::RunAtLoad run = econ::run_at_load(f, facts, step, o.wall_s.value);
   o.capex_usd = {capex.cluster_usd, capex.cluster_usd, capex.cluster_usd};
-  o.load_power_MW = load.facility_W / 1e6;
-  o.peak_power_MW = peak.facility_W / 1e6;
-  o.energy_MWh = load.facility_W * o.wall_s.value / kJoulesPerMWh;
-  o.tco_usd.value = econ::run_cost(f, capex, load, o.wall_s.value).tco_usd;
-  o.tco_usd.low = econ::run_cost(f, capex, load, o.wall_s.low).tco_usd;
-  o.tco_usd.high = econ::run_cost(f, capex, load, o.wall_s.high).tco_usd;
+  o.load_power_MW = run.load.facility_W / 1e6;
+  o.peak_power_MW = facts.peak->facility_W / 1e6;
+  o.energy_MWh = run.energy_J / kJoulesPerMWh;
+  o.tco_usd.value = run.tco_usd;
+  o.tco_usd.low = econ::run_at_load(f, facts, step, o.wall_s.low).tco_usd;
+  o.tco_usd.high = econ::run_at_load(f, facts, step, o.wall_s.high).tco_usd;
   o.assumed = o.assumed || capex.assumed;
 }
 
@@ -97,8 +88,6 @@ Supply supply_by(const hw::Chip& chip, const std::string& quarter) {
   s.high = band.high * quarters;
   return s;
 }
-
-ClusterFacts cluster_facts(const fabric::Fabric& f) { return {econ::capex(f), econ::peak_power(f), econ::exposure(f)}; }
 
 Option price(const Request& r, const Candidate& c, int candidate, const fabric::Fabric& f, const ClusterFacts& facts,
              const eval::Report& step, const workload::Execution& e) {

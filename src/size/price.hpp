@@ -2,8 +2,7 @@
 // One sizing option priced: a step report on a cluster of some rack count becomes time-to-train
 // with goodput (failures, checkpoints, restarts), its accuracy band, capital cost, power,
 // energy, total cost over the run, supply by the quarter, and which constraint binds.
-#include "econ/cost.hpp"
-#include "econ/goodput.hpp"
+#include "econ/training_run.hpp"
 #include "eval/report.hpp"
 #include "fabric/fabric.hpp"
 #include "size/request.hpp"
@@ -11,13 +10,10 @@
 namespace rackscope::size {
 
 // What a cluster costs and draws whatever runs on it: computed once per fabric (the bill of
-// materials walks the graph), reused for every layout priced on it.
-struct ClusterFacts {
-  econ::Capex capex;
-  econ::PowerDraw peak;
-  econ::Exposure exposure;
-};
-ClusterFacts cluster_facts(const fabric::Fabric& f);
+// materials walks the graph), reused for every layout priced on it. Economics are required:
+// a candidate without them is an input error.
+using econ::ClusterFacts;
+using econ::cluster_facts;
 
 Option price(const Request& r, const Candidate& c, int candidate, const fabric::Fabric& f, const ClusterFacts& facts,
              const eval::Report& step, const workload::Execution& e);

@@ -1,10 +1,12 @@
 #include "sweep/evaluator.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <utility>
 #include <stdexcept>
 
+#include "econ/training_run.hpp"
 #include "eval/evaluate.hpp"
 #include "sweep/knobs.hpp"
 #include "sweep/reasons.hpp"
@@ -15,8 +17,30 @@ struct Evaluator::Cluster {
   hw::ClusterSpec spec;
   std::unique_ptr<fabric::Fabric> fabric;
   std::unique_ptr<collective::Planner> planner;
+  std::optional<econ::ClusterFacts> facts;  // walked on the graph once per fabric
   uint64_t last_used = 0;
 };
+
+namespace {
+// The sizing answer's columns for a feasible row with a time-to-train (econ/training_run).
+void add_economics(const fabric::Fabric& f, const econ::ClusterFacts& facts, const workload::ModelSpec& model,
+                   const eval::Report& rep, Result& r) {
+  if (!std::isfinite(r.time_to_train_s)) return;
+  if (f.spec().reliability) {
+    const econ::WallTime w = econ::wall_time(f, facts, model, r.time_to_train_s);
+    r.goodput = w.goodput;
+    r.wall_time_s = w.wall_s;
+  }
+  if (!facts.capex) return;
+  r.rack_capex_usd = facts.capex->rack_usd;
+  r.cluster_capex_usd = facts.capex->cluster_usd;
+  if (!std::isfinite(r.wall_time_s)) return;
+  const econ::RunAtLoad run = econ::run_at_load(f, facts, rep, r.wall_time_s);
+  r.load_power_W = run.load.facility_W;
+  r.facility_energy_J = run.energy_J;
+  r.tco_usd = run.tco_usd;
+}
+}  // namespace
 
 Evaluator::Evaluator(const Spec& spec, Inputs inputs, size_t max_fabrics)
     : spec_(spec), space_(spec.axes), inputs_(std::move(inputs)), max_fabrics_(std::max<size_t>(1, max_fabrics)) {
@@ -54,9 +78,11 @@ void Evaluator::ensure_fabric(Cluster& c) {
   if (live >= max_fabrics_ && oldest) {
     oldest->planner.reset();
     oldest->fabric.reset();
+    oldest->facts.reset();
   }
   c.fabric = std::make_unique<fabric::Fabric>(c.spec);
   c.planner = std::make_unique<collective::Planner>(*c.fabric, c.spec.rack.chip.collectives);
+  c.facts = econ::cluster_facts(*c.fabric, econ::Economics::optional);
   ++fabrics_built_;
 }
 
@@ -105,6 +131,7 @@ Result Evaluator::evaluate(int64_t index) {
     r.power_W = static_cast<double>(r.chips) * chip.package->power_W;
     r.energy_J = r.power_W * r.time_to_train_s;
   }
+  add_economics(*cl.fabric, *cl.facts, model, rep, r);
   if (rep.memory_per_chip_B > limits.max_memory_fraction * rep.memory_capacity_B) r.reason = reason_code(Constraint::memory_budget);
   else if (limits.max_cost_usd && !(r.cost_usd <= *limits.max_cost_usd)) r.reason = reason_code(Constraint::cost);
   else if (limits.max_power_W && !(r.power_W <= *limits.max_power_W)) r.reason = reason_code(Constraint::power);

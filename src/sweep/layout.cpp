@@ -63,6 +63,13 @@ Layout::Layout(const Spec& spec) : spec_(&spec) {
   add("cost_usd", Type::f64, "USD", "chips x the chip package's unit cost (NaN: the chip file states no package)");
   add("power_W", Type::f64, "W", "chips x the chip package's power at peak (NaN: no package)");
   add("energy_J", Type::f64, "J", "power_W x time_to_train_s");
+  add("rack_capex_usd", Type::f64, "USD", "one rack's bill of materials (NaN: the cluster names no economics)");
+  add("cluster_capex_usd", Type::f64, "USD", "racks x rack_capex_usd + the scale-out switches, optics and cables counted on the fabric");
+  add("load_power_W", Type::f64, "W", "facility power (PUE included) at the chips' draw the step implies");
+  add("goodput", Type::f64, "1", "useful share of wall time once failures, checkpoints and restarts count (NaN: no reliability data)");
+  add("wall_time_s", Type::f64, "s", "time_to_train_s / goodput: time-to-train with failures, checkpoints and restarts");
+  add("facility_energy_J", Type::f64, "J", "load_power_W x wall_time_s");
+  add("tco_usd", Type::f64, "USD", "capital share over wall_time_s + electricity + maintenance");
   for (const std::string term : eval::term_names) add(term + "_s", Type::f64, "s", "step time spent in " + term);
 }
 
@@ -105,7 +112,8 @@ void Layout::pack(const Result& r, const Space& space, uint8_t* out) const {
   put<uint8_t>(out + columns_[c++].offset, r.reason == 0 ? 1 : 0);
   put<uint8_t>(out + columns_[c++].offset, static_cast<uint8_t>(r.reason));
   put<int64_t>(out + columns_[c++].offset, r.micro_batches);
-  for (double v : {r.step_time_s, r.tokens_per_s, r.mfu, r.hfu, r.memory_per_chip_B, r.time_to_train_s, r.cost_usd, r.power_W, r.energy_J})
+  for (double v : {r.step_time_s, r.tokens_per_s, r.mfu, r.hfu, r.memory_per_chip_B, r.time_to_train_s, r.cost_usd, r.power_W, r.energy_J,
+                   r.rack_capex_usd, r.cluster_capex_usd, r.load_power_W, r.goodput, r.wall_time_s, r.facility_energy_J, r.tco_usd})
     put<double>(out + columns_[c++].offset, v);
   for (double v : r.breakdown_s) put<double>(out + columns_[c++].offset, v);
 }

@@ -6,6 +6,7 @@ Pareto set, the verbatim inputs and their SHA-256, and the layout `h5dump -H` sh
 
 Usage: check_schema.py RACKSCOPE_BINARY SOURCE_DIR"""
 import hashlib
+import json
 import math
 import os
 import re
@@ -25,6 +26,41 @@ c = Checks()
 
 def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def check_economics(r, feas, names, units, space):
+    """The sizing answer's columns: units, the bill of materials `rackscope cost` prints for the
+    same cluster and rack count, and the identities that tie them together."""
+    unit = dict(zip(names, units))
+    expected = {"rack_capex_usd": "USD", "cluster_capex_usd": "USD", "load_power_W": "W", "goodput": "1",
+                "wall_time_s": "s", "facility_energy_J": "J", "tco_usd": "USD"}
+    c.check(all(unit.get(k) == v for k, v in expected.items()), "economics columns carry their units", str(unit))
+    clusters = [text(x) for x in space["cluster"][()]]
+    bandwidths = [text(x) for x in space["set.scale_out.link_bandwidth"][()]]
+    bom_ok, peak_ok = True, True
+    for ci, cluster in enumerate(clusters):
+        for rk in np.unique(r["racks"]):
+            for bi, bw in enumerate(bandwidths):
+                rows = r[feas & (r["cluster"] == ci) & (r["racks"] == rk) & (r["set.scale_out.link_bandwidth"] == bi)]
+                if len(rows) == 0:
+                    continue
+                path = cluster if os.path.exists(cluster) else os.path.join(root, cluster)  # stored as the sweep normalised it
+                p = subprocess.run([binary, "cost", path, "--set", f"racks={rk}", "--set", f"scale_out.link_bandwidth={bw}", "--json"],
+                                   capture_output=True, text=True)
+                if not c.check(p.returncode == 0, f"rackscope cost {cluster} racks={rk} runs", p.stderr):
+                    return
+                cost = json.loads(p.stdout)
+                bom_ok &= bool(np.all(rows["cluster_capex_usd"] == cost["cluster_usd"]) and np.all(rows["rack_capex_usd"] == cost["rack_usd"]))
+                peak_ok &= bool(np.all(rows["load_power_W"] <= cost["peak_power"]["facility_W"] * (1 + 1e-12)))
+    c.check(bom_ok, "rack_capex_usd and cluster_capex_usd are what `rackscope cost` prints for that cluster and rack count")
+    c.check(peak_ok, "load_power_W is at most the facility peak `rackscope cost` prints")
+    f = r[feas]
+    c.check(np.all((f["goodput"] > 0) & (f["goodput"] <= 1)), "0 < goodput <= 1")
+    c.check(np.allclose(f["wall_time_s"], f["time_to_train_s"] / f["goodput"], rtol=1e-9), "wall_time_s = time_to_train_s / goodput")
+    c.check(np.allclose(f["facility_energy_J"], f["load_power_W"] * f["wall_time_s"], rtol=1e-12), "facility_energy_J = load_power_W x wall_time_s")
+    c.check(np.all(f["tco_usd"] > 0), "tco_usd is positive on every feasible row")
+    untimed = np.isnan(r["step_time_s"])
+    c.check(untimed.sum() > 0 and np.all(np.isnan(r["tco_usd"][untimed])), "rows that were not timed carry no TCO (NaN)")
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -74,13 +110,14 @@ with tempfile.TemporaryDirectory() as tmp:
     c.check(np.array_equal(feas, reason == 0), "feasible is reason == 0")
     c.check(feas.sum() > 0 and (~feas).sum() > 0, "the test sweep has feasible and infeasible rows")
     c.check(np.all(r["tokens_per_s"][feas] > 0) and np.all(r["mfu"][feas] > 0) and np.all(r["mfu"][feas] < 1), "feasible rows: tokens/s > 0, 0 < MFU < 1")
-    terms = [n for n in names if n.endswith("_s") and n not in ("step_time_s", "time_to_train_s", "tokens_per_s")]
+    terms = [n for n in names if n.endswith("_s") and n not in ("step_time_s", "time_to_train_s", "tokens_per_s", "wall_time_s")]
     total_terms = sum(r[t][feas] for t in terms)
     c.check(np.allclose(total_terms, r["step_time_s"][feas], rtol=1e-9), "breakdown terms add up to the step time", str(terms))
     c.check(np.allclose(r["time_to_train_s"][feas], 15e12 / r["tokens_per_s"][feas], rtol=1e-12), "time_to_train_s = train_tokens / tokens_per_s")
     c.check(np.allclose(r["energy_J"][feas], r["power_W"][feas] * r["time_to_train_s"][feas], rtol=1e-12), "energy_J = power_W x time_to_train_s")
     c.check(np.all(r["cost_usd"][feas] > 0) and np.allclose(r["cost_usd"][feas] / r["chips"][feas], r["cost_usd"][feas][0] / r["chips"][feas][0]),
             "cost_usd is chips x one unit cost (the same Trn2 chip everywhere)")
+    check_economics(r, feas, names, units, space)
     c.check(np.all(np.isnan(r["step_time_s"][reason == 1])), "rows evaluate() refused are not timed (NaN)")
     enum = h5py.check_enum_dtype(res.dtype["reason"])
     inf = f["infeasible"][()]
