@@ -64,6 +64,8 @@ RackFacts rack_facts(const size::Request& r, const size::Candidate& c) {
   RackFacts k;
   k.name = c.spec.rack.name;
   k.packaging = chip.package ? chip.package->packaging : "";
+  k.design = fmt::format("{} dies, {} B HBM, {} FLOP/s, {} per rack", chip.dies, chip.hbm_capacity_B, chip.flops[hw::Precision::bf16],
+                         c.spec.rack.chips);
   k.chips = c.spec.rack.chips;
   k.hbm_GiB = chip.hbm_capacity_B / (1024.0 * 1024 * 1024);
   k.bf16_PFLOPs = chip.flops[hw::Precision::bf16] / 1e15;

@@ -118,6 +118,35 @@ std::string cell_text(const CompareRow& row, size_t i) {
   return fmt::format("{:.{}f}", v, row.digits) + (static_cast<int>(i) == row.best ? " *" : "");
 }
 
+double row_value(const CompareTable& t, const std::string& key, size_t c) {
+  for (const auto& r : t.rows)
+    if (r.key == key)
+      if (const double* v = std::get_if<double>(&r.values[c])) return *v;
+  return kNaN;
+}
+
+std::string percent(double a, double b) { return std::isfinite(a / b) ? fmt::format("{:+.1f}%", 100 * (a / b - 1)) : "n/a"; }
+
+// The same chip on two packagings (CoWoS and EMIB): the table holds them in two columns whose
+// model rows may be nearly equal; the difference a buyer sees is price, supply and tokens per
+// dollar, said in one sentence.
+void add_packaging_sentences(CompareTable& t, const std::vector<RackFacts>& racks) {
+  for (size_t a = 0; a < racks.size(); ++a)
+    for (size_t b = 0; b < racks.size(); ++b) {
+      if (a == b || racks[a].design != racks[b].design || racks[a].packaging.empty() || racks[b].packaging.empty()) continue;
+      if (racks[a].packaging == racks[b].packaging || racks[a].packaging.rfind("CoWoS", 0) != 0 || racks[b].packaging.rfind("EMIB", 0) != 0) continue;
+      const RackFacts& x = racks[b];  // EMIB
+      const RackFacts& y = racks[a];  // CoWoS
+      t.packaging.push_back(fmt::format(
+          "{} ({}) against {} ({}), the same dies and HBM: package ${:.0f} vs ${:.0f} ({}), rack ${:.2f}M vs ${:.2f}M, time-to-train {:.1f} vs {:.1f} days, "
+          "{:.0f} vs {:.0f} tokens per dollar ({}), {:.0f} vs {:.0f} chips deliverable.",
+          x.name, x.packaging, y.name, y.packaging, x.chip_usd, y.chip_usd, percent(x.chip_usd, y.chip_usd), x.rack_usd / 1e6, y.rack_usd / 1e6,
+          row_value(t, "time_to_train_days", b), row_value(t, "time_to_train_days", a), row_value(t, "tokens_per_usd", b),
+          row_value(t, "tokens_per_usd", a), percent(row_value(t, "tokens_per_usd", b), row_value(t, "tokens_per_usd", a)), x.supply_chips,
+          y.supply_chips));
+    }
+}
+
 }  // namespace
 
 CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>& racks, const std::vector<std::optional<size::Option>>& best,
@@ -132,6 +161,7 @@ CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>&
                         "largest numbers{}.",
                         basis, col_of(t, "time_to_train_days"), r.model.name, r.tokens / 1e12, col_of(t, "tokens_per_usd"),
                         col_of(t, "supply_chips"), r.quarter.empty() ? " (in the chips' supply quarter)" : " by " + r.quarter);
+  add_packaging_sentences(t, racks);
   t.notes.push_back("* marks the best value of a row. Time-to-train includes failures, checkpoints and restarts (goodput); its band is "
                     "the chip family's validation spread, '(assumed)' where no training measurement of the chip exists.");
   for (const auto& k : racks)
@@ -143,7 +173,9 @@ CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>&
 }
 
 void print_compare_text(const CompareTable& t) {
-  fmt::print("{}\n\n", t.title);
+  fmt::print("{}\n", t.title);
+  for (const auto& p : t.packaging) fmt::print("{}\n", p);
+  fmt::print("\n");
   size_t label_w = 0;
   for (const auto& r : t.rows) label_w = std::max(label_w, r.label.size());
   std::vector<size_t> w(t.columns.size());

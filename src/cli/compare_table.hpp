@@ -14,6 +14,9 @@ namespace rackscope::cli {
 // What a rack is, independent of the model.
 struct RackFacts {
   std::string name, packaging;
+  // The chip's design apart from its packaging (dies, HBM, peak, chips per rack): two columns
+  // with one design on two packagings are compared in a sentence.
+  std::string design;
   int chips = 0;
   double hbm_GiB = 0, bf16_PFLOPs = 0, scale_up_GBps = 0, scale_out_GBps = 0;
   double rack_usd = 0, rack_kW = 0, chip_usd = 0, supply_chips = 0;
@@ -31,7 +34,8 @@ struct CompareRow {
 };
 
 struct CompareTable {
-  std::string title;
+  std::string title;                 // one sentence that says the answer
+  std::vector<std::string> packaging;  // per chip built on two packagings: what changing it changes
   std::vector<std::string> columns;
   std::vector<CompareRow> rows;
   std::vector<std::string> notes;

@@ -108,6 +108,11 @@ def check_compare(binary, root, model):
     check(cowos["supply_chips"] != emib["supply_chips"], "CoWoS and EMIB differ in supply")
     t = run(binary, ["compare", *clusters, "--model", model, "--tokens", "15T", "--racks", "16"], root)
     check(t.returncode == 0 and t.stdout.startswith("With 16 racks each"), "text opens with one sentence that says the answer")
+    second = t.stdout.splitlines()[1] if t.returncode == 0 else ""
+    want = (f"trn3-ultraserver-gen2-emib (EMIB-T) against trn3-ultraserver-gen2 (CoWoS-L), the same dies and HBM: "
+            f"package ${emib['chip_cost_usd']:.0f} vs ${cowos['chip_cost_usd']:.0f}")
+    check(second.startswith(want) and f"{emib['supply_chips']:.0f} vs {cowos['supply_chips']:.0f} chips deliverable" in second,
+          f"the second line says what EMIB instead of CoWoS changes: price, tokens per dollar, supply ({second})")
     row = next((line for line in t.stdout.splitlines() if line.startswith("tokens per dollar")), "")
     check(all(c["tokens_per_usd"] is not None and f"{c['tokens_per_usd']:.0f}" in row for c in cols),
           "every configuration has a layout, and text and JSON show the same tokens per dollar")
