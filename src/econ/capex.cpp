@@ -46,13 +46,14 @@ std::vector<BomLine> rack_lines(const hw::ClusterSpec& c, const FabricParts& p) 
 std::vector<BomLine> cluster_lines(const hw::ClusterSpec& c, const FabricParts& p) {
   const hw::ClusterEconomics& e = cluster_economics(c);
   std::vector<BomLine> out;
-  for (size_t l = 0; l < p.scale_out_switches.size(); ++l)
-    out.push_back(line(fmt::format("scale-out {} switches", scale_out_level_name(l)), p.scale_out_switches[l], e.switch_price_usd,
+  const size_t levels = p.scale_out_switches.size();
+  for (size_t l = 0; l < levels; ++l)
+    out.push_back(line(fmt::format("scale-out {} switches", scale_out_level_name(l, levels)), p.scale_out_switches[l], e.switch_price_usd,
                        fmt::format("level-{} switches of the scale-out Clos in the fabric graph", l + 1)));
   if (p.nic_links > 0)
     out.push_back(line("NIC-leaf optics and cables", p.nic_links, e.nic_link_price_usd, "NIC-leaf links in the fabric graph"));
   for (size_t l = 0; l < p.switch_links.size(); ++l)
-    out.push_back(line(fmt::format("{}-{} optics and cables", scale_out_level_name(l), scale_out_level_name(l + 1)), p.switch_links[l],
+    out.push_back(line(fmt::format("{}-{} optics and cables", scale_out_level_name(l, levels), scale_out_level_name(l + 1, levels)), p.switch_links[l],
                        e.switch_link_price_usd, "switch-switch links in the fabric graph"));
   return out;
 }

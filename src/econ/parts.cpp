@@ -7,9 +7,11 @@ namespace rackscope::econ {
 using fabric::Tier;
 using fabric::VertexKind;
 
-const char* scale_out_level_name(size_t level) {
-  static const char* const names[] = {"leaf", "spine", "core"};
-  return level < 3 ? names[level] : "level";
+std::string scale_out_level_name(size_t level, size_t levels) {
+  if (level == 0) return "leaf";
+  if (levels >= 3 && level + 1 == levels) return "core";
+  if (level == 1) return "spine";
+  return "level-" + std::to_string(level + 1);
 }
 
 namespace {

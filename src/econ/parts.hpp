@@ -2,6 +2,7 @@
 // The parts of a cluster that cost money and draw power, counted from its fabric graph (not
 // from the spec): scale-up switches and links per rack, NICs, and the scale-out Clos the fabric
 // builder made, switches per level and links per pair of levels.
+#include <string>
 #include <vector>
 
 #include "fabric/fabric.hpp"
@@ -22,6 +23,8 @@ struct FabricParts {
 };
 
 FabricParts count_parts(const fabric::Fabric& f);
-const char* scale_out_level_name(size_t level);  // "leaf", "spine", "core"
+// Level `level` (0-based) of a Clos with `levels` switch levels: "leaf", "spine", then
+// "level-3" ... below the top, "core" at the top of three or more.
+std::string scale_out_level_name(size_t level, size_t levels);
 
 }  // namespace rackscope::econ

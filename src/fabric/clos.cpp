@@ -36,17 +36,37 @@ ClosShape clos_shape(const hw::ClusterSpec& c) {
     s.groups = 1;
   }
   s.leaves = s.leaves_per_group * s.groups;
-  if (s.leaves == 1) {
-    s.levels = 1;
-  } else if (s.leaves <= radix) {
-    s.levels = 2;
-  } else {
-    s.levels = 3;
-    s.pod_leaves = radix / 2;
-    s.pods = (s.leaves + s.pod_leaves - 1) / s.pod_leaves;
-    if (s.pods > radix)
-      s.problem = fmt::format("{} leaves need {} pods, more than a 3-level Clos of radix {} joins ({} at most)", s.leaves, s.pods,
-                              radix, radix);
+  // Below the top, a switch has radix/2 ports down and radix/2 up; the top has all radix down.
+  // One level joins one leaf; L >= 2 levels join radix x (radix/2)^(L-2) leaves.
+  const int64_t half = radix / 2;
+  auto joins = [&](int levels) {
+    int64_t n = levels == 1 ? 1 : radix;
+    for (int l = 3; l <= levels; ++l) n *= half;
+    return n;
+  };
+  s.levels = 1;
+  while (joins(s.levels) < s.leaves && s.levels < so.max_levels) ++s.levels;
+  if (s.levels >= 3) {
+    s.pod_leaves = static_cast<int>(half);
+    s.pods = static_cast<int>((s.leaves + half - 1) / half);
+  }
+  if (joins(s.levels) < s.leaves) {
+    s.problem = s.levels == 3 ? fmt::format("{} leaves need {} pods, more than a 3-level Clos of radix {} joins ({} at most)", s.leaves,
+                                            s.pods, radix, radix)
+                              : fmt::format("{} leaves are more than a {}-level Clos of radix {} joins ({} at most)", s.leaves, s.levels,
+                                            radix, joins(s.levels));
+    return s;
+  }
+  if (s.levels >= 4) {
+    s.level_pods.assign(s.levels + 1, 0);
+    s.level_positions.assign(s.levels + 1, 0);
+    int64_t span = 1;  // leaves under one level-l pod
+    for (int l = 2; l <= s.levels; ++l) {
+      span *= half;
+      s.level_pods[l] = l == s.levels ? 1 : (s.leaves + span - 1) / span;
+      s.level_positions[l] = l == 2 ? s.up : s.level_positions[l - 1] * half;
+    }
+    s.pods = static_cast<int>(s.level_pods[s.levels - 1]);
   }
   return s;
 }
@@ -114,6 +134,40 @@ void ScaleOutTier::attach_own_nics(const ClusterShape& s, GraphParts& g, const s
 }
 
 namespace {
+// Four levels or more (a k-ary n-tree folded at the top): a switch at position p of a level-l
+// pod has radix/2 links down, one to position p' = p / (radix/2) of each level-(l-1) pod inside
+// it (to the leaves themselves at level 2), and radix/2 up; the top level is one pod whose
+// switches join every pod below. Switches are made level by level, then linked bottom up.
+void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::vector<int>& leaves, GraphParts& g,
+                      std::vector<int>& switches) {
+  const int64_t half = so.radix / 2;
+  std::vector<std::vector<int>> at(shape.levels + 1);  // at[l][pod * positions + position]: vertex
+  for (int l = 2; l <= shape.levels; ++l) {
+    const int64_t pods = shape.level_pods[l], positions = shape.level_positions[l];
+    at[l].resize(static_cast<size_t>(pods * positions));
+    for (int64_t q = 0; q < pods; ++q)
+      for (int64_t p = 0; p < positions; ++p) {
+        const std::string name = l == shape.levels ? fmt::format("core{}", p) : fmt::format("l{}.pod{}.s{}", l, q, p);
+        at[l][q * positions + p] = g.add_vertex(VertexKind::switch_, name);
+        switches.push_back(at[l][q * positions + p]);
+      }
+  }
+  for (int64_t leaf = 0; leaf < static_cast<int64_t>(leaves.size()); ++leaf)
+    for (int64_t p = 0; p < shape.level_positions[2]; ++p)
+      g.add_link(leaves[leaf], at[2][(leaf / half) * shape.level_positions[2] + p], so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
+  for (int l = 3; l <= shape.levels; ++l) {
+    const int64_t below = shape.level_pods[l - 1], below_positions = shape.level_positions[l - 1];
+    const int64_t positions = shape.level_positions[l];
+    for (int64_t child = 0; child < below; ++child) {
+      const int64_t q = l == shape.levels ? 0 : child / half;
+      for (int64_t pc = 0; pc < below_positions; ++pc)
+        for (int64_t c = 0; c < half; ++c)
+          g.add_link(at[l - 1][child * below_positions + pc], at[l][q * positions + pc * half + c], so.link_bandwidth_Bps,
+                     so.hop_latency_s, Tier::scale_out);
+    }
+  }
+}
+
 // Spines above the leaves: one level of `shape.up` spines, or pods of spines under core switches.
 void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::vector<int>& leaves, GraphParts& g,
                 std::vector<int>& switches) {
@@ -123,6 +177,10 @@ void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::v
       switches.push_back(spine);
       for (int leaf : leaves) g.add_link(leaf, spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
     }
+    return;
+  }
+  if (shape.levels >= 4) {
+    add_upper_levels(shape, so, leaves, g, switches);
     return;
   }
   if (shape.levels != 3) return;

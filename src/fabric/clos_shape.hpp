@@ -1,5 +1,7 @@
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "hw/cluster_spec.hpp"
 
@@ -8,7 +10,10 @@ namespace rackscope::fabric {
 struct ClosShape {
   int down = 0, up = 0;  // leaf ports to NICs and to spines
   int groups = 1, leaves_per_group = 0, leaves = 0;
-  int levels = 0, pods = 0, pod_leaves = 0;
+  int levels = 0, pods = 0, pod_leaves = 0;  // pods: of the level below the top, each of pod_leaves leaves (3 levels)
+  // Four levels or more: pods[l] level-l pods (l >= 2, a level-l pod holds (radix/2)^(l-1)
+  // leaves) and positions[l] switches in each, indexed by level (0 and 1 unused).
+  std::vector<int64_t> level_pods, level_positions;
   std::string problem;  // non-empty when the radix cannot join this many racks
 };
 ClosShape clos_shape(const hw::ClusterSpec& c);

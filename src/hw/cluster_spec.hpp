@@ -68,6 +68,9 @@ struct ScaleOutSpec {
   double oversubscription = 1.0;   // leaf down:up port ratio
   double link_bandwidth_Bps = 0;   // switch <-> switch, per direction
   double hop_latency_s = 0;        // per switch-to-switch or NIC-to-switch hop
+  // The most switch levels the folded Clos may use; the builder uses as few as join the racks.
+  // Three is the classic leaf-spine-core; hyperscale clusters (500K-1M chips) need four or more.
+  int max_levels = 3;
 };
 
 struct ClusterSpec {

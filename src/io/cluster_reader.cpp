@@ -16,6 +16,8 @@ using units::Dimension;
 namespace {
 constexpr int64_t kMaxChipsPerRack = 1 << 16;
 constexpr int64_t kMaxRacks = 1 << 20;
+// A folded Clos of radix 4 joins 2^L NICs at L levels; eight levels of radix 64 join 2^41.
+constexpr int64_t kMaxClosLevels = 8;
 
 // One value for all torus dimensions, or one per dimension.
 std::vector<double> per_dimension(StrictTable& t, const std::string& key, Dimension d, size_t dims) {
@@ -162,7 +164,7 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
   cluster.racks = static_cast<int>(top.integer("racks", 1, kMaxRacks));
 
   if (auto so = top.optional_table("scale_out")) {
-    so->expect({"topology", "radix", "oversubscription", "link_bandwidth", "hop_latency"});
+    so->expect({"topology", "radix", "oversubscription", "link_bandwidth", "hop_latency", "max_levels"});
     const std::string kind = so->choice("topology", {"clos", "rail", "none"});
     if (kind != "none") {
       cluster.scale_out.kind = kind == "clos" ? hw::ScaleOutSpec::Kind::clos : hw::ScaleOutSpec::Kind::rail;
@@ -170,6 +172,7 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
       cluster.scale_out.oversubscription = so->optional_positive_number("oversubscription").value_or(1.0);
       cluster.scale_out.link_bandwidth_Bps = so->quantity("link_bandwidth", Dimension::bandwidth);
       cluster.scale_out.hop_latency_s = so->quantity("hop_latency", Dimension::time, true);
+      cluster.scale_out.max_levels = static_cast<int>(so->optional_integer("max_levels", 1, kMaxClosLevels).value_or(3));
     }
     so->finish();
   }
@@ -181,7 +184,7 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
              "racks = 1, or a [nics] table in the rack file");
   if (cluster.scale_out.kind != hw::ScaleOutSpec::Kind::none && cluster.rack.nics.count > 0) {
     const auto shape = fabric::clos_shape(cluster);
-    if (!shape.problem.empty()) top.fail("racks", shape.problem, "fewer racks, or a larger scale_out.radix");
+    if (!shape.problem.empty()) top.fail("racks", shape.problem, "fewer racks, a larger scale_out.radix or more scale_out.max_levels");
   }
   if (top.has("economics")) cluster.economics = read_cluster_economics(files.load_reference(top, "economics", "cluster_economics", overrides));
   if (top.has("reliability")) {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "fabric/clos_shape.hpp"
 #include "fabric/describe.hpp"
 #include "test_clusters.hpp"
 
@@ -63,4 +64,34 @@ TEST_CASE("fabric: snake ring order keeps torus neighbours adjacent") {
   const auto order = f.ring_order(chips);
   fabric::PhaseLoads loads(f.links().size());
   for (int i = 0; i < 16; ++i) CHECK(f.route(order[i], order[(i + 1) % 16], 1.0, loads).hops == 2 + 1);
+}
+
+// A folded Clos of radix 4 (2 ports down, 2 up below the top) joins 4 leaves at two levels,
+// 8 at three, 16 at four: 32 one-chip racks with one NIC each fill 16 leaves (2 NICs per leaf).
+TEST_CASE("fabric: a four-level Clos joins what three cannot, non-blocking") {
+  hw::ClusterSpec spec = test::two_racks(1, 100e9, 1e-6, 400e9, 1e-6, 1e-6);
+  spec.racks = 32;
+  spec.scale_out.radix = 4;
+  spec.scale_out.max_levels = 3;
+  CHECK(fabric::clos_shape(spec).problem == "16 leaves need 8 pods, more than a 3-level Clos of radix 4 joins (4 at most)");
+  spec.scale_out.max_levels = 4;
+  const fabric::ClosShape s = fabric::clos_shape(spec);
+  REQUIRE(s.problem.empty());
+  CHECK(s.levels == 4);
+  CHECK(s.leaves == 16);
+  CHECK(s.level_pods == std::vector<int64_t>{0, 0, 8, 4, 1});
+  CHECK(s.level_positions == std::vector<int64_t>{0, 0, 2, 4, 8});
+  const fabric::Fabric f(spec);
+  const auto d = fabric::describe(f);
+  CHECK(d.switches == 32 + 16 + 8 * 2 + 4 * 4 + 8);  // a scale-up switch per rack, leaves, levels 2-3, cores
+  // chip -> NIC -> leaf -> level 2 -> level 3 -> core and down again: 10 hops between the two halves.
+  fabric::PhaseLoads loads(f.links().size());
+  CHECK(f.route(0, 31, 1.0, loads).hops == 2 + 10);
+  // Non-blocking: the 16 NICs of one half (400 GB/s each) can all send across the middle at once.
+  CHECK(d.bisection_Bps == doctest::Approx(16 * 400e9));
+  // Five levels are not needed: the builder uses as few as join the racks.
+  spec.scale_out.max_levels = 6;
+  CHECK(fabric::clos_shape(spec).levels == 4);
+  spec.racks = 33;
+  CHECK(fabric::clos_shape(spec).levels == 5);
 }
