@@ -31,6 +31,13 @@ def _cost_column(names):
     return "cost_usd", "cost of the chips (USD M)"
 
 
+def _time_column(names):
+    """Time-to-train with failures, checkpoints and restarts where the file has it (goodput)."""
+    if "wall_time_s" in names:
+        return "wall_time_s", "time to train with goodput (days)"
+    return "time_to_train_s", "time to train (days)"
+
+
 def _layout(meta, r, i):
     keys = [k for k in ("racks", "tp", "pp", "cp", "dp", "micro_batch", "recompute", "vpp") if k in r.dtype.names]
     return " ".join(f"{k}={meta.decoded(r, k, i)}" for k in keys)
@@ -38,7 +45,8 @@ def _layout(meta, r, i):
 
 def _pareto_plot(meta, r, pack, rack, outdir, stem):
     cost_col, cost_label = _cost_column(r.dtype.names)
-    ok = (r["feasible"] == 1) & np.isfinite(r["time_to_train_s"]) & np.isfinite(r[cost_col])
+    time_col, time_label = _time_column(r.dtype.names)
+    ok = (r["feasible"] == 1) & np.isfinite(r[time_col]) & np.isfinite(r[cost_col])
     if not ok.any():
         return None
     fig, axes = style.figure()
@@ -50,16 +58,16 @@ def _pareto_plot(meta, r, pack, rack, outdir, stem):
             sel = ok & (pack == p) & (rack == rk)
             if not sel.any():
                 continue
-            s = ax.scatter(r[cost_col][sel] / 1e6, r["time_to_train_s"][sel] / DAY, s=10, alpha=0.25, color=style.colour(pi),
+            s = ax.scatter(r[cost_col][sel] / 1e6, r[time_col][sel] / DAY, s=10, alpha=0.25, color=style.colour(pi),
                            marker=style.marker(ri), linewidths=0)
             s.set_gid(f"points:{style.slug(p)}:{style.slug(rk)}")
         sel = np.flatnonzero(ok & (pack == p))
-        front = sel[pareto_front(r[cost_col][sel], r["time_to_train_s"][sel])]
-        line, = ax.plot(r[cost_col][front] / 1e6, r["time_to_train_s"][front] / DAY, color=style.colour(pi), drawstyle="steps-post",
+        front = sel[pareto_front(r[cost_col][sel], r[time_col][sel])]
+        line, = ax.plot(r[cost_col][front] / 1e6, r[time_col][front] / DAY, color=style.colour(pi), drawstyle="steps-post",
                         linewidth=1.5, marker="o", markersize=5, markeredgecolor="black", markeredgewidth=0.5,
                         label=f"{p}: Pareto front ({len(front)} configurations)")
         line.set_gid(f"front:{style.slug(p)}")
-        rows += [[p, rack[i], int(r["chips"][i]), _layout(meta, r, i), fmt(r["tokens_per_s"][i]), fmt(r["time_to_train_s"][i] / DAY),
+        rows += [[p, rack[i], int(r["chips"][i]), _layout(meta, r, i), fmt(r["tokens_per_s"][i]), fmt(r[time_col][i] / DAY),
                   fmt(r[cost_col][i] / 1e6)] for i in front]
     for ri, rk in enumerate(racks):
         ax.scatter([], [], marker=style.marker(ri), color="grey", label=f"rack: {rk}")
@@ -67,12 +75,12 @@ def _pareto_plot(meta, r, pack, rack, outdir, stem):
     ax.set_yscale("log")
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(PLAIN)
-    style.label_axes(ax, cost_label, "time to train (days)")
+    style.label_axes(ax, cost_label, time_label)
     ax.set_title(f"{meta.title()}\nPareto front of time to train against cost, by packaging", fontsize=9)
     style.legend(ax, loc="upper right")
     png, svg = style.save(fig, outdir, f"{stem}-pareto")
     table = Table("Pareto front per packaging (no configuration of that packaging is both faster and cheaper)",
-                  ["packaging", "rack", "chips", "layout", "tokens/s", "time to train (days)", cost_label], rows)
+                  ["packaging", "rack", "chips", "layout", "tokens/s", time_label, cost_label], rows)
     caption = (f"{int(ok.sum()):,} feasible configurations (faint), coloured by packaging, marker by rack configuration; the line joins "
                f"each packaging's Pareto front.")
     return Plot(f"{stem}-pareto", "Time to train against cost", caption, png, svg, [table])
