@@ -10,6 +10,7 @@
 
 #include "cli/attempt.hpp"
 #include "cli/commands.hpp"
+#include "cli/parse_errors.hpp"
 #include "cli/compare_table.hpp"
 #include "cli/size_args.hpp"
 #include "cli/size_run.hpp"
@@ -118,9 +119,9 @@ Runner add_compare_command(CLI::App& app) {
   cmd->add_option("--model", o->model, "model file (workloads/models/*.toml)")->required();
   cmd->add_option("--tokens", o->tokens, "training tokens, e.g. 15T (default: 20 per parameter)");
   cmd->add_option("--capital", o->capital, "equal capital for every configuration, e.g. 1B (default)");
-  cmd->add_option("--racks", o->racks, "the same rack count for every configuration instead of equal capital")->check(CLI::Range(1, 65536));
+  cmd->add_option("--racks", o->racks, "the same rack count for every configuration instead of equal capital")->check(integer_range(1, 65536));
   cmd->add_option("--quarter", o->quarter, "supply counted through this quarter, e.g. 2027Q1");
-  cmd->add_option("--gbs", o->gbs, "global batch in sequences (default: 16M tokens per step)");
+  cmd->add_option("--gbs", o->gbs, "global batch in sequences (default: 16M tokens per step)")->check(integer_range(1, 1 << 30));
   cmd->add_flag("--json", o->json, "print JSON: one object per configuration");
   add_set_option(*cmd, o->sets);
   return [o]() { return run(*o); };

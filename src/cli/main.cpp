@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "cli/parse_errors.hpp"
 #include "eval/evaluate.hpp"
 #include "io/cluster_reader.hpp"
 #include "io/input_error.hpp"
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "rackscope: {}\n", e.what());
+    fmt::print(stderr, "{}\n", cli::parse_error_line(app, e, argc, argv));
     return 2;
   }
   try {

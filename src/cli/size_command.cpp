@@ -12,6 +12,7 @@
 
 #include "cli/attempt.hpp"
 #include "cli/commands.hpp"
+#include "cli/parse_errors.hpp"
 #include "cli/size_args.hpp"
 #include "cli/size_json.hpp"
 #include "cli/size_print.hpp"
@@ -95,10 +96,10 @@ Runner add_size_command(CLI::App& app) {
   cmd->add_option("--quarter", o->quarter, "chips must be delivered by this quarter, e.g. 2027Q1 (default: the chip's supply quarter)");
   cmd->add_option("--objective", o->objective, "rank options by cost (total over the run), time or energy");
   cmd->add_option("--racks", o->racks, "turnkey configurations: cluster files whose rack count is searched (default: the shipped UltraServers)");
-  cmd->add_option("--gbs", o->gbs, "global batch in sequences (default: 16M tokens per step)");
-  cmd->add_option("--top", o->top, "options shown")->check(CLI::Range(1, 100));
-  cmd->add_option("--max-racks", o->max_racks, "largest rack count searched")->check(CLI::Range(1, 65536));
-  cmd->add_option("--refine", o->refine, "layouts per configuration bracketed exactly after screening")->check(CLI::Range(1, 1000));
+  cmd->add_option("--gbs", o->gbs, "global batch in sequences (default: 16M tokens per step)")->check(integer_range(1, 1 << 30));
+  cmd->add_option("--top", o->top, "options shown")->check(integer_range(1, 100));
+  cmd->add_option("--max-racks", o->max_racks, "largest rack count searched")->check(integer_range(1, 65536));
+  cmd->add_option("--refine", o->refine, "layouts per configuration bracketed exactly after screening")->check(integer_range(1, 1000));
   cmd->add_flag("--json", o->json, "print JSON");
   add_set_option(*cmd, o->sets);
   return [o]() { return run(*o); };

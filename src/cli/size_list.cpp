@@ -30,6 +30,11 @@ bool parse_size(const std::string& text, double& bytes, std::string& why) {
     why = "must be at least 1 byte";
     return false;
   }
+  // Element counts are 64-bit; no collective moves a petabyte in one call.
+  if (bytes > kMaxMessageBytes) {
+    why = "is over 1024T, the largest message size";
+    return false;
+  }
   return true;
 }
 

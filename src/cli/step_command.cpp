@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -16,7 +17,6 @@ namespace rackscope::cli {
 namespace {
 // What `step` parsed for each knob (by its index in workload::knobs()), and whether it was given.
 struct KnobFlags {
-  std::vector<int> integers;
   std::vector<std::string> texts;
   std::unique_ptr<bool[]> flags;
   std::vector<CLI::Option*> options;
@@ -32,15 +32,13 @@ struct Options {
 void add_knob_flags(CLI::App& cmd, KnobFlags& f) {
   using K = workload::Knob::Kind;
   const auto& all = workload::knobs();
-  f.integers.assign(all.size(), 0);
   f.texts.assign(all.size(), "");
   f.flags = std::make_unique<bool[]>(all.size());
   for (size_t i = 0; i < all.size(); ++i) {
     const workload::Knob& k = all[i];
     CLI::Option* opt = nullptr;
     if (k.kind == K::integer) {
-      opt = cmd.add_option(k.flag, f.integers[i], k.help);
-      if (k.step_check == workload::Knob::StepCheck::range) opt->check(CLI::Range(k.min, k.max));
+      opt = cmd.add_option(k.flag, f.texts[i], k.help);  // text: checked against the knob's range in execution_from
     } else if (k.kind == K::boolean) {
       f.flags[i] = false;
       opt = cmd.add_flag(k.flag, f.flags[i], k.help);
@@ -50,6 +48,17 @@ void add_knob_flags(CLI::App& cmd, KnobFlags& f) {
     if (k.step_required) opt->required();
     f.options.push_back(opt);
   }
+}
+
+// An integer flag's value, whole and within the knob's range (0 is never "the default": omit the flag).
+int64_t integer_flag(const workload::Knob& k, const std::string& text) {
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  const std::string valid = fmt::format("an integer from {} to {}", k.min, k.max);
+  if (ec == std::errc::result_out_of_range || (ec == std::errc() && end == text.data() + text.size() && (v < k.min || v > k.max)))
+    throw io::InputError({k.flag, 0}, text, "is out of range", valid);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) throw io::InputError({k.flag, 0}, text, "is not an integer", valid);
+  return v;
 }
 
 // The execution the flags describe, checked: every knob given is set, the others keep
@@ -65,10 +74,7 @@ workload::Execution execution_from(const Options& o) {
     const std::string& text = f.texts[i];
     switch (k.kind) {
       case K::integer:
-        if (k.step_check == workload::Knob::StepCheck::at_least_min && f.integers[i] < k.min)
-          throw io::InputError({k.flag, 0}, std::to_string(f.integers[i]), fmt::format("must be at least {}", k.min),
-                               k.min == 1 ? "a positive integer" : fmt::format("an integer from {}", k.min));
-        e.*k.integer = f.integers[i];
+        e.*k.integer = static_cast<int>(integer_flag(k, text));
         break;
       case K::boolean: e.*k.boolean = k.flag.rfind("--no-", 0) != 0; break;
       case K::choice: {

@@ -25,19 +25,24 @@ Report check_package(const hw::Chip& chip) {
 
 Report check_structure(const workload::ModelSpec& m, const workload::Execution& e, int ranks, int seq, const hw::Chip& chip) {
   if (Report bad = check_package(chip); !bad.feasible()) return bad;
-  const long long product = static_cast<long long>(e.tp) * e.cp * e.pp * e.dp;
-  if (product != ranks)
+  // Degrees are checked one by one (knob table ranges); their product may still pass 2^63.
+  long long product = 1;
+  bool overflow = false;
+  for (const int d : {e.tp, e.cp, e.pp, e.dp}) overflow = overflow || __builtin_mul_overflow(product, static_cast<long long>(d), &product);
+  if (overflow || product != ranks)
     return infeasible(Infeasibility::ranks_mismatch,
-                      fmt::format("tp*cp*pp*dp = {}*{}*{}*{} = {} but the cluster has {} ranks", e.tp, e.cp, e.pp, e.dp, product, ranks));
+                      fmt::format("tp*cp*pp*dp = {}*{}*{}*{} = {} but the cluster has {} ranks", e.tp, e.cp, e.pp, e.dp,
+                                  overflow ? std::string("more than 2^63") : std::to_string(product), ranks));
   if (m.heads % e.tp != 0 || (m.kv_heads % e.tp != 0 && e.tp % m.kv_heads != 0))
     return infeasible(Infeasibility::tp_heads, fmt::format("tp {} does not divide {} heads / {} KV heads", e.tp, m.heads, m.kv_heads));
-  if (m.layers < e.pp * e.vpp || (e.vpp > 1 && m.layers % (e.pp * e.vpp) != 0))
-    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} {} {} layers", e.pp * e.vpp,
-                                                            m.layers < e.pp * e.vpp ? "exceeds" : "does not divide (interleaved)", m.layers));
-  if (e.global_batch % (e.dp * e.micro_batch) != 0)
+  const int64_t pp_vpp = int64_t{e.pp} * e.vpp, dp_mbs = int64_t{e.dp} * e.micro_batch;  // products of knobs: 64 bits
+  if (m.layers < pp_vpp || (e.vpp > 1 && m.layers % pp_vpp != 0))
+    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} {} {} layers", pp_vpp,
+                                                            m.layers < pp_vpp ? "exceeds" : "does not divide (interleaved)", m.layers));
+  if (e.global_batch % dp_mbs != 0)
     return infeasible(Infeasibility::batch_split, fmt::format("micro batch {} x dp {} does not divide the global batch {}",
                                                               e.micro_batch, e.dp, e.global_batch));
-  if (e.vpp > 1 && (e.global_batch / (e.dp * e.micro_batch)) % e.pp != 0)
+  if (e.vpp > 1 && (e.global_batch / dp_mbs) % e.pp != 0)
     return infeasible(Infeasibility::batch_split, "interleaving needs the micro-batch count to be a multiple of pp");
   if (e.ep > 1 && (m.moe.experts == 0 || e.ep > m.moe.experts || m.moe.experts % e.ep != 0))
     return infeasible(Infeasibility::ep_experts, fmt::format("ep {} does not divide {} experts", e.ep, m.moe.experts));

@@ -3,8 +3,8 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "io/read_text.hpp"
 
 namespace rackscope::io {
 namespace fs = std::filesystem;
@@ -30,15 +30,14 @@ const InputFile& InputFiles::load_at(const std::string& path, const std::string&
   if (provided_ && provided != provided_->end()) {
     file->text = provided->second;
   } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in || fs::is_directory(path)) {
-      if (ref_key.empty()) throw InputError(referenced_from, kind, "cannot read file '" + path + "'", "a path to an existing " + kind + " file");
-      throw InputError(referenced_from, ref_key, "cannot read file '" + path + "'",
-                       "a path to an existing " + kind + " file, relative to the file that names it");
+    std::string why;
+    auto text = read_input_text(path, why);
+    if (!text) {
+      const std::string problem = cannot_read(path, why);
+      if (ref_key.empty()) throw InputError(referenced_from, kind, problem, "a path to an existing " + kind + " file");
+      throw InputError(referenced_from, ref_key, problem, "a path to an existing " + kind + " file, relative to the file that names it");
     }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    file->text = buffer.str();
+    file->text = std::move(*text);
   }
   try {
     file->table = std::make_shared<toml::table>(toml::parse(file->text, std::string_view(path)));

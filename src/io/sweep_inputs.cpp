@@ -1,11 +1,9 @@
 #include "io/sweep_inputs.hpp"
 
-#include <filesystem>
-#include <fstream>
-
 #include "io/cluster_reader.hpp"
 #include "io/input_error.hpp"
 #include "io/model_reader.hpp"
+#include "io/read_text.hpp"
 #include "sweep/space.hpp"
 
 namespace rackscope::io {
@@ -66,9 +64,8 @@ std::string money_needed_by(const Spec& spec) {
 // Every file the spec names directly must be readable; an error names the spec's line.
 void check_readable(const Spec& spec) {
   auto check = [&](const std::string& path, long line, const std::string& key, const std::string& kind) {
-    std::ifstream in(path);
-    if (!in || std::filesystem::is_directory(path))
-      throw InputError({spec.file, line}, key, "cannot read file '" + path + "'",
+    if (auto why = unreadable_input(path))
+      throw InputError({spec.file, line}, key, cannot_read(path, *why),
                        "a path to an existing " + kind + " file, relative to the sweep file");
   };
   if (!spec.cluster.empty()) check(spec.cluster, spec.cluster_line, "cluster", "cluster");

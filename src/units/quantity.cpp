@@ -50,6 +50,31 @@ const std::vector<Unit>& table() {
   return units;
 }
 
+// The physical range of every quantity an input may state (SI units), the one place it is set:
+// wide enough for any machine rackscope is meant to describe (a hundred times past the largest
+// shipped value), narrow enough that sums and products of them stay finite and exact in the
+// fabric's integer max-flow. Zero and negative values are left to the readers (some allow zero).
+struct Range {
+  double min, max;
+  const char* min_text;
+  const char* max_text;
+};
+
+Range range_of(Dimension d) {
+  switch (d) {
+    case Dimension::bytes: return {1, 1e18, "1 B", "1e6 TB"};                    // HBM stacks to cluster checkpoints
+    case Dimension::bandwidth: return {1e3, 1e15, "1 KB/s", "1000 TB/s"};          // 4 TB/s HBM is the largest shipped
+    case Dimension::time: return {1e-12, 1e13, "1e-12 s", "1e13 s"};               // 66M device-hours (2.4e11 s) shipped
+    case Dimension::flops_rate: return {1e6, 1e19, "1e-6 TFLOP/s", "1e7 TFLOP/s"}; // 3775 TFLOP/s shipped
+    case Dimension::power: return {1e-3, 1e10, "0.001 W", "10000 MW"};             // a campus-scale cluster limit
+    case Dimension::energy_per_bit: return {1e-15, 1e-9, "0.001 pJ/bit", "1000 pJ/bit"};
+    case Dimension::length: return {1e-9, 1, "0.001 um", "1000 mm"};
+    case Dimension::area: return {1e-12, 1, "0.000001 mm^2", "1000000 mm^2"};
+    case Dimension::dimensionless: break;
+  }
+  return {0, 0, "", ""};
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -115,7 +140,11 @@ std::optional<double> parse(std::string_view text, Dimension d, std::string* why
   for (const auto& u : table()) {
     if (u.name == unit) {
       if (u.dim != d) return fail("'" + std::string(unit) + "' is not a unit of this quantity");
-      return value * u.factor;
+      const double si = value * u.factor;
+      const Range r = range_of(d);
+      if (si != 0 && !(std::fabs(si) >= r.min && std::fabs(si) <= r.max))
+        return fail("\"" + std::string(trim(text)) + "\" is outside the physical range " + r.min_text + " to " + r.max_text);
+      return si;
     }
   }
   return fail("unknown unit '" + std::string(unit) + "'");

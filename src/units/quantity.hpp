@@ -15,7 +15,8 @@ enum class Dimension { bytes, bandwidth, time, flops_rate, power, energy_per_bit
 std::string describe(Dimension d);
 
 // Parses `text` as a quantity of dimension `d`; returns the SI value, or nullopt with `why` set
-// to a short reason ("unknown unit 'GBs'", "missing unit").
+// to a short reason ("unknown unit 'GBs'", "missing unit", or a non-zero value outside the
+// dimension's physical range: the one table of ranges is in quantity.cpp, listed in README "Units").
 std::optional<double> parse(std::string_view text, Dimension d, std::string* why = nullptr);
 
 // Human formatting used by tables: picks a decimal (SI) prefix.

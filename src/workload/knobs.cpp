@@ -4,9 +4,8 @@
 
 namespace rackscope::workload {
 namespace {
-Knob integer(std::string name, std::string flag, int Execution::*field, int64_t min, int64_t max, std::string units, std::string help,
-             Knob::StepCheck check = Knob::StepCheck::at_least_min) {
-  Knob k{std::move(name), Knob::Kind::integer, min, max, {}, std::move(units), std::move(flag), std::move(help), check};
+Knob integer(std::string name, std::string flag, int Execution::*field, int64_t min, int64_t max, std::string units, std::string help) {
+  Knob k{std::move(name), Knob::Kind::integer, min, max, {}, std::move(units), std::move(flag), std::move(help)};
   k.integer = field;
   return k;
 }
@@ -38,10 +37,10 @@ std::vector<Knob> table() {
       integer("cp", "--cp", &Execution::cp, 1, 1 << 20, "ranks", "context-parallel degree"),
       integer("ep", "--ep", &Execution::ep, 1, 1 << 20, "ranks", "expert-parallel degree (carved out of dp)"),
       integer("vpp", "--vpp", &Execution::vpp, 1, 1 << 10, "chunks per stage", "model chunks per pipeline stage (interleaved 1F1B)"),
-      integer("zero", "--zero", &Execution::zero, 0, 3, "ZeRO stage", "ZeRO stage 0-3", Knob::StepCheck::range),
+      integer("zero", "--zero", &Execution::zero, 0, 3, "ZeRO stage", "ZeRO stage 0-3"),
       integer("micro_batch", "--mbs", &Execution::micro_batch, 1, 1 << 24, "sequences", "micro batch (sequences)"),
       required(integer("global_batch", "--gbs", &Execution::global_batch, 1, 1 << 30, "sequences", "global batch (sequences)")),
-      integer("seq", "--seq", &Execution::seq, 1, 1 << 24, "tokens", "sequence length (default: the model's)", Knob::StepCheck::none),
+      integer("seq", "--seq", &Execution::seq, 1, 1 << 24, "tokens", "sequence length (default: the model's)"),
       choice("recompute", "--recompute", {"none", "selective", "full"}, "none, selective or full", "unknown recompute mode",
              [](Execution& e, int i) { e.recompute = static_cast<Recompute>(i); }),
       choice("precision", "--precision", hw::selectable_precision_names(), hw::selectable_precision_list(), "unknown precision",

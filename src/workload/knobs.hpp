@@ -13,22 +13,18 @@ namespace rackscope::workload {
 
 struct Knob {
   enum class Kind { integer, choice, boolean, order };
-  // How `step` checks an integer flag it was given: below `min` is refused ("must be at least"),
-  // CLI11 checks the whole range, or nothing (0 means a default, e.g. the model's sequence).
-  enum class StepCheck { at_least_min, range, none };
   std::string name;  // sweep axis and [execution] key
   Kind kind = Kind::integer;
-  int64_t min = 1, max = 1 << 24;    // integers
+  int64_t min = 1, max = 1 << 24;    // integers: the values `step` and sweeps accept
   std::vector<std::string> choices;  // choices, in the order of the field's enum
   std::string units;                 // of the values, for the HDF5 `units` attribute
   std::string flag;  // `step` flag; a boolean on by default has a "--no-" flag that turns it off
   std::string help;  // `step` help
-  StepCheck step_check = StepCheck::at_least_min;
   bool step_required = false;
   int Execution::*integer = nullptr;
   bool Execution::*boolean = nullptr;
   void (*set_choice)(Execution&, int index) = nullptr;
-  std::string unknown_choice;  // `step`'s problem text for a value not among the choices
+  std::string unknown_choice{};  // `step`'s problem text for a value not among the choices
 };
 
 const std::vector<Knob>& knobs();
