@@ -1,10 +1,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "fabric/describe.hpp"
+#include "io/output_path.hpp"
 #include "units/quantity.hpp"
 
 namespace rackscope::cli {
@@ -12,25 +13,31 @@ namespace rackscope::cli {
 Runner add_topo_command(CLI::App& app) {
   struct Options {
     std::string cluster, dot;
-    bool json = false;
+    bool json = false, dot_given = false;
     std::vector<std::string> sets;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("topo", "describe a cluster's fabric: chips, switches, links, diameter, bisection");
   cmd->add_option("cluster", o->cluster, "cluster file (topologies/clusters/*.toml)")->required();
   cmd->add_flag("--json", o->json, "print JSON");
-  cmd->add_option("--dot", o->dot, "write the fabric as Graphviz to this file");
+  cmd->add_option("--dot", o->dot, "write the fabric as Graphviz to this file")->each([o](const std::string&) { o->dot_given = true; });
   add_set_option(*cmd, o->sets);
   return [o]() {
     io::InputFiles files;
     const hw::ClusterSpec spec = load_cluster(o->cluster, o->sets, files);
+    if (o->dot_given) {
+      std::vector<std::string> inputs;
+      for (const auto& f : files.files()) inputs.push_back(f->path);
+      io::check_output("--dot", o->dot, inputs);
+      io::check_output("--dot", o->dot + ".tmp", inputs);
+    }
     if (refuse_unfit_package(spec)) return 3;
     const fabric::Fabric fabric(spec);
     const fabric::Description d = fabric::describe(fabric);
-    if (!o->dot.empty()) {
-      std::ofstream out(o->dot);
-      if (!out) throw io::InputError({"--dot", 0}, o->dot, "cannot write this file", "a writable path");
-      fabric::write_dot(fabric, out);
+    if (o->dot_given) {
+      std::ostringstream dot;
+      fabric::write_dot(fabric, dot);
+      io::write_replacing("--dot", o->dot, dot.str());
     }
     if (o->json) {
       nlohmann::json j;

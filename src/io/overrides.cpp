@@ -27,6 +27,10 @@ void Overrides::add(const std::string& assignment) {
   const InputLocation where{"--set " + assignment, 0};
   if (eq == std::string::npos || eq == 0)
     throw InputError(where, "", "expected path.to.key=value", "e.g. --set racks=32");
+  // One assignment per --set: a newline would let TOML read a second key, silently.
+  for (char c : assignment)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      throw InputError(where, "", "a control character (newline, tab, ...) in the assignment", "one path.to.key=value per --set, printable text");
   auto item = std::make_shared<Override>();
   item->text = assignment;
   item->path = split_path(assignment.substr(0, eq));
