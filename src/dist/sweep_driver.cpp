@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -15,6 +16,7 @@
 #include "git_describe.hpp"
 #include "io/hdf5_sweep.hpp"
 #include "io/input_error.hpp"
+#include "io/output_path.hpp"
 #include "units/check.hpp"
 #include "io/sweep_inputs.hpp"
 #include "io/sweep_reader.hpp"
@@ -89,7 +91,9 @@ class SweepRun {
 
   OrFailure<SweepOutcome> run() {
     SweepOutcome outcome;
-    std::optional<Failure> failed = build();
+    std::optional<Failure> failed = check_outputs();
+    if (failed) return *failed;  // nothing of this run's to remove: an existing .partial or .tmp may be an input
+    failed = build();
     if (!failed) failed = open_checkpoint();
     if (!failed) failed = run_intervals();
     if (!failed) failed = assemble(outcome);
@@ -100,6 +104,19 @@ class SweepRun {
   }
 
  private:
+  // Before any work: -o and the files written beside it (checkpoint, temporary) are none of the
+  // inputs, and can be written. Rank 0 checks; every rank agrees.
+  std::optional<Failure> check_outputs() const {
+    return agree(attempt([&] {
+      if (!root_) return;
+      std::vector<std::string> inputs = {job_.spec.file};
+      for (const auto& [path, text] : job_.texts) inputs.push_back(path);
+      io::check_output("-o", out_.path, inputs);
+      io::check_output("-o", partial_, inputs);
+      io::check_output("-o", assembling_, inputs);
+    }));
+  }
+
   // Every rank: the evaluator and row layout, and the /meta of the result file.
   std::optional<Failure> build() {
     if (auto failed = agree(attempt([&] {
@@ -145,19 +162,42 @@ class SweepRun {
     int64_t kill_after_intervals = 0;
     if (const char* n = std::getenv("RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS")) kill_after_intervals = std::atoll(n);
     progress_.emplace(total_, ck_->done(), root_ && !out_.quiet);
-    // Intervals end on cluster boundaries where clusters are smaller than an interval.
-    const int64_t every = job_.spec.checkpoint_every;
     per_cluster_ = total_ / ev_->space().clusters();
-    const int64_t interval = per_cluster_ <= every ? every / per_cluster_ * per_cluster_ : every;
+    // The first interval is short (the rate is unknown); each next one is sized from the rate
+    // so far to last about checkpoint_seconds, at most checkpoint_every configurations.
+    int64_t length = std::min<int64_t>(job_.spec.checkpoint_every, kFirstInterval);
     for (int64_t begin = ck_->done(); begin < total_;) {
-      const int64_t end = std::min(total_, (begin / interval + 1) * interval);
+      const int64_t end = interval_end(begin, length);
+      const auto started = std::chrono::steady_clock::now();
       if (auto failed = run_interval(begin, end)) return failed;
       if (kill_after_intervals > 0 && --kill_after_intervals == 0) std::raise(SIGKILL);  // all wrote and flushed: agree() in run_interval
+      length = next_length(end - begin, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       begin = end;
       progress_->update(begin);
     }
     progress_->finish(total_);
     return std::nullopt;
+  }
+
+  static constexpr int64_t kFirstInterval = 4096;
+
+  // Where an interval of about `length` from `begin` ends: on a cluster boundary where clusters
+  // are smaller than the interval (a rank then rarely needs two fabrics in one interval).
+  int64_t interval_end(int64_t begin, int64_t length) const {
+    int64_t end = begin + length;
+    if (per_cluster_ <= length && end / per_cluster_ * per_cluster_ > begin) end = end / per_cluster_ * per_cluster_;
+    return std::min(total_, end);
+  }
+
+  // The next interval's length from the last one's (`done` configurations in `seconds`), the
+  // same on every rank (rank 0's clock, broadcast). Results do not depend on it: only the index.
+  int64_t next_length(int64_t done, double seconds) const {
+    const int64_t every = job_.spec.checkpoint_every;
+    const double rate = done / std::max(seconds, 1e-3);
+    const double wanted = rate * static_cast<double>(job_.spec.checkpoint_seconds);
+    const int64_t floor = std::min<int64_t>(every, job_.spec.min_chunk * mpi_.size());
+    const int64_t mine = static_cast<int64_t>(std::clamp(wanted, static_cast<double>(floor), static_cast<double>(every)));
+    return broadcast(mine);
   }
 
   // One interval: chunks evaluated, then this rank's rows written collectively.
@@ -300,9 +340,10 @@ OrFailure<SweepOutcome> run_sweep(const Session& mpi, const SweepJob& job, const
 OrFailure<SweepOutcome> run_sweep_file(const Session& mpi, const std::string& spec_path, const SweepOutput& out) {
   OrFailure<SweepJob> job = load_sweep_job(mpi, spec_path);
   if (const Failure* f = std::get_if<Failure>(&job)) {
-    // A result file left half-assembled by an earlier run goes too.
+    // A result file left half-assembled by an earlier run goes too (unless that name is the spec's).
     std::error_code ec;
-    if (mpi.rank() == 0) std::filesystem::remove(out.path + ".tmp", ec);
+    if (mpi.rank() == 0 && !attempt([&] { io::check_output("-o", out.path + ".tmp", {spec_path}); }))
+      std::filesystem::remove(out.path + ".tmp", ec);
     return *f;
   }
   return run_sweep(mpi, std::get<SweepJob>(job), out);

@@ -7,6 +7,7 @@
 
 #include "io/hdf5_handles.hpp"
 #include "io/input_error.hpp"
+#include "io/read_text.hpp"
 #include "sweep/reasons.hpp"
 #include "sweep/sha256.hpp"
 
@@ -106,6 +107,27 @@ void write_scalar(hid_t ds, hid_t type, const void* value, bool writer) {
   Id x = collective_transfer();
   check(H5Dwrite(ds, type, mem, file_space, x, value), "scalar write");
 }
+// The checkpoint's datasets and attributes are there with the shapes this sweep writes: /results
+// `total` rows of `row_size` bytes, /done one integer; start_time, command_line, resumes.
+void check_shapes(hid_t file, const std::string& path, size_t row_size, int64_t total, const std::string& valid) {
+  auto damaged = [&](const std::string& what) { throw InputError({path, 0}, "", "is a damaged checkpoint: " + what, valid); };
+  for (const char* a : {"start_time", "command_line", "resumes"})
+    if (H5Aexists(file, a) <= 0) damaged(std::string("attribute ") + a + " missing");
+  for (const char* d : {"results", "done"})
+    if (H5Lexists(file, d, H5P_DEFAULT) <= 0) damaged(std::string("dataset /") + d + " missing");
+  Id results(H5Dopen2(file, "results", H5P_DEFAULT), H5Dclose, "results open");
+  Id space(H5Dget_space(results), H5Sclose, "dataspace");
+  hsize_t rows = 0;
+  if (H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &rows, nullptr) != 1 ||
+      rows != static_cast<hsize_t>(total))
+    damaged(fmt::format("/results is not {} rows", total));
+  Id type(H5Dget_type(results), H5Tclose, "dataset type");
+  if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != row_size) damaged(fmt::format("/results rows are not {} bytes", row_size));
+  Id done(H5Dopen2(file, "done", H5P_DEFAULT), H5Dclose, "done open");
+  Id done_space(H5Dget_space(done), H5Sclose, "dataspace");
+  Id done_type(H5Dget_type(done), H5Tclose, "dataset type");
+  if (H5Sget_simple_extent_type(done_space) != H5S_SCALAR || H5Tget_class(done_type) != H5T_INTEGER) damaged("/done is not one integer");
+}
 }  // namespace
 
 // ---- checkpoint ----
@@ -154,10 +176,12 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
                                                        const std::string& digest) {
   silence_library_errors();
   if (!std::filesystem::exists(path)) return nullptr;
+  const std::string valid = "the checkpoint of a killed run of the same sweep and inputs, or run without --resume";
+  // A FIFO or device would block or never end in H5Fopen: regular files only, like every input.
+  if (auto why = unreadable_input(path); why && !why->empty()) throw InputError({path, 0}, "", "cannot resume from it: " + *why, valid);
   auto im = std::make_unique<Impl>();
   Id fapl = mpi_file_access();
   const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl);
-  const std::string valid = "the checkpoint of a killed run of the same sweep and inputs, or run without --resume";
   if (f < 0) throw InputError({path, 0}, "", "cannot open the checkpoint to resume", valid);
   im->file = Id(f, H5Fclose, "file open");
   if (H5Aexists(im->file, "sweep_sha256") <= 0) throw InputError({path, 0}, "", "is not a sweep checkpoint", valid);
@@ -165,11 +189,15 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
     throw InputError({path, 0}, "", "was written by a different sweep spec or different inputs", valid);
   im->type = row_type(layout);
   im->row_size = layout.row_size();
+  check_shapes(im->file, path, layout.row_size(), total, valid);
   im->results = Id(H5Dopen2(im->file, "results", H5P_DEFAULT), H5Dclose, "results open");
   im->done = Id(H5Dopen2(im->file, "done", H5P_DEFAULT), H5Dclose, "done open");
   int64_t done = 0;
   Id x = collective_transfer();
   check(H5Dread(im->done, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, x, &done), "done read");
+  // A count outside [0, total] would resume at rows never computed (or before the first).
+  if (done < 0 || done > total)
+    throw InputError({path, 0}, "done", fmt::format("{} configurations done is outside 0 to {} (a damaged checkpoint)", done, total), valid);
   return std::unique_ptr<SweepCheckpoint>(new SweepCheckpoint(std::move(im), done));
 }
 

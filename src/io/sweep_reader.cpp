@@ -319,16 +319,21 @@ void read_objectives(const toml::table& root, StrictTable& top, sweep::Spec& spe
   if (spec.objectives.empty()) spec.objectives.push_back({"tokens_per_s", true});
 }
 
-// [run]: how the work is cut (configurations per checkpoint, smallest chunk).
+// [run]: how the work is cut (configurations and seconds per checkpoint, smallest chunk).
 void read_run(const Reader& rd, const toml::table& root, StrictTable& top, sweep::Spec& spec) {
   if (const toml::table* table = optional_table(root, top, "run")) {
     const auto& raw = *table;
     StrictTable t(raw, spec.file, "run");
-    t.expect({"checkpoint_every", "min_chunk"});
+    t.expect({"checkpoint_every", "checkpoint_seconds", "min_chunk"});
+    if (const toml::node* n = raw.get("checkpoint_seconds")) {
+      if (!n->is_integer() || n->as_integer()->get() < 1 || n->as_integer()->get() > 86400)
+        rd.fail(*n, "run.checkpoint_seconds", "expected a number of seconds", "an integer from 1 to 86400");
+      spec.checkpoint_seconds = n->as_integer()->get();
+    }
     for (const char* key : {"checkpoint_every", "min_chunk"}) {
       const toml::node* n = raw.get(key);
       if (!n) continue;
-      if (!n->is_integer() || n->as_integer()->get() < 1) rd.fail(*n, std::string("run.") + key, "expected a positive integer");
+      if (!n->is_integer() || n->as_integer()->get() < 1) rd.fail(*n, std::string("run.") + key, "expected a positive integer", "an integer from 1");
       (std::string(key) == "min_chunk" ? spec.min_chunk : spec.checkpoint_every) = n->as_integer()->get();
     }
   }

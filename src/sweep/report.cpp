@@ -114,8 +114,13 @@ std::string summary_table(const Spec& spec, const Space& space, const Layout& la
 }
 
 std::string digest(const std::map<std::string, std::string>& texts, const Layout& layout) {
+  // By content only: the same files reached as ./spec.toml or from another folder are the same
+  // inputs. Each file's hash, sorted (the spelling of paths orders the map, not the contents).
+  std::vector<std::string> hashes;
+  for (const auto& [path, text] : texts) hashes.push_back(sha256_hex(text));
+  std::sort(hashes.begin(), hashes.end());
   std::string all;
-  for (const auto& [path, text] : texts) all += path + '\0' + std::to_string(text.size()) + '\0' + text;
+  for (const auto& h : hashes) all += h + '\0';
   for (const auto& c : layout.columns()) all += c.name + '\0';
   return sha256_hex(all);
 }

@@ -20,7 +20,8 @@ std::vector<uint8_t> front_rows(const Layout& layout, const std::vector<Objectiv
 std::string summary_table(const Spec& spec, const Space& space, const Layout& layout, const std::vector<uint8_t>& front,
                           const std::vector<int64_t>& counts, size_t max_rows);
 // Identifies a sweep and its inputs (a resumed run must match the killed one): SHA-256 over
-// every input's path and text and the row layout.
+// every input's text (not its path: another spelling or working folder is the same sweep) and
+// the row layout.
 std::string digest(const std::map<std::string, std::string>& texts, const Layout& layout);
 
 }  // namespace rackscope::sweep

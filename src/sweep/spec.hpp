@@ -63,9 +63,12 @@ struct Spec {
   std::vector<Axis> axes;         // enumeration order: workload, cluster-shaping axes, the rest
   Constraints constraints;
   std::vector<Objective> objectives;
-  // Work distribution: configurations per checkpoint (a collective write and progress record)
-  // and the smallest chunk a rank takes at a time.
+  // Work distribution: a checkpoint (a collective write and progress record) at most every
+  // `checkpoint_every` configurations and about every `checkpoint_seconds`, whichever comes
+  // first, so a slow sweep smaller than `checkpoint_every` still resumes; and the smallest chunk
+  // a rank takes at a time.
   int64_t checkpoint_every = 262144;
+  int64_t checkpoint_seconds = 60;
   int64_t min_chunk = 16;
 };
 
