@@ -1,5 +1,7 @@
 """Tells each input's kind from its content (HDF5 signature and groups, JSON keys, DOT header)
 and loads it. Anything else is a ReportError naming the file and what was expected."""
+import os
+import stat
 import json
 from pathlib import Path
 
@@ -65,15 +67,33 @@ def _hdf5(path):
     return f
 
 
+# Text inputs (JSON, DOT) past this are a mistake; sweep HDF5 files are read in place, not whole.
+MAX_TEXT_BYTES = 1 << 30
+
+
+def _check_regular(path):
+    """A FIFO would block and /dev/zero never end: regular files only, as rackscope's own readers."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise ReportError(f"{path}: cannot read ({e.strerror}) (valid: {KINDS})")
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket"
+        raise ReportError(f"{path}: is {what}, not a regular file (valid: {KINDS})")
+
+
 def load(path):
     """Returns (kind, content). content: an open h5py.File for sweeps, parsed JSON, or DOT text."""
     path = Path(path)
+    _check_regular(path)
     try:
         head = path.open("rb").read(8)
     except OSError as e:
         raise ReportError(f"{path}: cannot read ({e.strerror})")
     if head == HDF5_SIGNATURE:
         return "sweep", _hdf5(path)
+    if path.stat().st_size > MAX_TEXT_BYTES:
+        raise ReportError(f"{path}: over {MAX_TEXT_BYTES >> 30} GiB, too large for a JSON or DOT result (valid: {KINDS})")
     try:
         text = path.read_text()
     except UnicodeDecodeError:

@@ -30,6 +30,18 @@ def _parser():
 
 
 
+def _check_not_input(output, paths):
+    """-o is a folder the report writes into: not empty, not an existing file (an input, say)."""
+    valid = "(valid: a folder for the plots, new or existing)"
+    if not output:
+        raise ReportError(f"-o: empty path {valid}")
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        named = [p for p in paths if os.path.exists(p) and os.path.samefile(p, out)]
+        what = f"is the input {named[0]}" if named else "is a file"
+        raise ReportError(f"-o: {output}: {what}, not a folder {valid}")
+
+
 def _check_output(out):
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -66,6 +78,7 @@ def _render(loaded, out, budget):
 
 def run(argv):
     args = _parser().parse_args(argv)
+    _check_not_input(args.output, args.inputs)
     out = Path(args.output)
     loaded = [(p, inputs.load(p)) for p in args.inputs]
     _check_output(out)
