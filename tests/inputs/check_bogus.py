@@ -9,10 +9,12 @@ Each case is a directory BOGUS_DIR/NN-name/ holding the bad input file(s) and
   exit      optional, one line: the exit code when not 2 (bad input). 3 is an infeasible
             configuration: the binary's answer, so the expected line is on stdout instead
 The binary must exit with that code, print exactly that one line on stderr (stdout for exit 3)
-and nothing on the other, within 20 s. Prints one line per case (PASS/FAIL, a failure's details indented below it) and a
+and nothing on the other, within 20 s, leaving the case's files as they were (no input harmed,
+nothing written beside them). Cases of `sweep` are skipped by a build without it. Prints one line per case (PASS/FAIL, a failure's details indented below it) and a
 final `N passed, M failed`; exits 1 if any case fails.
 """
 import concurrent.futures
+import hashlib
 import os
 import shlex
 import signal
@@ -22,6 +24,23 @@ import tempfile
 
 TIMEOUT_S = 20
 MAX_READ = 1 << 20  # bytes of a case's stdout/stderr looked at
+
+
+def snapshot(case_dir):
+    """{file name: SHA-256} of every file in the case directory."""
+    out = {}
+    for root, _, files in os.walk(case_dir):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, case_dir)] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def sweep_available(binary):
+    """A build without MPI and parallel HDF5 has a stand-in `sweep` (tests/inputs/check_sweep_unavailable.py)."""
+    p = subprocess.run([binary, "sweep", "x", "-o", "y"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT_S)
+    return "has no MPI and parallel HDF5" not in p.stderr
 
 
 def run_case(binary, case_dir, workdir):
@@ -48,6 +67,7 @@ def run_case(binary, case_dir, workdir):
     args = [tok.replace("{dir}", case_dir) for tok in shlex.split(cmd_lines[0])]
     expected = expected_lines[0].replace("{dir}", case_dir)
 
+    before = snapshot(case_dir)
     # Output goes to files, not pipes: a case that hangs while printing rows must not fill memory.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
@@ -82,6 +102,11 @@ def run_case(binary, case_dir, workdir):
                         + ("" if message.endswith("\n") or not message else " (no final newline)"))
     if err_lines != [expected]:
         problems.append(f"{channel} differs from expected")
+    # Bad input never harms an input: every file of the case is as it was, and nothing was added.
+    after = snapshot(case_dir)
+    if after != before:
+        changed = sorted(set(before) ^ set(after) | {k for k in before if k in after and before[k] != after[k]})
+        problems.append(f"the case's files changed: {', '.join(changed)}")
     if not problems:
         return True, []
     details = ["; ".join(problems), f"command:  rackscope {shlex.join(args)}", f"expected: {expected}"]
@@ -109,6 +134,13 @@ def main():
     if not cases:
         print(f"{root}: no cases", file=sys.stderr)
         return 1
+
+    # Cases of `sweep` (cmd starting with it) need the parallel build; a serial one skips them.
+    if not sweep_available(binary):
+        skipped = [c for c in cases if open(os.path.join(root, c, "cmd"), encoding="utf-8").read().split()[:1] == ["sweep"]]
+        for c in skipped:
+            print(f"SKIP {c} (this build has no sweep)")
+        cases = [c for c in cases if c not in skipped]
 
     # Run from an empty directory: the cases must not depend on the working directory, and any
     # stray output file lands there.
