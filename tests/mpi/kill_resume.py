@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Crash safety: a sweep killed mid-run leaves no results file, only its checkpoint; `--resume`
 (at another rank count) finishes it with /results bit-identical to an uninterrupted run. A resume
-against another spec is refused with one line and keeps the checkpoint.
+against another spec is refused with one line and keeps the checkpoint; the same spec spelled
+differently, from another folder, resumes (inputs are named by content).
 
 The kill comes at a known point, not a timing race: RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS=N makes
 every rank end itself with SIGKILL once N checkpoint intervals are written.
@@ -51,12 +52,30 @@ with tempfile.TemporaryDirectory() as tmp:
                 "resuming with another spec: exit 2, one line", p.stderr[-2000:])
         c.check(os.path.exists(out + ".partial") and not os.path.exists(out), "the refused resume keeps the checkpoint")
 
-        p = mpirun(3, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=120)
-        c.check(p.returncode == 0 and os.path.exists(out), "--resume at 3 ranks finishes the run", p.stderr[-2000:])
+        # From another folder, the spec spelled ./long.toml: the same inputs by content, so it resumes.
+        p = mpirun(3, binary, ["sweep", "./" + os.path.basename(spec), "-o", out, "--resume", "--quiet"], cwd=os.path.dirname(spec), timeout=120)
+        c.check(p.returncode == 0 and os.path.exists(out), "--resume at 3 ranks, from another folder as ./long.toml, finishes the run",
+                p.stderr[-2000:])
         c.check(not os.path.exists(out + ".partial"), "the checkpoint is removed once the results file is complete")
         if os.path.exists(out) and os.path.exists(ref):
             with h5py.File(out, "r") as a, h5py.File(ref, "r") as b:
                 c.check(a["results"][()].tobytes() == b["results"][()].tobytes(), "resumed /results is bit-identical to the uninterrupted run")
                 c.check(a["pareto"][()].tobytes() == b["pareto"][()].tobytes(), "resumed /pareto equals the uninterrupted run's")
                 c.check(int(a["meta"].attrs["resumes"]) == 1, "/meta counts the resume")
+
+# Cadence by time as well as count: with checkpoint_every above the whole sweep (as the shipped
+# sweep's 207,360 configurations are below the default 262,144), a checkpoint is still written
+# (the first interval is short, the next ones last about checkpoint_seconds), so a kill loses little.
+with tempfile.TemporaryDirectory() as tmp:
+    with open(spec, encoding="utf-8") as f:
+        text = f.read().replace('"../../../', '"' + os.path.abspath(root) + "/")
+    text = text.replace("checkpoint_every = 256", "checkpoint_every = 100000000\ncheckpoint_seconds = 1")
+    timed = os.path.join(tmp, "timed.toml")
+    with open(timed, "w", encoding="utf-8") as f:
+        f.write(text)
+    out = os.path.join(tmp, "timed.h5")
+    p = mpirun(2, binary, ["sweep", timed, "-o", out, "--quiet"], env_extra={"RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS": "1"})
+    state = checkpoint_done(out + ".partial")
+    c.check(p.returncode != 0 and state is not None and 0 < state[0] < state[1],
+            "checkpoint_every above the sweep's size: a kill still leaves a checkpoint with work done", str(state))
 c.finish()
