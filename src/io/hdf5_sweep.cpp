@@ -107,27 +107,34 @@ void write_scalar(hid_t ds, hid_t type, const void* value, bool writer) {
   Id x = collective_transfer();
   check(H5Dwrite(ds, type, mem, file_space, x, value), "scalar write");
 }
-// The checkpoint's datasets and attributes are there with the shapes this sweep writes: /results
-// `total` rows of `row_size` bytes, /done one integer; start_time, command_line, resumes.
-void check_shapes(hid_t file, const std::string& path, size_t row_size, int64_t total, const std::string& valid) {
+// A checkpoint whole in itself, before asking whose it is (so damage is named as damage): the
+// attributes, /results as `total` rows (its own `total`), /done one integer within 0 to `total`.
+// Returns {total, done}.
+std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, const std::string& valid) {
   auto damaged = [&](const std::string& what) { throw InputError({path, 0}, "", "is a damaged checkpoint: " + what, valid); };
-  for (const char* a : {"start_time", "command_line", "resumes"})
+  for (const char* a : {"total", "start_time", "command_line", "resumes"})
     if (H5Aexists(file, a) <= 0) damaged(std::string("attribute ") + a + " missing");
   for (const char* d : {"results", "done"})
     if (H5Lexists(file, d, H5P_DEFAULT) <= 0) damaged(std::string("dataset /") + d + " missing");
+  const int64_t total = read_int_attr(file, "total");
   Id results(H5Dopen2(file, "results", H5P_DEFAULT), H5Dclose, "results open");
   Id space(H5Dget_space(results), H5Sclose, "dataspace");
   hsize_t rows = 0;
   if (H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &rows, nullptr) != 1 ||
       rows != static_cast<hsize_t>(total))
     damaged(fmt::format("/results is not {} rows", total));
-  Id type(H5Dget_type(results), H5Tclose, "dataset type");
-  if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != row_size) damaged(fmt::format("/results rows are not {} bytes", row_size));
-  Id done(H5Dopen2(file, "done", H5P_DEFAULT), H5Dclose, "done open");
-  Id done_space(H5Dget_space(done), H5Sclose, "dataspace");
-  Id done_type(H5Dget_type(done), H5Tclose, "dataset type");
+  Id done_set(H5Dopen2(file, "done", H5P_DEFAULT), H5Dclose, "done open");
+  Id done_space(H5Dget_space(done_set), H5Sclose, "dataspace");
+  Id done_type(H5Dget_type(done_set), H5Tclose, "dataset type");
   if (H5Sget_simple_extent_type(done_space) != H5S_SCALAR || H5Tget_class(done_type) != H5T_INTEGER) damaged("/done is not one integer");
+  int64_t done = 0;
+  Id x = collective_transfer();
+  check(H5Dread(done_set, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, x, &done), "done read");
+  // A count outside [0, total] would resume at rows never computed (or before the first).
+  if (done < 0 || done > total) damaged(fmt::format("done = {} is outside 0 to {}", done, total));
+  return {total, done};
 }
+
 }  // namespace
 
 // ---- checkpoint ----
@@ -185,19 +192,16 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
   if (f < 0) throw InputError({path, 0}, "", "cannot open the checkpoint to resume", valid);
   im->file = Id(f, H5Fclose, "file open");
   if (H5Aexists(im->file, "sweep_sha256") <= 0) throw InputError({path, 0}, "", "is not a sweep checkpoint", valid);
-  if (read_string_attr(im->file, "sweep_sha256") != digest || read_int_attr(im->file, "total") != total)
+  const auto [own_total, done] = check_whole(im->file, path, valid);
+  if (read_string_attr(im->file, "sweep_sha256") != digest || own_total != total)
     throw InputError({path, 0}, "", "was written by a different sweep spec or different inputs", valid);
   im->type = row_type(layout);
   im->row_size = layout.row_size();
-  check_shapes(im->file, path, layout.row_size(), total, valid);
   im->results = Id(H5Dopen2(im->file, "results", H5P_DEFAULT), H5Dclose, "results open");
   im->done = Id(H5Dopen2(im->file, "done", H5P_DEFAULT), H5Dclose, "done open");
-  int64_t done = 0;
-  Id x = collective_transfer();
-  check(H5Dread(im->done, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, x, &done), "done read");
-  // A count outside [0, total] would resume at rows never computed (or before the first).
-  if (done < 0 || done > total)
-    throw InputError({path, 0}, "done", fmt::format("{} configurations done is outside 0 to {} (a damaged checkpoint)", done, total), valid);
+  Id type(H5Dget_type(im->results), H5Tclose, "dataset type");
+  if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != im->row_size)
+    throw InputError({path, 0}, "", fmt::format("is a damaged checkpoint: /results rows are not {} bytes", im->row_size), valid);
   return std::unique_ptr<SweepCheckpoint>(new SweepCheckpoint(std::move(im), done));
 }
 
