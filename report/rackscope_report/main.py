@@ -17,6 +17,17 @@ class _Parser(argparse.ArgumentParser):
         raise ReportError(f"rackscope report: {message} (usage: {USAGE})")
 
 
+def _budget(text):
+    """A positive, finite number of dollars (argparse's float would take nan, inf and -5)."""
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not (0 < v < 1e13):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive amount of US dollars below 1e13")
+    return v
+
+
 def _parser():
     p = _Parser(prog="rackscope report", usage=USAGE, description=(
         "Plots (PNG and SVG) and one self-contained index.html from rackscope results: the HDF5 file of `sweep`, the --json "
@@ -24,7 +35,7 @@ def _parser():
         "Each input's kind is told from its content."))
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if missing)")
-    p.add_argument("--budget", type=float, metavar="USD", help="draw this capital budget on size plots")
+    p.add_argument("--budget", type=_budget, metavar="USD", help="draw this capital budget on size plots")
     return p
 
 
