@@ -11,7 +11,7 @@ namespace rackscope::collective {
 Planner::Planner(const fabric::Fabric& f, hw::CollectiveRuntime runtime)
     : fabric_(f), runtime_(std::move(runtime)), loads_(f.links().size()) {}
 
-const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
+Planner::Cached& Planner::entry(Op op, const Group& g) {
   // FNV-1a over the op, the endpoints and the siblings' offsets.
   uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(op);
   for (int e : g.endpoints) h = (h ^ static_cast<uint64_t>(static_cast<uint32_t>(e))) * 1099511628211ull;
@@ -19,21 +19,34 @@ const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
   for (int s : g.concurrent) h = (h ^ static_cast<uint64_t>(static_cast<uint32_t>(s))) * 1099511628211ull;
   auto& bucket = cache_[h];
   for (const auto& c : bucket)
-    if (c->op == static_cast<int>(op) && c->endpoints == g.endpoints && c->concurrent == g.concurrent) return c->plans;
-  std::vector<AlgorithmCost> all;
-  if (g.size() >= 2)
-    for (const Algorithm& alg : algorithms()) {
-      all.push_back(alg.plan(fabric_, g, op, loads_));
-      all.back().name = alg.name;
-    }
-  bucket.push_back(std::make_unique<Cached>(Cached{static_cast<int>(op), g.endpoints, g.concurrent, std::move(all)}));
-  return bucket.back()->plans;
+    if (c->op == static_cast<int>(op) && c->endpoints == g.endpoints && c->concurrent == g.concurrent) return *c;
+  const size_t n = g.size() >= 2 ? algorithms().size() : 0;
+  bucket.push_back(std::make_unique<Cached>(
+      Cached{static_cast<int>(op), g.endpoints, g.concurrent, std::vector<AlgorithmCost>(n), std::vector<char>(n, 0)}));
+  return *bucket.back();
+}
+
+const AlgorithmCost& Planner::plan(Cached& c, const Group& g, size_t algorithm) {
+  if (!c.planned[algorithm]) {
+    const Algorithm& alg = algorithms()[algorithm];
+    c.plans[algorithm] = alg.plan(fabric_, g, static_cast<Op>(c.op), loads_);
+    c.plans[algorithm].name = alg.name;
+    c.planned[algorithm] = 1;
+  }
+  return c.plans[algorithm];
+}
+
+const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
+  Cached& c = entry(op, g);
+  for (size_t i = 0; i < c.plans.size(); ++i) plan(c, g, i);
+  return c.plans;
 }
 
 std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const std::string& only) {
   if (g.size() < 2) return Choice{"none", "none", 0.0};
   const auto& runtime = runtime_;
-  const auto& all = plans(op, g);
+  Cached& cached = entry(op, g);
+  const std::vector<Algorithm>& registry = algorithms();
   // auto: the runtime's own selection table, first matching row with an applicable algorithm;
   // a row naming several algorithms or protocols takes the fastest of them.
   auto listed = [](const std::vector<std::string>& names, const std::string& name) {
@@ -49,8 +62,10 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
       if (row.max_bytes > 0 && bytes > row.max_bytes) continue;
       if (!row.ops.empty() && !listed(row.ops, op_name(op))) continue;
       std::optional<Choice> pick;
-      for (const auto& a : all) {
-        if (!a.applicable || !listed(row.algorithms, a.name)) continue;
+      for (size_t i = 0; i < registry.size(); ++i) {
+        if (!listed(row.algorithms, registry[i].name)) continue;
+        const AlgorithmCost& a = plan(cached, g, i);
+        if (!a.applicable) continue;
         for (const auto& p : runtime.protocols) {
           if (!listed(row.protocols, p.name)) continue;
           const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
@@ -62,9 +77,12 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
   }
   // best: the fastest by the model; auto with no applicable row: the fastest the runtime has.
   std::optional<Choice> best;
-  for (const auto& a : all) {
-    if (!a.applicable || (!only.empty() && only != "best" && a.name != only)) continue;
-    if (only.empty() && std::find(runtime.algorithms.begin(), runtime.algorithms.end(), a.name) == runtime.algorithms.end()) continue;
+  for (size_t i = 0; i < registry.size(); ++i) {
+    const std::string name = registry[i].name;
+    if (!only.empty() && only != "best" && name != only) continue;
+    if (only.empty() && std::find(runtime.algorithms.begin(), runtime.algorithms.end(), name) == runtime.algorithms.end()) continue;
+    const AlgorithmCost& a = plan(cached, g, i);
+    if (!a.applicable) continue;
     for (const auto& p : runtime.protocols) {
       const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
       if (!best || t < best->time_s) best = Choice{a.name, p.name, t};

@@ -35,11 +35,16 @@ class Planner {
   const hw::CollectiveRuntime runtime_;
   fabric::PhaseLoads loads_;
   // Plans by (op, endpoints, siblings), found through a hash; the key is kept to rule out collisions.
+  // An algorithm is planned when a choice first needs it (the selection table names it, or the
+  // fallback looks at it), so plans the runtime would never pick are never routed.
   struct Cached {
     int op;
     std::vector<int> endpoints, concurrent;
-    std::vector<AlgorithmCost> plans;
+    std::vector<AlgorithmCost> plans;  // per registry entry, valid where planned[i]
+    std::vector<char> planned;
   };
+  Cached& entry(Op op, const Group& g);
+  const AlgorithmCost& plan(Cached& c, const Group& g, size_t algorithm);
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Cached>>> cache_;  // stable addresses
 };
 

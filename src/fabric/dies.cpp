@@ -25,13 +25,11 @@ void DieTier::build(const ClusterShape& s, GraphParts& g) {
       g.add_link(base_ + c * dies_ + l.a, base_ + c * dies_ + l.b, l.bandwidth_Bps, l.latency_s, Tier::die_to_die);
     if (c == 0) chip_links_ = g.link_count() - first;
   }
-  // Routes between dies of chip 0, over die vertices only (never through the chip vertex).
-  std::vector<char> forwards(g.kinds.size(), 0);
-  for (int d = 0; d < dies_; ++d) forwards[base_ + d] = 1;
-  paths_.assign(static_cast<size_t>(dies_) * dies_, {});
-  for (int a = 0; a < dies_; ++a)
-    for (int b = 0; b < dies_; ++b)
-      if (a != b) paths_[a * dies_ + b] = ecmp_paths(g.graph, g.links, base_ + a, base_ + b, forwards);
+  // Routes between dies of chip 0, over its die links only (never through the chip vertex).
+  const LinkSubgraph chip0 = link_subgraph(g.links, first, chip_links_, [&](int v) { return v >= base_ && v < base_ + dies_; });
+  std::vector<int> dies(dies_);
+  for (int d = 0; d < dies_; ++d) dies[d] = base_ + d;
+  paths_ = ecmp_table(chip0, g.links, dies, 0);
 }
 
 void DieTier::route(int src, int dst, bool same_chip, int ranks_per_chip, const std::vector<Link>& links, double bytes, PhaseLoads& loads,
@@ -41,11 +39,11 @@ void DieTier::route(int src, int dst, bool same_chip, int ranks_per_chip, const 
   const int die_a = rank_die_[src % ranks_per_chip], die_b = rank_die_[dst % ranks_per_chip];
   if (same_chip) {
     if (die_a == die_b) return;
-    const PathSet& p = paths_[die_a * dies_ + die_b];
+    const size_t p = paths_.pair(die_a, die_b);
     const int shift = chip_a * chip_links_;
-    for (const auto& [link, share] : p.links) loads.add(link + shift, bytes * share);
-    r.latency_s += p.latency_s;
-    r.hops += p.hops;
+    for (int i = paths_.begin[p]; i < paths_.begin[p + 1]; ++i) loads.add(paths_.links[i].first + shift, bytes * paths_.links[i].second);
+    r.latency_s += paths_.latency_s[p];
+    r.hops += paths_.hops[p];
     return;
   }
   const int up = up_[chip_a * dies_ + die_a], down = up_[chip_b * dies_ + die_b] + 1;

@@ -6,6 +6,7 @@
 // the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
 #include <boost/graph/adjacency_list.hpp>
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -26,6 +27,17 @@ struct PathSet {
   std::vector<std::pair<int, double>> links;
   double latency_s = 0;
   int hops = 0;
+};
+
+// Unit routes between every ordered pair of a few vertices (a rack's chips, a chip's dies), flat:
+// pair p = a * n + b has links [begin[p], begin[p + 1]) with ids relative to the table's base.
+struct PathTable {
+  int n = 0;
+  std::vector<int> begin;
+  std::vector<std::pair<int, double>> links;  // (link id - base, share)
+  std::vector<double> latency_s;
+  std::vector<int> hops;  // 0: no route
+  size_t pair(int a, int b) const { return static_cast<size_t>(a) * n + b; }
 };
 
 // The graph and its vertex and link tables, which every builder adds to.
@@ -66,7 +78,7 @@ class DieTier {
   int dies_ = 1, base_ = 0, chip_links_ = 0;
   std::vector<int> rank_die_;    // per core of a chip
   std::vector<int> up_;          // per (chip, die)
-  std::vector<PathSet> paths_;   // [a * dies + b], chip 0's link ids
+  PathTable paths_;              // chip 0's dies, link ids from 0
 };
 
 // The racks' own fabric. Rack r's scale-up links are rack 0's shifted by r * rack_links; its
@@ -97,8 +109,8 @@ class ScaleUpTier {
   // Torus racks: dims and, per local chip and dimension, the link to the + and - neighbour.
   std::vector<int> dims_;
   std::vector<std::pair<int, int>> torus_next_;  // [local * dims + d] -> (+link, -link), rack-0 ids
-  // Switched and explicit racks: unit routes between local chips, rack-0 link ids.
-  std::vector<PathSet> local_paths_;  // [src_local * chips_per_rack + dst_local]
+  // Switched and explicit racks: unit routes between local chips, link ids relative to rack 0's first.
+  PathTable local_paths_;
   std::vector<std::vector<int>> switch_up_, switch_down_;  // per local chip: links to/from its leaves
   bool in_switch_reduction_ = false;
 };
@@ -163,8 +175,21 @@ struct Fabric::Impl {
   ScaleOutTier out;
 };
 
-// Equal-cost multipath split of one unit of traffic from `src` to `dst` over shortest paths in
-// `g`, passing only through vertices for which `forwards` is true. Empty when unreachable.
-PathSet ecmp_paths(const Graph& g, const std::vector<Link>& links, int src, int dst, const std::vector<char>& forwards);
+// A few of the fabric's links (a rack's scale-up fabric, a chip's dies) and their end vertices as a
+// small flat graph, so that path finding never touches (or zeroes arrays the size of) the rest.
+struct LinkSubgraph {
+  std::vector<int> vertex;               // local index -> fabric vertex, ascending
+  std::vector<char> forwards;            // per local vertex: traffic may pass through it
+  std::vector<int> out_begin, in_begin;  // per local vertex (+1 at the end): offsets into out / in
+  std::vector<std::pair<int, int>> out;  // (local target, link id), a vertex's in link-id order
+  std::vector<int> in;                   // local source of each in-link
+  int local(int v) const;                // -1 when v is not in it
+};
+// The links [first, first + count) and their ends; `forwards(v)` for a fabric vertex v.
+LinkSubgraph link_subgraph(const std::vector<Link>& links, int first, int count, const std::function<bool(int)>& forwards);
+// Equal-cost multipath split of one unit of traffic between every ordered pair of `ends` (fabric
+// vertices) over shortest paths in `s`, passing only through vertices that forward; link ids
+// stored minus `base`. A pair with no route has no links and 0 hops.
+PathTable ecmp_table(const LinkSubgraph& s, const std::vector<Link>& links, const std::vector<int>& ends, int base);
 
 }  // namespace rackscope::fabric

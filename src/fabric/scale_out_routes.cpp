@@ -105,13 +105,13 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
     for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
     sg.out.assign(switches_.size(), {});
     sg.in.assign(switches_.size(), {});
-    for (size_t i = 0; i < switches_.size(); ++i)
-      for (auto [e, end] = boost::out_edges(switches_[i], g.graph); e != end; ++e) {
-        const int w = sg.local[boost::target(*e, g.graph)];
-        if (w < 0) continue;
-        sg.out[i].emplace_back(w, g.graph[*e].id);
-        sg.in[w].push_back(static_cast<int>(i));
-      }
+    // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it).
+    for (int id = 0; id < g.link_count(); ++id) {
+      const int v = sg.local[g.links[id].from], w = sg.local[g.links[id].to];
+      if (v < 0 || w < 0) continue;
+      sg.out[v].emplace_back(w, id);
+      sg.in[w].push_back(v);
+    }
   }
   const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
   std::vector<int>& dist = distance_to_leaf_[dst];

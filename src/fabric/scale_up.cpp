@@ -28,31 +28,31 @@ void ScaleUpTier::build(const ClusterShape& s, GraphParts& g) {
   if (!std::holds_alternative<hw::TorusSpec>(s.spec.rack.scale_up)) build_local_paths(s, g);
 }
 
-// Unit routes between every pair of chips of rack 0 for switched and explicit racks.
+// Unit routes between every pair of chips of rack 0 for switched and explicit racks, over rack 0's
+// own links: switches forward traffic, and chips too in an explicit rack.
 void ScaleUpTier::build_local_paths(const ClusterShape& s, const GraphParts& g) {
   const int n = s.chips_per_rack;
-  std::vector<char> forwards(g.kinds.size(), 0);
   const bool chips_forward = std::holds_alternative<hw::ExplicitSpec>(s.spec.rack.scale_up);
-  for (int v = 0; v < g.vertex_count(); ++v) {
+  const LinkSubgraph rack0 = link_subgraph(g.links, rack_link_base_, rack_links_, [&](int v) {
     const bool in_rack0 = v < n || (v >= rack_switch_base_ && v < rack_switch_base_ + rack_switches_);
-    forwards[v] = in_rack0 && (g.kinds[v] == VertexKind::switch_ || chips_forward);
-  }
-  local_paths_.assign(static_cast<size_t>(n) * n, {});
-  for (int a = 0; a < n; ++a)
-    for (int d = 0; d < n; ++d)
-      if (a != d) local_paths_[static_cast<size_t>(a) * n + d] = ecmp_paths(g.graph, g.links, a, d, forwards);
+    return in_rack0 && (g.kinds[v] == VertexKind::switch_ || chips_forward);
+  });
+  std::vector<int> chips(n);
+  for (int a = 0; a < n; ++a) chips[a] = a;
+  local_paths_ = ecmp_table(rack0, g.links, chips, rack_link_base_);
 }
 
 void ScaleUpTier::route(int a_local, int b_local, int rack, const std::vector<Link>& links, double bytes, PhaseLoads& loads,
                         Route& r) const {
   if (!dims_.empty()) return route_torus(a_local, b_local, rack, links, bytes, loads, r);
-  const PathSet& p = local_paths_[static_cast<size_t>(a_local) * chips_per_rack_ + b_local];
+  const PathTable& t = local_paths_;
+  const size_t p = t.pair(a_local, b_local);
   // The rack readers refuse a rack whose chips cannot all reach each other.
-  RACKSCOPE_ASSERT(p.hops > 0, "every pair of a rack's chips has a route");
-  const int shift = rack * rack_links_;
-  for (const auto& [link, share] : p.links) loads.add(link + shift, bytes * share);
-  r.latency_s += p.latency_s;
-  r.hops += p.hops;
+  RACKSCOPE_ASSERT(t.hops[p] > 0, "every pair of a rack's chips has a route");
+  const int shift = rack_link_base_ + rack * rack_links_;
+  for (int i = t.begin[p]; i < t.begin[p + 1]; ++i) loads.add(t.links[i].first + shift, bytes * t.links[i].second);
+  r.latency_s += t.latency_s[p];
+  r.hops += t.hops[p];
 }
 
 double ScaleUpTier::route_to_switch(int local, int rack, bool up, const std::vector<Link>& links, double bytes, PhaseLoads& loads) const {
