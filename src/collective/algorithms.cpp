@@ -10,7 +10,7 @@ const std::vector<Algorithm>& algorithms() {
        [](const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& l) { return plan_ring(f, g, op, true, l); }},
       {"tree", "double binary tree, pipelined in chunks (NCCL 2.4)", plan_double_binary_tree},
       {"rhd", "recursive halving-doubling, log2(n) steps (n = 2^k)", plan_halving_doubling},
-      {"mesh", "direct: every rank to every other at once", plan_mesh},
+      {"mesh", "direct: every rank to every other at once", plan_mesh, mesh_floor},
       {"hierarchical", "ring inside every rack, then across racks (2+ racks)", plan_hierarchical},
       {"torus", "dimension-ordered bidirectional rings on whole torus racks", plan_torus_rings},
       {"in-switch", "in-switch reduction (NVLink SHARP / NVLS), all-reduce", plan_in_switch},

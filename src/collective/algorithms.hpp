@@ -10,10 +10,19 @@
 
 namespace rackscope::collective {
 
+// A floor under an algorithm's cost found without routing it: its time is at least
+// launch + steps * step latency + bytes * seconds_per_byte / bandwidth efficiency.
+struct CostFloor {
+  double seconds_per_byte = 0;  // summed over phases and their repeats, at line rate
+  double steps = 0;             // phases times their repeats
+};
+
 struct Algorithm {
   const char* name;
   const char* description;
   AlgorithmCost (*plan)(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+  // Where planning is costly (n^2 flows): lets the Planner skip a plan that cannot win. Optional.
+  CostFloor (*floor)(const fabric::Fabric& f, const Group& g, Op op) = nullptr;
 };
 // In the order the Planner tries them: of equally fast choices the earlier one wins.
 const std::vector<Algorithm>& algorithms();
@@ -23,6 +32,7 @@ AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bid
 AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+CostFloor mesh_floor(const fabric::Fabric& f, const Group& g, Op op);
 AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);

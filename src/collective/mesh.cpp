@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "collective/algorithms.hpp"
 
 namespace rackscope::collective {
@@ -30,6 +32,54 @@ AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::
   }
   a.phases.push_back(price_phase(f, g, flows, op == Op::allreduce ? 2 : 1, loads));
   return a;
+}
+
+}  // namespace rackscope::collective
+
+namespace rackscope::collective {
+
+// The mesh's cost without routing its n^2 flows (as price_phase would, siblings included): every
+// byte a rank sends crosses its core's link, and every byte a chip's ranks send to other racks
+// crosses that chip's host links and its rack's NIC uplinks, so the busiest link carries at least
+// the largest of those totals over their bandwidth. Lowered by a millionth against the routed
+// sums' rounding.
+CostFloor mesh_floor(const fabric::Fabric& f, const Group& g, Op op) {
+  const int n = g.size(), endpoints = f.endpoints();
+  const double bytes = op == Op::broadcast ? 1.0 : 1.0 / n;
+  const int senders = op == Op::broadcast ? 1 : n;
+  double worst = (n - 1) * bytes / f.spec().rack.chip.core_bandwidth_Bps;
+  std::vector<std::pair<int, double>> leaving;  // (chip, bytes to other racks)
+  std::vector<int> racks;
+  for (size_t k = 0; k <= g.concurrent.size(); ++k) {
+    const int shift = k == 0 ? 0 : g.concurrent[k - 1];
+    racks.clear();
+    for (int e : g.endpoints)
+      if (e + shift < endpoints) racks.push_back(f.rack_of(e + shift));
+    std::sort(racks.begin(), racks.end());
+    for (int i = 0; i < senders; ++i) {
+      const int src = g.endpoints[i] + shift;
+      if (src >= endpoints) continue;
+      const auto [lo, hi] = std::equal_range(racks.begin(), racks.end(), f.rack_of(src));
+      const auto elsewhere = static_cast<double>(racks.size() - (hi - lo));
+      if (elsewhere > 0) leaving.emplace_back(f.chip_of(src), elsewhere * bytes);
+    }
+  }
+  // Per chip (sorted by chip, so by rack too), then per rack.
+  std::sort(leaving.begin(), leaving.end());
+  double rack_sum = 0;
+  for (size_t i = 0; i < leaving.size();) {
+    const int chip = leaving[i].first, rack = f.rack_of_chip(chip);
+    double sum = 0;
+    for (; i < leaving.size() && leaving[i].first == chip; ++i) sum += leaving[i].second;
+    if (const double egress = f.scale_out_egress_Bps(chip); egress > 0) worst = std::max(worst, sum / egress);
+    rack_sum += sum;
+    if (i == leaving.size() || f.rack_of_chip(leaving[i].first) != rack) {
+      if (const double egress = f.rack_egress_Bps(rack); egress > 0) worst = std::max(worst, rack_sum / egress);
+      rack_sum = 0;
+    }
+  }
+  const double repeat = op == Op::allreduce ? 2 : 1;
+  return {repeat * worst * (1 - 1e-6), repeat};
 }
 
 }  // namespace rackscope::collective

@@ -22,7 +22,8 @@ Planner::Cached& Planner::entry(Op op, const Group& g) {
     if (c->op == static_cast<int>(op) && c->endpoints == g.endpoints && c->concurrent == g.concurrent) return *c;
   const size_t n = g.size() >= 2 ? algorithms().size() : 0;
   bucket.push_back(std::make_unique<Cached>(
-      Cached{static_cast<int>(op), g.endpoints, g.concurrent, std::vector<AlgorithmCost>(n), std::vector<char>(n, 0)}));
+      Cached{static_cast<int>(op), g.endpoints, g.concurrent, std::vector<AlgorithmCost>(n), std::vector<char>(n, 0),
+             std::vector<CostFloor>(n, CostFloor{0, -1})}));
   return *bucket.back();
 }
 
@@ -34,6 +35,21 @@ const AlgorithmCost& Planner::plan(Cached& c, const Group& g, size_t algorithm) 
     c.planned[algorithm] = 1;
   }
   return c.plans[algorithm];
+}
+
+bool Planner::cannot_beat(Cached& c, const Group& g, size_t algorithm, double bytes, double time_s,
+                          const std::vector<std::string>* protocols) {
+  const Algorithm& alg = algorithms()[algorithm];
+  if (c.planned[algorithm] || !alg.floor) return false;
+  CostFloor& floor = c.floors[algorithm];
+  if (floor.steps < 0) floor = alg.floor(fabric_, g, static_cast<Op>(c.op));
+  for (const auto& p : runtime_.protocols) {
+    if (protocols && std::find(protocols->begin(), protocols->end(), p.name) == protocols->end()) continue;
+    const double least = runtime_.launch_overhead_s + floor.steps * p.step_latency_s + bytes * floor.seconds_per_byte / p.bandwidth_efficiency;
+    // The floor's own sums round too: it must be under the time, not merely near it.
+    if (least * (1 - 1e-9) < time_s) return false;
+  }
+  return true;
 }
 
 const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
@@ -64,6 +80,7 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
       std::optional<Choice> pick;
       for (size_t i = 0; i < registry.size(); ++i) {
         if (!listed(row.algorithms, registry[i].name)) continue;
+        if (pick && cannot_beat(cached, g, i, bytes, pick->time_s, &row.protocols)) continue;
         const AlgorithmCost& a = plan(cached, g, i);
         if (!a.applicable) continue;
         for (const auto& p : runtime.protocols) {
@@ -81,6 +98,7 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
     const std::string name = registry[i].name;
     if (!only.empty() && only != "best" && name != only) continue;
     if (only.empty() && std::find(runtime.algorithms.begin(), runtime.algorithms.end(), name) == runtime.algorithms.end()) continue;
+    if (best && cannot_beat(cached, g, i, bytes, best->time_s, nullptr)) continue;
     const AlgorithmCost& a = plan(cached, g, i);
     if (!a.applicable) continue;
     for (const auto& p : runtime.protocols) {

@@ -42,9 +42,13 @@ class Planner {
     std::vector<int> endpoints, concurrent;
     std::vector<AlgorithmCost> plans;  // per registry entry, valid where planned[i]
     std::vector<char> planned;
+    std::vector<CostFloor> floors;  // per registry entry with a floor, once asked (steps < 0: not yet)
   };
   Cached& entry(Op op, const Group& g);
   const AlgorithmCost& plan(Cached& c, const Group& g, size_t algorithm);
+  // True when the algorithm, not yet planned, cannot beat `time_s` with any of `protocols`
+  // (by its floor), so a choice that keeps the first of equally fast ones need not plan it.
+  bool cannot_beat(Cached& c, const Group& g, size_t algorithm, double bytes, double time_s, const std::vector<std::string>* protocols);
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Cached>>> cache_;  // stable addresses
 };
 

@@ -89,6 +89,16 @@ const std::vector<Link>& Fabric::links() const { return impl_->g.links; }
 VertexKind Fabric::kind(int v) const { return impl_->g.kinds[v]; }
 std::string Fabric::vertex_name(int v) const { return impl_->g.names[v]; }
 bool Fabric::has_in_switch_reduction() const { return impl_->up.in_switch_reduction(); }
+double Fabric::scale_out_egress_Bps(int chip) const {
+  const hw::ClusterSpec& spec = impl_->shape.spec;
+  if (spec.scale_out.kind == hw::ScaleOutSpec::Kind::none || spec.rack.nics.count == 0) return 0;
+  return impl_->out.egress_Bps(chip, impl_->g.links);
+}
+double Fabric::rack_egress_Bps(int rack) const {
+  const hw::ClusterSpec& spec = impl_->shape.spec;
+  if (spec.scale_out.kind == hw::ScaleOutSpec::Kind::none || spec.rack.nics.count == 0) return 0;
+  return impl_->out.rack_egress_Bps(rack, spec.rack.nics.count, impl_->g.links);
+}
 const std::vector<int>& Fabric::torus_dims() const { return impl_->up.torus_dims(); }
 
 int Fabric::count(VertexKind k) const {

@@ -93,6 +93,12 @@ class Fabric {
   // used by in-switch reduction. Returns the latency.
   double route_to_switch(int endpoint, double bytes, bool up, PhaseLoads& loads) const;
   bool has_in_switch_reduction() const;
+  // The bandwidth of the links that every byte from `chip` to another rack crosses (its host
+  // links to its NICs or its rack's host switch); 0 without a scale-out fabric. A floor under a
+  // phase's busiest link without routing it: bytes leaving the chip / this.
+  double scale_out_egress_Bps(int chip) const;
+  // Likewise for a whole rack: the summed bandwidth of its NICs' links up to their leaves.
+  double rack_egress_Bps(int rack) const;
   // Spreads pending scale-out traffic, then returns max over links of bytes / bandwidth.
   double max_link_time(PhaseLoads& loads) const;
 

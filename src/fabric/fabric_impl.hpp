@@ -126,6 +126,9 @@ class ScaleOutTier {
   // Striped racks: spreads rack-to-rack bytes over NIC pairs (NIC k to NIC k), or, with
   // `loads` null, returns the slowest NIC-to-NIC path latency between the two racks.
   double spread_rack_pair(int rack_a, int rack_b, int nics_per_rack, const GraphParts& g, double bytes, PhaseLoads* loads) const;
+  // The summed bandwidth of a chip's host links towards the scale-out fabric.
+  double egress_Bps(int chip, const std::vector<Link>& links) const;
+  double rack_egress_Bps(int rack, int nics_per_rack, const std::vector<Link>& links) const;
   // ECMP between two leaves over the switch layers (cached).
   const PathSet& leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const;
 

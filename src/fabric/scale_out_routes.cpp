@@ -52,6 +52,19 @@ void ScaleOutTier::route(int a, int b, const ClusterShape& s, const GraphParts& 
   out.hops += worst_hops;
 }
 
+double ScaleOutTier::egress_Bps(int chip, const std::vector<Link>& links) const {
+  if (striped_) return links[chip_host_up_[chip]].bandwidth_Bps;
+  double bandwidth = 0;
+  for (int i = chip_nic_offset_[chip]; i < chip_nic_offset_[chip + 1]; ++i) bandwidth += links[host_up_[i]].bandwidth_Bps;
+  return bandwidth;
+}
+
+double ScaleOutTier::rack_egress_Bps(int rack, int nics_per_rack, const std::vector<Link>& links) const {
+  double bandwidth = 0;
+  for (int k = 0; k < nics_per_rack; ++k) bandwidth += links[nic_up_[rack * nics_per_rack + k]].bandwidth_Bps;
+  return bandwidth;
+}
+
 // The slowest NIC-to-NIC path between two striped racks, computed once per rack pair.
 double ScaleOutTier::rack_pair_latency(int rack_a, int rack_b, int nics_per_rack, const GraphParts& g) const {
   const uint64_t key = (static_cast<uint64_t>(rack_a) << 32) | static_cast<uint32_t>(rack_b);

@@ -75,3 +75,42 @@ TEST_CASE("collective selection: `best` is the fastest of every algorithm; auto 
   collective::Planner q(no_torus, no_torus.spec().rack.chip.collectives);
   CHECK_FALSE(q.best(Op::allreduce, collective::first_ranks(no_torus, 8), 1e6).has_value());
 }
+
+// The mesh's floor (collective/mesh.cpp) lets the planner skip routing n^2 flows when the mesh
+// cannot win: it must never be above the routed cost, siblings included, whatever the NICs.
+TEST_CASE("collective selection: the mesh's floor is never above its routed cost") {
+  for (const bool striped : {false, true})
+    for (const int ranks_per_chip : {1, 2}) {
+      hw::ClusterSpec spec = test::two_racks(4, 300e9, 0.5e-6, 50e9, 1e-6, 2e-6);
+      spec.racks = 3;
+      spec.rack.chip = test::simple_chip(ranks_per_chip);
+      spec.rack.chip.core_bandwidth_Bps = 900e9;  // slow enough to bound some cases
+      spec.rack.nics.striped = striped;
+      spec.rack.nics.host_bandwidth_Bps = 80e9;
+      const fabric::Fabric f(spec);
+      collective::Planner p(f, f.spec().rack.chip.collectives);
+      collective::Group g;
+      for (int e = 0; e < f.endpoints(); e += 2) g.endpoints.push_back(e);  // every rack, half the ranks
+      const std::vector<std::vector<int>> siblings = {{}, {1}};
+      for (const auto& concurrent : siblings) {
+        g.concurrent = concurrent;
+        for (const Op op : {Op::allreduce, Op::allgather, Op::reducescatter, Op::alltoall, Op::broadcast}) {
+          const auto& mesh = p.plans(op, g)[4];
+          REQUIRE(mesh.name == "mesh");
+          REQUIRE(mesh.applicable);
+          double per_byte = 0, steps = 0;
+          for (const auto& ph : mesh.phases) per_byte += ph.repeat * ph.seconds_per_byte, steps += ph.repeat;
+          const collective::CostFloor floor = collective::mesh_floor(f, g, op);
+          const std::string name = collective::op_name(op);
+          const size_t sibling_count = concurrent.size();
+          CAPTURE(striped);
+          CAPTURE(ranks_per_chip);
+          CAPTURE(name);
+          CAPTURE(sibling_count);
+          CHECK(floor.seconds_per_byte <= per_byte);
+          CHECK(floor.seconds_per_byte > 0.5 * per_byte);  // and close enough to be worth asking
+          CHECK(floor.steps == steps);
+        }
+      }
+    }
+}
