@@ -19,7 +19,7 @@ const char* tier_name(Tier t) {
 }
 
 int GraphParts::add_vertex(VertexKind k, std::string name) {
-  const int v = static_cast<int>(boost::add_vertex(graph));
+  const int v = vertex_count();
   kinds.push_back(k);
   names.push_back(std::move(name));
   return v;
@@ -28,11 +28,7 @@ int GraphParts::add_vertex(VertexKind k, std::string name) {
 int GraphParts::add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier) {
   const int id = static_cast<int>(links.size());
   links.push_back({a, b, bandwidth_Bps, latency_s, tier});
-  boost::add_edge(a, b, EdgeData{id}, graph);
-  if (a != b) {
-    links.push_back({b, a, bandwidth_Bps, latency_s, tier});
-    boost::add_edge(b, a, EdgeData{id + 1}, graph);
-  }
+  if (a != b) links.push_back({b, a, bandwidth_Bps, latency_s, tier});
   return id;
 }
 

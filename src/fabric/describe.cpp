@@ -1,5 +1,6 @@
 #include "fabric/describe.hpp"
 
+#include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/push_relabel_max_flow.hpp>
 
@@ -13,6 +14,8 @@
 
 namespace rackscope::fabric {
 namespace {
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 
 // Hop distances from `src` over links between distinct vertices.
 std::vector<int> hops_from(const Graph& g, int src) {

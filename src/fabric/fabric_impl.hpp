@@ -1,11 +1,9 @@
 #pragma once
-// Internal state of a Fabric; only src/fabric/*.cpp include this (it brings in Boost.Graph).
+// Internal state of a Fabric; only src/fabric/*.cpp include this.
 // One part per tier, each filled by its builder and asked for routes through a small interface:
-// the graph itself (GraphParts), the dies of a chip (DieTier, dies.cpp), the racks' scale-up
+// the vertex and link tables (GraphParts), the dies of a chip (DieTier, dies.cpp), the racks' scale-up
 // fabric (ScaleUpTier, scale_up.cpp with torus.cpp, switch_domain.cpp, explicit_links.cpp) and
 // the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
-#include <boost/graph/adjacency_list.hpp>
-
 #include <functional>
 #include <mutex>
 #include <string>
@@ -17,10 +15,6 @@
 
 namespace rackscope::fabric {
 
-struct EdgeData {
-  int id = 0;  // index into GraphParts::links
-};
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property, EdgeData>;
 
 // Where one unit of traffic goes between two vertices: links with the share each carries.
 struct PathSet {
@@ -40,9 +34,9 @@ struct PathTable {
   size_t pair(int a, int b) const { return static_cast<size_t>(a) * n + b; }
 };
 
-// The graph and its vertex and link tables, which every builder adds to.
+// The vertex and link tables, which every builder adds to. Routing reads them as flat arrays
+// (link_subgraph below); only describe.cpp builds a Boost graph from them, when asked.
 struct GraphParts {
-  Graph graph;
   std::vector<Link> links;
   std::vector<VertexKind> kinds;
   std::vector<std::string> names;
