@@ -1,5 +1,7 @@
 #include "dist/comm.hpp"
 
+#include "dist/stop_report.hpp"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@ Session::Session() {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  install_stop_report(rank_, size_);
 }
 
 Session::~Session() {

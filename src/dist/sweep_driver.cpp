@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "dist/scheduler.hpp"
+#include "dist/stop_report.hpp"
 #include "git_describe.hpp"
 #include "io/hdf5_sweep.hpp"
 #include "io/input_error.hpp"
@@ -155,6 +156,7 @@ class SweepRun {
 
   // Checkpoint intervals from where the checkpoint stands to the end.
   std::optional<Failure> run_intervals() {
+    set_stop_note(fmt::format("{} keeps every finished checkpoint interval: rerun with --resume", partial_));
     // Fault injection for tests of the error path (README): this rank fails at its first configuration.
     if (const char* r = std::getenv("RACKSCOPE_SWEEP_FAIL_ON_RANK")) inject_failure_ = std::atoi(r);
     // A kill at a known point for the crash-safety test (tests/mpi/kill_resume.py): every rank
