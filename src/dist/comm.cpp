@@ -25,6 +25,7 @@ Session::Session() {
 }
 
 Session::~Session() {
+  quiet_stop_report();
   int stopped = 0;
   MPI_Finalized(&stopped);
   if (!stopped) MPI_Finalize();
@@ -117,6 +118,7 @@ std::optional<Failure> agree(const std::optional<Failure>& mine) {
   int candidate = mine ? rank : size, first = size;
   check(MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "allreduce");
   if (first == size) return std::nullopt;
+  quiet_stop_report();  // every rank is ending with this failure, which rank 0 reports
   Failure f;
   f.code = static_cast<int>(broadcast(static_cast<int64_t>(mine && rank == first ? mine->code : 0), first));
   f.message = broadcast(mine && rank == first ? mine->message : std::string(), first);

@@ -17,7 +17,9 @@ namespace {
 char note[1024] = "";
 std::vector<pid_t> lower_on_root_host;  // pids of ranks 0..rank-1 on rank 0's host, lowest first
 bool eligible = false;                  // rank 0, or a rank on rank 0's host
+int report_fd = STDERR_FILENO;          // stderr as it was at start (the HDF5 layer quiets fd 2 at times)
 std::atomic<bool> stopping{false};
+std::atomic<bool> quiet{false};
 
 // Whether process `pid` is alive: its /proc entry exists and it is not a zombie (a killed rank
 // its launcher has not reaped yet). Async-signal-safe: open, read, close only.
@@ -43,7 +45,7 @@ bool alive(pid_t pid) {
 void write_all(const char* s) {
   size_t len = std::strlen(s);
   while (len > 0) {
-    const ssize_t w = write(STDERR_FILENO, s, len);
+    const ssize_t w = write(report_fd, s, len);
     if (w <= 0) return;
     s += w;
     len -= static_cast<size_t>(w);
@@ -52,7 +54,7 @@ void write_all(const char* s) {
 
 void on_stop(int sig) {
   if (stopping.exchange(true)) _exit(128 + sig);
-  bool report = eligible;
+  bool report = eligible && !quiet.load();
   for (pid_t p : lower_on_root_host) report = report && !alive(p);
   if (report) {
     write_all("rackscope: stopped by ");
@@ -82,11 +84,15 @@ void install_stop_report(int rank, int size) {
   lower_on_root_host.clear();
   for (int r = 0; r < rank; ++r)
     if (std::strcmp(hosts.data() + static_cast<size_t>(r) * sizeof host, root_host) == 0) lower_on_root_host.push_back(pids[r]);
+  const int fd = dup(STDERR_FILENO);
+  if (fd >= 0) report_fd = fd;
   struct sigaction sa {};
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &sa, nullptr);
 }
+
+void quiet_stop_report() { quiet = true; }
 
 void set_stop_note(const std::string& text) {
   const size_t n = std::min(text.size(), sizeof note - 1);

@@ -15,5 +15,9 @@ void install_stop_report(int rank, int size);
 // What the line adds after the cause (for a sweep: where its checkpoint is and how to resume).
 // Not collective; the text is copied now, as a signal handler may only write prepared bytes.
 void set_stop_note(const std::string& note);
+// The run is ending on its own (an agreed failure, whose line rank 0 prints, or the end):
+// Open MPI may still SIGTERM a rank slower to exit than one that returned non-zero, and that
+// must not add a second line.
+void quiet_stop_report();
 
 }  // namespace rackscope::dist

@@ -33,7 +33,9 @@ void agree(bool ok, const char* what) {
   errno = 0;  // the next call's reason is its own
   if (first == size) return;
   std::string why = std::string(what) + " failed";
-  if (!ok && err != 0) why += std::string(": ") + std::strerror(err);
+  // The system's reason where it is one of these (errno is not always the failing call's own).
+  if (!ok && (err == ENOSPC || err == EDQUOT || err == EROFS || err == EACCES || err == EPERM || err == EIO || err == EFBIG))
+    why += std::string(": ") + std::strerror(err);
   // The lowest failing rank's words, on every rank.
   int n = static_cast<int>(why.size());
   MPI_Bcast(&n, 1, MPI_INT, first, MPI_COMM_WORLD);

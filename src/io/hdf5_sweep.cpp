@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 
 #include "io/hdf5_handles.hpp"
@@ -20,9 +22,34 @@ using sweep::Type;
 namespace {
 // Runs a step on the file at `path`, turning an agreed HDF5 failure (every rank throws it at the
 // same call) into the one-line error: the file, what failed and the system's reason.
+//
+// Open MPI's MPI-IO (OMPIO) prints its own line to stderr when a write fails ("mca_fbtl_posix_
+// pwritev: error in (p)write(v): No space left on device"), as HDF5 would without
+// silence_library_errors(): stderr points to /dev/null while the step runs, so the failure
+// reaches the user as rackscope's one line only. (A SIGTERM's report has its own descriptor.)
+class QuietStderr {
+ public:
+  QuietStderr() : saved_(dup(STDERR_FILENO)) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (saved_ >= 0 && null >= 0) dup2(null, STDERR_FILENO);
+    if (null >= 0) ::close(null);
+  }
+  ~QuietStderr() {
+    if (saved_ < 0) return;
+    dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+  }
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  int saved_;
+};
+
 template <class F>
 auto on_file(const std::string& path, const char* doing, F&& f) {
   try {
+    QuietStderr quiet;
     return f();
   } catch (const hdf5::Failure& e) {
     // MPI-IO does not pass the system's reason on; the free space says whether it was a full disk.
