@@ -111,6 +111,8 @@ std::string gather(const std::string& bytes) {
   return out;
 }
 
+void barrier() { check(MPI_Barrier(MPI_COMM_WORLD), "barrier"); }
+
 std::optional<Failure> agree(const std::optional<Failure>& mine) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

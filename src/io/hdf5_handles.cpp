@@ -23,6 +23,12 @@ Id::Id(Collective, hid_t id, herr_t (*close)(hid_t), const char* what) : id_(id)
   }
 }
 
+namespace {
+bool failed_once = false;
+}  // namespace
+
+bool unusable() { return failed_once; }
+
 void agree(bool ok, const char* what) {
   const int err = errno;
   int rank = 0, size = 1;
@@ -32,6 +38,7 @@ void agree(bool ok, const char* what) {
   MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   errno = 0;  // the next call's reason is its own
   if (first == size) return;
+  failed_once = true;
   std::string why = std::string(what) + " failed";
   // The system's reason where it is one of these (errno is not always the failing call's own).
   if (!ok && (err == ENOSPC || err == EDQUOT || err == EROFS || err == EACCES || err == EPERM || err == EIO || err == EFBIG))
@@ -55,7 +62,7 @@ Id& Id::operator=(Id&& o) noexcept {
 }
 
 void Id::reset() {
-  if (id_ >= 0 && close_) close_(id_);
+  if (id_ >= 0 && close_ && !failed_once) close_(id_);
   id_ = H5I_INVALID_HID;
 }
 

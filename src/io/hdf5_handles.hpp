@@ -25,6 +25,10 @@ struct Failure : std::runtime_error {
 // Collective: each rank's outcome of the same collective call; throws Failure on every rank
 // when any rank failed.
 void agree(bool ok, const char* what);
+// After an agreed failure HDF5 may hold a file whose close is no longer collective-safe (its
+// ranks' metadata caches disagree: closing hangs, rank 0 in one barrier and rank 1 in another).
+// From then on no handle is closed: the process ends without HDF5's teardown (see unusable()).
+bool unusable();
 inline void agreed(herr_t rc, const char* what) { agree(rc >= 0, what); }
 
 class Id {

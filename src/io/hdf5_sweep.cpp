@@ -181,6 +181,8 @@ std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, con
 
 }  // namespace
 
+bool sweep_files_unusable() { return hdf5::unusable(); }
+
 // ---- checkpoint ----
 
 static void lay_out_checkpoint(SweepCheckpoint::Impl& i, const Layout& layout, int64_t total, const std::string& digest,

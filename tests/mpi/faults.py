@@ -3,12 +3,16 @@
 within seconds with one line on stderr, never a hang or a crash; the inputs and any earlier
 checkpoint stay intact and no results file is left.
 
-  - disk full at 1 and 2 ranks: -o on a 1 MiB tmpfs (mount -t tmpfs -o size=1M); the checkpoint
-    cannot be written, the error is agreed by every rank (no rank waits in a collective call);
-  - disk full on resume: a checkpoint of 1 interval, the file system then filled, --resume fails
-    with one line and leaves that checkpoint as it was (same `done`, still resumable);
+  - a disk too small from the start (a 1 MiB tmpfs: mount -t tmpfs -o size=1M), at 1 and 2 ranks:
+    refused up front with the room the sweep needs;
+  - a disk filling mid-run (32 MiB tmpfs, filled once the checkpoint exists), at 1 and 2 ranks:
+    the failed write is agreed by every rank (no rank waits in a collective call), one line;
+  - disk full on resume: a checkpoint of 1 interval, the file system then filled, --resume is
+    refused with one line and leaves that checkpoint as it was (same `done`, still resumable);
   - read-only folder: the tmpfs remounted read-only under a checkpoint: --resume and a fresh run
     both refused in one line, the checkpoint unchanged;
+  - up-front limits: a sweep of 10^12 configurations is refused at once, naming the disk and
+    time it would need; a sweep over RACKSCOPE_SWEEP_TIME_LIMIT is refused with both;
   - a killed rank under `mpirun -q` (which hides Open MPI's own notice): rank 1 gets SIGKILL; the
     job ends within seconds with rackscope's one line naming the checkpoint to resume from.
 Mounting needs root (CAP_SYS_ADMIN): without it the tmpfs cases are skipped, saying so.
@@ -80,48 +84,83 @@ def one_line(p, name, pattern, code=2):
 
 before = inputs_digest()
 with tempfile.TemporaryDirectory() as tmp:
+    # Up-front limits: nothing is created, and the answer comes at once.
+    trillion = os.path.join(root, "tests", "mpi", "sweeps", "trillion.toml")
+    for ranks in (1, 2):
+        out = os.path.join(tmp, "trillion.h5")
+        t = time.time()
+        p = mpirun(ranks, binary, ["sweep", trillion, "-o", out, "--quiet"], timeout=60)
+        one_line(p, f"10^12 configurations at {ranks} ranks", re.escape(trillion + ": 1000000000000 configurations: the sweep needs 460 TB on disk "
+                 "(230 TB checkpoint and 230 TB results; at least ") + r"[0-9.]+ days" + re.escape(f" on {ranks} ranks), ") + r"[0-9.]+ [kMGT]?B free there "
+                 + re.escape('(valid: fewer configurations, a file system with room for -o, or RACKSCOPE_SWEEP_TIME_LIMIT="<time>")'))
+        c.check(time.time() - t < 20 and not os.listdir(tmp), f"10^12 configurations at {ranks} ranks: refused within 20 s, no file written")
+    p = mpirun(2, binary, ["sweep", spec, "-o", os.path.join(tmp, "slow.h5"), "--quiet"], env_extra={"RACKSCOPE_SWEEP_TIME_LIMIT": "0.1 s"}, timeout=60)
+    one_line(p, "over the time limit", re.escape(spec + ": 46656 configurations: the sweep would take at least ") + r"[0-9.]+ ms"
+             + re.escape(" on 2 ranks (") + r"[0-9.]+ MB" + re.escape(" on disk), over the limit of 100 ms (valid: ") + r".*\)")
+
     disk = os.path.join(tmp, "disk")
     os.mkdir(disk)
+    UPFRONT = re.escape(spec + ": 46656 configurations: the sweep needs 23.4 MB on disk (11.7 MB checkpoint and 11.7 MB results; at least ") + r".*"
+    WRITE = r".* failed.* \(.* free on its file system\) " + re.escape(VALID)
     if not mount_tmpfs(disk, "1M"):
         print("SKIP disk full, read-only: cannot mount a tmpfs here (needs root)")
     else:
         try:
-            # Disk full from the start, at 1 and 2 ranks.
+            # A disk too small from the start: refused before anything is written, at 1 and 2 ranks.
             for ranks in (1, 2):
                 out = os.path.join(disk, "out.h5")
-                t = time.time()
                 p = mpirun(ranks, binary, ["sweep", spec, "-o", out, "--quiet"], timeout=60)
-                one_line(p, f"disk full at {ranks} ranks",
-                         re.escape(out + ".partial: cannot write the checkpoint: ") + r".* failed.* \(.* free on its file system\) " + re.escape(VALID))
-                c.check(time.time() - t < 30, f"disk full at {ranks} ranks: ended within 30 s", f"{time.time() - t:.1f} s")
-                left = [f for f in os.listdir(disk)]
-                c.check(not left, f"disk full at {ranks} ranks: no results, checkpoint or temporary file left", str(left))
+                one_line(p, f"disk too small at {ranks} ranks", UPFRONT + r"1\.05 MB free there .*")
+                c.check(not os.listdir(disk), f"disk too small at {ranks} ranks: no file written", str(os.listdir(disk)))
         finally:
             umount(disk)
-    if mount_tmpfs(disk, "16M"):
+    if mount_tmpfs(disk, "32M"):
         try:
-            # An earlier checkpoint (1 interval), then a full disk: the resume fails, the checkpoint stays.
+            # The disk fills while the sweep runs (another job's files): every rank ends with one line.
+            for ranks in (1, 2):
+                out = os.path.join(disk, "out.h5")
+                env = dict(os.environ, **MPI_ENV)
+                proc = subprocess.Popen(["mpirun", "-q", "-np", str(ranks), binary, "sweep", spec, "-o", out, "--quiet"], env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                deadline = time.time() + 60
+                while not os.path.exists(out + ".partial") and time.time() < deadline and proc.poll() is None:
+                    time.sleep(0.05)
+                fill(disk)
+                t = time.time()
+                try:
+                    _, err = proc.communicate(timeout=60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    _, err = proc.communicate()
+                    err += "\n[timed out: a hang]"
+                p = subprocess.CompletedProcess([], proc.returncode, "", err)
+                one_line(p, f"disk filling mid-run at {ranks} ranks", re.escape(out + ".partial: cannot write the checkpoint: ") + WRITE)
+                c.check(time.time() - t < 30, f"disk filling mid-run at {ranks} ranks: ended within 30 s", f"{time.time() - t:.1f} s")
+                left = sorted(f for f in os.listdir(disk) if f != "filler")
+                c.check(not left, f"disk filling mid-run at {ranks} ranks: no results, checkpoint or temporary file left", str(left))
+                os.remove(os.path.join(disk, "filler"))
+            # An earlier checkpoint (1 interval), then a full disk: the resume is refused, the checkpoint stays.
             out = os.path.join(disk, "out.h5")
             p = mpirun(2, binary, ["sweep", spec, "-o", out, "--quiet"], env_extra={"RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS": "1"}, timeout=120)
             done = done_of(out + ".partial")
             c.check(done is not None and done > 0, "a checkpoint of one interval on the small disk", f"done {done}; {p.stderr[-500:]!r}")
+            kept = digest(out + ".partial") if done else None
             fill(disk)
             for ranks in (1, 2):
                 p = mpirun(ranks, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=60)
-                one_line(p, f"resume on a full disk at {ranks} ranks",
-                         re.escape(out + ".partial: cannot write the checkpoint: ") + r".* failed.* \(.* free on its file system\) " + re.escape(VALID))
+                one_line(p, f"resume on a full disk at {ranks} ranks", re.escape(spec + ": 46656 configurations: the sweep needs 11.7 MB on disk "
+                         "(its results beside the existing checkpoint; at least ") + r".* 0 B free there .*")
                 c.check(done_of(out + ".partial") == done, f"resume on a full disk at {ranks} ranks: the checkpoint is kept, as it was")
                 c.check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), f"resume on a full disk at {ranks} ranks: no results file")
             # Read-only: the same checkpoint under a read-only mount.
             os.remove(os.path.join(disk, "filler"))
-            kept = digest(out + ".partial")
             subprocess.run(["mount", "-o", "remount,ro", disk], check=True)
             p = mpirun(2, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=60)
             one_line(p, "resume in a read-only folder", re.escape(out + ".partial: cannot open the checkpoint to resume (valid: ") + r".*\)")
             p = mpirun(2, binary, ["sweep", spec, "-o", os.path.join(disk, "fresh.h5"), "--quiet"], timeout=60)
             one_line(p, "a fresh run in a read-only folder",
                      re.escape(os.path.join(disk, "fresh.h5.partial") + ": cannot create the checkpoint file (valid: a writable path for -o)"))
-            c.check(digest(out + ".partial") == kept and not os.path.exists(out), "read-only folder: the checkpoint unchanged, no results file")
+            c.check(kept is not None and digest(out + ".partial") == kept and not os.path.exists(out), "read-only folder: the checkpoint unchanged, no results file")
             # Back to writable: the kept checkpoint still finishes the sweep.
             subprocess.run(["mount", "-o", "remount,rw", disk], check=True)
             p = mpirun(2, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=300)
