@@ -65,7 +65,8 @@ SizeEstimate estimate_size(const hw::ClusterSpec& spec) {
   const hw::Chip& chip = spec.rack.chip;
   e.chips = static_cast<double>(spec.racks) * spec.rack.chips;
   // Per chip: its cores and their links, its dies with their links to the chip and each other.
-  const double dies = chip.dies, die_links = static_cast<double>(chip.die_links.size());
+  // (A chip of one die has no die vertex: build_cluster builds the die tier from two dies.)
+  const double dies = chip.dies > 1 ? chip.dies : 0, die_links = chip.dies > 1 ? static_cast<double>(chip.die_links.size()) : 0;
   e.vertices = e.chips * (1 + chip.ranks_per_chip + dies);
   e.links = e.chips * (chip.ranks_per_chip + dies + die_links);
   const Counts up = scale_up(spec.rack), out = scale_out(spec);

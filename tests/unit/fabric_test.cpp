@@ -4,6 +4,7 @@
 
 #include "fabric/clos_shape.hpp"
 #include "fabric/describe.hpp"
+#include "fabric/size_estimate.hpp"
 #include "test_clusters.hpp"
 
 using namespace rackscope;
@@ -153,4 +154,35 @@ TEST_CASE("fabric: a four-level Clos joins what three cannot, non-blocking") {
   CHECK(fabric::clos_shape(spec).levels == 4);
   spec.racks = 33;
   CHECK(fabric::clos_shape(spec).levels == 5);
+}
+
+// The up-front estimate counts what the builders make: vertices and links exactly, for a torus
+// rack with striped NICs, switch racks on a 2-level Clos and a 3-level Clos (so its bytes, a
+// per-link and per-vertex cost, rest on the real counts).
+TEST_CASE("fabric: the size estimate counts the vertices and links the builders make") {
+  std::vector<hw::ClusterSpec> specs;
+  hw::ClusterSpec torus = test::torus_cluster({4, 4, 4});
+  torus.rack.nics = {64, 25e9, 1e-6, true, 128e9};
+  torus.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  torus.scale_out.radix = 64;
+  torus.scale_out.link_bandwidth_Bps = 400e9;
+  specs.push_back(torus);
+  hw::ClusterSpec clos = test::switch_cluster(2, 300e9, 0.7e-6, 2);
+  clos.racks = 8;
+  clos.rack.nics = {2, 50e9, 1e-6};
+  clos.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  clos.scale_out.radix = 8;
+  clos.scale_out.link_bandwidth_Bps = 50e9;
+  specs.push_back(clos);
+  hw::ClusterSpec big = clos;
+  big.racks = 40;  // 80 NICs on radix-8 leaves (4 down): 20 leaves > 8, so 3 levels
+  specs.push_back(big);
+  for (const auto& spec : specs) {
+    const fabric::Fabric f(spec);
+    const auto e = fabric::estimate_size(spec);
+    CAPTURE(spec.racks);
+    CHECK(e.vertices == f.vertices());
+    CHECK(e.links == static_cast<double>(f.links().size() / 2));
+    CHECK(e.chips == f.chips());
+  }
 }
