@@ -51,6 +51,14 @@ Counts scale_out(const hw::ClusterSpec& s) {
   if (shape.levels == 2) {
     c.vertices += shape.up;
     c.links += static_cast<double>(shape.leaves) * shape.up;
+  } else if (shape.levels >= 4) {
+    // Level-l pods of level_positions[l] switches; each switch below links to radix/2 above.
+    const double half = s.scale_out.radix / 2;
+    c.links += static_cast<double>(shape.leaves) * static_cast<double>(shape.level_positions[2]);
+    for (int l = 2; l <= shape.levels; ++l) {
+      c.vertices += static_cast<double>(shape.level_pods[l]) * static_cast<double>(shape.level_positions[l]);
+      if (l >= 3) c.links += static_cast<double>(shape.level_pods[l - 1]) * static_cast<double>(shape.level_positions[l - 1]) * half;
+    }
   } else if (shape.levels == 3) {
     const double cores = static_cast<double>(shape.up) * (s.scale_out.radix / 2);
     c.vertices += static_cast<double>(shape.pods) * shape.up + cores;

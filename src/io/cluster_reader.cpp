@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <numeric>
@@ -157,11 +160,16 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
   return rack;
 }
 
-// The memory a fabric may take, from RACKSCOPE_MEMORY_LIMIT ("16 GiB"), else 4 GiB: 100 times
-// the largest shipped cluster's fabric (4096 chips, 40 MB), a quarter of a 16 GiB machine.
+// The memory a fabric may take, from RACKSCOPE_MEMORY_LIMIT ("16 GiB"), else 80% of this
+// machine's memory shared by the MPI ranks on it (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE).
 double fabric_memory_limit() {
   const char* text = std::getenv("RACKSCOPE_MEMORY_LIMIT");
-  if (!text || !*text) return 4.0 * (1 << 30);
+  if (!text || !*text) {
+    const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    const double ranks = local ? std::max(1.0, std::atof(local)) : 1.0;
+    return 0.8 * physical / ranks;
+  }
   std::string why;
   const auto v = units::parse(text, Dimension::bytes, &why);
   if (!v || !(*v > 0))

@@ -177,6 +177,11 @@ TEST_CASE("fabric: the size estimate counts the vertices and links the builders 
   hw::ClusterSpec big = clos;
   big.racks = 40;  // 80 NICs on radix-8 leaves (4 down): 20 leaves > 8, so 3 levels
   specs.push_back(big);
+  hw::ClusterSpec deep = test::two_racks(1, 100e9, 1e-6, 400e9, 1e-6, 1e-6);  // the four-level Clos above
+  deep.racks = 32;
+  deep.scale_out.radix = 4;
+  deep.scale_out.max_levels = 4;
+  specs.push_back(deep);
   for (const auto& spec : specs) {
     const fabric::Fabric f(spec);
     const auto e = fabric::estimate_size(spec);
