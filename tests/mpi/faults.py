@@ -90,8 +90,8 @@ with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "trillion.h5")
         t = time.time()
         p = mpirun(ranks, binary, ["sweep", trillion, "-o", out, "--quiet"], timeout=60)
-        one_line(p, f"10^12 configurations at {ranks} ranks", re.escape(trillion + ": 1000000000000 configurations: the sweep needs 460 TB on disk "
-                 "(230 TB checkpoint and 230 TB results; at least ") + r"[0-9.]+ days" + re.escape(f" on {ranks} ranks), ") + r"[0-9.]+ [kMGT]?B free there "
+        one_line(p, f"10^12 configurations at {ranks} ranks", re.escape(trillion + ": 1000000000000 configurations: the sweep needs ") + r"[0-9.]+ TB" + re.escape(" on disk (")
+                 + r"[0-9.]+ TB" + re.escape(" checkpoint and ") + r"[0-9.]+ TB" + re.escape(" results; at least ") + r"[0-9.]+ days" + re.escape(f" on {ranks} ranks), ") + r"[0-9.]+ [kMGT]?B free there "
                  + re.escape('(valid: fewer configurations, a file system with room for -o, or RACKSCOPE_SWEEP_TIME_LIMIT="<time>")'))
         c.check(time.time() - t < 20 and not os.listdir(tmp), f"10^12 configurations at {ranks} ranks: refused within 20 s, no file written")
     p = mpirun(2, binary, ["sweep", spec, "-o", os.path.join(tmp, "slow.h5"), "--quiet"], env_extra={"RACKSCOPE_SWEEP_TIME_LIMIT": "0.1 s"}, timeout=60)
@@ -100,7 +100,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     disk = os.path.join(tmp, "disk")
     os.mkdir(disk)
-    UPFRONT = re.escape(spec + ": 46656 configurations: the sweep needs 23.4 MB on disk (11.7 MB checkpoint and 11.7 MB results; at least ") + r".*"
+    UPFRONT = re.escape(spec + ": 46656 configurations: the sweep needs ") + r"[0-9.]+ MB on disk \([0-9.]+ MB checkpoint and [0-9.]+ MB results; at least .*"
     WRITE = r".* failed.* \(.* free on its file system\) " + re.escape(VALID)
     if not mount_tmpfs(disk, "1M"):
         print("SKIP disk full, read-only: cannot mount a tmpfs here (needs root)")
@@ -148,18 +148,18 @@ with tempfile.TemporaryDirectory() as tmp:
             fill(disk)
             for ranks in (1, 2):
                 p = mpirun(ranks, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=60)
-                one_line(p, f"resume on a full disk at {ranks} ranks", re.escape(spec + ": 46656 configurations: the sweep needs 11.7 MB on disk "
-                         "(its results beside the existing checkpoint; at least ") + r".* 0 B free there .*")
+                one_line(p, f"resume on a full disk at {ranks} ranks", re.escape(spec + ": 46656 configurations: the sweep needs ") + r"[0-9.]+ MB"
+                         + re.escape(" on disk (its results beside the existing checkpoint; at least ") + r".* 0 B free there .*")
                 c.check(done_of(out + ".partial") == done, f"resume on a full disk at {ranks} ranks: the checkpoint is kept, as it was")
                 c.check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), f"resume on a full disk at {ranks} ranks: no results file")
             # Read-only: the same checkpoint under a read-only mount.
             os.remove(os.path.join(disk, "filler"))
             subprocess.run(["mount", "-o", "remount,ro", disk], check=True)
             p = mpirun(2, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=60)
-            one_line(p, "resume in a read-only folder", re.escape(out + ".partial: cannot open the checkpoint to resume (valid: ") + r".*\)")
+            one_line(p, "resume in a read-only folder", re.escape(f"-o: {out}: folder '{disk}' is not writable (valid: ") + r".*\)")
             p = mpirun(2, binary, ["sweep", spec, "-o", os.path.join(disk, "fresh.h5"), "--quiet"], timeout=60)
             one_line(p, "a fresh run in a read-only folder",
-                     re.escape(os.path.join(disk, "fresh.h5.partial") + ": cannot create the checkpoint file (valid: a writable path for -o)"))
+                     re.escape(f"-o: {os.path.join(disk, 'fresh.h5')}: folder '{disk}' is not writable (valid: ") + r".*\)")
             c.check(kept is not None and digest(out + ".partial") == kept and not os.path.exists(out), "read-only folder: the checkpoint unchanged, no results file")
             # Back to writable: the kept checkpoint still finishes the sweep.
             subprocess.run(["mount", "-o", "remount,rw", disk], check=True)
