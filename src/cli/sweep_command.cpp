@@ -3,11 +3,14 @@
 // line and reports the agreed failure once, from rank 0, as the exit code it carries.
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <variant>
 
 #include "cli/commands.hpp"
 #include "dist/comm.hpp"
 #include "dist/sweep_driver.hpp"
+#include "io/hdf5_sweep.hpp"
 
 namespace rackscope::cli {
 namespace {
@@ -22,6 +25,13 @@ int run(const Options& o) {
   const auto outcome = dist::run_sweep_file(mpi, o.spec, o.out);
   if (const auto* f = std::get_if<dist::Failure>(&outcome)) {
     if (mpi.rank() == 0) fmt::print(stderr, "{}\n", f->message);
+    if (io::sweep_files_unusable()) {
+      // HDF5 holds a file that no longer closes cleanly (a write failed): every rank ends here,
+      // after rank 0's line is out, without MPI_Finalize and the HDF5 teardown it would run.
+      std::fflush(nullptr);
+      dist::barrier();
+      std::_Exit(f->code);
+    }
     return f->code;
   }
   if (mpi.rank() == 0) fmt::print("{}", std::get<dist::SweepOutcome>(outcome).summary);

@@ -63,8 +63,8 @@ Runner add_topo_command(CLI::App& app) {
                spec.rack.chip.ranks_per_chip);
     fmt::print("nics           {}\n", d.nics);
     fmt::print("switches       {}\n", d.switches);
-    fmt::print("links          {} (physical, each both directions)\n", d.links);
-    fmt::print("diameter       {} hops\n", d.diameter_hops);
+    fmt::print("links          {} (every tier below, each both directions once)\n", d.links);
+    fmt::print("diameter       {} hops (chip to chip)\n", d.diameter_hops);
     fmt::print("bisection      {} (one direction)\n", units::format_bandwidth(d.bisection_Bps));
     fmt::print("{:<12} {:>8} {:>14} {:>14}\n", "tier", "links", "min bw/dir", "max bw/dir");
     for (const auto& t : d.tiers)

@@ -1,5 +1,7 @@
 #include "dist/comm.hpp"
 
+#include "dist/stop_report.hpp"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -19,9 +21,11 @@ Session::Session() {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  install_stop_report(rank_, size_);
 }
 
 Session::~Session() {
+  quiet_stop_report();
   int stopped = 0;
   MPI_Finalized(&stopped);
   if (!stopped) MPI_Finalize();
@@ -107,6 +111,8 @@ std::string gather(const std::string& bytes) {
   return out;
 }
 
+void barrier() { check(MPI_Barrier(MPI_COMM_WORLD), "barrier"); }
+
 std::optional<Failure> agree(const std::optional<Failure>& mine) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -114,6 +120,7 @@ std::optional<Failure> agree(const std::optional<Failure>& mine) {
   int candidate = mine ? rank : size, first = size;
   check(MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "allreduce");
   if (first == size) return std::nullopt;
+  quiet_stop_report();  // every rank is ending with this failure, which rank 0 reports
   Failure f;
   f.code = static_cast<int>(broadcast(static_cast<int64_t>(mine && rank == first ? mine->code : 0), first));
   f.message = broadcast(mine && rank == first ? mine->message : std::string(), first);

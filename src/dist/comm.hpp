@@ -35,6 +35,9 @@ double max(double value);
 // Every rank's bytes, concatenated in rank order, on rank 0 (empty elsewhere).
 std::string gather(const std::string& bytes);
 
+// Collective: returns once every rank has called it.
+void barrier();
+
 // A failure as every rank learns it: the exit code and the one-line message.
 struct Failure {
   int code = 2;

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "dist/scheduler.hpp"
+#include "dist/stop_report.hpp"
 #include "git_describe.hpp"
 #include "io/hdf5_sweep.hpp"
 #include "io/input_error.hpp"
@@ -21,6 +22,7 @@
 #include "io/sweep_inputs.hpp"
 #include "io/sweep_reader.hpp"
 #include "sweep/layout.hpp"
+#include "sweep/limits.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/reasons.hpp"
 #include "sweep/report.hpp"
@@ -135,8 +137,31 @@ class SweepRun {
     return std::nullopt;
   }
 
+  // Up front, on rank 0 (which sees the file system): room on disk for the checkpoint and the
+  // result file, and a time within the limit, or the estimate and the limit in one line.
+  void check_limits() const {
+    const sweep::RunEstimate e = sweep::estimate_run(total_, layout_->row_size(), mpi_.size());
+    const std::filesystem::path dir = std::filesystem::absolute(out_.path).parent_path();
+    std::error_code ec;
+    const auto space = std::filesystem::space(dir, ec);
+    double limit = 0;
+    try {
+      limit = sweep::sweep_time_limit();
+    } catch (const std::invalid_argument& bad) {
+      throw io::InputError({"RACKSCOPE_SWEEP_TIME_LIMIT", 0}, "", bad.what(), "a time such as \"12 h\" or \"30 d\"");
+    }
+    const bool resume = out_.resume && std::filesystem::exists(partial_);
+    if (auto why = sweep::refuse_run(e, resume, ec ? 1e300 : static_cast<double>(space.available), limit, mpi_.size()))
+      throw io::InputError({job_.spec.file, 0}, "", fmt::format("{} configurations: {}", total_, *why),
+                           "fewer configurations, a file system with room for -o, or RACKSCOPE_SWEEP_TIME_LIMIT=\"<time>\"");
+  }
+
   // The checkpoint: reopened to resume (it must be this sweep's, with these inputs), else created.
   std::optional<Failure> open_checkpoint() {
+    if (auto failed = agree(attempt([&] {
+          if (root_) check_limits();
+        })))
+      return failed;
     return agree(attempt([&] {
       const std::string id = sweep::digest(job_.texts, *layout_);
       if (out_.resume) ck_ = io::SweepCheckpoint::open(partial_, *layout_, total_, id);
@@ -155,6 +180,7 @@ class SweepRun {
 
   // Checkpoint intervals from where the checkpoint stands to the end.
   std::optional<Failure> run_intervals() {
+    set_stop_note(fmt::format("{} keeps every finished checkpoint interval: rerun with --resume", partial_));
     // Fault injection for tests of the error path (README): this rank fails at its first configuration.
     if (const char* r = std::getenv("RACKSCOPE_SWEEP_FAIL_ON_RANK")) inject_failure_ = std::atoi(r);
     // A kill at a known point for the crash-safety test (tests/mpi/kill_resume.py): every rank

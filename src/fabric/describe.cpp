@@ -2,53 +2,100 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/push_relabel_max_flow.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <map>
-#include <queue>
 
 #include "fabric/fabric_impl.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::fabric {
 namespace {
 
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+// The fabric as paths between chips may use it, for diameter and bisection.
+//  - On-chip and die-to-die links lead below a chip (to its cores and dies), never to another
+//    chip: left out.
+//  - The host tier (chip -> host PCIe switch -> NIC, or chip -> NIC) joins chips to the network
+//    only. Each host switch and NIC gets a second, "down" copy: links toward the network (up:
+//    out of a chip, or into a NIC) stay on the original vertices, links toward the chips (down)
+//    run between the copies, and a scale-out link into a NIC arrives at its down copy. So a path
+//    cannot turn around in a host switch or a NIC (chip -> host -> chip): it may turn around in a
+//    leaf switch, as traffic between two chips on the network does.
+struct PathGraph {
+  int vertices = 0;
+  struct Edge {
+    int from, to;
+    double bandwidth_Bps;
+  };
+  std::vector<Edge> edges;
+};
 
-// Hop distances from `src` over links between distinct vertices.
-std::vector<int> hops_from(const Graph& g, int src) {
-  std::vector<int> dist(boost::num_vertices(g), -1);
-  std::queue<int> q;
-  dist[src] = 0;
-  q.push(src);
-  while (!q.empty()) {
-    const int v = q.front();
-    q.pop();
-    for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
-      const int w = static_cast<int>(boost::target(*e, g));
-      if (dist[w] < 0) {
-        dist[w] = dist[v] + 1;
-        q.push(w);
-      }
+PathGraph path_graph(const Fabric& f) {
+  const int n = f.vertices();
+  std::vector<int> down(n, -1);  // the down copy of a host switch or NIC
+  PathGraph p;
+  p.vertices = n;
+  auto down_of = [&](int v) {
+    if (f.kind(v) == VertexKind::chip) return v;
+    if (down[v] < 0) down[v] = p.vertices++;
+    return down[v];
+  };
+  for (const Link& l : f.links()) {
+    if (l.tier == Tier::on_chip || l.tier == Tier::die_to_die) continue;
+    int from = l.from, to = l.to;
+    if (l.tier == Tier::host) {
+      const bool up = f.kind(l.from) == VertexKind::chip || f.kind(l.to) == VertexKind::nic;
+      if (!up) from = down_of(l.from), to = down_of(l.to);
+    } else if (f.kind(l.to) == VertexKind::nic) {
+      to = down_of(l.to);  // from the network into a NIC: only down toward the chips from here
     }
+    p.edges.push_back({from, to, l.bandwidth_Bps});
   }
+  return p;
+}
+
+// The path graph as a Boost.Graph compressed sparse row graph: the fabric's analysis view
+// (routing reads the flat link table instead; see fabric_impl.hpp).
+using PathCsr = boost::compressed_sparse_row_graph<boost::directedS>;
+
+PathCsr path_csr(const PathGraph& p) {
+  std::vector<std::pair<int, int>> edges;
+  edges.reserve(p.edges.size());
+  for (const auto& e : p.edges) edges.emplace_back(e.from, e.to);
+  return PathCsr(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), static_cast<size_t>(p.vertices));
+}
+
+// Hop distances from `src` along the path graph's directed edges (Boost BFS).
+std::vector<int> hops_from(const PathCsr& g, int src) {
+  std::vector<int> dist(boost::num_vertices(g), -1);
+  dist[src] = 0;
+  auto record = boost::record_distances(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)),
+                                        boost::on_tree_edge());
+  boost::breadth_first_search(g, boost::vertex(src, g), boost::visitor(boost::make_bfs_visitor(record)));
   return dist;
 }
 
 // Maximum flow from the chips with side[c] == 0 to those with side[c] == 1 (Boost push-relabel
-// on integer bytes/s): the exact capacity of the narrowest cut between the two halves, with
-// switches and NICs free to fall on either side.
-double max_flow_between(const Fabric& f, const std::vector<char>& side) {
+// on integer capacities): the exact capacity of the narrowest cut between the two halves, with
+// switches and NICs free to fall on either side. Capacities are in units of `unit` bytes/s,
+// 1 unless the links' total would not fit in 2^61, so no sum inside the algorithm overflows;
+// a chip's edge from the source (or to the sink) carries the total of its own links, which
+// no flow through it can exceed: finite, and as good as infinite.
+double max_flow_between(const Fabric& f, const PathGraph& p, const std::vector<char>& side) {
   using Traits = boost::adjacency_list_traits<boost::vecS, boost::vecS, boost::directedS>;
   using FlowGraph = boost::adjacency_list<
       boost::vecS, boost::vecS, boost::directedS, boost::no_property,
       boost::property<boost::edge_capacity_t, long long,
                       boost::property<boost::edge_residual_capacity_t, long long,
                                       boost::property<boost::edge_reverse_t, Traits::edge_descriptor>>>>;
-  const int n = f.vertices();
-  FlowGraph g(n + 2);
+  double total = 0;
+  for (const auto& e : p.edges) total += e.bandwidth_Bps;
+  const double limit = std::ldexp(1.0, 61);
+  const double unit = total < limit ? 1.0 : std::ceil(total / limit);
+  FlowGraph g(p.vertices + 2);
   auto cap = boost::get(boost::edge_capacity, g);
   auto rev = boost::get(boost::edge_reverse, g);
   auto add = [&](int a, int b, long long c) {
@@ -59,11 +106,20 @@ double max_flow_between(const Fabric& f, const std::vector<char>& side) {
     rev[e] = r;
     rev[r] = e;
   };
-  for (const auto& l : f.links()) add(l.from, l.to, std::llround(l.bandwidth_Bps));
-  const long long infinite = std::numeric_limits<long long>::max() / 4;
-  const int source = n, sink = n + 1;
-  for (int c = 0; c < f.chips(); ++c) add(side[c] ? c : source, side[c] ? sink : c, infinite);
-  return static_cast<double>(boost::push_relabel_max_flow(g, source, sink));
+  std::vector<long long> out_of(f.chips(), 0), into(f.chips(), 0);
+  for (const auto& e : p.edges) {
+    const long long c = std::llround(e.bandwidth_Bps / unit);
+    RACKSCOPE_ASSERT(c >= 0, "a link bandwidth is negative or not finite");
+    add(e.from, e.to, c);
+    if (e.from < f.chips()) out_of[e.from] += c;
+    if (e.to < f.chips()) into[e.to] += c;
+  }
+  const int source = p.vertices, sink = p.vertices + 1;
+  for (int c = 0; c < f.chips(); ++c) {
+    if (side[c]) add(c, sink, into[c]);
+    else add(source, c, out_of[c]);
+  }
+  return static_cast<double>(boost::push_relabel_max_flow(g, source, sink)) * unit;
 }
 
 }  // namespace
@@ -74,7 +130,7 @@ Description describe(const Fabric& f) {
   d.nics = f.count(VertexKind::nic);
   d.switches = f.count(VertexKind::switch_);
   std::map<Tier, TierSummary> tiers;
-  // Links are added in (a->b, b->a) pairs; count each pair once.
+  // Links are added in (a->b, b->a) pairs; count each pair once. `links` is the tier table's total.
   for (size_t i = 0; i < f.links().size(); i += 2) {
     const Link& l = f.links()[i];
     auto& t = tiers[l.tier];
@@ -82,14 +138,14 @@ Description describe(const Fabric& f) {
     t.min_bandwidth_Bps = t.links == 0 ? l.bandwidth_Bps : std::min(t.min_bandwidth_Bps, l.bandwidth_Bps);
     t.max_bandwidth_Bps = std::max(t.max_bandwidth_Bps, l.bandwidth_Bps);
     ++t.links;
-    if (l.tier != Tier::on_chip && l.tier != Tier::die_to_die) ++d.links;
+    ++d.links;
   }
   for (auto& [tier, t] : tiers) d.tiers.push_back(t);
 
   // Diameter: BFS from every chip in small fabrics; in large ones from the chips of the first
   // and last rack, which racks' symmetry makes representative.
-  Graph g(f.vertices());
-  for (const auto& l : f.links()) boost::add_edge(l.from, l.to, g);
+  const PathGraph p = path_graph(f);
+  const PathCsr csr = path_csr(p);
   std::vector<int> sources;
   const int cpr = f.chips_per_rack();
   if (f.chips() <= 4096) {
@@ -98,7 +154,7 @@ Description describe(const Fabric& f) {
     for (int c = 0; c < cpr; ++c) sources.push_back(c), sources.push_back(f.chips() - cpr + c);
   }
   for (int s : sources) {
-    const auto dist = hops_from(g, s);
+    const auto dist = hops_from(csr, s);
     for (int c = 0; c < f.chips(); ++c) d.diameter_hops = std::max(d.diameter_hops, dist[c]);
   }
 
@@ -128,7 +184,7 @@ Description describe(const Fabric& f) {
   }
   d.bisection_Bps = 0;
   for (size_t i = 0; i < halvings.size(); ++i) {
-    const double flow = max_flow_between(f, halvings[i]);
+    const double flow = max_flow_between(f, p, halvings[i]);
     d.bisection_Bps = i == 0 ? flow : std::min(d.bisection_Bps, flow);
   }
   return d;

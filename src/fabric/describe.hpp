@@ -14,9 +14,13 @@ struct TierSummary {
 
 struct Description {
   int chips = 0, nics = 0, switches = 0;
-  int links = 0;          // physical links between chips, NICs and switches (not core or die links)
-  int diameter_hops = 0;  // longest shortest path between two chips
-  double bisection_Bps = 0;  // one direction, min over the natural halvings (see describe.cpp)
+  int links = 0;          // every link of the tier table (each both directions once): the tiers' total
+  // Longest shortest path between two chips, and the bisection (one direction, min over the
+  // natural halvings), both over the links a path between chips can take: not the on-chip and
+  // die-to-die tiers (they lead to a chip's own cores and dies), and the host tier only toward
+  // the network and back, never chip -> host switch or NIC -> chip (see path_graph in describe.cpp).
+  int diameter_hops = 0;
+  double bisection_Bps = 0;
   std::vector<TierSummary> tiers;
 };
 

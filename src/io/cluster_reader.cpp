@@ -2,10 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <numeric>
 
 #include "fabric/clos_shape.hpp"
+#include "fabric/size_estimate.hpp"
+#include "units/quantity.hpp"
 #include "io/chip_reader.hpp"
 #include "io/economics_reader.hpp"
 #include "io/reliability_reader.hpp"
@@ -153,6 +159,36 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
   top.finish();
   return rack;
 }
+
+// The memory a fabric may take, from RACKSCOPE_MEMORY_LIMIT ("16 GiB"), else 80% of this
+// machine's memory shared by the MPI ranks on it (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE).
+double fabric_memory_limit() {
+  const char* text = std::getenv("RACKSCOPE_MEMORY_LIMIT");
+  if (!text || !*text) {
+    const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    const double ranks = local ? std::max(1.0, std::atof(local)) : 1.0;
+    return 0.8 * physical / ranks;
+  }
+  std::string why;
+  const auto v = units::parse(text, Dimension::bytes, &why);
+  if (!v || !(*v > 0))
+    throw InputError({"RACKSCOPE_MEMORY_LIMIT", 0}, "", fmt::format("\"{}\" is not a memory size{}", text, why.empty() ? "" : ": " + why),
+                     "a size such as \"16 GiB\"");
+  return *v;
+}
+
+// Refuses, before any fabric is built, a cluster whose fabric would not fit in memory.
+void check_fabric_size(const hw::ClusterSpec& cluster, StrictTable& top) {
+  const fabric::SizeEstimate e = fabric::estimate_size(cluster);
+  const double limit = fabric_memory_limit();
+  if (e.bytes <= limit) return;
+  top.fail("racks",
+           fmt::format("{} racks make a fabric of {:.0f} chips, {:.3g} links and {:.3g} vertices: about {} of memory to build, over the "
+                       "limit of {}",
+                       cluster.racks, e.chips, e.links, e.vertices, units::format_bytes(e.bytes), units::format_bytes(limit)),
+           "fewer racks, or RACKSCOPE_MEMORY_LIMIT=\"<size>\" where the machine has that memory per rank");
+}
 }  // namespace
 
 hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files) {
@@ -186,6 +222,7 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
     const auto shape = fabric::clos_shape(cluster);
     if (!shape.problem.empty()) top.fail("racks", shape.problem, "fewer racks, a larger scale_out.radix or more scale_out.max_levels");
   }
+  check_fabric_size(cluster, top);
   if (top.has("economics")) cluster.economics = read_cluster_economics(files.load_reference(top, "economics", "cluster_economics", overrides));
   if (top.has("reliability")) {
     // Host failures are charged per host: the rack must say how many it has.

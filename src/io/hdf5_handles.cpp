@@ -1,12 +1,54 @@
 #include "io/hdf5_handles.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace rackscope::io::hdf5 {
 
 Id::Id(hid_t id, herr_t (*close)(hid_t), const char* what) : id_(id), close_(close) {
   if (id < 0) throw std::runtime_error(std::string("HDF5: ") + what + " failed");
+}
+
+Id::Id(Collective, hid_t id, herr_t (*close)(hid_t), const char* what) : id_(id), close_(close) {
+  try {
+    agree(id >= 0, what);
+  } catch (...) {
+    // Failed elsewhere: a dataset or attribute is closed here (a local call), a file is left
+    // open, as closing it is collective and the ranks where it failed would not join.
+    id_ = H5I_INVALID_HID;
+    if (id >= 0 && close != H5Fclose) close(id);
+    throw;
+  }
+}
+
+namespace {
+bool failed_once = false;
+}  // namespace
+
+bool unusable() { return failed_once; }
+
+void agree(bool ok, const char* what) {
+  const int err = errno;
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int candidate = ok ? size : rank, first = size;
+  MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  errno = 0;  // the next call's reason is its own
+  if (first == size) return;
+  failed_once = true;
+  std::string why = std::string(what) + " failed";
+  // The system's reason where it is one of these (errno is not always the failing call's own).
+  if (!ok && (err == ENOSPC || err == EDQUOT || err == EROFS || err == EACCES || err == EPERM || err == EIO || err == EFBIG))
+    why += std::string(": ") + std::strerror(err);
+  // The lowest failing rank's words, on every rank.
+  int n = static_cast<int>(why.size());
+  MPI_Bcast(&n, 1, MPI_INT, first, MPI_COMM_WORLD);
+  why.resize(static_cast<size_t>(n));
+  MPI_Bcast(why.data(), n, MPI_CHAR, first, MPI_COMM_WORLD);
+  throw Failure(why);
 }
 
 Id& Id::operator=(Id&& o) noexcept {
@@ -20,7 +62,7 @@ Id& Id::operator=(Id&& o) noexcept {
 }
 
 void Id::reset() {
-  if (id_ >= 0 && close_) close_(id_);
+  if (id_ >= 0 && close_ && !failed_once) close_(id_);
   id_ = H5I_INVALID_HID;
 }
 
@@ -56,8 +98,8 @@ Id collective_transfer() {
 void attr(hid_t obj, const std::string& name, const std::string& value) {
   Id t = string_type(value.size());
   Id s(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  Id a(H5Acreate2(obj, name.c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute create");
-  check(H5Awrite(a, t, value.empty() ? "" : value.data()), "attribute write");
+  Id a(Id::Collective{}, H5Acreate2(obj, name.c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute create");
+  agreed(H5Awrite(a, t, value.empty() ? "" : value.data()), "attribute write");
 }
 
 void attr(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
@@ -68,45 +110,45 @@ void attr(hid_t obj, const std::string& name, const std::vector<std::string>& va
   Id t = string_type(width);
   const hsize_t n = values.size();
   Id s(H5Screate_simple(1, &n, nullptr), H5Sclose, "attribute space");
-  Id a(H5Acreate2(obj, name.c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute create");
-  check(H5Awrite(a, t, buf.data()), "attribute write");
+  Id a(Id::Collective{}, H5Acreate2(obj, name.c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute create");
+  agreed(H5Awrite(a, t, buf.data()), "attribute write");
 }
 
 void attr(hid_t obj, const std::string& name, int64_t value) {
   Id s(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  Id a(H5Acreate2(obj, name.c_str(), H5T_NATIVE_INT64, s, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute create");
-  check(H5Awrite(a, H5T_NATIVE_INT64, &value), "attribute write");
+  Id a(Id::Collective{}, H5Acreate2(obj, name.c_str(), H5T_NATIVE_INT64, s, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "attribute create");
+  agreed(H5Awrite(a, H5T_NATIVE_INT64, &value), "attribute write");
 }
 
 std::string read_string_attr(hid_t obj, const std::string& name) {
-  Id a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute open");
+  Id a(Id::Collective{}, H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute open");
   Id ft(H5Aget_type(a), H5Tclose, "attribute type");
   const size_t size = H5Tget_size(ft);
   std::string out(size, '\0');
   Id t = string_type(size);
-  check(H5Aread(a, t, out.data()), "attribute read");
+  agreed(H5Aread(a, t, out.data()), "attribute read");
   out.resize(out.find('\0') == std::string::npos ? size : out.find('\0'));
   return out;
 }
 
 int64_t read_int_attr(hid_t obj, const std::string& name) {
-  Id a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute open");
+  Id a(Id::Collective{}, H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute open");
   int64_t v = 0;
-  check(H5Aread(a, H5T_NATIVE_INT64, &v), "attribute read");
+  agreed(H5Aread(a, H5T_NATIVE_INT64, &v), "attribute read");
   return v;
 }
 
 void small_dataset(hid_t parent, const std::string& name, hid_t type, size_t count, const void* data, bool writer) {
   const hsize_t n = count;
   Id s(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
-  Id d(H5Dcreate2(parent, name.c_str(), type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "dataset create");
+  Id d(Id::Collective{}, H5Dcreate2(parent, name.c_str(), type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "dataset create");
   if (count == 0) return;
   Id sel(H5Scopy(s), H5Sclose, "selection");
   if (!writer) check(H5Sselect_none(sel), "empty selection");
   Id mem(H5Screate_simple(1, &n, nullptr), H5Sclose, "memory space");
   if (!writer) check(H5Sselect_none(mem), "empty selection");
   Id x = collective_transfer();
-  check(H5Dwrite(d, type, mem, sel, x, data), "dataset write");
+  agreed(H5Dwrite(d, type, mem, sel, x, data), "dataset write");
 }
 
 void string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values, bool writer) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 
 #include "io/hdf5_handles.hpp"
@@ -10,6 +12,7 @@
 #include "io/read_text.hpp"
 #include "sweep/reasons.hpp"
 #include "sweep/sha256.hpp"
+#include "units/quantity.hpp"
 
 namespace rackscope::io {
 using namespace hdf5;
@@ -17,6 +20,47 @@ using sweep::Layout;
 using sweep::Type;
 
 namespace {
+// Runs a step on the file at `path`, turning an agreed HDF5 failure (every rank throws it at the
+// same call) into the one-line error: the file, what failed and the system's reason.
+//
+// Open MPI's MPI-IO (OMPIO) prints its own line to stderr when a write fails ("mca_fbtl_posix_
+// pwritev: error in (p)write(v): No space left on device"), as HDF5 would without
+// silence_library_errors(): stderr points to /dev/null while the step runs, so the failure
+// reaches the user as rackscope's one line only. (A SIGTERM's report has its own descriptor.)
+class QuietStderr {
+ public:
+  QuietStderr() : saved_(dup(STDERR_FILENO)) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (saved_ >= 0 && null >= 0) dup2(null, STDERR_FILENO);
+    if (null >= 0) ::close(null);
+  }
+  ~QuietStderr() {
+    if (saved_ < 0) return;
+    dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+  }
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  int saved_;
+};
+
+template <class F>
+auto on_file(const std::string& path, const char* doing, F&& f) {
+  try {
+    QuietStderr quiet;
+    return f();
+  } catch (const hdf5::Failure& e) {
+    // MPI-IO does not pass the system's reason on; the free space says whether it was a full disk.
+    std::error_code ec;
+    const auto space = std::filesystem::space(std::filesystem::path(path).parent_path().empty() ? "." : std::filesystem::path(path).parent_path(), ec);
+    const std::string room = ec ? std::string() : fmt::format(" ({} free on its file system)", units::format_bytes(static_cast<double>(space.available)));
+    throw InputError({path, 0}, "", fmt::format("cannot {}: {}{}", doing, e.what(), room),
+                     "a path for -o on a file system with room for the results and write permission");
+  }
+}
+
 int rank_of_world() {
   int r = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &r);
@@ -94,7 +138,7 @@ void write_rows(hid_t ds, hid_t type, const Runs& runs, const uint8_t* rows) {
   Id mem = memory_space(n);
   Id x = collective_transfer();
   static const uint8_t none = 0;
-  check(H5Dwrite(ds, type, mem, file_space, x, n ? rows : &none), "rows write");
+  agreed(H5Dwrite(ds, type, mem, file_space, x, n ? rows : &none), "rows write");
 }
 
 void write_scalar(hid_t ds, hid_t type, const void* value, bool writer) {
@@ -105,7 +149,7 @@ void write_scalar(hid_t ds, hid_t type, const void* value, bool writer) {
     check(H5Sselect_none(mem), "empty selection");
   }
   Id x = collective_transfer();
-  check(H5Dwrite(ds, type, mem, file_space, x, value), "scalar write");
+  agreed(H5Dwrite(ds, type, mem, file_space, x, value), "scalar write");
 }
 // A checkpoint whole in itself, before asking whose it is (so damage is named as damage): the
 // attributes, /results as `total` rows (its own `total`), /done one integer within 0 to `total`.
@@ -137,9 +181,15 @@ std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, con
 
 }  // namespace
 
+bool sweep_files_unusable() { return hdf5::unusable(); }
+
 // ---- checkpoint ----
 
+static void lay_out_checkpoint(SweepCheckpoint::Impl& i, const Layout& layout, int64_t total, const std::string& digest,
+                               const SweepMeta& meta);
+
 struct SweepCheckpoint::Impl {
+  std::string path;
   Id file, results, done;
   Id type;
   size_t row_size = 0;
@@ -153,11 +203,20 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::create(const std::string& path
   silence_library_errors();
   auto im = std::make_unique<Impl>();
   Id fapl = mpi_file_access();
-  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  if (f < 0) throw InputError({path, 0}, "", "cannot create the checkpoint file", "a writable path for -o");
-  im->file = Id(f, H5Fclose, "file create");
-  im->type = row_type(layout);
-  im->row_size = layout.row_size();
+  try {
+    im->file = Id(Id::Collective{}, H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "file create");
+  } catch (const Failure&) {
+    throw InputError({path, 0}, "", "cannot create the checkpoint file", "a writable path for -o");
+  }
+  im->path = path;
+  on_file(path, "write the checkpoint", [&] { lay_out_checkpoint(*im, layout, total, digest, meta); });
+  return std::unique_ptr<SweepCheckpoint>(new SweepCheckpoint(std::move(im), 0));
+}
+
+// The checkpoint's datasets and attributes, in a file just created.
+static void lay_out_checkpoint(SweepCheckpoint::Impl& i, const Layout& layout, int64_t total, const std::string& digest, const SweepMeta& meta) {
+  i.type = row_type(layout);
+  i.row_size = layout.row_size();
   // Contiguous and allocated now: later writes change raw bytes only, never the file's metadata.
   Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "creation list");
   check(H5Pset_layout(dcpl, H5D_CONTIGUOUS), "contiguous layout");
@@ -165,18 +224,17 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::create(const std::string& path
   check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "no fill");
   const hsize_t n = static_cast<hsize_t>(total);
   Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
-  im->results = Id(H5Dcreate2(im->file, "results", im->type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "results create");
+  i.results = Id(Id::Collective{}, H5Dcreate2(i.file, "results", i.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "results create");
   Id scalar(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  im->done = Id(H5Dcreate2(im->file, "done", H5T_NATIVE_INT64, scalar, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "done create");
+  i.done = Id(Id::Collective{}, H5Dcreate2(i.file, "done", H5T_NATIVE_INT64, scalar, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "done create");
   const int64_t zero = 0;
-  write_scalar(im->done, H5T_NATIVE_INT64, &zero, rank_of_world() == 0);
-  attr(im->file, "sweep_sha256", digest);
-  attr(im->file, "total", total);
-  attr(im->file, "start_time", meta.start_time);
-  attr(im->file, "command_line", meta.command_line);
-  attr(im->file, "resumes", int64_t{0});
-  check(H5Fflush(im->file, H5F_SCOPE_GLOBAL), "flush");
-  return std::unique_ptr<SweepCheckpoint>(new SweepCheckpoint(std::move(im), 0));
+  write_scalar(i.done, H5T_NATIVE_INT64, &zero, rank_of_world() == 0);
+  attr(i.file, "sweep_sha256", digest);
+  attr(i.file, "total", total);
+  attr(i.file, "start_time", meta.start_time);
+  attr(i.file, "command_line", meta.command_line);
+  attr(i.file, "resumes", int64_t{0});
+  agreed(H5Fflush(i.file, H5F_SCOPE_GLOBAL), "flush");
 }
 
 std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, const Layout& layout, int64_t total,
@@ -188,37 +246,52 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
   if (auto why = unreadable_input(path); why && !why->empty()) throw InputError({path, 0}, "", "cannot resume from it: " + *why, valid);
   auto im = std::make_unique<Impl>();
   Id fapl = mpi_file_access();
-  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl);
-  if (f < 0) throw InputError({path, 0}, "", "cannot open the checkpoint to resume", valid);
-  im->file = Id(f, H5Fclose, "file open");
-  if (H5Aexists(im->file, "sweep_sha256") <= 0) throw InputError({path, 0}, "", "is not a sweep checkpoint", valid);
-  const auto [own_total, done] = check_whole(im->file, path, valid);
-  if (read_string_attr(im->file, "sweep_sha256") != digest || own_total != total)
-    throw InputError({path, 0}, "", "was written by a different sweep spec or different inputs", valid);
-  im->type = row_type(layout);
-  im->row_size = layout.row_size();
-  im->results = Id(H5Dopen2(im->file, "results", H5P_DEFAULT), H5Dclose, "results open");
-  im->done = Id(H5Dopen2(im->file, "done", H5P_DEFAULT), H5Dclose, "done open");
-  Id type(H5Dget_type(im->results), H5Tclose, "dataset type");
-  if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != im->row_size)
-    throw InputError({path, 0}, "", fmt::format("is a damaged checkpoint: /results rows are not {} bytes", im->row_size), valid);
+  try {
+    im->file = Id(Id::Collective{}, H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl), H5Fclose, "file open");
+  } catch (const Failure&) {
+    throw InputError({path, 0}, "", "cannot open the checkpoint to resume", valid);
+  }
+  im->path = path;
+  int64_t done = 0;
+  on_file(path, "read the checkpoint", [&] {
+    if (H5Aexists(im->file, "sweep_sha256") <= 0) throw InputError({path, 0}, "", "is not a sweep checkpoint", valid);
+    const auto [own_total, own_done] = check_whole(im->file, path, valid);
+    done = own_done;
+    if (read_string_attr(im->file, "sweep_sha256") != digest || own_total != total)
+      throw InputError({path, 0}, "", "was written by a different sweep spec or different inputs", valid);
+    im->type = row_type(layout);
+    im->row_size = layout.row_size();
+    im->results = Id(Id::Collective{}, H5Dopen2(im->file, "results", H5P_DEFAULT), H5Dclose, "results open");
+    im->done = Id(Id::Collective{}, H5Dopen2(im->file, "done", H5P_DEFAULT), H5Dclose, "done open");
+    Id type(H5Dget_type(im->results), H5Tclose, "dataset type");
+    if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != im->row_size)
+      throw InputError({path, 0}, "", fmt::format("is a damaged checkpoint: /results rows are not {} bytes", im->row_size), valid);
+  });
   return std::unique_ptr<SweepCheckpoint>(new SweepCheckpoint(std::move(im), done));
 }
 
-std::string SweepCheckpoint::start_time() const { return read_string_attr(impl_->file, "start_time"); }
-int64_t SweepCheckpoint::resumes() const { return read_int_attr(impl_->file, "resumes"); }
+std::string SweepCheckpoint::start_time() const {
+  return on_file(impl_->path, "read the checkpoint", [&] { return read_string_attr(impl_->file, "start_time"); });
+}
+int64_t SweepCheckpoint::resumes() const {
+  return on_file(impl_->path, "read the checkpoint", [&] { return read_int_attr(impl_->file, "resumes"); });
+}
 
 void SweepCheckpoint::count_resume() {
   const int64_t n = resumes() + 1;
-  Id a(H5Aopen(impl_->file, "resumes", H5P_DEFAULT), H5Aclose, "attribute open");
-  check(H5Awrite(a, H5T_NATIVE_INT64, &n), "attribute write");
-  check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  on_file(impl_->path, "write the checkpoint", [&] {
+    Id a(Id::Collective{}, H5Aopen(impl_->file, "resumes", H5P_DEFAULT), H5Aclose, "attribute open");
+    agreed(H5Awrite(a, H5T_NATIVE_INT64, &n), "attribute write");
+    agreed(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  });
 }
 
 void SweepCheckpoint::write(const Runs& runs, const std::vector<uint8_t>& rows, int64_t done) {
-  write_rows(impl_->results, impl_->type, runs, rows.data());
-  write_scalar(impl_->done, H5T_NATIVE_INT64, &done, rank_of_world() == 0);
-  check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  on_file(impl_->path, "write the checkpoint", [&] {
+    write_rows(impl_->results, impl_->type, runs, rows.data());
+    write_scalar(impl_->done, H5T_NATIVE_INT64, &done, rank_of_world() == 0);
+    agreed(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  });
   done_ = done;
 }
 
@@ -230,13 +303,17 @@ std::vector<uint8_t> SweepCheckpoint::read(int64_t first, int64_t last) {
   Id mem = memory_space(n);
   Id x = collective_transfer();
   uint8_t none = 0;
-  check(H5Dread(impl_->results, impl_->type, mem, file_space, x, n ? out.data() : &none), "rows read");
+  on_file(impl_->path, "read the checkpoint",
+          [&] { agreed(H5Dread(impl_->results, impl_->type, mem, file_space, x, n ? out.data() : &none), "rows read"); });
   return out;
 }
 
 // ---- result file ----
 
+static void lay_out_results(SweepFile::Impl& i, const Layout& layout, int64_t total);
+
 struct SweepFile::Impl {
+  std::string path;
   const Layout* layout = nullptr;
   Id file, results, meta;
   Id type;
@@ -247,22 +324,30 @@ SweepFile::SweepFile(const std::string& path, const Layout& layout, int64_t tota
   silence_library_errors();
   impl_->layout = &layout;
   Id fapl = mpi_file_access();
-  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  if (f < 0) throw InputError({path, 0}, "", "cannot create the results file", "a writable path for -o");
-  impl_->file = Id(f, H5Fclose, "file create");
-  impl_->type = row_type(layout);
+  try {
+    impl_->file = Id(Id::Collective{}, H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "file create");
+  } catch (const Failure&) {
+    throw InputError({path, 0}, "", "cannot create the results file", "a writable path for -o");
+  }
+  impl_->path = path;
+  on_file(path, "write the results file", [&] { lay_out_results(*impl_, layout, total); });
+}
+
+// The /results dataset of a result file just created.
+static void lay_out_results(SweepFile::Impl& i, const Layout& layout, int64_t total) {
+  i.type = row_type(layout);
   // Chunks of ~1 MiB: large enough to compress well, small enough that the ranks' slices
   // (aligned to chunks) balance.
-  impl_->chunk = std::min<int64_t>(total, std::max<int64_t>(1024, (int64_t{1} << 20) / static_cast<int64_t>(layout.row_size())));
+  i.chunk = std::min<int64_t>(total, std::max<int64_t>(1024, (int64_t{1} << 20) / static_cast<int64_t>(layout.row_size())));
   Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "creation list");
-  const hsize_t chunk = static_cast<hsize_t>(impl_->chunk), n = static_cast<hsize_t>(total);
+  const hsize_t chunk = static_cast<hsize_t>(i.chunk), n = static_cast<hsize_t>(total);
   check(H5Pset_chunk(dcpl, 1, &chunk), "chunking");
   check(H5Pset_shuffle(dcpl), "shuffle filter");
   check(H5Pset_deflate(dcpl, 4), "deflate filter");
   check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "no fill");
   Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
-  impl_->results = Id(H5Dcreate2(impl_->file, "results", impl_->type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "results create");
-  column_attrs(impl_->results, layout);
+  i.results = Id(Id::Collective{}, H5Dcreate2(i.file, "results", i.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "results create");
+  column_attrs(i.results, layout);
 }
 
 SweepFile::~SweepFile() = default;
@@ -270,109 +355,121 @@ SweepFile::~SweepFile() = default;
 int64_t SweepFile::chunk_rows() const { return impl_->chunk; }
 
 void SweepFile::write_meta(const SweepMeta& m) {
-  const bool writer = rank_of_world() == 0;
-  impl_->meta = Id(H5Gcreate2(impl_->file, "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group create");
-  attr(impl_->meta, "tool_version", m.tool_version);
-  attr(impl_->meta, "git_describe", m.git_describe);
-  attr(impl_->meta, "command_line", m.command_line);
-  attr(impl_->meta, "spec", m.spec_file);
-  attr(impl_->meta, "ranks", m.ranks);
-  attr(impl_->meta, "start_time", m.start_time);
-  attr(impl_->meta, "resumes", m.resumes);
-  Id inputs(H5Gcreate2(impl_->meta, "inputs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group create");
-  for (size_t i = 0; i < m.inputs.size(); ++i) {
-    const auto& [path, text] = m.inputs[i];
-    Id t = string_type(text.size());
-    Id s(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-    Id d(H5Dcreate2(inputs, fmt::format("{:03}", i).c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "input create");
-    write_scalar(d, t, text.empty() ? "" : text.data(), writer);
-    attr(d, "path", path);
-    attr(d, "sha256", sweep::sha256_hex(text));
-  }
+  on_file(impl_->path, "write the results file", [&] {
+    const bool writer = rank_of_world() == 0;
+    impl_->meta = Id(Id::Collective{}, H5Gcreate2(impl_->file, "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group create");
+    attr(impl_->meta, "tool_version", m.tool_version);
+    attr(impl_->meta, "git_describe", m.git_describe);
+    attr(impl_->meta, "command_line", m.command_line);
+    attr(impl_->meta, "spec", m.spec_file);
+    attr(impl_->meta, "ranks", m.ranks);
+    attr(impl_->meta, "start_time", m.start_time);
+    attr(impl_->meta, "resumes", m.resumes);
+    Id inputs(Id::Collective{}, H5Gcreate2(impl_->meta, "inputs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group create");
+    for (size_t i = 0; i < m.inputs.size(); ++i) {
+      const auto& [path, text] = m.inputs[i];
+      Id t = string_type(text.size());
+      Id s(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
+      Id d(Id::Collective{}, H5Dcreate2(inputs, fmt::format("{:03}", i).c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "input create");
+      write_scalar(d, t, text.empty() ? "" : text.data(), writer);
+      attr(d, "path", path);
+      attr(d, "sha256", sweep::sha256_hex(text));
+    }
+  });
 }
 
 void SweepFile::write_space(const sweep::Spec& spec, const sweep::Space& space) {
-  const bool writer = rank_of_world() == 0;
-  Id g(H5Gcreate2(impl_->file, "space", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group create");
-  std::vector<std::string> order;
-  for (const auto& a : spec.axes) order.push_back(a.name);
-  attr(g, "axes", order);
-  attr(g, "total", space.total());
-  attr(g, "enumeration", std::string("index = sum over axes of value_index * stride; the first axis varies slowest"));
-  static const char* targets[] = {"workload", "knob", "cluster", "profile", "set"};
-  for (size_t k = 0; k < spec.axes.size(); ++k) {
-    const sweep::Axis& a = spec.axes[k];
-    const auto& v0 = a.values.front();
-    const size_t n = a.values.size();
-    std::string units = a.units;
-    if (std::holds_alternative<std::string>(v0)) {
-      std::vector<std::string> s;
-      for (const auto& v : a.values) s.push_back(std::get<std::string>(v));
-      string_dataset(g, a.name, s, writer);
-      units = a.target == sweep::Target::knob ? "choice" : "file path";
-    } else if (std::holds_alternative<int64_t>(v0)) {
-      std::vector<int64_t> x;
-      for (const auto& v : a.values) x.push_back(std::get<int64_t>(v));
-      small_dataset(g, a.name, H5T_NATIVE_INT64, n, x.data(), writer);
-    } else if (std::holds_alternative<bool>(v0)) {
-      std::vector<uint8_t> x;
-      for (const auto& v : a.values) x.push_back(std::get<bool>(v) ? 1 : 0);
-      small_dataset(g, a.name, H5T_NATIVE_UINT8, n, x.data(), writer);
-    } else {
-      std::vector<double> x;
-      for (const auto& v : a.values) x.push_back(std::get<double>(v));
-      small_dataset(g, a.name, H5T_NATIVE_DOUBLE, n, x.data(), writer);
+  on_file(impl_->path, "write the results file", [&] {
+    const bool writer = rank_of_world() == 0;
+    Id g(Id::Collective{}, H5Gcreate2(impl_->file, "space", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "group create");
+    std::vector<std::string> order;
+    for (const auto& a : spec.axes) order.push_back(a.name);
+    attr(g, "axes", order);
+    attr(g, "total", space.total());
+    attr(g, "enumeration", std::string("index = sum over axes of value_index * stride; the first axis varies slowest"));
+    static const char* targets[] = {"workload", "knob", "cluster", "profile", "set"};
+    for (size_t k = 0; k < spec.axes.size(); ++k) {
+      const sweep::Axis& a = spec.axes[k];
+      const auto& v0 = a.values.front();
+      const size_t n = a.values.size();
+      std::string units = a.units;
+      if (std::holds_alternative<std::string>(v0)) {
+        std::vector<std::string> s;
+        for (const auto& v : a.values) s.push_back(std::get<std::string>(v));
+        string_dataset(g, a.name, s, writer);
+        units = a.target == sweep::Target::knob ? "choice" : "file path";
+      } else if (std::holds_alternative<int64_t>(v0)) {
+        std::vector<int64_t> x;
+        for (const auto& v : a.values) x.push_back(std::get<int64_t>(v));
+        small_dataset(g, a.name, H5T_NATIVE_INT64, n, x.data(), writer);
+      } else if (std::holds_alternative<bool>(v0)) {
+        std::vector<uint8_t> x;
+        for (const auto& v : a.values) x.push_back(std::get<bool>(v) ? 1 : 0);
+        small_dataset(g, a.name, H5T_NATIVE_UINT8, n, x.data(), writer);
+      } else {
+        std::vector<double> x;
+        for (const auto& v : a.values) x.push_back(std::get<double>(v));
+        small_dataset(g, a.name, H5T_NATIVE_DOUBLE, n, x.data(), writer);
+      }
+      Id d(Id::Collective{}, H5Dopen2(g, a.name.c_str(), H5P_DEFAULT), H5Dclose, "axis open");
+      attr(d, "units", units.empty() ? std::string("1") : units);
+      attr(d, "stride", space.stride(k));
+      attr(d, "target", std::string(targets[static_cast<int>(a.target)]));
+      if (!a.override_path.empty()) attr(d, "set_path", a.override_path);
     }
-    Id d(H5Dopen2(g, a.name.c_str(), H5P_DEFAULT), H5Dclose, "axis open");
-    attr(d, "units", units.empty() ? std::string("1") : units);
-    attr(d, "stride", space.stride(k));
-    attr(d, "target", std::string(targets[static_cast<int>(a.target)]));
-    if (!a.override_path.empty()) attr(d, "set_path", a.override_path);
-  }
+  });
 }
 
 void SweepFile::write_results(int64_t first, int64_t last, const std::vector<uint8_t>& rows) {
-  write_rows(impl_->results, impl_->type, {{first, last}}, rows.data());
+  on_file(impl_->path, "write the results file", [&] {
+    write_rows(impl_->results, impl_->type, {{first, last}}, rows.data());
+  });
 }
 
 void SweepFile::write_infeasible(const std::vector<int64_t>& counts) {
-  // {reason (enum), name, configurations}, packed.
-  constexpr size_t name_size = 32, row = 1 + name_size + 8;
-  Id t(H5Tcreate(H5T_COMPOUND, row), H5Tclose, "compound type");
-  Id reason = reason_type();
-  Id name = string_type(name_size);
-  check(H5Tinsert(t, "reason", 0, reason), "compound member");
-  check(H5Tinsert(t, "name", 1, name), "compound member");
-  check(H5Tinsert(t, "configurations", 1 + name_size, H5T_NATIVE_INT64), "compound member");
-  const auto& names = sweep::reason_names();
-  std::vector<uint8_t> buf(row * names.size(), 0);
-  for (size_t i = 0; i < names.size(); ++i) {
-    buf[i * row] = static_cast<uint8_t>(i);
-    std::memcpy(&buf[i * row + 1], names[i].data(), std::min(name_size, names[i].size()));
-    const int64_t c = i < counts.size() ? counts[i] : 0;
-    std::memcpy(&buf[i * row + 1 + name_size], &c, 8);
-  }
-  small_dataset(impl_->file, "infeasible", t, names.size(), buf.data(), rank_of_world() == 0);
-  Id d(H5Dopen2(impl_->file, "infeasible", H5P_DEFAULT), H5Dclose, "infeasible open");
-  attr(d, "columns", std::vector<std::string>{"reason", "name", "configurations"});
-  attr(d, "units", std::vector<std::string>{"code", "1", "configurations"});
+  on_file(impl_->path, "write the results file", [&] {
+    // {reason (enum), name, configurations}, packed.
+    constexpr size_t name_size = 32, row = 1 + name_size + 8;
+    Id t(H5Tcreate(H5T_COMPOUND, row), H5Tclose, "compound type");
+    Id reason = reason_type();
+    Id name = string_type(name_size);
+    check(H5Tinsert(t, "reason", 0, reason), "compound member");
+    check(H5Tinsert(t, "name", 1, name), "compound member");
+    check(H5Tinsert(t, "configurations", 1 + name_size, H5T_NATIVE_INT64), "compound member");
+    const auto& names = sweep::reason_names();
+    std::vector<uint8_t> buf(row * names.size(), 0);
+    for (size_t i = 0; i < names.size(); ++i) {
+      buf[i * row] = static_cast<uint8_t>(i);
+      std::memcpy(&buf[i * row + 1], names[i].data(), std::min(name_size, names[i].size()));
+      const int64_t c = i < counts.size() ? counts[i] : 0;
+      std::memcpy(&buf[i * row + 1 + name_size], &c, 8);
+    }
+    small_dataset(impl_->file, "infeasible", t, names.size(), buf.data(), rank_of_world() == 0);
+    Id d(Id::Collective{}, H5Dopen2(impl_->file, "infeasible", H5P_DEFAULT), H5Dclose, "infeasible open");
+    attr(d, "columns", std::vector<std::string>{"reason", "name", "configurations"});
+    attr(d, "units", std::vector<std::string>{"code", "1", "configurations"});
+  });
 }
 
 void SweepFile::write_pareto(int64_t count, const std::vector<uint8_t>& rows, const std::vector<sweep::Objective>& objectives) {
-  const bool writer = rank_of_world() == 0;
-  const hsize_t n = static_cast<hsize_t>(count);
-  Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
-  Id d(H5Dcreate2(impl_->file, "pareto", impl_->type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "pareto create");
-  if (count > 0) write_rows(d, impl_->type, writer ? Runs{{0, count}} : Runs{}, rows.data());
-  column_attrs(d, *impl_->layout);
-  std::vector<std::string> obj;
-  for (const auto& o : objectives) obj.push_back((o.maximize ? "maximize " : "minimize ") + o.column);
-  attr(d, "objectives", obj);
+  on_file(impl_->path, "write the results file", [&] {
+    const bool writer = rank_of_world() == 0;
+    const hsize_t n = static_cast<hsize_t>(count);
+    Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
+    Id d(Id::Collective{}, H5Dcreate2(impl_->file, "pareto", impl_->type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "pareto create");
+    if (count > 0) write_rows(d, impl_->type, writer ? Runs{{0, count}} : Runs{}, rows.data());
+    column_attrs(d, *impl_->layout);
+    std::vector<std::string> obj;
+    for (const auto& o : objectives) obj.push_back((o.maximize ? "maximize " : "minimize ") + o.column);
+    attr(d, "objectives", obj);
+  });
 }
 
 void SweepFile::finish(const std::string& end_time) {
-  attr(impl_->meta, "end_time", end_time);
-  check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  on_file(impl_->path, "write the results file", [&] {
+    attr(impl_->meta, "end_time", end_time);
+    agreed(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  });
 }
 
 }  // namespace rackscope::io

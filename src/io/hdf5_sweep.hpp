@@ -26,6 +26,11 @@ struct SweepMeta {
 
 using Runs = std::vector<std::pair<int64_t, int64_t>>;  // sorted, disjoint [first, last)
 
+// True after a write or read of a sweep file failed (on any rank, agreed by all): HDF5 then holds
+// files it cannot close, collectively or at exit, without hanging. The caller ends every rank
+// without MPI_Finalize (which would run HDF5's teardown): cli/sweep_command.cpp.
+bool sweep_files_unusable();
+
 class SweepCheckpoint {
  public:
   // Creates `path` (replacing it) for `total` rows of `layout`; `digest` identifies the sweep

@@ -10,6 +10,7 @@
 #include "eval/evaluate.hpp"
 #include "sweep/knobs.hpp"
 #include "sweep/reasons.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::sweep {
 
@@ -87,6 +88,9 @@ void Evaluator::ensure_fabric(Cluster& c) {
 }
 
 Result Evaluator::evaluate(int64_t index) {
+  // Outside [0, total) an index decodes to axis digits out of range (a negative one reads before
+  // the axis's values): the caller's bug, reported as one, never a wild read.
+  RACKSCOPE_ASSERT(index >= 0 && index < space_.total(), "configuration index out of the sweep's range");
   Result r;
   r.index = index;
   Cluster& cl = cluster(space_.cluster_of(index));

@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fabric/clos_shape.hpp"
 #include "fabric/describe.hpp"
+#include "fabric/size_estimate.hpp"
 #include "test_clusters.hpp"
 
 using namespace rackscope;
@@ -23,8 +26,65 @@ TEST_CASE("fabric: torus diameter and bisection are exact") {
     CHECK(d.bisection_Bps == doctest::Approx(c.bisection_links * bw));
     int n = 1;
     for (int k : c.dims) n *= k;
-    CHECK(d.links == n * static_cast<int>(c.dims.size()));
+    // n*dims torus links, and one on-chip link from each chip to its core (the tier table's total).
+    CHECK(d.links == n * static_cast<int>(c.dims.size()) + n);
   }
+}
+
+// A torus rack as the shipped Trn2 servers build it: every chip also on the rack's host (PCIe)
+// switch, which stripes its network traffic over all the rack's NICs on one Clos leaf. The host
+// switch reaches the network only, so chips still meet over the torus or through the leaf:
+//  - diameter: min(torus distance, 6) over chip pairs, 6 being chip -> host -> NIC -> leaf ->
+//    NIC -> host -> chip (any NIC: striped), so n*k/2 while that is at most 6;
+//  - bisection: the torus cut 2*k^(n-1)*B plus what the network carries between the halves,
+//    min(half the chips * host bandwidth, NICs * NIC bandwidth) (the leaf is non-blocking).
+// Through the host switch as a path (the old reading) the 4x4 torus had diameter 2.
+TEST_CASE("fabric: a torus rack's host switch is not a path between chips") {
+  const double B = 100e9, Bh = 128e9, Bn = 25e9;
+  struct Case {
+    std::vector<int> dims;
+    int diameter;
+    double torus_cut_links;
+  };
+  for (const Case& c : {Case{{4, 4}, 4, 8}, Case{{4, 4, 4}, 6, 32}, Case{{8, 8, 8}, 6, 128}}) {
+    hw::ClusterSpec spec = test::torus_cluster(c.dims, B);
+    const int n = spec.rack.chips;
+    spec.rack.nics = {n, Bn, 1e-6, true, Bh};
+    spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+    spec.scale_out.radix = 64;
+    spec.scale_out.link_bandwidth_Bps = 400e9;
+    spec.scale_out.hop_latency_s = 1e-6;
+    const fabric::Fabric f(spec);
+    const auto d = fabric::describe(f);
+    CAPTURE(n);
+    CHECK(d.diameter_hops == c.diameter);
+    CHECK(d.bisection_Bps == doctest::Approx(c.torus_cut_links * B + std::min(n / 2 * Bh, n * Bn)));
+    int table = 0;
+    for (const auto& t : d.tiers) table += t.links;
+    CHECK(d.links == table);
+  }
+}
+
+// A two-level Clos: 8 racks of 2 chips on one scale-up switch, a 50 GB/s NIC per chip, radix-8
+// leaves with 4 NIC ports and 4 uplinks of 50 GB/s (non-blocking): 16 NICs on 4 leaves under 4
+// spines. Diameter: chip -> NIC -> leaf -> spine -> leaf -> NIC -> chip = 6. Bisection: the racks
+// halved, 8 chips each side, each limited by its NIC: 8 * 50 GB/s; halving every rack instead
+// gives 8 * 300 GB/s over the scale-up switches plus the network, more.
+TEST_CASE("fabric: two-level Clos diameter and bisection are exact") {
+  hw::ClusterSpec spec = test::switch_cluster(2, 300e9);
+  spec.racks = 8;
+  spec.rack.nics = {2, 50e9, 1e-6};
+  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  spec.scale_out.radix = 8;
+  spec.scale_out.link_bandwidth_Bps = 50e9;
+  spec.scale_out.hop_latency_s = 1e-6;
+  const fabric::Fabric f(spec);
+  const auto d = fabric::describe(f);
+  CHECK(d.switches == 8 + 4 + 4);  // a scale-up switch per rack, 4 leaves, 4 spines
+  CHECK(d.diameter_hops == 6);
+  CHECK(d.bisection_Bps == doctest::Approx(8 * 50e9));
+  // Links: 16 chip-switch, 16 chip-NIC, 16 NIC-leaf + 16 leaf-spine, 16 core-chip.
+  CHECK(d.links == 16 + 16 + 32 + 16);
 }
 
 TEST_CASE("fabric: dimension-order routing takes the short way and splits ties") {
@@ -94,4 +154,40 @@ TEST_CASE("fabric: a four-level Clos joins what three cannot, non-blocking") {
   CHECK(fabric::clos_shape(spec).levels == 4);
   spec.racks = 33;
   CHECK(fabric::clos_shape(spec).levels == 5);
+}
+
+// The up-front estimate counts what the builders make: vertices and links exactly, for a torus
+// rack with striped NICs, switch racks on a 2-level Clos and a 3-level Clos (so its bytes, a
+// per-link and per-vertex cost, rest on the real counts).
+TEST_CASE("fabric: the size estimate counts the vertices and links the builders make") {
+  std::vector<hw::ClusterSpec> specs;
+  hw::ClusterSpec torus = test::torus_cluster({4, 4, 4});
+  torus.rack.nics = {64, 25e9, 1e-6, true, 128e9};
+  torus.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  torus.scale_out.radix = 64;
+  torus.scale_out.link_bandwidth_Bps = 400e9;
+  specs.push_back(torus);
+  hw::ClusterSpec clos = test::switch_cluster(2, 300e9, 0.7e-6, 2);
+  clos.racks = 8;
+  clos.rack.nics = {2, 50e9, 1e-6};
+  clos.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  clos.scale_out.radix = 8;
+  clos.scale_out.link_bandwidth_Bps = 50e9;
+  specs.push_back(clos);
+  hw::ClusterSpec big = clos;
+  big.racks = 40;  // 80 NICs on radix-8 leaves (4 down): 20 leaves > 8, so 3 levels
+  specs.push_back(big);
+  hw::ClusterSpec deep = test::two_racks(1, 100e9, 1e-6, 400e9, 1e-6, 1e-6);  // the four-level Clos above
+  deep.racks = 32;
+  deep.scale_out.radix = 4;
+  deep.scale_out.max_levels = 4;
+  specs.push_back(deep);
+  for (const auto& spec : specs) {
+    const fabric::Fabric f(spec);
+    const auto e = fabric::estimate_size(spec);
+    CAPTURE(spec.racks);
+    CHECK(e.vertices == f.vertices());
+    CHECK(e.links == static_cast<double>(f.links().size() / 2));
+    CHECK(e.chips == f.chips());
+  }
 }
