@@ -23,6 +23,8 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
     t.gemm_fwd += s;
     if (g.reads == workload::Gemm::Input::attention) t.attention_input_gemm += s;
     if (g.reads == workload::Gemm::Input::ffn) t.ffn_input_gemm += s;
+    if (g.reads == workload::Gemm::Input::context) t.attention_output_gemm += s;
+    if (g.reads == workload::Gemm::Input::ffn_inner) t.ffn_output_gemm += s;
   }
   auto attn = [&](double scale) {
     if (w.attention.kernels == 0) return 0.0;
@@ -48,8 +50,7 @@ namespace {
 // for their weight gradients. Megatron-LM's and NeuronX Distributed's LinearWithAsyncCommunication
 // issue that re-gather before the data-gradient GEMM and the input-gradient reduce-scatter (or
 // all-reduce) before the weight-gradient GEMM, so each hides behind a GEMM as long as the block's
-// forward input GEMMs (`overlap_tp_backward`). `overlap_tp` hides everything the layer's GEMMs
-// can cover (collective-matmul kernels). Full recompute repeats the forward's collectives.
+// forward input GEMMs (`overlap_tp_backward`). Full recompute repeats the forward's collectives.
 double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
   const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
   auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
@@ -62,17 +63,42 @@ double tp_exposed(const Execution& e, const LayerTimes& t, double share, double 
     fwd = 2 * ar;
     for (double g : windows) bwd += hidden(ar, g);
   }
-  const double total = fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
-  // The layer's GEMMs forward and backward are the longest window collective matmul can use.
-  return e.overlap_tp ? exposed_behind(total, (1 + gemm_backward_factor) * t.gemm_fwd, share) : total;
+  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
+}
+
+// `overlap_tp`: collective matmul (Wang et al. 2023, Overlap Communication with Dependent
+// Computation via Decomposition; Transformer Engine's userbuffers) splits each collective into
+// chunks pipelined with the one GEMM that consumes or produces it, so each hides only behind that
+// GEMM (slowing it by `share`): forward, the gather behind the block's input GEMM and the
+// reduction behind its output GEMM; backward, the output-gradient gather behind the output GEMM's
+// data gradient, the re-gather and the input-gradient reduction behind the input GEMM's two
+// gradients (each as long as its forward). The kernels run over the scale-up links' copy engines:
+// a TP group reaching over the NICs is not overlapped (see tp_time).
+double tp_collective_matmul(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
+  auto hide = [&](double comm, double gemm) { return exposed_behind(comm, gemm, share); };
+  const double in[2] = {t.attention_input_gemm, t.ffn_input_gemm};
+  const double out[2] = {t.attention_output_gemm, t.ffn_output_gemm};
+  double fwd = 0, bwd = 0;
+  for (int b = 0; b < 2; ++b) {
+    if (e.sequence_parallel) {
+      fwd += hide(ag, in[b]) + hide(rs, out[b]);
+      bwd += hide(ag, out[b]) + hide(ag, in[b]) + hide(rs, in[b]);
+    } else {
+      fwd += hide(ar, out[b]);
+      bwd += hide(ar, in[b]);
+    }
+  }
+  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
 }
 
 double tp_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const LayerTimes& t, Communicators& comm) {
   if (e.tp < 2) return 0;
   const double bytes = c.tokens * m.hidden * workload::activation_bytes;
   const bool sp = e.sequence_parallel;
-  return tp_exposed(e, t, c.share, sp ? comm.time(Op::allgather, c.place.tp, bytes) : 0,
-                    sp ? comm.time(Op::reducescatter, c.place.tp, bytes) : 0, sp ? 0 : comm.time(Op::allreduce, c.place.tp, bytes));
+  const double ag = sp ? comm.time(Op::allgather, c.place.tp, bytes) : 0, rs = sp ? comm.time(Op::reducescatter, c.place.tp, bytes) : 0;
+  const double ar = sp ? 0 : comm.time(Op::allreduce, c.place.tp, bytes);
+  if (e.overlap_tp && c.tp_in_scale_up) return tp_collective_matmul(e, t, c.share, ag, rs, ar);
+  return tp_exposed(e, t, c.share, ag, rs, ar);
 }
 
 // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many backward (dK,
