@@ -42,30 +42,6 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   return t;
 }
 
-namespace {
-// Exposed seconds of one layer's TP communication per micro-batch. Forward: with sequence
-// parallelism an all-gather before and a reduce-scatter after each of the attention and FFN
-// blocks, without it an all-reduce after each (Korthikanti et al. 2022, sec. 4.2.2). Backward
-// mirrors it, and with sequence parallelism the column-parallel GEMMs' inputs are gathered again
-// for their weight gradients. Megatron-LM's and NeuronX Distributed's LinearWithAsyncCommunication
-// issue that re-gather before the data-gradient GEMM and the input-gradient reduce-scatter (or
-// all-reduce) before the weight-gradient GEMM, so each hides behind a GEMM as long as the block's
-// forward input GEMMs (`overlap_tp_backward`). Full recompute repeats the forward's collectives.
-double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
-  const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
-  auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
-  double fwd, bwd = 0;
-  if (e.sequence_parallel) {
-    fwd = 2 * ag + 2 * rs;
-    bwd = 2 * ag;  // the row-parallel GEMMs' output gradients, needed before anything else
-    for (double g : windows) bwd += hidden(ag, g) + hidden(rs, g);
-  } else {
-    fwd = 2 * ar;
-    for (double g : windows) bwd += hidden(ar, g);
-  }
-  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
-}
-
 // `overlap_tp`: collective matmul (Wang et al. 2023, Overlap Communication with Dependent
 // Computation via Decomposition; Transformer Engine's userbuffers) splits each collective into
 // chunks pipelined with the one GEMM that consumes or produces it, so each hides only behind that
@@ -87,6 +63,30 @@ double tp_collective_matmul(const Execution& e, const LayerTimes& t, double shar
       fwd += hide(ar, out[b]);
       bwd += hide(ar, in[b]);
     }
+  }
+  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
+}
+
+namespace {
+// Exposed seconds of one layer's TP communication per micro-batch. Forward: with sequence
+// parallelism an all-gather before and a reduce-scatter after each of the attention and FFN
+// blocks, without it an all-reduce after each (Korthikanti et al. 2022, sec. 4.2.2). Backward
+// mirrors it, and with sequence parallelism the column-parallel GEMMs' inputs are gathered again
+// for their weight gradients. Megatron-LM's and NeuronX Distributed's LinearWithAsyncCommunication
+// issue that re-gather before the data-gradient GEMM and the input-gradient reduce-scatter (or
+// all-reduce) before the weight-gradient GEMM, so each hides behind a GEMM as long as the block's
+// forward input GEMMs (`overlap_tp_backward`). Full recompute repeats the forward's collectives.
+double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
+  const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
+  auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
+  double fwd, bwd = 0;
+  if (e.sequence_parallel) {
+    fwd = 2 * ag + 2 * rs;
+    bwd = 2 * ag;  // the row-parallel GEMMs' output gradients, needed before anything else
+    for (double g : windows) bwd += hidden(ag, g) + hidden(rs, g);
+  } else {
+    fwd = 2 * ar;
+    for (double g : windows) bwd += hidden(ar, g);
   }
   return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
 }

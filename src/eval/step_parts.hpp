@@ -67,6 +67,11 @@ LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const w
 // both run, so the pair takes max(comm, window + share * comm).
 double exposed_behind(double comm, double window, double share);
 
+// Exposed seconds of one layer's TP collectives (all-gather `ag`, reduce-scatter `rs` with
+// sequence parallelism, else all-reduce `ar`, each one call) run as collective matmul: each
+// hidden only behind the one GEMM it feeds or drains, forward and backward (layer_cost.cpp).
+double tp_collective_matmul(const workload::Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar);
+
 // Per micro-batch, the stage that takes longest: its compute and exposed communication.
 struct StageTimes {
   double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
