@@ -13,7 +13,20 @@ using workload::Recompute;
 
 double exposed_behind(double comm, double window, double share) { return std::max(comm - window, share * comm); }
 
-LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc) {
+double attention_backward(const compute::Profile& p) {
+  if (p.attention_backward_factor > 0) return p.attention_backward_factor;
+  return p.flash_attention ? flash_attention_backward_factor : attention_backward_factor;
+}
+
+namespace {
+// Ring attention runs blockwise (flash) kernels whatever the profile's attention kernel.
+double ring_attention_backward(const compute::Profile& p) {
+  return p.flash_attention && p.attention_backward_factor > 0 ? p.attention_backward_factor : flash_attention_backward_factor;
+}
+}  // namespace
+
+LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc,
+                       double host_per_kernel) {
   using namespace compute;
   // GEMMs one by one (efficiency depends on each one's size); backward runs a data- and a
   // weight-gradient GEMM of the same size for each.
@@ -33,8 +46,13 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   auto ew = [&](double scale, const workload::KernelWork& k) { return elementwise_time(p, r, scale * k.bytes, k.kernels); };
   t.attention_fwd = attn(1);
   t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise);
-  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(p.flash_attention ? flash_attention_backward_factor : attention_backward_factor) +
-          ew(elementwise_backward_factor, w.elementwise);
+  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p)) + ew(elementwise_backward_factor, w.elementwise);
+  // Launch-bound: eager frameworks issue kernels from the host one by one, so a pass takes at
+  // least its kernels' dispatch (forward: each kernel once; backward: two GEMMs per GEMM, one
+  // kernel per attention and elementwise kernel).
+  const int gemms = static_cast<int>(w.gemms.size());
+  t.fwd = std::max(t.fwd, host_per_kernel * (gemms + w.attention.kernels + w.elementwise.kernels));
+  t.bwd = std::max(t.bwd, host_per_kernel * (2 * gemms + w.attention.kernels + w.elementwise.kernels));
   if (rc == Recompute::full) t.recompute = t.fwd;
   // Selective: the attention core only (Korthikanti et al. 2022, sec. 5): QK^T, softmax, its
   // dropout and AV; unfused, the softmax and dropout are kernels of their own on the scores.
@@ -108,7 +126,7 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
   const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
   const double step = comm.time(Op::sendrecv, c.place.cp, 2 * c.tokens * kv * workload::activation_bytes);
   return exposed_behind((e.cp - 1) * step, t.attention_fwd, c.share) +
-         exposed_behind(2 * (e.cp - 1) * step, flash_attention_backward_factor * t.attention_fwd, c.share);
+         exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile) * t.attention_fwd, c.share);
 }
 
 // EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
@@ -122,7 +140,7 @@ double ep_time(const StepContext& c, const workload::ModelSpec& m, const Executi
 LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const Execution& e, int layer, Communicators& comm) {
   const workload::LayerWork w = workload::layer_forward(m, layer, e, c.seq, c.profile.flash_attention);
   LayerCost k;
-  k.t = layer_times(w, c.profile, c.rate, e.recompute);
+  k.t = layer_times(w, c.profile, c.rate, e.recompute, e.graph_capture ? 0 : c.profile.host_per_kernel_s);
   k.tp = tp_time(c, m, e, k.t, comm);
   k.cp = cp_time(c, m, e, k.t, comm);
   k.ep = ep_time(c, m, e, w, comm);

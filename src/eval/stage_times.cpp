@@ -36,7 +36,8 @@ double head_time(const StepContext& c, const workload::ModelSpec& m, const workl
   const workload::Precision head = hw::narrow_gemm(e.precision) ? workload::Precision::bf16 : e.precision;
   const double flops = precision_flops(c.chip, head) / c.chip.ranks_per_chip;
   const compute::RankRates rate{flops, c.rate.hbm_Bps, flops};
-  const LayerTimes t = layer_times(workload::head_forward(m, e, c.seq), c.profile, rate, Recompute::none);
+  const double host = e.graph_capture ? 0 : c.profile.host_per_kernel_s;
+  const LayerTimes t = layer_times(workload::head_forward(m, e, c.seq), c.profile, rate, Recompute::none, host);
   return t.fwd + t.bwd;
 }
 }  // namespace

@@ -53,7 +53,13 @@ struct LayerTimes {
   // Forward time of the GEMMs whose outputs TP reduces (output projection, FFN's last GEMM).
   double attention_output_gemm = 0, ffn_output_gemm = 0;
 };
-LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, workload::Recompute rc);
+// `host_per_kernel`: the host's dispatch time per kernel when execution is not graph-captured
+// (0: never launch-bound); each pass takes at least its kernels' dispatch.
+LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, workload::Recompute rc,
+                       double host_per_kernel = 0);
+
+// Attention backward over forward: the profile's factor, else the kernel's FLOP ratio.
+double attention_backward(const compute::Profile& p);
 
 // A layer's compute and the exposed communication of TP, CP and EP inside it, per micro-batch.
 struct LayerCost {

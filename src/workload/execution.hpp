@@ -29,6 +29,7 @@ struct Execution {
   bool overlap_param_gather = true;  // ZeRO parameter all-gathers overlapped with compute (ZeRO-1/2: the next forward)
   bool overlap_tp = false;       // TP collectives pipelined with the GEMM each feeds (collective matmul), inside the scale-up domain
   bool overlap_tp_backward = true;  // backward re-gather / input-gradient reduction behind the gradient GEMMs
+  bool graph_capture = false;    // kernels issued as one captured graph (CUDA graphs, Neuron's compiled graphs)
   int seq = 0;                   // 0: the model's sequence length
   // The precision recipe beyond the GEMMs' format: what memory holds and what the wire carries.
   Precision grad_reduce = Precision::fp32;       // main gradients, accumulated and reduced across DP

@@ -79,6 +79,8 @@ std::vector<Knob> table() {
               "ZeRO parameter gathers not overlapped with compute (ZeRO-3: each layer; 1/2: the next step's forward)"),
       boolean("overlap_tp_backward", "--no-overlap-tp-backward", &Execution::overlap_tp_backward,
               "backward TP re-gather and input-gradient reduction not hidden behind the gradient GEMMs"),
+      boolean("graph_capture", "--graph-capture", &Execution::graph_capture,
+              "kernels issued as one captured graph: no host launch bound (the profile's [launch])"),
       {"order", Knob::Kind::order, 0, 0, {}, "index into /space/order", "--order", "rank grid order, innermost first"},
   };
 }

@@ -202,3 +202,31 @@ TEST_CASE("TP overlap: collective matmul hides each collective behind its own GE
   one.rack.chip.hbm_capacity_B = 1e15;
   CHECK(tp_comm(one, true) < tp_comm(one, false));
 }
+
+TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; graph capture removes it") {
+  // Host dispatch of 1 s per kernel dwarfs the ideal chip's device time: each layer's forward
+  // takes (GEMMs + attention + elementwise kernels) s, its backward (2 GEMMs + the others) s, the
+  // head 1 GEMM + 3 loss kernels forward and 2 + 3 backward.
+  const fabric::Fabric f(ideal(1));
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  compute::Profile profile;
+  profile.host_per_kernel_s = 1;
+  const auto m = llama8b();
+  workload::Execution e;
+  e.global_batch = 1;
+  double kernels = 0;
+  for (int l = 0; l < m.layers; ++l) {
+    const auto w = workload::layer_forward(m, l, e, m.seq, true);
+    const double g = static_cast<double>(w.gemms.size()), o = w.attention.kernels + w.elementwise.kernels;
+    kernels += (g + o) + (2 * g + o);
+  }
+  const auto r = eval::evaluate({f, planner, profile}, m, e);
+  REQUIRE(r.feasible());
+  CHECK(r.breakdown[eval::Term::compute] == doctest::Approx(kernels + 4 + 5));
+  // Captured, the device time (the FLOPs at peak) alone, as with no host cost at all.
+  e.graph_capture = true;
+  const compute::Profile no_host;
+  CHECK(eval::evaluate({f, planner, profile}, m, e).breakdown[eval::Term::compute] ==
+        eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute]);
+  CHECK(eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute] < 1);
+}
