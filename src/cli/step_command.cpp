@@ -123,7 +123,7 @@ int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, co
                               {"buffers", r.memory_per_rank.buffers_B / gib}};
   // Weights, gradients and optimizer states of the transformer layers alone (no embedding or
   // head), as Korthikanti et al. 2022 Figure 1 reports them.
-  const workload::StateBytes b;
+  const workload::StateBytes b = workload::state_bytes(e);
   j["layer_states_GiB_per_rank"] = r.memory_per_rank.layer_params * (b.weights / (e.zero >= 3 ? e.dp : 1) +
                                                                       b.gradients / (e.zero >= 2 ? e.dp : 1) +
                                                                       b.optimizer / (e.zero >= 1 ? e.dp : 1)) / gib;

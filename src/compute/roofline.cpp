@@ -23,7 +23,8 @@ double gemm_time(const Profile& p, const RankRates& r, double m, double n, doubl
 }
 
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels) {
-  return std::max(flops / (r.flops * p.attention_efficiency), bytes / (r.hbm_Bps * p.memory_efficiency)) + kernels * p.matmul_overhead_s;
+  const double peak = r.attention_flops > 0 ? r.attention_flops : r.flops;
+  return std::max(flops / (peak * p.attention_efficiency), bytes / (r.hbm_Bps * p.memory_efficiency)) + kernels * p.matmul_overhead_s;
 }
 
 double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels) {

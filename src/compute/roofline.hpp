@@ -8,6 +8,7 @@ namespace rackscope::compute {
 struct RankRates {
   double flops = 0;      // dense peak FLOP/s of one rank at the precision in use
   double hbm_Bps = 0;    // one rank's share of HBM bandwidth
+  double attention_flops = 0;  // the attention core's peak when it runs in another format (0: flops)
 };
 
 // Fraction of peak a GEMM of m x k by k x n reaches: the profile's curve at its size, the cube

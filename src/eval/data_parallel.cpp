@@ -1,17 +1,34 @@
 // Data parallelism and ZeRO: gradients reduced once per step (all-reduce; reduce-scatter +
-// parameter all-gather with ZeRO 1/2); ZeRO-3 gathers parameters per layer per micro-batch and
-// reduce-scatters gradients (Rajbhandari et al. 2020, sec. 5).
+// parameter all-gather with ZeRO 1/2), each in buckets that overlap the backward and the next
+// forward; ZeRO-3 gathers parameters per layer per micro-batch and reduce-scatters gradients
+// (Rajbhandari et al. 2020, sec. 5). Gradients travel in the recipe's gradient dtype, parameters
+// in the weights' (workload::state_bytes).
+#include <algorithm>
+#include <cmath>
+
 #include "eval/step_parts.hpp"
 #include "workload/memory.hpp"
 
 namespace rackscope::eval {
 using collective::Op;
 
+double bucketed_exposed(double comm, double window, int buckets, double share) {
+  const double n = buckets;
+  const double finish = std::max(window / n + comm, window + comm / n);
+  return std::max(finish - window, share * comm);
+}
+
+int dp_buckets(const workload::Execution& e, double params) {
+  // Megatron-LM's DistributedDataParallelConfig: bucket_size None -> max(40M, 1M x dp) parameters.
+  const double size = e.dp_bucket_params > 0 ? e.dp_bucket_params : std::max(40e6, 1e6 * e.dp);
+  return std::max(1, static_cast<int>(std::ceil(params / size)));
+}
+
 namespace {
 // ZeRO-3: per layer per micro-batch, the parameters gathered forward and backward and the
 // gradients reduce-scattered, behind the layer's compute when the framework prefetches.
 double zero3_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double params, Communicators& comm) {
-  const workload::StateBytes state;
+  const workload::StateBytes state = workload::state_bytes(e);
   const double per_layer = params / stage.layers * state.weights;
   const double gather = comm.time(Op::allgather, c.place.dp, per_layer);
   const double rs = comm.time(Op::reducescatter, c.place.dp, params / stage.layers * state.gradients);
@@ -19,19 +36,35 @@ double zero3_time(const StepContext& c, const workload::Execution& e, const Stag
   const double exposed = e.overlap_param_gather ? exposed_behind(2 * gather + rs, window, c.share) : 2 * gather + rs;
   return exposed * stage.layers * c.micro_batches;
 }
+
+// What stays exposed of `bytes` of `op` in `n` buckets, one after another, filled (or needed)
+// evenly across `window`; not overlapped, one collective over the whole contiguous buffer after
+// the window (Megatron-LM's DDP without overlap_grad_reduce).
+double buckets_exposed(const StepContext& c, Op op, double bytes, int n, double window, bool overlap, Communicators& comm) {
+  if (!overlap) return comm.time(op, c.place.dp, bytes);
+  return bucketed_exposed(n * comm.time(op, c.place.dp, bytes / n), window, n, c.share);
+}
 }  // namespace
 
 DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double params,
                                      Communicators& comm) {
   DataParallelTimes t;
   if (e.dp < 2) return t;
-  const workload::StateBytes state;
-  const double grads = params * state.gradients;
-  if (e.zero == 0) t.dp = comm.time(Op::allreduce, c.place.dp, grads);
-  else if (e.zero <= 2) t.dp = comm.time(Op::reducescatter, c.place.dp, grads) + comm.time(Op::allgather, c.place.dp, params * state.weights);
-  else t.zero3 = zero3_time(c, e, stage, params, comm);
-  // Overlapped with the backward of the last micro-batch when the framework does so.
-  if (e.overlap_dp) t.dp = exposed_behind(t.dp, stage.last_layer_bwd * stage.layers, c.share);
+  if (e.zero >= 3) {
+    t.zero3 = zero3_time(c, e, stage, params, comm);
+    return t;
+  }
+  const workload::StateBytes state = workload::state_bytes(e);
+  const int n = dp_buckets(e, params);
+  // The last micro-batch's backward fills the gradient buckets (Megatron-LM's and PyTorch DDP's
+  // overlap_grad_reduce: Li et al. 2020, PyTorch Distributed, sec. 3.2.3); ZeRO 1/2 reduce-scatter
+  // them, and gather the updated parameters bucket by bucket ahead of the next step's forward
+  // (overlap_param_gather).
+  const double backward = stage.backward + stage.recompute;
+  const Op reduce = e.zero == 0 ? Op::allreduce : Op::reducescatter;
+  t.dp = buckets_exposed(c, reduce, params * state.gradients, n, backward, e.overlap_dp, comm);
+  if (e.zero >= 1)
+    t.dp += buckets_exposed(c, Op::allgather, params * state.weights, n, stage.forward, e.overlap_param_gather, comm);
   return t;
 }
 

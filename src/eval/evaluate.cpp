@@ -1,6 +1,8 @@
 // evaluate(): the list of steps; each step's physics is in its own file (see step_parts.hpp).
 #include "eval/evaluate.hpp"
 
+#include <algorithm>
+
 #include "eval/step_parts.hpp"
 #include "units/check.hpp"
 #include "workload/memory.hpp"
@@ -10,20 +12,30 @@ using workload::Execution;
 using workload::ModelSpec;
 
 namespace {
+bool in_one_rack(const collective::Group& g, int span) {
+  for (int ep : g.endpoints)
+    if (ep / span != g.endpoints.front() / span) return false;
+  return true;
+}
+
 StepContext context(const System& sys, const Execution& e, int seq, int micro_batches) {
   const hw::Chip& chip = sys.fabric.spec().rack.chip;
+  const int span = sys.fabric.chips_per_rack() * chip.ranks_per_chip;
+  const workload::Placement place = workload::place(e, span);
   const double peak = precision_flops(chip, e.precision);
   RACKSCOPE_ASSERT(peak > 0, "check_structure() refuses a precision the chip has no rate for");
   // Siblings of a communicator contend where they share its rack (its chips' ports, the rack's NICs).
   return StepContext{chip,
                      sys.profile,
                      peak,
-                     {peak / chip.ranks_per_chip, chip.hbm_bandwidth_Bps / chip.ranks_per_chip},
+                     {peak / chip.ranks_per_chip, chip.hbm_bandwidth_Bps / chip.ranks_per_chip,
+                      precision_flops(chip, attention_precision(e)) / chip.ranks_per_chip},
                      sys.fabric.endpoints(),
                      seq,
                      micro_batches,
                      e.micro_batch * static_cast<double>(seq) / e.cp,
-                     workload::place(e, sys.fabric.chips_per_rack() * chip.ranks_per_chip),
+                     place,
+                     in_one_rack(place.tp, span),
                      chip.collectives.overlap_compute_share};
 }
 }  // namespace
@@ -40,8 +52,10 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   Communicators comm(sys.planner, chip.collectives);
   const StageTimes stage = slowest_stage(c, m, e, comm);
   const double pp_s = pipeline_send_time(c, m, e, comm);
-  const double per_micro_batch = stage.compute + stage.recompute + stage.tp + stage.cp + stage.ep + pp_s;
-  const double params = workload::stage_params_per_rank(m, e, 0);
+  // The first stage holds the most parameters (its layers are at least the last's, and the
+  // embedding) in an even split; uneven layouts may put them elsewhere.
+  double params = 0;
+  for (int s = 0; s < e.pp; ++s) params = std::max(params, workload::stage_params_per_rank(m, e, s));
   const DataParallelTimes dp = data_parallel_time(c, e, stage, params, comm);
   if (!comm.all_planned()) return infeasible(workload::Infeasibility::collective_unplanned, comm.unplanned_detail());
 
@@ -52,7 +66,7 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   t.cp = stage.cp * micro_batches;
   t.ep = stage.ep * micro_batches;
   t.pp = pp_s * micro_batches;
-  t.bubble = pipeline_bubble(e, per_micro_batch);
+  t.bubble = pipeline_bubble(e, stage, pp_s);
   t.dp = dp.dp + dp.zero3;
   t.optimizer = optimizer_time(c, e, params);
   t.overhead = sys.profile.step_overhead_s;

@@ -13,7 +13,20 @@ using workload::Recompute;
 
 double exposed_behind(double comm, double window, double share) { return std::max(comm - window, share * comm); }
 
-LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc) {
+double attention_backward(const compute::Profile& p) {
+  if (p.attention_backward_factor > 0) return p.attention_backward_factor;
+  return p.flash_attention ? flash_attention_backward_factor : attention_backward_factor;
+}
+
+namespace {
+// Ring attention runs blockwise (flash) kernels whatever the profile's attention kernel.
+double ring_attention_backward(const compute::Profile& p) {
+  return p.flash_attention && p.attention_backward_factor > 0 ? p.attention_backward_factor : flash_attention_backward_factor;
+}
+}  // namespace
+
+LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc,
+                       double host_per_kernel) {
   using namespace compute;
   // GEMMs one by one (efficiency depends on each one's size); backward runs a data- and a
   // weight-gradient GEMM of the same size for each.
@@ -23,6 +36,8 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
     t.gemm_fwd += s;
     if (g.reads == workload::Gemm::Input::attention) t.attention_input_gemm += s;
     if (g.reads == workload::Gemm::Input::ffn) t.ffn_input_gemm += s;
+    if (g.reads == workload::Gemm::Input::context) t.attention_output_gemm += s;
+    if (g.reads == workload::Gemm::Input::ffn_inner) t.ffn_output_gemm += s;
   }
   auto attn = [&](double scale) {
     if (w.attention.kernels == 0) return 0.0;
@@ -31,13 +46,43 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   auto ew = [&](double scale, const workload::KernelWork& k) { return elementwise_time(p, r, scale * k.bytes, k.kernels); };
   t.attention_fwd = attn(1);
   t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise);
-  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(p.flash_attention ? flash_attention_backward_factor : attention_backward_factor) +
-          ew(elementwise_backward_factor, w.elementwise);
+  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p)) + ew(elementwise_backward_factor, w.elementwise);
+  // Launch-bound: eager frameworks issue kernels from the host one by one, so a pass takes at
+  // least its kernels' dispatch (forward: each kernel once; backward: two GEMMs per GEMM, one
+  // kernel per attention and elementwise kernel).
+  const int gemms = static_cast<int>(w.gemms.size());
+  t.fwd = std::max(t.fwd, host_per_kernel * (gemms + w.attention.kernels + w.elementwise.kernels));
+  t.bwd = std::max(t.bwd, host_per_kernel * (2 * gemms + w.attention.kernels + w.elementwise.kernels));
   if (rc == Recompute::full) t.recompute = t.fwd;
   // Selective: the attention core only (Korthikanti et al. 2022, sec. 5): QK^T, softmax, its
   // dropout and AV; unfused, the softmax and dropout are kernels of their own on the scores.
   if (rc == Recompute::selective) t.recompute = t.attention_fwd + ew(1, w.score_elementwise);
   return t;
+}
+
+// `overlap_tp`: collective matmul (Wang et al. 2023, Overlap Communication with Dependent
+// Computation via Decomposition; Transformer Engine's userbuffers) splits each collective into
+// chunks pipelined with the one GEMM that consumes or produces it, so each hides only behind that
+// GEMM (slowing it by `share`): forward, the gather behind the block's input GEMM and the
+// reduction behind its output GEMM; backward, the output-gradient gather behind the output GEMM's
+// data gradient, the re-gather and the input-gradient reduction behind the input GEMM's two
+// gradients (each as long as its forward). The kernels run over the scale-up links' copy engines:
+// a TP group reaching over the NICs is not overlapped (see tp_time).
+double tp_collective_matmul(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
+  auto hide = [&](double comm, double gemm) { return exposed_behind(comm, gemm, share); };
+  const double in[2] = {t.attention_input_gemm, t.ffn_input_gemm};
+  const double out[2] = {t.attention_output_gemm, t.ffn_output_gemm};
+  double fwd = 0, bwd = 0;
+  for (int b = 0; b < 2; ++b) {
+    if (e.sequence_parallel) {
+      fwd += hide(ag, in[b]) + hide(rs, out[b]);
+      bwd += hide(ag, out[b]) + hide(ag, in[b]) + hide(rs, in[b]);
+    } else {
+      fwd += hide(ar, out[b]);
+      bwd += hide(ar, in[b]);
+    }
+  }
+  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
 }
 
 namespace {
@@ -48,8 +93,7 @@ namespace {
 // for their weight gradients. Megatron-LM's and NeuronX Distributed's LinearWithAsyncCommunication
 // issue that re-gather before the data-gradient GEMM and the input-gradient reduce-scatter (or
 // all-reduce) before the weight-gradient GEMM, so each hides behind a GEMM as long as the block's
-// forward input GEMMs (`overlap_tp_backward`). `overlap_tp` hides everything the layer's GEMMs
-// can cover (collective-matmul kernels). Full recompute repeats the forward's collectives.
+// forward input GEMMs (`overlap_tp_backward`). Full recompute repeats the forward's collectives.
 double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
   const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
   auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
@@ -62,17 +106,17 @@ double tp_exposed(const Execution& e, const LayerTimes& t, double share, double 
     fwd = 2 * ar;
     for (double g : windows) bwd += hidden(ar, g);
   }
-  const double total = fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
-  // The layer's GEMMs forward and backward are the longest window collective matmul can use.
-  return e.overlap_tp ? exposed_behind(total, (1 + gemm_backward_factor) * t.gemm_fwd, share) : total;
+  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
 }
 
 double tp_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const LayerTimes& t, Communicators& comm) {
   if (e.tp < 2) return 0;
   const double bytes = c.tokens * m.hidden * workload::activation_bytes;
   const bool sp = e.sequence_parallel;
-  return tp_exposed(e, t, c.share, sp ? comm.time(Op::allgather, c.place.tp, bytes) : 0,
-                    sp ? comm.time(Op::reducescatter, c.place.tp, bytes) : 0, sp ? 0 : comm.time(Op::allreduce, c.place.tp, bytes));
+  const double ag = sp ? comm.time(Op::allgather, c.place.tp, bytes) : 0, rs = sp ? comm.time(Op::reducescatter, c.place.tp, bytes) : 0;
+  const double ar = sp ? 0 : comm.time(Op::allreduce, c.place.tp, bytes);
+  if (e.overlap_tp && c.tp_in_scale_up) return tp_collective_matmul(e, t, c.share, ag, rs, ar);
+  return tp_exposed(e, t, c.share, ag, rs, ar);
 }
 
 // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many backward (dK,
@@ -82,7 +126,7 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
   const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
   const double step = comm.time(Op::sendrecv, c.place.cp, 2 * c.tokens * kv * workload::activation_bytes);
   return exposed_behind((e.cp - 1) * step, t.attention_fwd, c.share) +
-         exposed_behind(2 * (e.cp - 1) * step, flash_attention_backward_factor * t.attention_fwd, c.share);
+         exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile) * t.attention_fwd, c.share);
 }
 
 // EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
@@ -96,7 +140,7 @@ double ep_time(const StepContext& c, const workload::ModelSpec& m, const Executi
 LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const Execution& e, int layer, Communicators& comm) {
   const workload::LayerWork w = workload::layer_forward(m, layer, e, c.seq, c.profile.flash_attention);
   LayerCost k;
-  k.t = layer_times(w, c.profile, c.rate, e.recompute);
+  k.t = layer_times(w, c.profile, c.rate, e.recompute, e.graph_capture ? 0 : c.profile.host_per_kernel_s);
   k.tp = tp_time(c, m, e, k.t, comm);
   k.cp = cp_time(c, m, e, k.t, comm);
   k.ep = ep_time(c, m, e, w, comm);

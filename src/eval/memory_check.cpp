@@ -9,7 +9,7 @@ namespace rackscope::eval {
 Report check_memory(const workload::ModelSpec& m, const workload::Execution& e, int seq, bool flash, int micro_batches,
                     const hw::Chip& chip) {
   Report rep;
-  rep.memory_per_rank = workload::memory_per_rank(m, e, seq, flash, micro_batches);
+  rep.memory_per_rank = workload::memory_per_rank(m, e, seq, flash, micro_batches, workload::state_bytes(e));
   rep.memory_per_chip_B = rep.memory_per_rank.total() * chip.ranks_per_chip;
   rep.memory_capacity_B = chip.hbm_capacity_B;
   if (rep.memory_per_chip_B > chip.hbm_capacity_B) {

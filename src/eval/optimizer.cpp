@@ -7,7 +7,7 @@ namespace rackscope::eval {
 double optimizer_time(const StepContext& c, const workload::Execution& e, double params) {
   // With ZeRO 1 or more a rank updates its 1/dp of the states.
   const double updated = params / (e.zero >= 1 ? e.dp : 1);
-  return compute::elementwise_time(c.profile, c.rate, workload::StateBytes{}.adam_update_traffic() * updated);
+  return compute::elementwise_time(c.profile, c.rate, workload::state_bytes(e).adam_update_traffic() * updated);
 }
 
 }  // namespace rackscope::eval

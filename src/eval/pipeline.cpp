@@ -12,8 +12,12 @@ double pipeline_send_time(const StepContext& c, const workload::ModelSpec& m, co
   return 2.0 * e.vpp * comm.time(collective::Op::sendrecv, c.place.pp_pair, bytes);
 }
 
-// 1F1B: m micro-batches plus a bubble of (pp-1)/vpp micro-batch times (Narayanan et al. 2021,
-// sec. 2.2).
-double pipeline_bubble(const workload::Execution& e, double per_micro_batch) { return (e.pp - 1.0) / e.vpp * per_micro_batch; }
+// 1F1B: m micro-batches at the slowest stage's pace plus the fill and drain through every other
+// stage once: a step of (m - 1) t_max + Σ t_i for stages taking t_i per micro-batch, which is
+// (pp-1)/vpp micro-batch times when the stages are alike (Narayanan et al. 2021, sec. 2.2);
+// interleaved, each stage adds its largest model chunk rather than all of it.
+double pipeline_bubble(const workload::Execution& e, const StageTimes& stage, double send) {
+  return stage.fill + (e.pp - 1.0) / e.vpp * send;
+}
 
 }  // namespace rackscope::eval

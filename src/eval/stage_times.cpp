@@ -1,7 +1,5 @@
 // The pipeline stage that takes longest per micro-batch: every layer on it, plus the output head
 // on the last stage.
-#include <vector>
-
 #include "eval/step_parts.hpp"
 #include "units/check.hpp"
 #include "workload/memory.hpp"
@@ -30,44 +28,51 @@ class LayerKinds {
   LayerCost kinds_[2];
   bool ready_[2] = {false, false};
 };
+
+// The output head and loss with its backward, per micro-batch. Megatron-LM's output layer is a
+// plain ColumnParallelLinear, not a Transformer Engine module: it runs in bf16 whatever narrower
+// format the layers' GEMMs use.
+double head_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
+  const workload::Precision head = hw::narrow_gemm(e.precision) ? workload::Precision::bf16 : e.precision;
+  const double flops = precision_flops(c.chip, head) / c.chip.ranks_per_chip;
+  const compute::RankRates rate{flops, c.rate.hbm_Bps, flops};
+  const double host = e.graph_capture ? 0 : c.profile.host_per_kernel_s;
+  const LayerTimes t = layer_times(workload::head_forward(m, e, c.seq), c.profile, rate, Recompute::none, host);
+  return t.fwd + t.bwd;
+}
 }  // namespace
 
 StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm) {
   LayerKinds kinds(c, m, e, comm);
   StageTimes worst;
-  worst.layers = workload::stage_layers(m, e, 0).second;  // the first stage is the largest
-  // check_structure() refuses more stages than layers; ZeRO-3 and DP overlap divide by this.
-  RACKSCOPE_ASSERT(worst.layers > 0, "every pipeline stage holds a layer");
-  double worst_compute = 0, worst_comm = 0, last_layer_bwd = 0;
-  // The first and the last stage bound the others (the first holds the most layers and the
-  // embedding, the last the output head).
-  const std::vector<int> stages = e.pp > 1 ? std::vector<int>{0, e.pp - 1} : std::vector<int>{0};
-  for (int stage : stages) {
+  double worst_total = -1, sum_fill = 0, worst_fill = 0;
+  // Every stage from its own layers (uneven layouts put the most anywhere); the output head on
+  // the last, embedding lookups being small.
+  for (int stage = 0; stage < e.pp; ++stage) {
     StageTimes s;
     const auto [first_layer, last_layer] = workload::stage_layers(m, e, stage);
+    s.layers = last_layer - first_layer;
+    // check_structure() refuses a stage without layers; ZeRO-3 and DP overlap divide by this.
+    RACKSCOPE_ASSERT(s.layers > 0, "every pipeline stage holds a layer");
     for (int l = first_layer; l < last_layer; ++l) {
       const LayerCost& k = kinds.of(l);
       s.compute += k.t.fwd + k.t.bwd;
       s.recompute += k.t.recompute;
-      last_layer_bwd = k.t.bwd;
+      s.forward += k.t.fwd;
+      s.backward += k.t.bwd;
       s.tp += k.tp;
       s.cp += k.cp;
       s.ep += k.ep;
     }
-    // The output head, loss and its backward on the last stage; embedding lookups are small.
-    if (stage == e.pp - 1) {
-      const LayerTimes t = layer_times(workload::head_forward(m, e, c.seq), c.profile, c.rate, Recompute::none);
-      s.compute += t.fwd + t.bwd;
-    }
+    if (stage == e.pp - 1) s.compute += head_time(c, m, e);
     const double total = s.compute + s.recompute + s.tp + s.cp + s.ep;
-    if (total > worst_compute + worst_comm) {
-      worst_compute = s.compute + s.recompute;
-      worst_comm = s.tp + s.cp + s.ep;
-      s.layers = worst.layers;
-      worst = s;
-    }
+    // What the stage adds to the fill and drain: its largest model chunk (ceil(layers / vpp)).
+    const double fill = total * ((s.layers + e.vpp - 1) / e.vpp) / s.layers;
+    sum_fill += fill;
+    s.index = stage;
+    if (total > worst_total) worst_total = total, worst_fill = fill, worst = s;
   }
-  worst.last_layer_bwd = last_layer_bwd;
+  worst.fill = sum_fill - worst_fill;
   return worst;
 }
 

@@ -21,6 +21,10 @@ Report infeasible(workload::Infeasibility why, std::string detail);
 Report check_structure(const workload::ModelSpec& m, const workload::Execution& e, int ranks, int seq, const hw::Chip& chip);
 // Dense peak of the chip's GEMMs in precision `p` (0: the chip has no such path).
 double precision_flops(const hw::Chip& chip, workload::Precision p);
+// The format the attention core (QK^T, AV) runs in: with 8-bit or narrower GEMMs bf16, as
+// Transformer Engine's DotProductAttention does unless FP8 attention is asked for (fp8_dpa), then
+// fp8; otherwise the GEMMs' format.
+workload::Precision attention_precision(const workload::Execution& e);
 // The memory a rank needs, filled into a Report: out_of_memory when a chip's ranks need more
 // than its HBM (an execution that does not fit is not timed).
 Report check_memory(const workload::ModelSpec& m, const workload::Execution& e, int seq, bool flash, int micro_batches,
@@ -35,6 +39,7 @@ struct StepContext {
   int ranks, seq, micro_batches;
   double tokens;             // tokens of one micro-batch on one rank (seq / cp of each sequence)
   workload::Placement place;  // rank 0's communicators and their siblings
+  bool tp_in_scale_up;        // rank 0's TP group lies inside one scale-up domain (rack)
   double share;              // compute share a running collective takes (the runtime's)
 };
 
@@ -45,8 +50,16 @@ struct LayerTimes {
   // Forward time of the GEMMs reading the gathered hidden stream into attention and into the
   // FFN; their data- and weight-gradient GEMMs in backward take as long each.
   double attention_input_gemm = 0, ffn_input_gemm = 0;
+  // Forward time of the GEMMs whose outputs TP reduces (output projection, FFN's last GEMM).
+  double attention_output_gemm = 0, ffn_output_gemm = 0;
 };
-LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, workload::Recompute rc);
+// `host_per_kernel`: the host's dispatch time per kernel when execution is not graph-captured
+// (0: never launch-bound); each pass takes at least its kernels' dispatch.
+LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, workload::Recompute rc,
+                       double host_per_kernel = 0);
+
+// Attention backward over forward: the profile's factor, else the kernel's FLOP ratio.
+double attention_backward(const compute::Profile& p);
 
 // A layer's compute and the exposed communication of TP, CP and EP inside it, per micro-batch.
 struct LayerCost {
@@ -60,19 +73,35 @@ LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const w
 // both run, so the pair takes max(comm, window + share * comm).
 double exposed_behind(double comm, double window, double share);
 
+// Exposed seconds of one layer's TP collectives (all-gather `ag`, reduce-scatter `rs` with
+// sequence parallelism, else all-reduce `ar`, each one call) run as collective matmul: each
+// hidden only behind the one GEMM it feeds or drains, forward and backward (layer_cost.cpp).
+double tp_collective_matmul(const workload::Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar);
+
 // Per micro-batch, the stage that takes longest: its compute and exposed communication.
 struct StageTimes {
   double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
-  double last_layer_bwd = 0;  // backward of the last stage's last layer (the DP overlap window)
-  int layers = 0;             // layers of the first (largest) stage
+  double forward = 0;   // the stage's layers' forward (the window the next step's parameter gathers run in)
+  double backward = 0;  // the stage's layers' backward (the window DP gradient buckets fill in)
+  // What the other stages add to the pipeline's fill and drain: each one's largest model chunk
+  // (Σ over stages - this one; (pp - 1) / vpp of a stage when all are alike).
+  double fill = 0;
+  int layers = 0;  // transformer layers of this stage
+  int index = 0;   // which stage
 };
 StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm);
 
 // Seconds per micro-batch of the pipeline's activation sends, and the 1F1B bubble of a step
-// whose micro-batch takes `per_micro_batch` seconds.
+// whose slowest stage is `stage` and whose sends take `send` seconds per micro-batch.
 double pipeline_send_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm);
-double pipeline_bubble(const workload::Execution& e, double per_micro_batch);
+double pipeline_bubble(const workload::Execution& e, const StageTimes& stage, double send);
 
+// Exposed seconds of `comm` seconds of collectives in `buckets` equal buckets run one at a time,
+// the k-th ready (or needed) at k/buckets of a `window` of compute it slows by `share`: the last
+// ends at max(window/n + comm, window + comm/n), so at least one bucket stays exposed.
+double bucketed_exposed(double comm, double window, int buckets, double share);
+// Gradient buckets of the rank's `params` (dp_bucket_params, or Megatron-LM's default).
+int dp_buckets(const workload::Execution& e, double params);
 // Exposed seconds per step of gradient reduction (dp) and of ZeRO-3's per-layer gathers (zero3).
 struct DataParallelTimes {
   double dp = 0, zero3 = 0;

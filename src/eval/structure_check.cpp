@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "eval/step_parts.hpp"
+#include "workload/pipeline_layout.hpp"
 
 namespace rackscope::eval {
 using workload::Infeasibility;
@@ -14,6 +15,11 @@ Report infeasible(Infeasibility why, std::string detail) {
 }
 
 double precision_flops(const hw::Chip& chip, workload::Precision p) { return chip.flops[p]; }
+
+workload::Precision attention_precision(const workload::Execution& e) {
+  if (!hw::narrow_gemm(e.precision)) return e.precision;
+  return e.fp8_attention ? workload::Precision::fp8 : workload::Precision::bf16;
+}
 
 Report check_package(const hw::Chip& chip) {
   if (!chip.package || chip.package->fits) return {};
@@ -36,9 +42,12 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
   if (m.heads % e.tp != 0 || (m.kv_heads % e.tp != 0 && e.tp % m.kv_heads != 0))
     return infeasible(Infeasibility::tp_heads, fmt::format("tp {} does not divide {} heads / {} KV heads", e.tp, m.heads, m.kv_heads));
   const int64_t pp_vpp = int64_t{e.pp} * e.vpp, dp_mbs = int64_t{e.dp} * e.micro_batch;  // products of knobs: 64 bits
-  if (m.layers < pp_vpp || (e.vpp > 1 && m.layers % pp_vpp != 0))
-    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} {} {} layers", pp_vpp,
-                                                            m.layers < pp_vpp ? "exceeds" : "does not divide (interleaved)", m.layers));
+  // Interleaving splits each stage's layers into chunks run in turn; with one stage there is no
+  // pipeline to fill, and every vpp would be the same run again.
+  if (e.vpp > 1 && e.pp == 1) return infeasible(Infeasibility::vpp_without_pp, fmt::format("vpp {} needs pp > 1", e.vpp));
+  if (m.layers < pp_vpp) return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} exceeds {} layers", pp_vpp, m.layers));
+  if (const auto layout = workload::pipeline_layout(m, e); !layout.problem.empty())
+    return infeasible(Infeasibility::pp_layers, layout.problem);
   if (e.global_batch % dp_mbs != 0)
     return infeasible(Infeasibility::batch_split, fmt::format("micro batch {} x dp {} does not divide the global batch {}",
                                                               e.micro_batch, e.dp, e.global_batch));
@@ -51,6 +60,12 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
     return infeasible(Infeasibility::cp_seq, fmt::format("cp {} needs the sequence {} in 2*cp equal chunks", e.cp, seq));
   if (precision_flops(chip, e.precision) <= 0)
     return infeasible(Infeasibility::precision_unsupported, fmt::format("{} has no {} rate", chip.name, workload::precision_name(e.precision)));
+  if (e.fp8_params && !hw::narrow_gemm(e.precision))
+    return infeasible(Infeasibility::precision_unsupported,
+                      fmt::format("fp8_params needs 8-bit GEMMs, not {}", workload::precision_name(e.precision)));
+  if (precision_flops(chip, attention_precision(e)) <= 0)
+    return infeasible(Infeasibility::precision_unsupported, fmt::format("{} has no {} rate for the attention core", chip.name,
+                                                                        workload::precision_name(attention_precision(e))));
   return {};
 }
 

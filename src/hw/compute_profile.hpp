@@ -16,6 +16,13 @@ struct ComputeProfile {
   double matmul_overhead_s = 0;       // fixed cost per GEMM kernel (launch, tile tail)
   bool flash_attention = true;        // fused attention: no s^2 score tensors in HBM, causal blocks skipped
   double attention_efficiency = 1;    // fused attention kernel FLOP efficiency (fraction of peak)
+  // Attention backward time over forward time at the same efficiency; 0: the kernel's FLOP ratio
+  // (eval/model_constants.hpp: 2.5 fused, which recomputes the scores; 2 unfused).
+  double attention_backward_factor = 0;
+  // Host time to dispatch one kernel (framework + driver). Eager execution cannot run a layer
+  // faster than its kernels can be issued; graph-captured execution (Execution::graph_capture)
+  // issues them all at once. 0: never launch-bound.
+  double host_per_kernel_s = 0;
   double memory_efficiency = 1;       // fraction of HBM bandwidth elementwise kernels reach (STREAM)
   double elementwise_overhead_s = 0;  // fixed cost per elementwise kernel
   double step_overhead_s = 0;         // per training step: data loading, logging, framework

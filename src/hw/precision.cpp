@@ -26,4 +26,19 @@ std::optional<Precision> find_selectable_precision(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<Precision> state_formats() {
+  std::vector<Precision> out;
+  for (const PrecisionInfo& p : precision_table)
+    if (p.state_format) out.push_back(p.id);
+  return out;
+}
+
+std::vector<std::string> state_format_names() {
+  std::vector<std::string> out;
+  for (Precision p : state_formats()) out.push_back(precision_name(p));
+  return out;
+}
+
+std::string state_format_list() { return fmt::format("{}", fmt::join(state_format_names(), ", ")); }
+
 }  // namespace rackscope::hw

@@ -21,16 +21,19 @@ struct PrecisionInfo {
   int block;              // elements sharing one 8-bit (E8M0) scale; 0: no block scale
   bool selectable;        // a training precision (16-bit master copy in memory, see memory.hpp)
   bool rate_required;     // every chip states this rate
+  // Gradients and optimizer states may be kept (and gradients reduced) in it: fp32, or bf16 as
+  // Megatron's --grad-reduce-in-bf16 and NeuronX's BF16 optimizer with stochastic rounding do.
+  bool state_format;
 };
 
 // OCP Microscaling Formats (MX) v1.0, Table 1: blocks of 32 elements share one E8M0 scale.
 inline constexpr std::array<PrecisionInfo, 5> precision_table = {{
-    {Precision::bf16, "bf16", 2, 0, true, true},
-    {Precision::fp8, "fp8", 1, 0, true, false},
-    {Precision::mxfp8, "mxfp8", 1, 32, true, false},
-    {Precision::mxfp4, "mxfp4", 0.5, 32, true, false},
+    {Precision::bf16, "bf16", 2, 0, true, true, true},
+    {Precision::fp8, "fp8", 1, 0, true, false, false},
+    {Precision::mxfp8, "mxfp8", 1, 32, true, false, false},
+    {Precision::mxfp4, "mxfp4", 0.5, 32, true, false, false},
     // The chip sheets' vector / accumulation rate; training in fp32 is not modeled.
-    {Precision::fp32, "fp32", 4, 0, false, false},
+    {Precision::fp32, "fp32", 4, 0, false, false, true},
 }};
 inline constexpr std::size_t precision_count = precision_table.size();
 
@@ -55,6 +58,12 @@ std::vector<std::string> selectable_precision_names();
 std::string selectable_precision_list();  // "bf16, fp8, mxfp8, mxfp4"
 // A selectable precision by name.
 std::optional<Precision> find_selectable_precision(std::string_view name);
+// The rows gradients and optimizer states may be kept in, in table order, and their names.
+std::vector<Precision> state_formats();
+std::vector<std::string> state_format_names();
+std::string state_format_list();  // "bf16, fp32"
+// GEMMs in an 8-bit or narrower format: inputs are cast (with an amax) before each GEMM.
+constexpr bool narrow_gemm(Precision p) { return info(p).element_bytes < 2; }
 
 // A value per precision (a chip's dense peak FLOP/s: 0 where it has no such path).
 struct PrecisionRates {

@@ -54,7 +54,7 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
 
 compute::Profile read_compute_profile(const InputFile& file) {
   compute::Profile p;
-  StrictTable top = open_top(file, {"matmul", "attention", "elementwise", "step_overhead", "accuracy"}, p.name);
+  StrictTable top = open_top(file, {"matmul", "attention", "elementwise", "launch", "step_overhead", "accuracy"}, p.name);
   p.file = file.path;
   p.step_overhead_s = top.quantity("step_overhead", Dimension::time, true);
   StrictTable mm = top.table("matmul");
@@ -75,13 +75,18 @@ compute::Profile read_compute_profile(const InputFile& file) {
   p.matmul_efficiency = eff.back();
   p.matmul_overhead_s = mm.quantity("kernel_overhead", Dimension::time, true);
   StrictTable at = top.table("attention");
-  at.expect({"kernel", "efficiency"});
+  at.expect({"kernel", "efficiency", "backward_factor"});
   p.flash_attention = at.choice("kernel", {"flash", "unfused"}) == "flash";
   p.attention_efficiency = at.fraction("efficiency");
+  p.attention_backward_factor = at.optional_positive_number("backward_factor").value_or(0.0);
   StrictTable ew = top.table("elementwise");
   ew.expect({"bandwidth_efficiency", "kernel_overhead"});
   p.memory_efficiency = ew.fraction("bandwidth_efficiency");
   p.elementwise_overhead_s = ew.quantity("kernel_overhead", Dimension::time, true);
+  if (auto launch = top.optional_table("launch")) {
+    launch->expect({"host_per_kernel"});
+    p.host_per_kernel_s = launch->quantity("host_per_kernel", Dimension::time, true);
+  }
   if (auto acc = top.optional_table("accuracy")) {
     // The validation spread of this profile's chip family: a band on every time-to-train.
     acc->expect({"faster", "slower", "measured"});

@@ -30,6 +30,7 @@ const char* infeasibility_name(Infeasibility r) {
     case Infeasibility::out_of_memory: return "out_of_memory";
     case Infeasibility::collective_unplanned: return "collective_unplanned";
     case Infeasibility::package_unfit: return "package_unfit";
+    case Infeasibility::vpp_without_pp: return "vpp_without_pp";
   }
   return "?";
 }

@@ -26,10 +26,24 @@ struct Execution {
   Recompute recompute = Recompute::none;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward
-  bool overlap_param_gather = true;  // ZeRO parameter all-gather overlapped with compute
-  bool overlap_tp = false;       // all TP communication overlapped with GEMMs (collective matmul)
+  bool overlap_param_gather = true;  // ZeRO parameter all-gathers overlapped with compute (ZeRO-1/2: the next forward)
+  bool overlap_tp = false;       // TP collectives pipelined with the GEMM each feeds (collective matmul), inside the scale-up domain
   bool overlap_tp_backward = true;  // backward re-gather / input-gradient reduction behind the gradient GEMMs
+  bool graph_capture = false;    // kernels issued as one captured graph (CUDA graphs, Neuron's compiled graphs)
   int seq = 0;                   // 0: the model's sequence length
+  // The precision recipe beyond the GEMMs' format: what memory holds and what the wire carries.
+  Precision grad_reduce = Precision::fp32;       // main gradients, accumulated and reduced across DP
+  Precision optimizer_states = Precision::fp32;  // Adam m and v; fp32 keeps an fp32 master copy too
+  bool fp8_params = false;     // 8-bit GEMMs: weights kept (and gathered) in that format
+  bool fp8_attention = false;  // attention core in fp8 as well (otherwise bf16, as TE does)
+  // Pipeline layout: layers of the first and last stage (0: the even split), and the embedding
+  // and the loss each counted as a layer of the split (Megatron-LM's
+  // decoder_first/last_pipeline_num_layers, account_for_embedding/loss_in_pipeline_split).
+  int first_stage_layers = 0, last_stage_layers = 0;
+  bool embedding_stage = false, loss_stage = false;
+  // Gradient bucket of the overlapped DP reduction, in parameters; 0: Megatron-LM's
+  // DistributedDataParallelConfig.bucket_size default, max(40M, 1M x dp).
+  int dp_bucket_params = 0;
   // Rank grid order, innermost first (default TP, CP, EP, DP, PP): which degrees share chips.
   std::vector<std::string> order = {"tp", "cp", "ep", "dp", "pp"};
 };
@@ -53,6 +67,7 @@ enum class Infeasibility {
   out_of_memory,
   collective_unplanned,    // no algorithm of the chip's collective runtime applies to a communicator
   package_unfit,           // the chip's dies and HBM do not fit its packaging technology
+  vpp_without_pp,          // interleaving (vpp > 1) needs a pipeline (pp > 1)
 };
 const char* infeasibility_name(Infeasibility r);
 

@@ -48,13 +48,37 @@ std::vector<Knob> table() {
                static const std::vector<Precision> selectable = hw::selectable_precisions();
                e.precision = selectable[i];
              }),
+      choice("grad_reduce", "--grad-reduce", hw::state_format_names(), "gradient buffer and DP reduction dtype: " + hw::state_format_list(),
+             "unknown gradient dtype",
+             [](Execution& e, int i) {
+               static const std::vector<Precision> formats = hw::state_formats();
+               e.grad_reduce = formats[i];
+             }),
+      choice("optimizer_states", "--optimizer-states", hw::state_format_names(),
+             "Adam state dtype: fp32 (with an fp32 master) or bf16 (stochastic rounding, no master)", "unknown optimizer state dtype",
+             [](Execution& e, int i) {
+               static const std::vector<Precision> formats = hw::state_formats();
+               e.optimizer_states = formats[i];
+             }),
+      boolean("fp8_params", "--fp8-params", &Execution::fp8_params, "8-bit GEMMs: weights kept and gathered in the GEMM format"),
+      boolean("fp8_attention", "--fp8-attention", &Execution::fp8_attention, "attention core in fp8 (default: bf16)"),
+      integer("first_stage_layers", "--first-stage-layers", &Execution::first_stage_layers, 0, 1 << 20, "layers",
+              "layers of the first pipeline stage (0: even split)"),
+      integer("last_stage_layers", "--last-stage-layers", &Execution::last_stage_layers, 0, 1 << 20, "layers",
+              "layers of the last pipeline stage (0: even split)"),
+      boolean("embedding_stage", "--embedding-stage", &Execution::embedding_stage, "count the embedding as a layer of the pipeline split"),
+      boolean("loss_stage", "--loss-stage", &Execution::loss_stage, "count the output head and loss as a layer of the pipeline split"),
+      integer("dp_bucket_params", "--dp-bucket", &Execution::dp_bucket_params, 0, 1 << 30, "parameters",
+              "gradient bucket of the overlapped DP reduction (parameters; 0: max(40M, 1M x dp) as Megatron-LM)"),
       boolean("sequence_parallel", "--seq-parallel", &Execution::sequence_parallel, "sequence parallelism with TP"),
       boolean("overlap_dp", "--no-overlap-dp", &Execution::overlap_dp, "gradient reduction after the backward, not overlapped"),
-      boolean("overlap_tp", "--overlap-tp", &Execution::overlap_tp, "overlap all TP communication with GEMMs (collective matmul)"),
+      boolean("overlap_tp", "--overlap-tp", &Execution::overlap_tp, "overlap each TP collective with the GEMM it feeds (collective matmul; scale-up domain only)"),
       boolean("overlap_param_gather", "--no-overlap-param-gather", &Execution::overlap_param_gather,
-              "ZeRO-3 parameter gathers not overlapped with compute"),
+              "ZeRO parameter gathers not overlapped with compute (ZeRO-3: each layer; 1/2: the next step's forward)"),
       boolean("overlap_tp_backward", "--no-overlap-tp-backward", &Execution::overlap_tp_backward,
               "backward TP re-gather and input-gradient reduction not hidden behind the gradient GEMMs"),
+      boolean("graph_capture", "--graph-capture", &Execution::graph_capture,
+              "kernels issued as one captured graph: no host launch bound (the profile's [launch])"),
       {"order", Knob::Kind::order, 0, 0, {}, "index into /space/order", "--order", "rank grid order, innermost first"},
   };
 }

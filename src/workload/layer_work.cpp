@@ -13,13 +13,24 @@ namespace {
 // Adds GEMM kernels to a layer's work: `copies` GEMMs of rows x in by in x out in one kernel;
 // `reads`: the input it takes (see Gemm). 2*m*n*k FLOPs; reads the input and the weight, writes
 // the output.
+// With 8-bit or narrower GEMMs (`cast_bytes` > 0) each GEMM's 16-bit input is first cast, its
+// amax taken in the same pass (Transformer Engine's cast/cast-transpose kernels; Micikevicius et
+// al. 2022, sec. 3): read 2 bytes, write the narrow element, one kernel. Counted for every GEMM,
+// as if none were fused into the norm or activation before it; the backward's casts of the output
+// gradients come with the elementwise backward factor.
 struct GemmAdder {
   LayerWork& w;
-  double weight_bytes;  // per element, as the GEMMs read the weights
+  double weight_bytes;     // per element, as the GEMMs read the weights
+  double cast_bytes = 0;   // per element the cast writes (0: 16-bit GEMMs, no cast)
   void operator()(double rows, double in, double out, Gemm::Input reads = Gemm::Input::other, double copies = 1) const {
     const double bytes = copies * (activation_bytes * rows * (in + out) + weight_bytes * in * out);
     w.matmul.add(2 * rows * in * out * copies, bytes);
     w.gemms.push_back({rows, in, out, bytes, copies, reads});
+    if (cast_bytes > 0) {
+      const double cast = copies * rows * in * (activation_bytes + cast_bytes);
+      w.casts.add(0, cast, 1);
+      w.elementwise.add(0, cast, 1);
+    }
   }
 };
 
@@ -95,10 +106,10 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   // Each local expert gets an equal share of the assignments and reads its own weights.
   const double local = m.moe.experts / static_cast<double>(e.ep);
   for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(routed / local, x.h, f, ffn_in, local);
-  gemm(routed / local, f, x.h, Gemm::Input::other, local);
+  gemm(routed / local, f, x.h, Gemm::Input::ffn_inner, local);
   for (int k = 0; k < m.moe.shared_experts; ++k) {
     for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, f, ffn_in);
-    gemm(x.tokens, f, x.h);
+    gemm(x.tokens, f, x.h, Gemm::Input::ffn_inner);
   }
   w.elementwise.add(0, activation_bytes * 3 * routed * f, 1);
 }
@@ -106,7 +117,7 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
 void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, LayerWork& w) {
   const double f = m.ffn / x.t;
   for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, f, Gemm::Input::ffn);
-  gemm(x.tokens, f, x.h);
+  gemm(x.tokens, f, x.h, Gemm::Input::ffn_inner);
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * f, 1);  // activation
 }
 }  // namespace
@@ -115,11 +126,11 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   LayerWork w;
   // Weight bytes per element as the GEMMs read them (MX formats add a 1-byte scale per 32).
   const double w_bytes = hw::stored_bytes(e.precision);
-  const GemmAdder gemm{w, w_bytes};
+  const GemmAdder gemm{w, w_bytes, hw::narrow_gemm(e.precision) ? w_bytes : 0};
   LayerShape x = layer_shape(m, e, seq);
   attention_projections(m, x, gemm);
   attention_core(m, e, seq, flash, x, w);
-  gemm(x.tokens, x.o_in, x.h);  // output projection
+  gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, w);
   else dense_ffn(m, x, gemm, w);
   // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts

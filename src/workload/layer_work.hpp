@@ -24,7 +24,9 @@ struct Gemm {
   // Which GEMMs read the TP-gathered hidden stream (column-parallel: QKV or MLA's projections;
   // FFN up/gate, router, experts): their backward GEMMs are the windows in which frameworks run
   // the TP re-gather and the input-gradient reduction.
-  enum class Input { other, attention, ffn };
+  // The output projection reads the attention core's output (`context`), the FFN's last GEMM its
+  // activation (`ffn_inner`): the GEMMs whose outputs TP reduces.
+  enum class Input { other, attention, ffn, context, ffn_inner };
   double rows = 0, in = 0, out = 0, bytes = 0, copies = 1;
   Input reads = Input::other;
 };
@@ -36,6 +38,7 @@ struct LayerWork {
   double attention_model_flops = 0;  // QK^T and AV by the non-causal convention (for MFU)
   KernelWork elementwise;   // norms, activation, dropout, residuals, unfused softmax
   KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)
+  KernelWork casts;         // 8-bit GEMMs: the casts (with amax) of their inputs (also in `elementwise`)
   double moe_tokens = 0;    // tokens x top_k routed to experts (for all-to-all sizing)
 };
 

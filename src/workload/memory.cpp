@@ -5,13 +5,29 @@
 #include "workload/counts.hpp"
 #include "workload/layer_work.hpp"
 #include "workload/numerics.hpp"
+#include "workload/pipeline_layout.hpp"
 
 namespace rackscope::workload {
 
 std::pair<int, int> stage_layers(const ModelSpec& m, const Execution& e, int stage) {
-  const int base = m.layers / e.pp, extra = m.layers % e.pp;
-  const int first = stage * base + std::min(stage, extra);
-  return {first, first + base + (stage < extra ? 1 : 0)};
+  if (e.first_stage_layers == 0 && e.last_stage_layers == 0 && !e.embedding_stage && !e.loss_stage) {
+    const int base = m.layers / e.pp, extra = m.layers % e.pp;  // the even split, without a vector
+    const int first = stage * base + std::min(stage, extra);
+    return {first, first + base + (stage < extra ? 1 : 0)};
+  }
+  return pipeline_layout(m, e).range(stage);
+}
+
+StateBytes state_bytes(const Execution& e) {
+  StateBytes b;
+  const bool narrow_weights = e.fp8_params && hw::narrow_gemm(e.precision);
+  b.weights = narrow_weights ? hw::stored_bytes(e.precision) : activation_bytes;
+  b.gradients = hw::stored_bytes(e.grad_reduce);
+  const double state = hw::stored_bytes(e.optimizer_states);
+  const bool fp32_states = e.optimizer_states == Precision::fp32;
+  b.master = fp32_states || narrow_weights;
+  b.optimizer = 2 * state + (fp32_states ? 4 : narrow_weights ? activation_bytes : 0);
+  return b;
 }
 
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
@@ -55,7 +71,7 @@ double communication_buffers(const ModelSpec& m, const Execution& e, int seq, do
 
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches, const StateBytes& b) {
   MemoryUse best;
-  for (int stage : {0, e.pp - 1}) {
+  for (int stage = 0; stage < e.pp; ++stage) {
     MemoryUse u;
     u.params = stage_params_per_rank(m, e, stage);
     u.layer_params = stage_params_per_rank(m, e, stage, false);

@@ -8,14 +8,27 @@
 
 namespace rackscope::workload {
 
-// Mixed-precision training (Micikevicius et al. 2018; Rajbhandari et al. 2020): 16-bit weights,
-// fp32 gradients, fp32 master weights + Adam m and v = 2 + 4 + 12 = 18 bytes per parameter.
+// Bytes per parameter of the training states. The default is mixed-precision training
+// (Micikevicius et al. 2018; Rajbhandari et al. 2020): 16-bit weights, fp32 gradients, fp32 master
+// weights + Adam m and v = 2 + 4 + 12 = 18 bytes per parameter; state_bytes() follows the recipe.
 struct StateBytes {
   double weights = 2, gradients = 4, optimizer = 12;
-  // HBM traffic of one Adam update per parameter: read the fp32 master, m, v and gradient, write
-  // back master, m and v and the 16-bit weight: 2 * 12 + 4 + 2 = 30 bytes.
-  double adam_update_traffic() const { return 2 * optimizer + gradients + weights; }
+  bool master = true;  // the optimizer keeps a master copy (else it updates the weights in place)
+  // HBM traffic of one Adam update per parameter: read the master, m, v and gradient, write back
+  // master, m and v and the 16-bit weight: 2 * 12 + 4 + 2 = 30 bytes by default; without a master
+  // the weight is read as well as written.
+  double adam_update_traffic() const { return 2 * optimizer + gradients + weights * (master ? 1 : 2); }
 };
+
+// The states of an execution's precision recipe:
+// - weights: bf16, or the GEMM format with fp8_params (Transformer Engine's fp8_model_params_init;
+//   Megatron-LM --fp8-param-gather gathers them in it too);
+// - gradients: the main-gradient buffer in grad_reduce (fp32, or bf16: --grad-reduce-in-bf16);
+// - optimizer: Adam m and v in optimizer_states, plus a master copy: fp32 with fp32 states; none
+//   with bf16 states on bf16 weights (NeuronX / NeMo-Megatron on Trn1 update the bf16 weights with
+//   stochastic rounding); bf16 with bf16 states on 8-bit weights (they cannot be the master).
+// ZeRO >= 1 (Megatron's distributed optimizer) shards the optimizer part, master included.
+StateBytes state_bytes(const Execution& e);
 
 struct MemoryUse {
   double weights_B = 0, gradients_B = 0, optimizer_B = 0, activations_B = 0;
@@ -27,14 +40,15 @@ struct MemoryUse {
   double total() const { return weights_B + gradients_B + optimizer_B + activations_B + buffers_B; }
 };
 
-// Layers [first, last) of pipeline stage `stage`: an even split, the first L % pp stages taking
-// one layer more (as Megatron's uneven split does when pp does not divide L).
+// Layers [first, last) of pipeline stage `stage` in the execution's layout (pipeline_layout.hpp;
+// check_structure() refuses a layout with a problem).
 std::pair<int, int> stage_layers(const ModelSpec& m, const Execution& e, int stage);
 
 // Parameters of pipeline stage `stage` held by one rank (TP-split; experts also EP-split);
 // without `embeddings`, those of its transformer layers only.
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings = true);
-// The rank's memory on the stage that needs most (the first stage keeps the most micro-batches).
+// The rank's memory on the stage that needs most, each stage from its own layers and the
+// micro-batches it keeps in flight.
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches,
                           const StateBytes& b = {});
 

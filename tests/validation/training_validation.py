@@ -79,7 +79,8 @@ for row in rows:
         modeled = megatron_flops(row, best[1]["step_time_s"]) if best else float("nan")
         results.append((label + f" (mbs {best[0] if best else '-'})", float(row["value"]), modeled, "TFLOP/s/GPU"))
     else:  # Trn1 NxD: TP/PP/DP count NeuronCores; ZeRO-1, sequence parallel, selective checkpointing;
-        # NxD's ZeRO-1 optimizer reduce-scatters gradients in its step, after the backward pass.
+        # NxD's ZeRO-1 optimizer reduce-scatters gradients and all-gathers the updated parameters in
+        # its step, after the backward pass and before the next forward (neither overlapped).
         # The Llama 2 example scripts (tp_zero1 7B, tp_pp 13B/70B) do not pass --use_flash_attention,
         # whose default is 0: those rows ran unfused attention. The Llama 3.1 rows say flash.
         extra = []
@@ -87,7 +88,7 @@ for row in rows:
             extra = ["--profile", str(root / "topologies/compute/trn1-nxd-unfused.toml")]
         out = step("trn1-32xl-x2.toml", model, int(row["chips"]) // 16,
                    ["--tp", row["tp"], "--pp", row["pp"], "--dp", row["dp"], "--mbs", row["micro_batch"], "--gbs", row["global_batch"],
-                    "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp"] + extra)
+                    "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp", "--no-overlap-param-gather"] + extra)
         modeled = float(row["global_batch"]) / out["step_time_s"] if out["feasible"] else float("nan")
         results.append((label, float(row["value"]), modeled, "seq/s" + ("" if out["feasible"] else " " + out["reason"])))
 

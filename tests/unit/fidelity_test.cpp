@@ -1,0 +1,232 @@
+// Closed forms of the precision recipe, pipeline layouts, DP bucket overlap and collective-matmul
+// TP overlap (project issue 12), each derived by hand in its comment.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "eval/evaluate.hpp"
+#include "eval/step_parts.hpp"
+#include "io/model_reader.hpp"
+#include "test_clusters.hpp"
+#include "workload/layer_work.hpp"
+#include "workload/memory.hpp"
+#include "workload/pipeline_layout.hpp"
+
+using namespace rackscope;
+using workload::Precision;
+
+namespace {
+workload::ModelSpec llama8b() {
+  io::InputFiles files;
+  return io::read_model(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models/llama-3.1-8b.toml", {}, files);
+}
+
+// One ideal chip per rank (efficiency 1, no overheads, HBM so fast memory-bound work is free)
+// with a bf16 and an fp8 rate, on a switch of `chips`.
+hw::ClusterSpec ideal(int chips) {
+  hw::ClusterSpec spec = test::switch_cluster(chips);
+  spec.rack.chip.flops[Precision::bf16] = 1e15;
+  spec.rack.chip.flops[Precision::fp8] = 2e15;
+  spec.rack.chip.hbm_bandwidth_Bps = 1e30;
+  spec.rack.chip.hbm_capacity_B = 1e15;
+  return spec;
+}
+}  // namespace
+
+TEST_CASE("precision recipe: bytes per parameter of each recipe, by hand") {
+  auto bytes = [](auto set) {
+    workload::Execution e;
+    set(e);
+    const auto b = workload::state_bytes(e);
+    return std::vector<double>{b.weights, b.gradients, b.optimizer, b.adam_update_traffic()};
+  };
+  // bf16 weights, fp32 gradients, fp32 master + m + v: 2 + 4 + 12; Adam reads master, m, v and the
+  // gradient and writes master, m, v and the weight: 12 + 4 + 12 + 2 = 30.
+  CHECK(bytes([](auto&) {}) == std::vector<double>{2, 4, 12, 30});
+  // Gradients reduced in bf16 (--grad-reduce-in-bf16): 2 + 2 + 12; traffic 12 + 2 + 12 + 2.
+  CHECK(bytes([](auto& e) { e.grad_reduce = Precision::bf16; }) == std::vector<double>{2, 2, 12, 28});
+  // NeuronX BF16 with stochastic rounding: bf16 m and v, no master, the bf16 weights updated in
+  // place: 2 + 2 + 4 = 8; traffic reads w, m, v, g (2+4+2) and writes w, m, v (2+4): 14.
+  CHECK(bytes([](auto& e) { e.grad_reduce = e.optimizer_states = Precision::bf16; }) == std::vector<double>{2, 2, 4, 14});
+  // FP8 parameters: 1-byte weights, fp32 master + m + v, fp32 gradients: 1 + 4 + 12; traffic 30 - 1.
+  CHECK(bytes([](auto& e) { e.precision = Precision::fp8, e.fp8_params = true; }) == std::vector<double>{1, 4, 12, 29});
+  // FP8 parameters with bf16 states: the 1-byte weights cannot be the master, a bf16 one is kept:
+  // 1 + 4 + (2 + 2 + 2) = 11.
+  CHECK(bytes([](auto& e) { e.precision = Precision::fp8, e.fp8_params = true, e.optimizer_states = Precision::bf16; })[2] == 6);
+  // FP8 GEMMs without fp8_params keep bf16 weights: 18 bytes as bf16 training.
+  CHECK(bytes([](auto& e) { e.precision = Precision::fp8; }) == std::vector<double>{2, 4, 12, 30});
+  // MXFP8 weights carry one 8-bit scale per 32 elements.
+  CHECK(bytes([](auto& e) { e.precision = Precision::mxfp8, e.fp8_params = true; })[0] == doctest::Approx(1 + 1.0 / 32));
+
+  // Memory follows the recipe, ZeRO-1 (the distributed optimizer) sharding the master with m, v.
+  const auto m = llama8b();
+  workload::Execution e;
+  e.dp = 8, e.zero = 1, e.grad_reduce = Precision::bf16;
+  const auto u = workload::memory_per_rank(m, e, 4096, true, 1, workload::state_bytes(e));
+  CHECK(u.weights_B == doctest::Approx(2 * u.params));
+  CHECK(u.gradients_B == doctest::Approx(2 * u.params));
+  CHECK(u.optimizer_B == doctest::Approx(12 * u.params / 8));
+}
+
+TEST_CASE("precision recipe: fp8 GEMMs, bf16 attention core and head, fp8 casts, on one ideal chip") {
+  const fabric::Fabric f(ideal(1));
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  const compute::Profile profile;
+  const auto m = llama8b();
+  workload::Execution e;
+  e.global_batch = 1, e.precision = Precision::fp8;
+  double gemm = 0, attention = 0;
+  for (int l = 0; l < m.layers; ++l) {
+    const auto w = workload::layer_forward(m, l, e, m.seq, true);
+    gemm += w.matmul.flops;
+    attention += w.attention.flops;
+    // One cast per GEMM, reading its bf16 input and writing fp8: 3 bytes per input element.
+    double cast = 0;
+    for (const auto& g : w.gemms) cast += 3 * g.copies * g.rows * g.in;
+    CHECK(w.casts.kernels == static_cast<int>(w.gemms.size()));
+    CHECK(w.casts.bytes == doctest::Approx(cast));
+  }
+  const double head = workload::head_forward(m, e, m.seq).matmul.flops;
+  // GEMMs forward + 2 backward at the fp8 rate; flash attention 1 + 2.5 at bf16; the head in bf16.
+  const auto r = eval::evaluate({f, planner, profile}, m, e);
+  REQUIRE(r.feasible());
+  CHECK(r.step_time_s == doctest::Approx(3 * gemm / 2e15 + 3.5 * attention / 1e15 + 3 * head / 1e15).epsilon(1e-9));
+  e.fp8_attention = true;  // TE's fp8_dpa: the attention core at the fp8 rate too
+  CHECK(eval::evaluate({f, planner, profile}, m, e).step_time_s ==
+        doctest::Approx(3 * gemm / 2e15 + 3.5 * attention / 2e15 + 3 * head / 1e15).epsilon(1e-9));
+  // fp8_params without an 8-bit GEMM format is refused with a reason.
+  workload::Execution b;
+  b.global_batch = 1, b.fp8_params = true;
+  CHECK(eval::evaluate({f, planner, profile}, m, b).reason == workload::Infeasibility::precision_unsupported);
+}
+
+TEST_CASE("pipeline layouts: uneven first/last stages, embedding and loss stages, vpp not dividing") {
+  const auto m = llama8b();  // 32 layers
+  workload::Execution e;
+  e.pp = 4;
+  e.first_stage_layers = 6, e.last_stage_layers = 6;  // the middle two share 20
+  CHECK(workload::pipeline_layout(m, e).layers == std::vector<int>{6, 10, 10, 6});
+  e.first_stage_layers = e.last_stage_layers = 0;
+  e.embedding_stage = e.loss_stage = true;  // 34 slots over 4 stages: 9 9 8 8, less embedding and loss
+  CHECK(workload::pipeline_layout(m, e).layers == std::vector<int>{8, 9, 8, 7});
+  CHECK(workload::stage_layers(m, e, 3) == std::pair{25, 32});
+  e.embedding_stage = e.loss_stage = false;
+  e.first_stage_layers = 30;  // 2 layers left for three stages
+  CHECK_FALSE(workload::pipeline_layout(m, e).problem.empty());
+  // vpp 3 on 8 layers per stage: chunks of 3, 3 and 2 layers are accepted.
+  workload::Execution v;
+  v.pp = 4, v.vpp = 3, v.dp = 1, v.global_batch = 4;
+  CHECK(eval::check_structure(m, v, 4, m.seq, test::simple_chip()).feasible());
+  // vpp > 1 with pp = 1 is refused, not run again as the same configuration.
+  v.pp = 1, v.vpp = 2;
+  CHECK(eval::check_structure(m, v, 1, m.seq, test::simple_chip()).reason == workload::Infeasibility::vpp_without_pp);
+}
+
+TEST_CASE("pipeline bubble: each stage from its own layers, on ideal chips") {
+  // Stages of 6, 10, 10 and 6 layers taking t = n tau per micro-batch (+ the head on the last):
+  // a step of (m - 1) t_max + Σ t_i, so a bubble of Σ t_i - t_max beyond m t_max. Interleaved
+  // (vpp 2), each other stage adds its largest chunk: 3 tau + 5 tau + (6 tau + head) / 2.
+  const fabric::Fabric f(ideal(4));
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  const compute::Profile profile;
+  const auto m = llama8b();
+  workload::Execution e;
+  e.pp = 4, e.global_batch = 8, e.first_stage_layers = 6, e.last_stage_layers = 6;
+  const auto w = workload::layer_forward(m, 0, e, m.seq, true);
+  const double tau = (3 * w.matmul.flops + 3.5 * w.attention.flops) / 1e15;
+  const double head = 3 * workload::head_forward(m, e, m.seq).matmul.flops / 1e15;
+  for (int vpp : {1, 2}) {
+    e.vpp = vpp;
+    const auto r = eval::evaluate({f, planner, profile}, m, e);
+    REQUIRE(r.feasible());
+    const double send = r.breakdown[eval::Term::pp_comm] / r.micro_batches;  // per micro-batch
+    const double fill = vpp == 1 ? 6 * tau + 10 * tau + 6 * tau + head : 3 * tau + 5 * tau + (6 * tau + head) / 2;
+    CHECK(r.breakdown[eval::Term::compute] == doctest::Approx(8 * 10 * tau).epsilon(1e-9));
+    CHECK(r.breakdown[eval::Term::pp_bubble] == doctest::Approx(fill + 3.0 / vpp * send).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("DP buckets: exposed time of gradients reduced as buckets fill, by hand") {
+  // n buckets of C/n seconds, bucket k ready at k W / n, reduced one at a time. Simulated here step
+  // by step; the closed form max(W/n + C, W + C/n) - W must agree.
+  for (double C : {0.5, 4.0, 10.0, 30.0})
+    for (int n : {1, 3, 4, 16}) {
+      const double W = 8;
+      double finish = 0;
+      for (int k = 1; k <= n; ++k) finish = std::max(finish, k * W / n) + C / n;
+      CHECK(eval::bucketed_exposed(C, W, n, 0) == doctest::Approx(finish - W));
+    }
+  CHECK(eval::bucketed_exposed(10, 8, 4, 0) == doctest::Approx(4));  // W/n + C - W = 2 + 10 - 8
+  CHECK(eval::bucketed_exposed(4, 8, 4, 0) == doctest::Approx(1));   // one bucket after the window
+  CHECK(eval::bucketed_exposed(4, 8, 4, 0.5) == doctest::Approx(2)); // the compute it slows
+  // Megatron-LM's default bucket, max(40M, 1M x dp) parameters, or the one given.
+  workload::Execution e;
+  e.dp = 8;
+  CHECK(eval::dp_buckets(e, 100e6) == 3);
+  e.dp = 64;
+  CHECK(eval::dp_buckets(e, 100e6) == 2);
+  e.dp_bucket_params = 10000000;
+  CHECK(eval::dp_buckets(e, 100e6) == 10);
+}
+
+TEST_CASE("TP overlap: collective matmul hides each collective behind its own GEMM, only inside the scale-up domain") {
+  // Sequence parallel, share 0: forward AG behind the input GEMM, RS behind the output GEMM;
+  // backward AG behind the output GEMM, AG and RS behind the input GEMM; per block.
+  workload::Execution e;
+  e.sequence_parallel = true;
+  eval::LayerTimes t;
+  t.attention_input_gemm = 3, t.attention_output_gemm = 1, t.ffn_input_gemm = 4, t.ffn_output_gemm = 4;
+  const double ag = 2, rs = 2;
+  // attention: fwd (0 + 1), bwd (1 + 0 + 0); ffn: fwd (0 + 0), bwd (0 + 0 + 0)
+  CHECK(eval::tp_collective_matmul(e, t, 0, ag, rs, 0) == doctest::Approx(2));
+  e.recompute = workload::Recompute::full;  // the forward again
+  CHECK(eval::tp_collective_matmul(e, t, 0, ag, rs, 0) == doctest::Approx(3));
+
+  // A TP group across two racks runs over the NICs: overlap_tp changes nothing; inside one rack
+  // it hides some of the TP traffic.
+  const auto m = llama8b();
+  auto tp_comm = [&](const hw::ClusterSpec& spec, bool overlap) {
+    const fabric::Fabric f(spec);
+    collective::Planner planner(f, f.spec().rack.chip.collectives);
+    const compute::Profile profile;
+    workload::Execution x;
+    x.tp = 8, x.global_batch = 1, x.sequence_parallel = true, x.overlap_tp = overlap;
+    const auto r = eval::evaluate({f, planner, profile}, m, x);
+    REQUIRE(r.feasible());
+    return r.breakdown[eval::Term::tp_comm];
+  };
+  hw::ClusterSpec two = test::two_racks(4, 300e9, 0.7e-6, 50e9, 2e-6, 1e-6);
+  two.rack.chip.hbm_capacity_B = 1e15;
+  CHECK(tp_comm(two, true) == tp_comm(two, false));
+  hw::ClusterSpec one = test::switch_cluster(8);
+  one.rack.chip.hbm_capacity_B = 1e15;
+  CHECK(tp_comm(one, true) < tp_comm(one, false));
+}
+
+TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; graph capture removes it") {
+  // Host dispatch of 1 s per kernel dwarfs the ideal chip's device time: each layer's forward
+  // takes (GEMMs + attention + elementwise kernels) s, its backward (2 GEMMs + the others) s, the
+  // head 1 GEMM + 3 loss kernels forward and 2 + 3 backward.
+  const fabric::Fabric f(ideal(1));
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  compute::Profile profile;
+  profile.host_per_kernel_s = 1;
+  const auto m = llama8b();
+  workload::Execution e;
+  e.global_batch = 1;
+  double kernels = 0;
+  for (int l = 0; l < m.layers; ++l) {
+    const auto w = workload::layer_forward(m, l, e, m.seq, true);
+    const double g = static_cast<double>(w.gemms.size()), o = w.attention.kernels + w.elementwise.kernels;
+    kernels += (g + o) + (2 * g + o);
+  }
+  const auto r = eval::evaluate({f, planner, profile}, m, e);
+  REQUIRE(r.feasible());
+  CHECK(r.breakdown[eval::Term::compute] == doctest::Approx(kernels + 4 + 5));
+  // Captured, the device time (the FLOPs at peak) alone, as with no host cost at all.
+  e.graph_capture = true;
+  const compute::Profile no_host;
+  CHECK(eval::evaluate({f, planner, profile}, m, e).breakdown[eval::Term::compute] ==
+        eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute]);
+  CHECK(eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute] < 1);
+}
