@@ -53,7 +53,7 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
         if (!a.applicable || !listed(row.algorithms, a.name)) continue;
         for (const auto& p : runtime.protocols) {
           if (!listed(row.protocols, p.name)) continue;
-          const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
+          const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s, runtime.network_latency_s, runtime.network_steps_in_flight);
           if (!pick || t < pick->time_s) pick = Choice{a.name, p.name, t};
         }
       }
@@ -66,7 +66,7 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
     if (!a.applicable || (!only.empty() && only != "best" && a.name != only)) continue;
     if (only.empty() && std::find(runtime.algorithms.begin(), runtime.algorithms.end(), a.name) == runtime.algorithms.end()) continue;
     for (const auto& p : runtime.protocols) {
-      const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
+      const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s, runtime.network_latency_s, runtime.network_steps_in_flight);
       if (!best || t < best->time_s) best = Choice{a.name, p.name, t};
     }
   }
