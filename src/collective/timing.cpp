@@ -124,10 +124,13 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   double data_sum = 0, data_max = 0;  // overlapped phases: their data times
   for (const PhaseCost& ph : a.phases) {
     const double pb = per_byte(ph, p);
+    // A runtime that keeps network steps in flight lets a ring piece move on as soon as it
+    // arrives (NCCL): only the cross-rack share of its steps waits for the network. One that
+    // runs its steps in lockstep (in_flight 1) waits for the slowest link at every step.
+    const double share = in_flight > 1 ? ph.network_step_share : 1.0;
     if (overlap) {
       const StepLatency lat = step_latency(ph, p, transport_s);
-      const double step = ph.network ? ph.network_step_share * lat.network + (1 - ph.network_step_share) * lat.local
-                                     : ph.latency_s + p.step_latency_s;
+      const double step = ph.network ? share * lat.network + (1 - share) * lat.local : ph.latency_s + p.step_latency_s;
       t += ph.repeat * step;
       data_sum += ph.repeat * bytes * pb;
       data_max = std::max(data_max, ph.repeat * bytes * pb);
@@ -135,7 +138,7 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
       t += ph.repeat * (bytes * pb + ph.latency_s + p.step_latency_s);
     } else {
       const StepLatency lat = step_latency(ph, p, transport_s);
-      t += ph.repeat * (bytes * pb + ph.network_step_share * lat.network + (1 - ph.network_step_share) * lat.local);
+      t += ph.repeat * (bytes * pb + share * lat.network + (1 - share) * lat.local);
     }
     if (ph.repeat >= 2) bubble = std::max(bubble, bytes * pb);
   }
