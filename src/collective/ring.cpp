@@ -77,6 +77,7 @@ AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bid
       if (bidirectional) return not_applicable("broadcast uses the one-way chain (ring)");
       a.phases.push_back(price_phase(f, g, ring_flows(order, 1.0, false, false), 1, loads));
       a.pipeline_stages = n - 1;
+      for (int i = 0; i + 1 < n; ++i) a.network_pipeline_stages += f.rack_of(order[i]) != f.rack_of(order[i + 1]);
       break;
     case Op::sendrecv:
       if (bidirectional) return not_applicable("send/recv is one-way");

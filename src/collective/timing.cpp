@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <utility>
 
 namespace rackscope::collective {
 
@@ -84,6 +85,14 @@ struct StepLatency {
 StepLatency step_latency(const PhaseCost& ph, const hw::Protocol& p, double transport_s) {
   return {ph.local_latency_s + p.step_latency_s, (transport_s > 0 ? transport_s : ph.network_latency_s) + p.network_step()};
 }
+// A step that waits for its slowest flow (runtimes that run steps in lockstep): the route
+// latency and step cost of the slower tier, kept apart so that a runtime stating nothing for
+// its network prices exactly as latency_s + step_latency.
+std::pair<double, double> slowest_step(const PhaseCost& ph, const hw::Protocol& p, double transport_s) {
+  const double net = transport_s > 0 ? transport_s : ph.network_latency_s;
+  if (net + p.network_step() >= ph.local_latency_s + p.step_latency_s) return {net, p.network_step()};
+  return {ph.local_latency_s, p.step_latency_s};
+}
 
 // A pipelined algorithm of m stages, mn of them across the network, cut into k chunks: every
 // stage passes the first chunk on (the fill: each stage's own latency), then k - 1 more chunks
@@ -96,8 +105,10 @@ double pipelined_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   const double beta = per_byte(ph, p);
   std::function<double(double)> time_of;
   double alpha_max = 0;
-  if (!ph.network) {
-    const double alpha = ph.latency_s + p.step_latency_s;
+  if (!ph.network || in_flight == 1) {
+    // One latency for every stage: the phase's own, or its slowest tier's when steps are lockstep.
+    const auto [route, step] = ph.network ? slowest_step(ph, p, transport_s) : std::pair{ph.latency_s, p.step_latency_s};
+    const double alpha = route + step;
     alpha_max = alpha;
     time_of = [=](double k) { return (m + k - 1) * (bytes / k * beta + alpha); };
   } else {
@@ -136,6 +147,9 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
       data_max = std::max(data_max, ph.repeat * bytes * pb);
     } else if (!ph.network) {
       t += ph.repeat * (bytes * pb + ph.latency_s + p.step_latency_s);
+    } else if (in_flight == 1) {
+      const auto [route, step] = slowest_step(ph, p, transport_s);
+      t += ph.repeat * (bytes * pb + route + step);
     } else {
       const StepLatency lat = step_latency(ph, p, transport_s);
       t += ph.repeat * (bytes * pb + share * lat.network + (1 - share) * lat.local);
