@@ -13,7 +13,7 @@ namespace {
 constexpr int kMaxChips = 64;
 // Hamiltonian-cycle search steps, all ring sets together: a fixed budget keeps planning
 // bounded and deterministic; the best set found within it is used.
-constexpr long kSearchBudget = 200000;
+constexpr long kSearchBudget = 20000;
 
 using Capacity = std::vector<std::vector<int>>;  // parallel link units between two group chips
 
