@@ -13,6 +13,7 @@ const std::vector<Algorithm>& algorithms() {
       {"mesh", "direct: every rank to every other at once", plan_mesh, mesh_floor},
       {"hierarchical", "ring inside every rack, then across racks (2+ racks)", plan_hierarchical},
       {"torus", "dimension-ordered bidirectional rings on whole torus racks", plan_torus_rings},
+      {"multi-ring", "rings over disjoint direct links, both ways (NCCL ring search, Neuron multi-ring)", plan_multi_ring},
       {"in-switch", "in-switch reduction (NVLink SHARP / NVLS), all-reduce", plan_in_switch},
   };
   return all;

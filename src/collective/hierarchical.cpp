@@ -8,7 +8,8 @@ namespace rackscope::collective {
 // All-reduce = ring reduce-scatter inside every rack (m ranks: m-1 steps of S/m), then a ring
 // all-reduce across racks among the ranks holding the same piece (R racks: 2(R-1) steps of
 // S/(mR), all m rings at once), then ring all-gather inside every rack. Reduce-scatter and
-// all-gather keep their half of the sequence.
+// all-gather keep their half of the sequence. The tiers overlap as a pipeline over the runtime's
+// network steps in flight (timing.cpp).
 AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
@@ -40,6 +41,7 @@ AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, 
   const double r = racks;
   const PhaseCost intra_cost = m > 1 ? price_phase(f, g, intra, m - 1.0, loads) : PhaseCost{0, 0, 0};
   const PhaseCost inter_ar = price_phase(f, g, inter, op == Op::allreduce ? 2 * (r - 1) : r - 1, loads);
+  a.overlapped_phases = true;
   if (op == Op::allgather) a.phases = {inter_ar, intra_cost};
   else if (op == Op::reducescatter) a.phases = {intra_cost, inter_ar};
   else a.phases = {intra_cost, inter_ar, intra_cost};

@@ -36,6 +36,17 @@ struct PhaseCost {
   // A throughput limit that protocols do not scale (a switch's reduction engine): the phase
   // moves bytes at max(seconds_per_byte / efficiency, floor_seconds_per_byte).
   double floor_seconds_per_byte = 0;
+  // Per tier, for runtimes whose protocols behave differently over the scale-out network: the
+  // busiest link among the network's (NIC and scale-out links) and among the others, and the
+  // slowest route of the flows that stay in a rack and of those that cross racks.
+  bool network = false;  // some flow crosses racks
+  double local_seconds_per_byte = 0, network_seconds_per_byte = 0;
+  double local_latency_s = 0, network_latency_s = 0;
+  // Of a network phase's steps, the share whose latency is the network's. Concurrent flows
+  // (mesh, halving-doubling) wait for the slowest: 1. A pipelined ring passes each piece along
+  // its edges in turn, so only its share of cross-rack edges pays the network latency (NCCL's
+  // tuner: 2 nNodes of the 2(n-1) all-reduce steps are inter-node).
+  double network_step_share = 1;
 };
 
 struct AlgorithmCost {
@@ -46,6 +57,11 @@ struct AlgorithmCost {
   // Pipelined algorithms (trees, chains): one phase is the step of one chunk; the message is
   // cut into k chunks and takes (stages + k - 1) steps, with k chosen to minimise time.
   int pipeline_stages = 0;
+  int network_pipeline_stages = 0;  // of those, the stages that cross the network
+  // Phases that run as a pipeline over the runtime's network steps in flight (hierarchical: the
+  // intra-rack reduce-scatter of one piece while the previous crosses racks): the busiest phase's
+  // data time is paid whole, the others' only for one of the pieces in flight.
+  bool overlapped_phases = false;
   double min_chunk_bytes = 0;
 };
 

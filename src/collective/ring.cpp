@@ -55,18 +55,29 @@ AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bid
   const int n = g.size();
   const std::vector<int> order = f.ring_order(g.endpoints);
   const double piece = 1.0 / n;
+  // A piece crosses the ring's edges one step after another: only the cross-rack ones pay the
+  // network's latency (NCCL's tuner counts its inter-node steps apart, tuning.cc).
+  auto ring_phase = [&](double steps) {
+    const std::vector<Flow> flows = channel_ring_flows(f, order, piece, bidirectional);
+    PhaseCost ph = price_phase(f, g, flows, steps, loads);
+    double crossing = 0;
+    for (const Flow& fl : flows) crossing += f.rack_of(fl.src) != f.rack_of(fl.dst);
+    ph.network_step_share = flows.empty() ? 1.0 : crossing / flows.size();
+    return ph;
+  };
   switch (op) {
     case Op::allreduce:
-      a.phases.push_back(price_phase(f, g, channel_ring_flows(f, order, piece, bidirectional), 2.0 * (n - 1), loads));
+      a.phases.push_back(ring_phase(2.0 * (n - 1)));
       break;
     case Op::reducescatter:
     case Op::allgather:
-      a.phases.push_back(price_phase(f, g, channel_ring_flows(f, order, piece, bidirectional), n - 1.0, loads));
+      a.phases.push_back(ring_phase(n - 1.0));
       break;
     case Op::broadcast:
       if (bidirectional) return not_applicable("broadcast uses the one-way chain (ring)");
       a.phases.push_back(price_phase(f, g, ring_flows(order, 1.0, false, false), 1, loads));
       a.pipeline_stages = n - 1;
+      for (int i = 0; i + 1 < n; ++i) a.network_pipeline_stages += f.rack_of(order[i]) != f.rack_of(order[i + 1]);
       break;
     case Op::sendrecv:
       if (bidirectional) return not_applicable("send/recv is one-way");

@@ -85,7 +85,7 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
         if (!a.applicable) continue;
         for (const auto& p : runtime.protocols) {
           if (!listed(row.protocols, p.name)) continue;
-          const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
+          const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s, runtime.network_latency_s, runtime.network_steps_in_flight);
           if (!pick || t < pick->time_s) pick = Choice{a.name, p.name, t};
         }
       }
@@ -102,7 +102,7 @@ std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const s
     const AlgorithmCost& a = plan(cached, g, i);
     if (!a.applicable) continue;
     for (const auto& p : runtime.protocols) {
-      const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s);
+      const double t = algorithm_time(a, bytes, p, runtime.launch_overhead_s, runtime.network_latency_s, runtime.network_steps_in_flight);
       if (!best || t < best->time_s) best = Choice{a.name, p.name, t};
     }
   }

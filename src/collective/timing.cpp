@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <utility>
 
 namespace rackscope::collective {
 
@@ -18,10 +20,30 @@ AlgorithmCost not_applicable(std::string why) {
   return a;
 }
 
+namespace {
+// The busiest link of the scale-out network (NIC and switch links) and of the other tiers.
+void split_by_tier(const fabric::Fabric& f, const fabric::PhaseLoads& loads, PhaseCost& cost) {
+  const auto& links = f.links();
+  for (int l : loads.touched()) {
+    const fabric::Link& link = links[l];
+    const bool net = link.tier == fabric::Tier::host || link.tier == fabric::Tier::scale_out;
+    double& worst = net ? cost.network_seconds_per_byte : cost.local_seconds_per_byte;
+    worst = std::max(worst, loads.bytes(l) / link.bandwidth_Bps);
+  }
+}
+}  // namespace
+
 PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, double repeat, fabric::PhaseLoads& loads) {
   PhaseCost cost;
   cost.repeat = repeat;
-  for (const Flow& fl : flows) cost.latency_s = std::max(cost.latency_s, f.route(fl.src, fl.dst, fl.bytes, loads).latency_s);
+  for (const Flow& fl : flows) {
+    const double lat = f.route(fl.src, fl.dst, fl.bytes, loads).latency_s;
+    cost.latency_s = std::max(cost.latency_s, lat);
+    const bool crosses = f.rack_of(fl.src) != f.rack_of(fl.dst);
+    cost.network = cost.network || crosses;
+    double& tier_latency = crosses ? cost.network_latency_s : cost.local_latency_s;
+    tier_latency = std::max(tier_latency, lat);
+  }
   // Siblings: each flow's own core (and die) links, then the links between its two chips, added
   // once for a run of siblings between the same chips (the cores of one chip share those routes
   // exactly; this keeps planning with many siblings cheap).
@@ -43,30 +65,98 @@ PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector
     f.route_chips(run_a, run_b, run_bytes, loads);
   }
   cost.seconds_per_byte = f.max_link_time(loads);
+  split_by_tier(f, loads, cost);
   loads.clear();
   return cost;
 }
 
-double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s) {
+namespace {
+// Seconds per byte of a phase: its busiest link at the protocol's efficiency on that link's tier.
+double per_byte(const PhaseCost& ph, const hw::Protocol& p) {
+  if (!ph.network) return std::max(ph.seconds_per_byte / p.bandwidth_efficiency, ph.floor_seconds_per_byte);
+  const double link = std::max(ph.local_seconds_per_byte / p.bandwidth_efficiency, ph.network_seconds_per_byte / p.network_efficiency());
+  return std::max(link, ph.floor_seconds_per_byte);
+}
+// One step's latency inside a rack and across racks (the transport's own latency when the
+// runtime states it, else the routes' link latencies), each with the protocol's step cost.
+struct StepLatency {
+  double local, network;
+};
+StepLatency step_latency(const PhaseCost& ph, const hw::Protocol& p, double transport_s) {
+  return {ph.local_latency_s + p.step_latency_s, (transport_s > 0 ? transport_s : ph.network_latency_s) + p.network_step()};
+}
+// A step that waits for its slowest flow (runtimes that run steps in lockstep): the route
+// latency and step cost of the slower tier, kept apart so that a runtime stating nothing for
+// its network prices exactly as latency_s + step_latency.
+std::pair<double, double> slowest_step(const PhaseCost& ph, const hw::Protocol& p, double transport_s) {
+  const double net = transport_s > 0 ? transport_s : ph.network_latency_s;
+  if (net + p.network_step() >= ph.local_latency_s + p.step_latency_s) return {net, p.network_step()};
+  return {ph.local_latency_s, p.step_latency_s};
+}
+
+// A pipelined algorithm of m stages, mn of them across the network, cut into k chunks: every
+// stage passes the first chunk on (the fill: each stage's own latency), then k - 1 more chunks
+// leave at the pace of the slowest stage; each chunk's data crosses m + k - 1 steps of the
+// busiest link: T(k) = (m + k - 1) (S/k) beta + fill + (k - 1) alpha_max.
+double pipelined_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double transport_s, int in_flight) {
+  const PhaseCost& ph = a.phases.front();
+  const double m = a.pipeline_stages;
+  const double max_chunks = std::max(1.0, std::floor(bytes / std::max(a.min_chunk_bytes, 1.0)));
+  const double beta = per_byte(ph, p);
+  std::function<double(double)> time_of;
+  double alpha_max = 0;
+  if (!ph.network || in_flight == 1) {
+    // One latency for every stage: the phase's own, or its slowest tier's when steps are lockstep.
+    const auto [route, step] = ph.network ? slowest_step(ph, p, transport_s) : std::pair{ph.latency_s, p.step_latency_s};
+    const double alpha = route + step;
+    alpha_max = alpha;
+    time_of = [=](double k) { return (m + k - 1) * (bytes / k * beta + alpha); };
+  } else {
+    const StepLatency lat = step_latency(ph, p, transport_s);
+    const double mn = a.network_pipeline_stages;
+    const double fill = (m - mn) * lat.local + mn * lat.network;
+    // Network stages keep `in_flight` steps posted, so a chunk waits for 1/in_flight of their latency.
+    alpha_max = mn > 0 ? std::max(lat.local, lat.network / in_flight) : lat.local;
+    time_of = [=](double k) { return (m + k - 1) * (bytes / k * beta) + fill + (k - 1) * alpha_max; };
+  }
+  double best_k = alpha_max > 0 ? std::sqrt(std::max(0.0, (m - 1) * bytes * beta / alpha_max)) : max_chunks;
+  best_k = std::clamp(best_k, 1.0, max_chunks);
+  const double lo = std::max(1.0, std::floor(best_k)), hi = std::min(max_chunks, std::ceil(best_k));
+  return std::min(time_of(lo), time_of(hi));
+}
+}  // namespace
+
+double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s, double transport_s, int in_flight) {
+  in_flight = std::max(1, in_flight);
+  if (a.pipeline_stages > 0) return launch_s + pipelined_time(a, bytes, p, transport_s, in_flight);
   double t = launch_s;
-  if (a.pipeline_stages > 0) {
-    const PhaseCost& ph = a.phases.front();
-    const double alpha = ph.latency_s + p.step_latency_s;
-    const double beta = ph.seconds_per_byte / p.bandwidth_efficiency;
-    const double m = a.pipeline_stages;
-    const double max_chunks = std::max(1.0, std::floor(bytes / std::max(a.min_chunk_bytes, 1.0)));
-    auto step_time = [&](double k) { return (m + k - 1) * (bytes / k * beta + alpha); };
-    double best_k = alpha > 0 ? std::sqrt(std::max(0.0, (m - 1) * bytes * beta / alpha)) : max_chunks;
-    best_k = std::clamp(best_k, 1.0, max_chunks);
-    const double lo = std::max(1.0, std::floor(best_k)), hi = std::min(max_chunks, std::ceil(best_k));
-    return t + std::min(step_time(lo), step_time(hi));
-  }
   double bubble = 0;
+  const bool overlap = a.overlapped_phases && in_flight > 1;
+  double data_sum = 0, data_max = 0;  // overlapped phases: their data times
   for (const PhaseCost& ph : a.phases) {
-    const double per_byte = std::max(ph.seconds_per_byte / p.bandwidth_efficiency, ph.floor_seconds_per_byte);
-    t += ph.repeat * (bytes * per_byte + ph.latency_s + p.step_latency_s);
-    if (ph.repeat >= 2) bubble = std::max(bubble, bytes * per_byte);
+    const double pb = per_byte(ph, p);
+    // A runtime that keeps network steps in flight lets a ring piece move on as soon as it
+    // arrives (NCCL): only the cross-rack share of its steps waits for the network. One that
+    // runs its steps in lockstep (in_flight 1) waits for the slowest link at every step.
+    const double share = in_flight > 1 ? ph.network_step_share : 1.0;
+    if (overlap) {
+      const StepLatency lat = step_latency(ph, p, transport_s);
+      const double step = ph.network ? share * lat.network + (1 - share) * lat.local : ph.latency_s + p.step_latency_s;
+      t += ph.repeat * step;
+      data_sum += ph.repeat * bytes * pb;
+      data_max = std::max(data_max, ph.repeat * bytes * pb);
+    } else if (!ph.network) {
+      t += ph.repeat * (bytes * pb + ph.latency_s + p.step_latency_s);
+    } else if (in_flight == 1) {
+      const auto [route, step] = slowest_step(ph, p, transport_s);
+      t += ph.repeat * (bytes * pb + route + step);
+    } else {
+      const StepLatency lat = step_latency(ph, p, transport_s);
+      t += ph.repeat * (bytes * pb + share * lat.network + (1 - share) * lat.local);
+    }
+    if (ph.repeat >= 2) bubble = std::max(bubble, bytes * pb);
   }
+  if (overlap) t += data_max + (data_sum - data_max) / in_flight;
   // The unoverlapped last slice of a pass around a ring (NCCL Simple): a fraction of one step's
   // data time. Single-step phases (mesh, in-switch) make no pass and have no such bubble.
   return t + p.pipeline_bubble_steps * bubble;

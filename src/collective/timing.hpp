@@ -10,6 +10,11 @@ namespace rackscope::collective {
 //   launch + (m + k - 1) * ((bytes / k) * seconds_per_byte / efficiency + latency + step),
 // with the integer k that minimises it (k* = sqrt((m - 1) * bytes * beta / alpha)). A protocol's
 // pipeline bubble adds bubble_steps times the largest step's data time.
-double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s);
+// Phases that cross racks price each tier at its own protocol figures (the network's efficiency
+// and step latency); `transport_s` > 0 (the runtime's network latency) stands in for the
+// fabric's link latencies across racks; `in_flight` network steps overlap their latencies in a
+// pipelined algorithm. See timing.cpp for the per-tier pipelined form.
+double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s, double transport_s = 0,
+                      int in_flight = 1);
 
 }  // namespace rackscope::collective

@@ -1,30 +1,87 @@
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "collective/algorithms.hpp"
 
 namespace rackscope::collective {
 
+namespace {
+// Heap-ordered binary tree over `count` members (the second of a double tree mirrored, so that
+// most leaves of one are inner members of the other): flows parent <-> child of `bytes` each.
+void binary_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows) {
+  const int n = static_cast<int>(members.size());
+  auto at = [&](int heap_index) { return members[tree == 0 ? heap_index : n - 1 - heap_index]; };
+  for (int i = 1; i < n; ++i) {
+    const int child = at(i), parent = at((i - 1) / 2);
+    flows.push_back({parent, child, bytes});
+    if (up) flows.push_back({child, parent, bytes});
+  }
+}
+
+int tree_height(int n) { return static_cast<int>(std::floor(std::log2(n))); }
+
+// NCCL's tree across nodes (2.4+): inside every rack a chain of its ranks, across racks a double
+// binary tree between the chains' heads; the reduction climbs the chains and the tree, the
+// broadcast comes back down, all pipelined in chunks so the tiers overlap. NCCL runs one tree
+// per channel and spreads the channels over the NICs; as for rings, when racks use their own NICs
+// one tree is laid per NIC, each chain rotated so that another rank (and its NIC) is the head,
+// each carrying 1/channels of the data. Stages: 2((m-1) + floor(log2 R)), of which 2 floor(log2 R)
+// cross the network (NCCL tuning.cc: 2((nRanks/nNodes-1) intraLat + log2i(nNodes) interLat)).
+AlgorithmCost plan_node_tree(const fabric::Fabric& f, const Group& g, Op op, const std::map<int, std::vector<int>>& by_rack,
+                             fabric::PhaseLoads& loads) {
+  AlgorithmCost a;
+  const int racks = static_cast<int>(by_rack.size());
+  const int m = static_cast<int>(by_rack.begin()->second.size());
+  std::vector<std::vector<int>> chains;
+  for (const auto& [rack, members] : by_rack) chains.push_back(f.ring_order(members));
+  const auto& nics = f.spec().rack.nics;
+  const int channels = !nics.striped && nics.count > 0 ? std::min(nics.count, m) : 1;
+  const bool up = op == Op::allreduce;
+  std::vector<Flow> flows;
+  for (int c = 0; c < channels; ++c) {
+    const double bytes = 0.5 / channels;  // each of the two trees carries half
+    std::vector<int> heads;
+    for (const auto& chain : chains) {
+      const size_t shift = static_cast<size_t>(c) * m / channels;
+      std::vector<int> rotated(chain.begin() + shift, chain.end());
+      rotated.insert(rotated.end(), chain.begin(), chain.begin() + shift);
+      heads.push_back(rotated.front());
+      for (int tree = 0; tree < 2; ++tree)
+        for (int i = 1; i < m; ++i) {
+          flows.push_back({rotated[i - 1], rotated[i], bytes});
+          if (up) flows.push_back({rotated[i], rotated[i - 1], bytes});
+        }
+    }
+    for (int tree = 0; tree < 2; ++tree) binary_tree_flows(heads, tree, bytes, up, flows);
+  }
+  a.phases.push_back(price_phase(f, g, flows, 1, loads));
+  const int passes = up ? 2 : 1;
+  a.pipeline_stages = passes * ((m - 1) + tree_height(racks));
+  a.network_pipeline_stages = passes * tree_height(racks);
+  return a;
+}
+}  // namespace
+
 // Double binary tree (Sanders, Speck & Traff 2009; NCCL 2.4): two binary trees over the ring
 // order, the second mirrored so that most leaves of one are inner nodes of the other; each
 // carries half the data. All-reduce reduces up and broadcasts down, pipelined in chunks: in
-// steady state every tree edge carries a chunk both ways, over 2 * height stages.
+// steady state every tree edge carries a chunk both ways, over 2 * height stages. A group over
+// several racks with as many ranks in each is treated as NCCL does: chains inside, a tree across.
 AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::broadcast) return not_applicable("trees serve all-reduce and broadcast");
+  std::map<int, std::vector<int>> by_rack;
+  for (int e : g.endpoints) by_rack[f.rack_of(e)].push_back(e);
+  bool even = by_rack.size() > 1;
+  for (const auto& [rack, members] : by_rack) even = even && members.size() == by_rack.begin()->second.size();
+  if (even) return plan_node_tree(f, g, op, by_rack, loads);
   const int n = g.size();
-  const std::vector<int> order = f.ring_order(g.endpoints);
   std::vector<Flow> flows;
-  for (int tree = 0; tree < 2; ++tree) {
-    auto at = [&](int heap_index) { return order[tree == 0 ? heap_index : n - 1 - heap_index]; };
-    for (int i = 1; i < n; ++i) {
-      const int child = at(i), parent = at((i - 1) / 2);
-      flows.push_back({parent, child, 0.5});
-      if (op == Op::allreduce) flows.push_back({child, parent, 0.5});
-    }
-  }
-  const int height = static_cast<int>(std::floor(std::log2(n)));
+  const std::vector<int> order = f.ring_order(g.endpoints);
+  for (int tree = 0; tree < 2; ++tree) binary_tree_flows(order, tree, 0.5, op == Op::allreduce, flows);
   a.phases.push_back(price_phase(f, g, flows, 1, loads));
-  a.pipeline_stages = (op == Op::allreduce ? 2 : 1) * height;
+  a.pipeline_stages = (op == Op::allreduce ? 2 : 1) * tree_height(n);
   return a;
 }
 

@@ -20,6 +20,12 @@ struct Protocol {
   double step_latency_s = 0.0;        // software/synchronisation cost of one algorithm step
   // Steps' worth of data not overlapped per pass (NCCL Simple: the last of 2 slices per chunk).
   double pipeline_bubble_steps = 0.0;
+  // The same over the scale-out network (NIC and switch links), where the protocol runs through
+  // the network transport (NCCL's proxy over IB/RoCE/sockets) rather than GPU loads and stores.
+  // Negative: as on the scale-up tier.
+  double network_bandwidth_efficiency = -1.0, network_step_latency_s = -1.0;
+  double network_efficiency() const { return network_bandwidth_efficiency < 0 ? bandwidth_efficiency : network_bandwidth_efficiency; }
+  double network_step() const { return network_step_latency_s < 0 ? step_latency_s : network_step_latency_s; }
 };
 
 // Which algorithm and protocol the runtime's tuner uses, by message size: the first row whose
@@ -35,6 +41,12 @@ struct SelectionRow {
 struct CollectiveRuntime {
   std::string name, file;
   double launch_overhead_s = 0.0;  // fixed cost of one collective call
+  // One-way latency of the network transport between two ranks in different racks (what
+  // ib_write_lat or the runtime's own per-hop figure measures); 0: the fabric's link latencies.
+  double network_latency_s = 0.0;
+  // Steps a rank keeps in flight over the network (NCCL_STEPS): in a pipelined algorithm a chunk
+  // need not wait for the previous one's network latency, only for 1/steps of it.
+  int network_steps_in_flight = 1;
   // Share of a rank's compute a running collective takes away from kernels it overlaps: NCCL runs
   // as thread blocks on the GPU's SMs (one per channel); Neuron has dedicated collective cores.
   double overlap_compute_share = 0.0;

@@ -14,13 +14,16 @@ namespace {
 const std::vector<std::string> kOps = {"allreduce", "reducescatter", "allgather", "alltoall", "broadcast", "sendrecv"};
 
 hw::Protocol read_protocol(StrictTable t) {
-  t.expect({"name", "bandwidth_efficiency", "step_latency", "pipeline_bubble_steps"});
+  t.expect({"name", "bandwidth_efficiency", "step_latency", "pipeline_bubble_steps", "network_bandwidth_efficiency",
+            "network_step_latency"});
   hw::Protocol p;
   p.name = t.string("name");
   p.bandwidth_efficiency = t.fraction("bandwidth_efficiency");
   p.step_latency_s = t.quantity("step_latency", Dimension::time, true);
   if (t.has("pipeline_bubble_steps")) p.pipeline_bubble_steps = t.positive_number("pipeline_bubble_steps");
   else t.optional_positive_number("pipeline_bubble_steps");
+  if (auto e = t.optional_fraction("network_bandwidth_efficiency")) p.network_bandwidth_efficiency = *e;
+  if (auto l = t.optional_quantity("network_step_latency", Dimension::time, true)) p.network_step_latency_s = *l;
   t.finish();
   return p;
 }
@@ -48,7 +51,7 @@ hw::SelectionRow read_selection(StrictTable t, const std::vector<hw::Protocol>& 
 
 hw::CollectiveRuntime read_runtime(const InputFile& file) {
   hw::CollectiveRuntime rt;
-  StrictTable top = open_top(file, {"launch_overhead", "algorithms", "protocols", "select", "overlap"}, rt.name);
+  StrictTable top = open_top(file, {"launch_overhead", "algorithms", "protocols", "select", "overlap", "network"}, rt.name);
   rt.file = file.path;
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
   rt.algorithms = top.string_list("algorithms", collective::algorithm_names());
@@ -60,6 +63,12 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   }
   if (top.has("select"))
     for (auto& row : top.table_array("select")) rt.selection.push_back(read_selection(std::move(row), rt.protocols, rt.algorithms));
+  if (auto net = top.optional_table("network")) {
+    net->expect({"latency", "steps_in_flight"});
+    rt.network_latency_s = net->quantity("latency", Dimension::time);
+    rt.network_steps_in_flight = static_cast<int>(net->optional_integer("steps_in_flight", 1, 1024).value_or(1));
+    net->finish();
+  }
   StrictTable overlap = top.table("overlap");
   overlap.expect({"compute_share"});
   rt.overlap_compute_share = overlap.share("compute_share");

@@ -127,11 +127,89 @@ TEST_CASE("closed form: a ring across racks uses one channel per NIC") {
   // ring over 8 ranks runs as 4 channel rings, each rotated so another chip carries the
   // rack-to-rack hop; each channel moves S/(8*4) per step. NIC links then carry S/32 per step
   // (slower than the S/8 leaving each chip at B through the rack switch), and the slowest route
-  // is the crossing: 2 Lh + 2 Lo. All-reduce: 14 steps.
+  // is the crossing: 2 Lh + 2 Lo. All-reduce: 14 steps, each waiting for the crossing.
   const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6;
   hw::ClusterSpec spec = test::two_racks(4, B, L, Bn, Lh, Lo);
   const fabric::Fabric f(spec);
   CHECK(time_of(f, Op::allreduce, 8, "ring") == doctest::Approx(lambda + 14 * (S / 32 / (Bn * e) + 2 * Lh + 2 * Lo + s)));
+  // A runtime with network steps in flight (NCCL): a piece passes the ring's edges in turn and
+  // only 2 of every channel ring's 8 edges cross racks, so a quarter of the steps pay the
+  // crossing's latency and the rest the rack switch's 2 L.
+  spec.rack.chip.collectives.network_steps_in_flight = 8;
+  const fabric::Fabric pipelined(spec);
+  const double latency = 0.25 * (2 * Lh + 2 * Lo + s) + 0.75 * (2 * L + s);
+  CHECK(time_of(pipelined, Op::allreduce, 8, "ring") == doctest::Approx(lambda + 14 * (S / 32 / (Bn * e) + latency)));
+}
+
+TEST_CASE("closed form: NCCL's tree on two nodes, each tier at its own protocol figures") {
+  // Two racks of m = 4 chips (switch B, hop 2L), a NIC per chip (Bn). The runtime states a
+  // network transport latency T (replacing the routes' 2 Lh + 2 Lo), and its protocol runs the
+  // network at efficiency en with step cost sn, F steps in flight.
+  const double B = 300e9, L = 0.5e-6, Bn = 25e9, Lh = 1e-6, Lo = 2e-6;
+  const double en = 0.9, sn = 4e-6, T = 3e-6;
+  const int F = 8;
+  hw::ClusterSpec spec = test::two_racks(4, B, L, Bn, Lh, Lo);
+  spec.rack.chip.collectives.protocols[0].network_bandwidth_efficiency = en;
+  spec.rack.chip.collectives.protocols[0].network_step_latency_s = sn;
+  spec.rack.chip.collectives.network_latency_s = T;
+  spec.rack.chip.collectives.network_steps_in_flight = F;
+  const fabric::Fabric f(spec);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
+  const auto& plans = p.plans(Op::allreduce, collective::first_ranks(f, 8));
+  const auto tree = std::find_if(plans.begin(), plans.end(), [](const auto& a) { return a.name == "tree"; });
+  REQUIRE(tree != plans.end());
+  // A chain of 4 in each rack, the two heads joined by the double tree: 2((m-1) + log2 2) = 8
+  // stages, 2 of them across racks.
+  CHECK(tree->pipeline_stages == 8);
+  CHECK(tree->network_pipeline_stages == 2);
+  // One tree per NIC (4 channels, 1/4 of the data each, each chain rotated so every chip heads
+  // one). Per channel a chain edge carries 1/4 each way (two trees of 1/8); a chip sends 1/2 in
+  // the middle of a chain, 1/4 at either end: over the 4 channels (2 middles, a head, a tail)
+  // 1.5 S out of its switch link. Each head sends 1/4 (1/8 per tree) to the other rack's head
+  // over its own NIC.
+  const auto& ph = tree->phases[0];
+  CHECK(ph.network);
+  CHECK(ph.local_seconds_per_byte == doctest::Approx(1.5 / B));
+  CHECK(ph.network_seconds_per_byte == doctest::Approx(0.25 / Bn));
+  CHECK(ph.local_latency_s == doctest::Approx(2 * L));
+  // Pipelined in k chunks: every stage passes the first chunk on at its own latency (6 local
+  // steps of 2L + s, 2 network steps of T + sn), then k - 1 chunks follow at the slowest stage's
+  // pace, the network's latency overlapped F ways; the data crosses 8 + k - 1 steps of the
+  // busiest link at its tier's efficiency.
+  const double beta = std::max(1.5 / (B * e), 0.25 / (Bn * en));
+  const double local = 2 * L + s, net = T + sn;
+  const double fill = 6 * local + 2 * net, pace = std::max(local, net / F);
+  double best = 1e30;
+  for (int k = 1; k < 100000; ++k) best = std::min(best, (8 + k - 1) * (S / k) * beta + fill + (k - 1) * pace);
+  CHECK(time_of(f, Op::allreduce, 8, "tree") == doctest::Approx(lambda + best));
+}
+
+TEST_CASE("closed form: multi-ring on a 4x4 torus") {
+  // A 4x4 torus (4 links per chip, B per direction) splits into 2 edge-disjoint Hamiltonian
+  // cycles, each run both ways: 4 rings, a ring step moving S/16 / 4 over every link direction.
+  // One bidirectional ring in snake order moves S/32, twice as much.
+  const double B = 100e9, L = 1e-6;
+  const fabric::Fabric f(test::torus_cluster({4, 4}, B, L));
+  CHECK(time_of(f, Op::allreduce, 16, "multi-ring") == doctest::Approx(lambda + 30 * (S / 64 / (B * e) + L + s)));
+  CHECK(time_of(f, Op::reducescatter, 16, "multi-ring") == doctest::Approx(lambda + 15 * (S / 64 / (B * e) + L + s)));
+}
+
+TEST_CASE("closed form: multi-ring on a DGX-1 hybrid cube-mesh") {
+  // Six NVLinks per GPU (B each way), some pairs doubled: the search finds 3 edge-disjoint
+  // Hamiltonian cycles, run both ways: 6 rings, each ring step moving S/8 / 6 over every link
+  // unit (a doubled pair carries two rings at 2B). A single ring in rank order instead routes
+  // its 3->4 and 7->0 steps over two hops.
+  const double B = 25e9, L = 0.2e-6;
+  hw::ClusterSpec spec = test::switch_cluster(8);
+  hw::ExplicitSpec mesh;
+  const int pairs[16][3] = {{0, 1, 1}, {0, 2, 1}, {0, 3, 2}, {0, 4, 2}, {1, 2, 2}, {1, 3, 1}, {1, 5, 2}, {2, 3, 2},
+                            {2, 6, 1}, {3, 7, 1}, {4, 5, 1}, {4, 6, 1}, {4, 7, 2}, {5, 6, 2}, {5, 7, 1}, {6, 7, 2}};
+  for (const auto& [a, b, links] : pairs)
+    mesh.links.push_back({"chip:" + std::to_string(a), "chip:" + std::to_string(b), links * B, L});
+  spec.rack.scale_up = mesh;
+  const fabric::Fabric f(spec);
+  CHECK(time_of(f, Op::allreduce, 8, "multi-ring") == doctest::Approx(lambda + 14 * (S / 48 / (B * e) + L + s)));
+  CHECK(time_of(f, Op::allreduce, 8, "multi-ring") < 0.5 * time_of(f, Op::allreduce, 8, "ring"));
 }
 
 TEST_CASE("closed form: concurrent sibling groups share the links they both cross") {

@@ -5,7 +5,8 @@ the median absolute time error must be <= 15% and every point within 30%. Smalle
 low-trust rows are printed, not enforced, so the latency model stays visible.
 
 Data (copied into data/ with their citations, see data/README.md):
-  collectives_calibration.csv  nccom-test (AWS Neuron docs) and nccl-tests (Azure) rows
+  collectives_calibration.csv  nccom-test (AWS Neuron docs) and nccl-tests (Azure) rows, and
+                               multi-node ring plateaus stated by NCCL maintainers (GitHub issues)
   vtrain_a100_AR_GPU{n}.csv    VIA-Research/vTrain trace/a100/AR_GPU{n}_1M_1024M_LUT (measured)
 
 Usage: collectives_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
@@ -32,6 +33,9 @@ SYSTEMS = {
     "trn2 single instance (inferred)": ("trn2-48xl.toml", ["--ranks", "16"]),
     "ND A100 v4 (8x A100 SXM4 80GB, NVSwitch)": ("a100-8x.toml", []),
     "ND H100 v5 (8x H100 SXM5, NVSwitch)": ("h100-8x.toml", []),
+    # Multi-node ring plateaus stated by NCCL's maintainers (single points, see the CSV notes).
+    "DGX A100 x4 (8x HDR 200 Gb/s IB each) ring": ("a100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
+    "DGX H100 x4 (8x NDR 400 Gb/s IB each) ring": ("h100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
 }
 VTRAIN = ["--set", "rack.chip.collectives=../runtimes/a100-nccl-simple.toml"]
 
