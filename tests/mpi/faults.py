@@ -76,6 +76,15 @@ def fill(where):
             pass
 
 
+def stderr_within(proc, seconds, note):
+    """The process group's stderr once it ends; killed after `seconds`, with `note` added (a hang)."""
+    try:
+        return proc.communicate(timeout=seconds)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        return proc.communicate()[1] + "\n" + note
+
+
 def one_line(p, name, pattern, code=2):
     lines = p.stderr.splitlines()
     ok = p.returncode == code and len(lines) == 1 and re.fullmatch(pattern, lines[0]) is not None
@@ -127,12 +136,7 @@ with tempfile.TemporaryDirectory() as tmp:
                     time.sleep(0.05)
                 fill(disk)
                 t = time.time()
-                try:
-                    _, err = proc.communicate(timeout=60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    _, err = proc.communicate()
-                    err += "\n[timed out: a hang]"
+                err = stderr_within(proc, 60, "[timed out: a hang]")
                 p = subprocess.CompletedProcess([], proc.returncode, "", err)
                 one_line(p, f"disk filling mid-run at {ranks} ranks", re.escape(out + ".partial: cannot write the checkpoint: ") + WRITE)
                 c.check(time.time() - t < 30, f"disk filling mid-run at {ranks} ranks: ended within 30 s", f"{time.time() - t:.1f} s")
@@ -197,12 +201,7 @@ with tempfile.TemporaryDirectory() as tmp:
     else:
         os.kill(victim, signal.SIGKILL)
         t = time.time()
-        try:
-            _, err = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            _, err = proc.communicate()
-            err += "\n[still running 30 s after the kill]"
+        err = stderr_within(proc, 30, "[still running 30 s after the kill]")
         p = subprocess.CompletedProcess(cmd, proc.returncode, "", err)
         pattern = re.escape("rackscope: stopped by SIGTERM: a rank died or the job was stopped; " + out +
                             ".partial keeps every finished checkpoint interval: rerun with --resume")
