@@ -49,11 +49,7 @@ TEST_CASE("fabric: a torus rack's host switch is not a path between chips") {
   for (const Case& c : {Case{{4, 4}, 4, 8}, Case{{4, 4, 4}, 6, 32}, Case{{8, 8, 8}, 6, 128}}) {
     hw::ClusterSpec spec = test::torus_cluster(c.dims, B);
     const int n = spec.rack.chips;
-    spec.rack.nics = {n, Bn, 1e-6, true, Bh};
-    spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
-    spec.scale_out.radix = 64;
-    spec.scale_out.link_bandwidth_Bps = 400e9;
-    spec.scale_out.hop_latency_s = 1e-6;
+    test::join_by_clos(spec, {n, Bn, 1e-6, true, Bh}, 64, 400e9, 1e-6);
     const fabric::Fabric f(spec);
     const auto d = fabric::describe(f);
     CAPTURE(n);
@@ -73,11 +69,7 @@ TEST_CASE("fabric: a torus rack's host switch is not a path between chips") {
 TEST_CASE("fabric: two-level Clos diameter and bisection are exact") {
   hw::ClusterSpec spec = test::switch_cluster(2, 300e9);
   spec.racks = 8;
-  spec.rack.nics = {2, 50e9, 1e-6};
-  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
-  spec.scale_out.radix = 8;
-  spec.scale_out.link_bandwidth_Bps = 50e9;
-  spec.scale_out.hop_latency_s = 1e-6;
+  test::join_by_clos(spec, {2, 50e9, 1e-6}, 8, 50e9, 1e-6);
   const fabric::Fabric f(spec);
   const auto d = fabric::describe(f);
   CHECK(d.switches == 8 + 4 + 4);  // a scale-up switch per rack, 4 leaves, 4 spines

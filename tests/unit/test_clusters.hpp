@@ -52,16 +52,21 @@ inline hw::ClusterSpec switch_cluster(int chips, double bw = 300e9, double lat =
   return c;
 }
 
+// Racks of `spec` joined by a folded Clos of `radix`-port switches over `nics`.
+inline void join_by_clos(hw::ClusterSpec& spec, hw::NicSpec nics, int radix, double link_Bps, double hop_s) {
+  spec.rack.nics = nics;
+  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
+  spec.scale_out.radix = radix;
+  spec.scale_out.link_bandwidth_Bps = link_Bps;
+  spec.scale_out.hop_latency_s = hop_s;
+}
+
 // Two switch racks of `chips` chips, a NIC per chip (Bn, host latency Lh), one Clos leaf between
 // them (switch hop Lo).
 inline hw::ClusterSpec two_racks(int chips, double B, double L, double Bn, double Lh, double Lo) {
   hw::ClusterSpec spec = switch_cluster(chips, B, L);
   spec.racks = 2;
-  spec.rack.nics = {chips, Bn, Lh};
-  spec.scale_out.kind = hw::ScaleOutSpec::Kind::clos;
-  spec.scale_out.radix = 64;
-  spec.scale_out.link_bandwidth_Bps = 400e9;
-  spec.scale_out.hop_latency_s = Lo;
+  join_by_clos(spec, {chips, Bn, Lh}, 64, 400e9, Lo);
   return spec;
 }
 
