@@ -15,7 +15,10 @@ namespace {
 
 // Prepared before any signal: the handler only reads these.
 char note[1024] = "";
-std::vector<pid_t> lower_on_root_host;  // pids of ranks 0..rank-1 on rank 0's host, lowest first
+// Pids of ranks 0..rank-1 on rank 0's host, lowest first. Never freed: a signal can arrive while
+// the process ends normally, after static destructors would have freed a plain global (an
+// ASan heap-use-after-free seen when mpirun stopped the ranks of a failed sweep).
+std::vector<pid_t>& lower_on_root_host = *new std::vector<pid_t>;
 bool eligible = false;                  // rank 0, or a rank on rank 0's host
 int report_fd = STDERR_FILENO;          // stderr as it was at start (the HDF5 layer quiets fd 2 at times)
 std::atomic<bool> stopping{false};
@@ -55,7 +58,8 @@ void write_all(const char* s) {
 void on_stop(int sig) {
   if (stopping.exchange(true)) _exit(128 + sig);
   bool report = eligible && !quiet.load();
-  for (pid_t p : lower_on_root_host) report = report && !alive(p);
+  if (report)
+    for (pid_t p : lower_on_root_host) report = report && !alive(p);
   if (report) {
     write_all("rackscope: stopped by ");
     write_all(sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP");
