@@ -17,9 +17,19 @@ double gemm_efficiency(const Profile& p, double m, double n, double k) {
   return c[i - 1].second + f * (c[i].second - c[i - 1].second);
 }
 
+double roofline_combine(double compute_s, double memory_s, double norm) {
+  if (norm <= 0) return std::max(compute_s, memory_s);
+  const double longer = std::max(compute_s, memory_s);
+  if (longer <= 0) return 0;
+  // Scaled by the longer term so that large exponents cannot overflow.
+  return longer * std::pow(std::pow(compute_s / longer, norm) + std::pow(memory_s / longer, norm), 1 / norm);
+}
+
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies) {
   const double flops = 2 * m * n * k * copies;
-  return std::max(flops / (r.flops * gemm_efficiency(p, m, n, k)), bytes / (r.hbm_Bps * p.memory_efficiency)) + p.matmul_overhead_s;
+  const double compute_s = flops / (r.flops * gemm_efficiency(p, m, n, k));
+  const double memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
+  return roofline_combine(compute_s, memory_s, p.gemm_roofline_norm) + p.matmul_overhead_s;
 }
 
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels) {

@@ -15,7 +15,11 @@ struct RankRates {
 // root of m*n*k (the side of the square GEMM with as many FLOPs), interpolated in log(size) and
 // held flat beyond the measured ends.
 double gemm_efficiency(const Profile& p, double m, double n, double k);
-// Roofline time of `copies` GEMMs of one shape run as one kernel (grouped GEMM: MoE experts).
+// Compute and memory times of one kernel combined: max(c, m) for norm 0 (Williams et al.'s
+// roofline, perfect overlap), else the p-norm (c^p + m^p)^(1/p), p = norm >= 1 (p = 1: the sum).
+double roofline_combine(double compute_s, double memory_s, double norm);
+// Roofline time of `copies` GEMMs of one shape run as one kernel (grouped GEMM: MoE experts),
+// compute and memory combined by the profile's `gemm_roofline_norm`.
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies = 1);
 // `kernels` fused attention kernels doing `flops` and moving `bytes` in all.
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels = 1);

@@ -14,6 +14,10 @@ struct ComputeProfile {
   // interpolated in log(size) (compute::gemm_efficiency); empty: matmul_efficiency at every size.
   std::vector<std::pair<double, double>> matmul_curve;
   double matmul_overhead_s = 0;       // fixed cost per GEMM kernel (launch, tile tail)
+  // How a GEMM's compute and HBM times combine: 0, the roofline's max (loads hidden entirely
+  // behind the tensor cores); p >= 1, (compute^p + memory^p)^(1/p), the partial overlap a GEMM
+  // near the ridge gets (p = 1: none). Calibrated on the GEMM benchmark's thin shapes.
+  double gemm_roofline_norm = 0;
   bool flash_attention = true;        // fused attention: no s^2 score tensors in HBM, causal blocks skipped
   double attention_efficiency = 1;    // fused attention kernel FLOP efficiency (fraction of peak)
   // Attention backward time over forward time at the same efficiency; 0: the kernel's FLOP ratio

@@ -58,7 +58,7 @@ compute::Profile read_compute_profile(const InputFile& file) {
   p.file = file.path;
   p.step_overhead_s = top.quantity("step_overhead", Dimension::time, true);
   StrictTable mm = top.table("matmul");
-  mm.expect({"efficiency", "sizes", "kernel_overhead"});
+  mm.expect({"efficiency", "sizes", "kernel_overhead", "roofline_norm"});
   // One efficiency for every GEMM, or a curve: efficiency[i] at sizes[i] (increasing).
   const std::vector<double> eff = mm.fraction_list("efficiency");
   if (mm.has("sizes")) {
@@ -74,6 +74,11 @@ compute::Profile read_compute_profile(const InputFile& file) {
   }
   p.matmul_efficiency = eff.back();
   p.matmul_overhead_s = mm.quantity("kernel_overhead", Dimension::time, true);
+  if (auto norm = mm.optional_positive_number("roofline_norm")) {
+    if (*norm < 1 || *norm > 64)
+      mm.fail("roofline_norm", fmt::format("{} is outside [1, 64]", *norm), "1 (compute + memory) to 64 (about their max), e.g. 2");
+    p.gemm_roofline_norm = *norm;
+  }
   StrictTable at = top.table("attention");
   at.expect({"kernel", "efficiency", "backward_factor"});
   p.flash_attention = at.choice("kernel", {"flash", "unfused"}) == "flash";

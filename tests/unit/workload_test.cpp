@@ -208,6 +208,23 @@ TEST_CASE("compute: GEMM efficiency interpolates the profile's curve in log(size
   CHECK(compute::gemm_efficiency(p, 8192, 8192, 8192) == 0.8);                   // and above
 }
 
+TEST_CASE("compute: a GEMM's compute and memory times combine by the profile's roofline norm") {
+  // 1 TFLOP/s and 1 TB/s, both at efficiency 0.5: a 1000^3 GEMM's 2e9 FLOPs take 4 ms, 1.5e9
+  // bytes 3 ms; 1 ms of fixed cost on top.
+  compute::Profile p;
+  p.matmul_efficiency = 0.5, p.memory_efficiency = 0.5, p.matmul_overhead_s = 1e-3;
+  const compute::RankRates r{1e12, 1e12, 1e12};
+  CHECK(compute::gemm_time(p, r, 1000, 1000, 1000, 1.5e9) == doctest::Approx(4e-3 + 1e-3));  // max: 4 ms
+  p.gemm_roofline_norm = 2;
+  CHECK(compute::gemm_time(p, r, 1000, 1000, 1000, 1.5e9) == doctest::Approx(5e-3 + 1e-3));  // hypot(4, 3) = 5 ms
+  p.gemm_roofline_norm = 1;
+  CHECK(compute::gemm_time(p, r, 1000, 1000, 1000, 1.5e9) == doctest::Approx(7e-3 + 1e-3));  // no overlap: 4 + 3
+  CHECK(compute::roofline_combine(3, 4, 0) == 4);
+  CHECK(compute::roofline_combine(3, 4, 2) == doctest::Approx(5));
+  CHECK(compute::roofline_combine(0, 0, 2) == 0);
+  CHECK(compute::roofline_combine(3, 4, 64) == doctest::Approx(4).epsilon(0.01));  // large p -> the max
+}
+
 TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less the compute they take") {
   // Llama 3.1 8B on 8 ranks, tp 8 with sequence parallelism, one micro-batch, no recompute. Per
   // layer: forward 2 all-gathers (ag) + 2 reduce-scatters (rs); backward 2 ag for the row-parallel
