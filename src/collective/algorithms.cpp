@@ -15,6 +15,7 @@ const std::vector<Algorithm>& algorithms() {
       {"torus", "dimension-ordered bidirectional rings on whole torus racks", plan_torus_rings},
       {"multi-ring", "rings over disjoint direct links, both ways (NCCL ring search, Neuron multi-ring)", plan_multi_ring},
       {"in-switch", "in-switch reduction (NVLink SHARP / NVLS), all-reduce", plan_in_switch},
+      {"in-network", "ring inside every rack, the cross-rack sum in the scale-out switches (SHARP), all-reduce", plan_in_network},
   };
   return all;
 }

@@ -37,6 +37,7 @@ AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, 
 AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_multi_ring(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 
 // Ring flows: position i sends `bytes` to position i+1 (and i-1 when bidirectional, each half).
 std::vector<Flow> ring_flows(const std::vector<int>& order, double bytes, bool bidirectional, bool closed = true);

@@ -71,6 +71,12 @@ struct ScaleOutSpec {
   // The most switch levels the folded Clos may use; the builder uses as few as join the racks.
   // Three is the classic leaf-spine-core; hyperscale clusters (500K-1M chips) need four or more.
   int max_levels = 3;
+  // The switches reduce (InfiniBand SHARP): all-reduce's cross-rack sum is computed in the
+  // network (collective algorithm `in-network`), at up to reduction_bandwidth per NIC port
+  // (0: line rate) after a fixed reduction latency.
+  bool in_network_reduction = false;
+  double reduction_bandwidth_Bps = 0;
+  double reduction_latency_s = 0;
 };
 
 struct ClusterSpec {

@@ -189,6 +189,19 @@ void check_fabric_size(const hw::ClusterSpec& cluster, StrictTable& top) {
                        cluster.racks, e.chips, e.links, e.vertices, units::format_bytes(e.bytes), units::format_bytes(limit)),
            "fewer racks, or RACKSCOPE_MEMORY_LIMIT=\"<size>\" where the machine has that memory per rank");
 }
+// SHARP-like switches: all-reduce's cross-rack sum in the network ([scale_out]
+// in_network_reduction, with the reduction's latency and optional bandwidth per port).
+void read_in_network_reduction(StrictTable& so, hw::ScaleOutSpec& out) {
+  out.in_network_reduction = so.boolean("in_network_reduction", false);
+  if (!out.in_network_reduction) {
+    for (const char* key : {"reduction_bandwidth", "reduction_latency"})
+      if (so.has(key)) so.fail(key, "only with in_network_reduction = true", "in_network_reduction = true, or no " + std::string(key));
+    return;
+  }
+  out.reduction_bandwidth_Bps = so.optional_quantity("reduction_bandwidth", Dimension::bandwidth).value_or(0.0);
+  out.reduction_latency_s = so.quantity("reduction_latency", Dimension::time, true);
+}
+
 }  // namespace
 
 hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files) {
@@ -200,7 +213,8 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
   cluster.racks = static_cast<int>(top.integer("racks", 1, kMaxRacks));
 
   if (auto so = top.optional_table("scale_out")) {
-    so->expect({"topology", "radix", "oversubscription", "link_bandwidth", "hop_latency", "max_levels"});
+    so->expect({"topology", "radix", "oversubscription", "link_bandwidth", "hop_latency", "max_levels", "in_network_reduction",
+                "reduction_bandwidth", "reduction_latency"});
     const std::string kind = so->choice("topology", {"clos", "rail", "none"});
     if (kind != "none") {
       cluster.scale_out.kind = kind == "clos" ? hw::ScaleOutSpec::Kind::clos : hw::ScaleOutSpec::Kind::rail;
@@ -209,6 +223,7 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
       cluster.scale_out.link_bandwidth_Bps = so->quantity("link_bandwidth", Dimension::bandwidth);
       cluster.scale_out.hop_latency_s = so->quantity("hop_latency", Dimension::time, true);
       cluster.scale_out.max_levels = static_cast<int>(so->optional_integer("max_levels", 1, kMaxClosLevels).value_or(3));
+      read_in_network_reduction(*so, cluster.scale_out);
     }
     so->finish();
   }

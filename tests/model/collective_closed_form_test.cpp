@@ -106,6 +106,38 @@ TEST_CASE("closed form: hierarchical across two switch racks") {
   CHECK(time_of(f, Op::allreduce, 2 * m, "hierarchical") == doctest::Approx(lambda + 2 * intra + inter));
 }
 
+TEST_CASE("closed form: in-network (SHARP) all-reduce across two racks") {
+  // As the hierarchical case, with switches that reduce: after the intra-rack reduce-scatter each
+  // rank sends its S/m into the network once and gets the sum back (S/m each way on its NIC link,
+  // one step instead of the ring's 2 steps of S/(2m)), paying the switches' reduction latency Lr.
+  const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6, Lr = 3e-6;
+  const int m = 4;
+  hw::ClusterSpec spec = test::two_racks(m, B, L, Bn, Lh, Lo);
+  spec.scale_out.in_network_reduction = true;
+  spec.scale_out.reduction_latency_s = Lr;
+  const double intra = (m - 1) * (S / m / (B * e) + 2 * L + s);
+  {
+    const fabric::Fabric f(spec);
+    const double inter = S / m / (Bn * e) + 2 * Lh + 2 * Lo + Lr + s;
+    CHECK(time_of(f, Op::allreduce, 2 * m, "in-network") == doctest::Approx(lambda + 2 * intra + inter));
+    // Reduce-scatter is not offered in the network (NCCL's CollNet serves all-reduce).
+    collective::Planner p(f, f.spec().rack.chip.collectives);
+    CHECK_FALSE(p.best(Op::reducescatter, collective::first_ranks(f, 2 * m), S, "in-network").has_value());
+  }
+  // A reduction engine slower than the NIC at its protocol efficiency caps the cross-rack step:
+  // S/m at Br, not scaled by the protocol's efficiency.
+  const double Br = 20e9;
+  spec.scale_out.reduction_bandwidth_Bps = Br;
+  const fabric::Fabric capped(spec);
+  CHECK(time_of(capped, Op::allreduce, 2 * m, "in-network") ==
+        doctest::Approx(lambda + 2 * intra + S / m / Br + 2 * Lh + 2 * Lo + Lr + s));
+  // Without in-network reduction the algorithm does not apply.
+  spec.scale_out.in_network_reduction = false;
+  const fabric::Fabric plain(spec);
+  collective::Planner p(plain, plain.spec().rack.chip.collectives);
+  CHECK_FALSE(p.best(Op::allreduce, collective::first_ranks(plain, 2 * m), S, "in-network").has_value());
+}
+
 TEST_CASE("closed form: ranks sharing a chip go through their cores' links") {
   // Two ranks on one chip: every ring step moves S/2 out of one core and into the other, each
   // over its own core link (bandwidth Bc, latency Lc): 2 steps of S/2/(Bc e) + 2 Lc + s.
