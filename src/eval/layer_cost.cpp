@@ -129,11 +129,20 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
          exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile) * t.attention_fwd, c.share);
 }
 
-// EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
+// MoE dispatch per MoE layer (workload/moe_dispatch.hpp), as Megatron-Core's all-to-all
+// dispatcher runs it in line with the layer's compute (nothing hidden): forward, the dispatch
+// and combine all-to-alls over the EP group (rows of `hidden` sized to the busiest receiver)
+// and, with TP, the all-gather of the received rows over the TP group before the experts and
+// the reduce-scatter after them; backward the same again; full recompute repeats the forward.
 double ep_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const workload::LayerWork& w,
                Communicators& comm) {
-  if (e.ep < 2 || w.moe_tokens <= 0) return 0;
-  return 4 * comm.time(Op::alltoall, c.place.ep, w.moe_tokens * m.hidden * workload::activation_bytes);
+  if (w.moe_send_rows <= 0) return 0;
+  const double row = m.hidden * workload::activation_bytes;
+  const double a2a = e.ep > 1 ? comm.time(Op::alltoall, c.place.ep, w.moe_send_rows * row) : 0;
+  const double ag = e.tp > 1 ? comm.time(Op::allgather, c.place.tp, w.moe_gathered_rows * row) : 0;
+  const double rs = e.tp > 1 ? comm.time(Op::reducescatter, c.place.tp, w.moe_gathered_rows * row) : 0;
+  const double fwd = 2 * a2a + ag + rs;
+  return 2 * fwd + (e.recompute == Recompute::full ? fwd : 0);
 }
 }  // namespace
 

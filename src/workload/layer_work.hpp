@@ -39,7 +39,10 @@ struct LayerWork {
   KernelWork elementwise;   // norms, activation, dropout, residuals, unfused softmax
   KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)
   KernelWork casts;         // 8-bit GEMMs: the casts (with amax) of their inputs (also in `elementwise`)
-  double moe_tokens = 0;    // tokens x top_k routed to experts (for all-to-all sizing)
+  KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
+  // MoE dispatch (workload/moe_dispatch.hpp): rows of `hidden` one rank sends in each all-to-all
+  // (scaled to the busiest receiver) and the rows its experts take once gathered over TP.
+  double moe_send_rows = 0, moe_gathered_rows = 0;
 };
 
 // `seq` is the full sequence; a rank holds seq / cp of it. `flash`: fused attention kernel.
