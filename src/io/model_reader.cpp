@@ -52,7 +52,7 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
       moe->fail("pad_to_capacity", "needs a capacity_factor (dropless experts have no capacity to pad to)", "capacity_factor = 1.0");
     m.moe.load_imbalance = moe->optional_positive_number("load_imbalance").value_or(1);
     if (m.moe.load_imbalance < 1 || m.moe.load_imbalance > m.moe.experts)
-      moe->fail("load_imbalance", "is the busiest expert's tokens over the mean", fmt::format("1 to {} (experts)", m.moe.experts));
+      moe->fail("load_imbalance", "the busiest expert's tokens over the mean: at least 1, at most the experts", fmt::format("1 to {}", m.moe.experts));
   }
   top.finish();
   overrides.check_all_used();
