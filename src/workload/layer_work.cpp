@@ -117,10 +117,12 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   w.moe_routing.add(0, activation_bytes * x.h * rows, sort_chunks ? 4 : 2);
   w.elementwise.add(w.moe_routing.flops, w.moe_routing.bytes, w.moe_routing.kernels);
   const double f = m.moe.expert_ffn / x.t;
-  // The grouped GEMM: each local expert's rows x hidden by its TP share of expert_ffn.
-  for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(d.rows_per_expert, x.h, f, Gemm::Input::ffn, d.local_experts);
-  gemm(d.rows_per_expert, f, x.h, Gemm::Input::ffn_inner, d.local_experts);
+  // The grouped GEMM: each local expert's rows x hidden by its TP share of expert_ffn. Its
+  // inputs come gathered by the dispatcher, not the FFN block's TP collectives: no TP window.
+  for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(d.rows_per_expert, x.h, f, Gemm::Input::other, d.local_experts);
+  gemm(d.rows_per_expert, f, x.h, Gemm::Input::other, d.local_experts);
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
+  w.ffn_tp_collectives = m.moe.shared_experts > 0;
   if (m.moe.shared_experts > 0) {
     const double fs = static_cast<double>(m.moe.shared_experts) * m.moe.expert_ffn / x.t;
     for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, fs, Gemm::Input::ffn);

@@ -161,3 +161,35 @@ TEST_CASE("moe: rail all-to-all on two nodes, and the step's EP time from it") {
   const double per_a2a = p.best(Op::alltoall, collective::first_ranks(f, 8), bytes)->time_s;
   CHECK(r.breakdown[eval::Term::ep_comm] == doctest::Approx(m.layers * 4 * per_a2a));
 }
+
+TEST_CASE("moe: with TP, routed experts' rows are gathered by the dispatcher, not the FFN block") {
+  // Two chips on a switch, TP 2 with sequence parallelism, EP 1, one sequence of 4096 tokens.
+  // The dispatcher gathers the rank's received rows (2048 x 6 each, 24576 rows in all on the
+  // busiest rank's share) over TP before the experts and reduce-scatters them after: forward and
+  // backward, ep_comm = layers x 2 (ag + rs) of gathered rows x hidden x 2 bytes, no all-to-all.
+  // The attention block keeps its own gather and reduction; the FFN block has none without
+  // shared experts: with nothing hidden, tp_comm = layers x (ag + rs forward; ag for the output
+  // gradient, then ag + rs for the input's gradients) = layers x (3 ag + 2 rs) of 4096 rows.
+  hw::ClusterSpec spec = test::switch_cluster(2);
+  spec.rack.chip.hbm_capacity_B = 1e15;
+  const fabric::Fabric f(spec);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
+  const workload::ModelSpec m = fine_grained();
+  workload::Execution x = ep_tp(1, 2);
+  x.dp = 1, x.global_batch = 1, x.overlap_tp_backward = false;
+  const eval::Report r = eval::evaluate({f, p, compute::Profile{}}, m, x);
+  REQUIRE(r.feasible());
+  const collective::Group tp = collective::first_ranks(f, 2);
+  const double row = m.hidden * workload::activation_bytes;
+  const workload::MoeDispatch d = workload::moe_dispatch(m, x, 4096);
+  auto t = [&](Op op, double bytes) { return p.best(op, tp, bytes)->time_s; };
+  CHECK(r.breakdown[eval::Term::ep_comm] ==
+        doctest::Approx(m.layers * 2 * (t(Op::allgather, d.received * row) + t(Op::reducescatter, d.received * row))));
+  CHECK(r.breakdown[eval::Term::tp_comm] ==
+        doctest::Approx(m.layers * (3 * t(Op::allgather, 4096 * row) + 2 * t(Op::reducescatter, 4096 * row))));
+  // Shared experts bring the FFN block's gather and reduction back: twice the above.
+  workload::ModelSpec shared = m;
+  shared.moe.shared_experts = 2;
+  CHECK(eval::evaluate({f, p, compute::Profile{}}, shared, x).breakdown[eval::Term::tp_comm] ==
+        doctest::Approx(2 * r.breakdown[eval::Term::tp_comm]));
+}
