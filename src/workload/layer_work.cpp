@@ -110,9 +110,10 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   w.moe_routing.add(0, 4.0 * local_tokens * experts * 4, 3);
   // Permutation (TE's fused moe_permute: each routed row read and written), un-permutation
   // (weighted by the router's probabilities and summed back into the tokens: read every routed
-  // row, write each token once), and, with several local experts behind an all-to-all, the sort
-  // of the received chunks by expert and its inverse (sort_chunks_by_idxs: read and write).
-  const bool sort_chunks = e.ep > 1 && d.local_experts > 1;
+  // row, write each token once), and, with several local experts fed by other ranks (all-to-all
+  // or TP gather), the sort of the received chunks by expert and its inverse
+  // (sort_chunks_by_idxs: read and write).
+  const bool sort_chunks = (e.ep > 1 || e.tp > 1) && d.local_experts > 1;
   const double rows = 2 * d.routed + d.routed + local_tokens + (sort_chunks ? 4 * d.received : 0);
   w.moe_routing.add(0, activation_bytes * x.h * rows, sort_chunks ? 4 : 2);
   w.elementwise.add(w.moe_routing.flops, w.moe_routing.bytes, w.moe_routing.kernels);
