@@ -181,15 +181,16 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   // Split by TP: Q, K, V (2 bytes per element), the attention context, the FFN internals.
   const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
   double split = sbh * (2 * (q + 2 * kv) + 2 * q) / h;
-  double dispatch = 0;  // MoE rows gathered over TP: not split by it
+  double dispatch = 0;  // MoE rows of `hidden` kept whole on each TP rank
   if (is_moe_layer(m, layer)) {
     // The experts' internals for the rows the busiest EP rank takes (workload/moe_dispatch.hpp)
-    // and the shared experts' for every token; the permuted expert input and the expert output
-    // the un-permutation weights by the router's probabilities are kept whole on each TP rank.
+    // and the shared experts' for every token; the experts' input, gathered over TP (whole on
+    // each TP rank), and the rows the un-permutation weights by the router's probabilities once
+    // they are back on the rank that routed them.
     const double f = m.moe.expert_ffn, tokens = e.micro_batch * s;
     const MoeDispatch d = moe_dispatch(m, e, tokens);
     split += (m.activation == Activation::swiglu ? 6 : 4) * f * (d.received + tokens * m.moe.shared_experts);
-    dispatch = 2 * activation_bytes * d.received * h;
+    dispatch = activation_bytes * (d.received + d.routed) * h;
   } else {
     split += sbh * (m.activation == Activation::swiglu ? 6 : 4) * m.ffn / h;
   }

@@ -193,3 +193,15 @@ TEST_CASE("moe: with TP, routed experts' rows are gathered by the dispatcher, no
   CHECK(eval::evaluate({f, p, compute::Profile{}}, shared, x).breakdown[eval::Term::tp_comm] ==
         doctest::Approx(2 * r.breakdown[eval::Term::tp_comm]));
 }
+
+TEST_CASE("moe: activations keep the gathered expert input and the rows coming back to be un-permuted") {
+  // Per MoE layer per micro-batch, TP 2 with sequence parallelism, EP 8, no dropout, flash:
+  // replicated 8 sbh / t, attention (2(q + 2kv) + 2q) sb / t, the experts' internals 6 f x the
+  // busiest rank's received rows / t, and 2 bytes x h x (received + the rank's routed rows).
+  const workload::ModelSpec m = fine_grained();
+  const workload::Execution e = ep_tp(8, 2);
+  const double sb = 4096, h = 2048, f = 1408, q = 16 * 128;
+  const workload::MoeDispatch d = workload::moe_dispatch(m, e, sb);
+  const double expected = 8 * sb * h / 2 + sb * (2 * (q + 2 * q) + 2 * q) / 2 + 6 * f * d.received / 2 + 2 * h * (d.received + d.routed);
+  CHECK(workload::layer_activation_bytes(m, 0, e, 4096, true) == doctest::Approx(expected));
+}
