@@ -16,6 +16,8 @@ const std::vector<Algorithm>& algorithms() {
       {"multi-ring", "rings over disjoint direct links, both ways (NCCL ring search, Neuron multi-ring)", plan_multi_ring},
       {"in-switch", "in-switch reduction (NVLink SHARP / NVLS), all-reduce", plan_in_switch},
       {"in-network", "ring inside every rack, the cross-rack sum in the scale-out switches (SHARP), all-reduce", plan_in_network},
+      {"rail-alltoall", "all-to-all through the rail peer: inside the rack, then rail to rail across racks (NCCL PXN, DeepEP)",
+       plan_rail_alltoall},
   };
   return all;
 }

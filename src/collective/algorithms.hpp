@@ -36,6 +36,7 @@ CostFloor mesh_floor(const fabric::Fabric& f, const Group& g, Op op);
 AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_multi_ring(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
 

@@ -68,12 +68,12 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
 // data gradient, the re-gather and the input-gradient reduction behind the input GEMM's two
 // gradients (each as long as its forward). The kernels run over the scale-up links' copy engines:
 // a TP group reaching over the NICs is not overlapped (see tp_time).
-double tp_collective_matmul(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
+double tp_collective_matmul(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar, int blocks) {
   auto hide = [&](double comm, double gemm) { return exposed_behind(comm, gemm, share); };
   const double in[2] = {t.attention_input_gemm, t.ffn_input_gemm};
   const double out[2] = {t.attention_output_gemm, t.ffn_output_gemm};
   double fwd = 0, bwd = 0;
-  for (int b = 0; b < 2; ++b) {
+  for (int b = 0; b < blocks; ++b) {
     if (e.sequence_parallel) {
       fwd += hide(ag, in[b]) + hide(rs, out[b]);
       bwd += hide(ag, out[b]) + hide(ag, in[b]) + hide(rs, in[b]);
@@ -94,29 +94,32 @@ namespace {
 // issue that re-gather before the data-gradient GEMM and the input-gradient reduce-scatter (or
 // all-reduce) before the weight-gradient GEMM, so each hides behind a GEMM as long as the block's
 // forward input GEMMs (`overlap_tp_backward`). Full recompute repeats the forward's collectives.
-double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar) {
+// `blocks`: 2, or 1 for an MoE layer without shared experts, whose routed experts' TP traffic is
+// the dispatcher's (ep_time) and whose FFN block has no gather or reduction of its own.
+double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar, int blocks) {
   const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
   auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
   double fwd, bwd = 0;
   if (e.sequence_parallel) {
-    fwd = 2 * ag + 2 * rs;
-    bwd = 2 * ag;  // the row-parallel GEMMs' output gradients, needed before anything else
-    for (double g : windows) bwd += hidden(ag, g) + hidden(rs, g);
+    fwd = blocks * (ag + rs);
+    bwd = blocks * ag;  // the row-parallel GEMMs' output gradients, needed before anything else
+    for (int b = 0; b < blocks; ++b) bwd += hidden(ag, windows[b]) + hidden(rs, windows[b]);
   } else {
-    fwd = 2 * ar;
-    for (double g : windows) bwd += hidden(ar, g);
+    fwd = blocks * ar;
+    for (int b = 0; b < blocks; ++b) bwd += hidden(ar, windows[b]);
   }
   return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
 }
 
-double tp_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const LayerTimes& t, Communicators& comm) {
+double tp_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const LayerTimes& t, int blocks,
+               Communicators& comm) {
   if (e.tp < 2) return 0;
   const double bytes = c.tokens * m.hidden * workload::activation_bytes;
   const bool sp = e.sequence_parallel;
   const double ag = sp ? comm.time(Op::allgather, c.place.tp, bytes) : 0, rs = sp ? comm.time(Op::reducescatter, c.place.tp, bytes) : 0;
   const double ar = sp ? 0 : comm.time(Op::allreduce, c.place.tp, bytes);
-  if (e.overlap_tp && c.tp_in_scale_up) return tp_collective_matmul(e, t, c.share, ag, rs, ar);
-  return tp_exposed(e, t, c.share, ag, rs, ar);
+  if (e.overlap_tp && c.tp_in_scale_up) return tp_collective_matmul(e, t, c.share, ag, rs, ar, blocks);
+  return tp_exposed(e, t, c.share, ag, rs, ar, blocks);
 }
 
 // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many backward (dK,
@@ -129,11 +132,20 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
          exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile) * t.attention_fwd, c.share);
 }
 
-// EP: dispatch and combine all-to-alls forward and backward of every MoE layer.
+// MoE dispatch per MoE layer (workload/moe_dispatch.hpp), as Megatron-Core's all-to-all
+// dispatcher runs it in line with the layer's compute (nothing hidden): forward, the dispatch
+// and combine all-to-alls over the EP group (rows of `hidden` sized to the busiest receiver)
+// and, with TP, the all-gather of the received rows over the TP group before the experts and
+// the reduce-scatter after them; backward the same again; full recompute repeats the forward.
 double ep_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const workload::LayerWork& w,
                Communicators& comm) {
-  if (e.ep < 2 || w.moe_tokens <= 0) return 0;
-  return 4 * comm.time(Op::alltoall, c.place.ep, w.moe_tokens * m.hidden * workload::activation_bytes);
+  if (w.moe_send_rows <= 0) return 0;
+  const double row = m.hidden * workload::activation_bytes;
+  const double a2a = e.ep > 1 ? comm.time(Op::alltoall, c.place.ep, w.moe_send_rows * row) : 0;
+  const double ag = e.tp > 1 ? comm.time(Op::allgather, c.place.tp, w.moe_gathered_rows * row) : 0;
+  const double rs = e.tp > 1 ? comm.time(Op::reducescatter, c.place.tp, w.moe_gathered_rows * row) : 0;
+  const double fwd = 2 * a2a + ag + rs;
+  return 2 * fwd + (e.recompute == Recompute::full ? fwd : 0);
 }
 }  // namespace
 
@@ -141,7 +153,7 @@ LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const E
   const workload::LayerWork w = workload::layer_forward(m, layer, e, c.seq, c.profile.flash_attention);
   LayerCost k;
   k.t = layer_times(w, c.profile, c.rate, e.recompute, e.graph_capture ? 0 : c.profile.host_per_kernel_s);
-  k.tp = tp_time(c, m, e, k.t, comm);
+  k.tp = tp_time(c, m, e, k.t, w.ffn_tp_collectives ? 2 : 1, comm);
   k.cp = cp_time(c, m, e, k.t, comm);
   k.ep = ep_time(c, m, e, w, comm);
   return k;

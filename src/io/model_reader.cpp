@@ -40,12 +40,19 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
     m.mla.v_head_dim = static_cast<int>(a.integer("v_head_dim", 1, 1 << 16));
   }
   if (auto moe = top.optional_table("moe")) {
-    moe->expect({"experts", "top_k", "expert_ffn", "shared_experts", "dense_layers"});
+    moe->expect({"experts", "top_k", "expert_ffn", "shared_experts", "dense_layers", "capacity_factor", "pad_to_capacity", "load_imbalance"});
     m.moe.experts = static_cast<int>(moe->integer("experts", 1, 1 << 16));
     m.moe.top_k = static_cast<int>(moe->integer("top_k", 1, m.moe.experts));
     m.moe.expert_ffn = static_cast<int>(moe->integer("expert_ffn", 1, 1 << 22));
     m.moe.shared_experts = static_cast<int>(moe->optional_integer("shared_experts", 0, 1 << 10).value_or(0));
     m.moe.dense_layers = static_cast<int>(moe->optional_integer("dense_layers", 0, m.layers).value_or(0));
+    m.moe.capacity_factor = moe->optional_positive_number("capacity_factor").value_or(0);
+    m.moe.pad_to_capacity = moe->boolean("pad_to_capacity", false);
+    if (m.moe.pad_to_capacity && m.moe.capacity_factor == 0)
+      moe->fail("pad_to_capacity", "needs a capacity_factor (dropless experts have no capacity to pad to)", "capacity_factor = 1.0");
+    m.moe.load_imbalance = moe->optional_positive_number("load_imbalance").value_or(1);
+    if (m.moe.load_imbalance < 1 || m.moe.load_imbalance > m.moe.experts)
+      moe->fail("load_imbalance", "the busiest expert's tokens over the mean: at least 1, at most the experts", fmt::format("1 to {}", m.moe.experts));
   }
   top.finish();
   overrides.check_all_used();

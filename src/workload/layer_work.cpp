@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "workload/moe_dispatch.hpp"
 #include "workload/numerics.hpp"
 
 namespace rackscope::workload {
@@ -94,24 +95,41 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
   w.score_elementwise.add(0, activation_bytes * 2 * passes * score_elems, passes);
 }
 
-// MoE FFN: routed experts (tokens x top_k spread over experts) plus shared experts.
+// MoE FFN as Megatron-Core's all-to-all dispatcher runs it (workload/moe_dispatch.hpp): router,
+// permutation, grouped expert GEMMs on the busiest EP rank's rows, un-permutation, and the shared
+// experts as one MLP of shared_experts x expert_ffn (Megatron-Core's SharedExpertMLP,
+// moe_shared_expert_intermediate_size; DeepSeek-V2/V3 and Qwen MoE build it the same way).
 void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const GemmAdder& gemm, LayerWork& w) {
-  const Gemm::Input ffn_in = Gemm::Input::ffn;
-  // EP ranks exchange tokens: on average each rank's experts process as many token-expert
-  // assignments as the rank routes (tokens x top_k), whatever ep is; ep splits the weights.
-  const double routed = x.tokens * m.moe.top_k;
-  w.moe_tokens = routed;
-  gemm(x.tokens, x.h, m.moe.experts, ffn_in);  // router, replicated
+  const MoeDispatch d = moe_dispatch(m, e, x.tokens);
+  w.moe_send_rows = d.send_rows;
+  w.moe_gathered_rows = d.received;
+  const double local_tokens = x.tokens / x.t, experts = m.moe.experts;
+  gemm(local_tokens, x.h, experts);  // router, on the rank's sequence-parallel tokens
+  // Router in fp32 over tokens x experts: softmax (read, write), top-k (read), the load-balancing
+  // loss's per-expert sums (read): Megatron-Core router.py, topk_softmax_with_capacity.
+  w.moe_routing.add(0, 4.0 * local_tokens * experts * 4, 3);
+  // Permutation (TE's fused moe_permute: each routed row read and written), un-permutation
+  // (weighted by the router's probabilities and summed back into the tokens: read every routed
+  // row, write each token once), and, with several local experts fed by other ranks (all-to-all
+  // or TP gather), the sort of the received chunks by expert and its inverse
+  // (sort_chunks_by_idxs: read and write).
+  const bool sort_chunks = (e.ep > 1 || e.tp > 1) && d.local_experts > 1;
+  const double rows = 2 * d.routed + d.routed + local_tokens + (sort_chunks ? 4 * d.received : 0);
+  w.moe_routing.add(0, activation_bytes * x.h * rows, sort_chunks ? 4 : 2);
+  w.elementwise.add(w.moe_routing.flops, w.moe_routing.bytes, w.moe_routing.kernels);
   const double f = m.moe.expert_ffn / x.t;
-  // Each local expert gets an equal share of the assignments and reads its own weights.
-  const double local = m.moe.experts / static_cast<double>(e.ep);
-  for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(routed / local, x.h, f, ffn_in, local);
-  gemm(routed / local, f, x.h, Gemm::Input::ffn_inner, local);
-  for (int k = 0; k < m.moe.shared_experts; ++k) {
-    for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, f, ffn_in);
-    gemm(x.tokens, f, x.h, Gemm::Input::ffn_inner);
+  // The grouped GEMM: each local expert's rows x hidden by its TP share of expert_ffn. Its
+  // inputs come gathered by the dispatcher, not the FFN block's TP collectives: no TP window.
+  for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(d.rows_per_expert, x.h, f, Gemm::Input::other, d.local_experts);
+  gemm(d.rows_per_expert, f, x.h, Gemm::Input::other, d.local_experts);
+  w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
+  w.ffn_tp_collectives = m.moe.shared_experts > 0;
+  if (m.moe.shared_experts > 0) {
+    const double fs = static_cast<double>(m.moe.shared_experts) * m.moe.expert_ffn / x.t;
+    for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, fs, Gemm::Input::ffn);
+    gemm(x.tokens, fs, x.h, Gemm::Input::ffn_inner);
+    w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * fs, 1);
   }
-  w.elementwise.add(0, activation_bytes * 3 * routed * f, 1);
 }
 
 void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, LayerWork& w) {
@@ -163,16 +181,22 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   // Split by TP: Q, K, V (2 bytes per element), the attention context, the FFN internals.
   const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
   double split = sbh * (2 * (q + 2 * kv) + 2 * q) / h;
+  double dispatch = 0;  // MoE rows of `hidden` kept whole on each TP rank
   if (is_moe_layer(m, layer)) {
-    const double f = m.moe.expert_ffn;
-    const double per_token = (m.activation == Activation::swiglu ? 6 : 4) * f / h;
-    split += sbh * per_token * (static_cast<double>(m.moe.top_k) + m.moe.shared_experts);
+    // The experts' internals for the rows the busiest EP rank takes (workload/moe_dispatch.hpp)
+    // and the shared experts' for every token; the experts' input, gathered over TP (whole on
+    // each TP rank), and the rows the un-permutation weights by the router's probabilities once
+    // they are back on the rank that routed them.
+    const double f = m.moe.expert_ffn, tokens = e.micro_batch * s;
+    const MoeDispatch d = moe_dispatch(m, e, tokens);
+    split += (m.activation == Activation::swiglu ? 6 : 4) * f * (d.received + tokens * m.moe.shared_experts);
+    dispatch = activation_bytes * (d.received + d.routed) * h;
   } else {
     split += sbh * (m.activation == Activation::swiglu ? 6 : 4) * m.ffn / h;
   }
   // Scores: softmax output (2) and, with dropout, its mask (1) and output (2) per element: 5 a s^2 b.
   const double scores = flash || e.recompute == Recompute::selective ? 0 : (m.dropout ? 5.0 : 2.0) * m.heads * s * seq * e.micro_batch;
-  const double per_layer = (e.sequence_parallel ? replicated / t : replicated) + split / t + scores / t;
+  const double per_layer = (e.sequence_parallel ? replicated / t : replicated) + split / t + scores / t + dispatch;
   return per_layer;
 }
 

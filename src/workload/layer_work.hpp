@@ -22,7 +22,8 @@ struct KernelWork {
 // grouped kernel), reading and writing `bytes` in all.
 struct Gemm {
   // Which GEMMs read the TP-gathered hidden stream (column-parallel: QKV or MLA's projections;
-  // FFN up/gate, router, experts): their backward GEMMs are the windows in which frameworks run
+  // FFN up/gate or shared experts' (routed experts get theirs from the MoE dispatcher)): their
+  // backward GEMMs are the windows in which frameworks run
   // the TP re-gather and the input-gradient reduction.
   // The output projection reads the attention core's output (`context`), the FFN's last GEMM its
   // activation (`ffn_inner`): the GEMMs whose outputs TP reduces.
@@ -39,7 +40,13 @@ struct LayerWork {
   KernelWork elementwise;   // norms, activation, dropout, residuals, unfused softmax
   KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)
   KernelWork casts;         // 8-bit GEMMs: the casts (with amax) of their inputs (also in `elementwise`)
-  double moe_tokens = 0;    // tokens x top_k routed to experts (for all-to-all sizing)
+  KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
+  // MoE dispatch (workload/moe_dispatch.hpp): rows of `hidden` one rank sends in each all-to-all
+  // (scaled to the busiest receiver) and the rows its experts take once gathered over TP.
+  double moe_send_rows = 0, moe_gathered_rows = 0;
+  // Whether the FFN block gathers its input over TP and reduces its output (sequence parallel) or
+  // all-reduces it: dense FFNs and shared experts do; routed experts only through the dispatcher.
+  bool ffn_tp_collectives = true;
 };
 
 // `seq` is the full sequence; a rank holds seq / cp of it. `flash`: fused attention kernel.

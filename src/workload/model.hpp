@@ -18,6 +18,13 @@ struct MoeSpec {
   int expert_ffn = 0;
   int shared_experts = 0;  // always-active experts of the same expert_ffn
   int dense_layers = 0;    // leading layers with a dense FFN of size `ffn`
+  // Tokens an expert may take, over its mean share (Megatron-Core's moe_expert_capacity_factor);
+  // 0: dropless (Megatron-Core's default). Tokens over capacity are dropped before dispatch.
+  double capacity_factor = 0;
+  bool pad_to_capacity = false;  // every expert runs (and is sent) exactly its capacity (moe_pad_expert_input_to_capacity)
+  // The busiest expert's tokens over the mean in a training batch (1: perfectly balanced); the
+  // step waits for the EP rank holding it (workload/moe_dispatch.hpp).
+  double load_imbalance = 1;
 };
 
 struct ModelSpec {
