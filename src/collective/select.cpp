@@ -1,10 +1,12 @@
 #include "collective/select.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "collective/algorithms.hpp"
 #include "collective/timing.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::collective {
 
@@ -58,10 +60,35 @@ const std::vector<AlgorithmCost>& Planner::plans(Op op, const Group& g) {
   return c.plans;
 }
 
+size_t Planner::cached_plans() const {
+  size_t n = 0;
+  for (const auto& [h, bucket] : cache_) n += bucket.size();
+  return n;
+}
+
 std::optional<Choice> Planner::best(Op op, const Group& g, double bytes, const std::string& only) {
   if (g.size() < 2) return Choice{"none", "none", 0.0};
+  return choose(entry(op, g), op, g, bytes, only);
+}
+
+std::optional<Choice> Planner::best(Op op, const GroupShape& shape, double bytes, const std::string& only) {
+  if (shape.size() < 2) return Choice{"none", "none", 0.0};
+  auto& bucket = shapes_[shape.hash()];
+  Shaped* s = nullptr;
+  for (const auto& c : bucket)
+    if (c->shape == shape) s = c.get();
+  if (!s) {
+    bucket.push_back(std::make_unique<Shaped>(Shaped{shape, materialize(shape), {}}));
+    s = bucket.back().get();
+  }
+  const auto o = static_cast<size_t>(op);
+  RACKSCOPE_ASSERT(o < std::size(s->per_op), "one plan entry per op");
+  if (!s->per_op[o]) s->per_op[o] = &entry(op, s->group);
+  return choose(*s->per_op[o], op, s->group, bytes, only);
+}
+
+std::optional<Choice> Planner::choose(Cached& cached, Op op, const Group& g, double bytes, const std::string& only) {
   const auto& runtime = runtime_;
-  Cached& cached = entry(op, g);
   const std::vector<Algorithm>& registry = algorithms();
   // auto: the runtime's own selection table, first matching row with an applicable algorithm;
   // a row naming several algorithms or protocols takes the fastest of them.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collective/algorithms.hpp"
+#include "collective/group_shape.hpp"
 #include "collective/plan.hpp"
 #include "hw/chip.hpp"
 
@@ -29,6 +30,11 @@ class Planner {
   // would choose; "best": the fastest by the model; an algorithm name: that algorithm with its
   // fastest protocol. nullopt when no algorithm applies (the reasons are in plans()).
   std::optional<Choice> best(Op op, const Group& g, double bytes, const std::string& only = {});
+  // The same for the group a shape describes: found by the shape (a few integers hashed), laid
+  // out and looked up by its endpoints once per (shape, op). Equal shapes share one plan.
+  std::optional<Choice> best(Op op, const GroupShape& shape, double bytes, const std::string& only = {});
+  // Plans held (one per distinct (op, endpoints, siblings)): what tests of plan sharing count.
+  size_t cached_plans() const;
 
  private:
   const fabric::Fabric& fabric_;
@@ -45,6 +51,14 @@ class Planner {
     std::vector<CostFloor> floors;  // per registry entry with a floor, once asked (steps < 0: not yet)
   };
   Cached& entry(Op op, const Group& g);
+  std::optional<Choice> choose(Cached& cached, Op op, const Group& g, double bytes, const std::string& only);
+  // Per shape: its group, laid out once, and its plan entry per op (null until asked).
+  struct Shaped {
+    GroupShape shape;
+    Group group;
+    Cached* per_op[6] = {};
+  };
+  std::unordered_map<uint64_t, std::vector<std::unique_ptr<Shaped>>> shapes_;
   const AlgorithmCost& plan(Cached& c, const Group& g, size_t algorithm);
   // True when the algorithm, not yet planned, cannot beat `time_s` with any of `protocols`
   // (by its floor), so a choice that keeps the first of equally fast ones need not plan it.
