@@ -46,6 +46,7 @@ class Planner {
   struct Cached {
     int op;
     std::vector<int> endpoints, concurrent;
+    bool one_rack = true;  // every endpoint in the first's rack (the selection table's scope)
     std::vector<AlgorithmCost> plans;  // per registry entry, valid where planned[i]
     std::vector<char> planned;
     std::vector<CostFloor> floors;  // per registry entry with a floor, once asked (steps < 0: not yet)
@@ -62,7 +63,17 @@ class Planner {
   const AlgorithmCost& plan(Cached& c, const Group& g, size_t algorithm);
   // True when the algorithm, not yet planned, cannot beat `time_s` with any of `protocols`
   // (by its floor), so a choice that keeps the first of equally fast ones need not plan it.
-  bool cannot_beat(Cached& c, const Group& g, size_t algorithm, double bytes, double time_s, const std::vector<std::string>* protocols);
+  // `protocols`: per runtime protocol, whether it may be used (null: all).
+  bool cannot_beat(Cached& c, const Group& g, size_t algorithm, double bytes, double time_s, const std::vector<char>* protocols);
+  // The runtime's names resolved once to indices, so a choice compares no strings: per
+  // selection row, the ops, registry algorithms and runtime protocols it names; and the registry
+  // algorithms the runtime has.
+  struct Row {
+    bool op[6] = {};
+    std::vector<char> algorithm, protocol;
+  };
+  std::vector<Row> rows_;
+  std::vector<char> runtime_has_;
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Cached>>> cache_;  // stable addresses
 };
 

@@ -30,7 +30,9 @@ StateBytes state_bytes(const Execution& e) {
   return b;
 }
 
-double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
+namespace {
+// The parameters of a stage's transformer layers held by one rank.
+double stage_layer_params(const ModelSpec& m, const Execution& e, int stage) {
   double n = 0;
   const auto [first, last] = stage_layers(m, e, stage);
   // One rank's share of a layer of each kind, computed once, added layer by layer as before.
@@ -51,12 +53,22 @@ double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, 
     }
     n += per_kind[moe];
   }
-  if (!embeddings) return n;
+  return n;
+}
+
+// A stage's layer parameters `n` plus the embedding (first stage) and output head (last stage).
+double with_embeddings(const ModelSpec& m, const Execution& e, int stage, double n) {
   const double embedding = static_cast<double>(m.vocab) * m.hidden / e.tp;
   if (stage == 0) n += embedding + (m.learned_positions ? static_cast<double>(m.seq) * m.hidden : 0);
   // The last stage holds the output head (a copy of the tied embedding when pp > 1).
   if (stage == e.pp - 1 && (!m.tied_embeddings || e.pp > 1)) n += embedding;
   return n;
+}
+}  // namespace
+
+double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
+  const double layers = stage_layer_params(m, e, stage);
+  return embeddings ? with_embeddings(m, e, stage, layers) : layers;
 }
 
 namespace {
@@ -87,8 +99,8 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
   }
   for (int stage = 0; stage < e.pp; ++stage) {
     MemoryUse u;
-    u.params = stage_params_per_rank(m, e, stage);
-    u.layer_params = stage_params_per_rank(m, e, stage, false);
+    u.layer_params = stage_layer_params(m, e, stage);
+    u.params = with_embeddings(m, e, stage, u.layer_params);
     const double dp = e.dp;
     u.weights_B = u.params * b.weights / (e.zero >= 3 ? dp : 1);
     u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);
