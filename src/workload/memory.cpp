@@ -31,10 +31,9 @@ StateBytes state_bytes(const Execution& e) {
 }
 
 namespace {
-// The parameters of a stage's transformer layers held by one rank.
-double stage_layer_params(const ModelSpec& m, const Execution& e, int stage) {
+// The parameters of layers [first, last) held by one rank.
+double layer_range_params(const ModelSpec& m, const Execution& e, int first, int last) {
   double n = 0;
-  const auto [first, last] = stage_layers(m, e, stage);
   // One rank's share of a layer of each kind, computed once, added layer by layer as before.
   double per_kind[2];
   bool ready[2] = {false, false};
@@ -67,8 +66,20 @@ double with_embeddings(const ModelSpec& m, const Execution& e, int stage, double
 }  // namespace
 
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
-  const double layers = stage_layer_params(m, e, stage);
+  const auto [first, last] = stage_layers(m, e, stage);
+  const double layers = layer_range_params(m, e, first, last);
   return embeddings ? with_embeddings(m, e, stage, layers) : layers;
+}
+
+double max_stage_params_per_rank(const ModelSpec& m, const Execution& e) {
+  StageSums<double> sums(m);
+  double most = 0;
+  for (int stage = 0; stage < e.pp; ++stage) {
+    const auto [first, last] = stage_layers(m, e, stage);
+    const double layers = sums(first, last, [&] { return layer_range_params(m, e, first, last); });
+    most = std::max(most, with_embeddings(m, e, stage, layers));
+  }
+  return most;
 }
 
 namespace {
@@ -97,17 +108,21 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
     const int layer = kind == 0 ? 0 : m.moe.dense_layers;  // the first layer of that kind, if any
     if (layer < m.layers && is_moe_layer(m, layer) == (kind == 1)) activations[kind] = layer_activation_bytes(m, layer, e, seq, flash);
   }
+  StageSums<double> params(m), activation_sums(m);
   for (int stage = 0; stage < e.pp; ++stage) {
     MemoryUse u;
-    u.layer_params = stage_layer_params(m, e, stage);
+    const auto [first, last] = stage_layers(m, e, stage);
+    u.layer_params = params(first, last, [&] { return layer_range_params(m, e, first, last); });
     u.params = with_embeddings(m, e, stage, u.layer_params);
     const double dp = e.dp;
     u.weights_B = u.params * b.weights / (e.zero >= 3 ? dp : 1);
     u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);
     u.optimizer_B = u.params * b.optimizer / (e.zero >= 1 ? dp : 1);
-    double per_mb = 0;
-    const auto [first, last] = stage_layers(m, e, stage);
-    for (int l = first; l < last; ++l) per_mb += activations[is_moe_layer(m, l)];
+    const double per_mb = activation_sums(first, last, [&] {
+      double sum = 0;
+      for (int l = first; l < last; ++l) sum += activations[is_moe_layer(m, l)];
+      return sum;
+    });
     // 1F1B: stage i keeps pp - i micro-batches in flight; interleaving adds (pp-1)/(pp v)
     // (Narayanan et al. 2021; Korthikanti et al. 2022 sec. 4.2).
     const double in_flight = std::min(micro_batches, e.pp - stage);
