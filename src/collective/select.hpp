@@ -39,7 +39,7 @@ class Planner {
  private:
   const fabric::Fabric& fabric_;
   const hw::CollectiveRuntime runtime_;
-  fabric::PhaseLoads loads_;
+  PhaseScratch loads_;
   // Plans by (op, endpoints, siblings), found through a hash; the key is kept to rule out collisions.
   // An algorithm is planned when a choice first needs it (the selection table names it, or the
   // fallback looks at it), so plans the runtime would never pick are never routed.
