@@ -6,6 +6,7 @@
 // the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -112,11 +113,16 @@ class ScaleUpTier {
 // The switch layers of the scale-out fabric alone, compactly indexed: ECMP between leaves never
 // looks at chips or NICs.
 struct SwitchGraph {
-  int first = 0;                                      // the lowest switch vertex
-  std::vector<int> local;                             // vertex - first -> index among switches, or -1
+  int first = 0;           // the lowest switch vertex
+  std::vector<int> local;  // vertex - first -> index among switches, or -1
   int index(int vertex) const { return vertex < first ? -1 : local[vertex - first]; }
-  std::vector<std::vector<std::pair<int, int>>> out;  // per switch: (next switch, link id), in link-id order
-  std::vector<std::vector<int>> in;                   // per switch: previous switches
+  // Compressed rows: switch v's (next switch, link id) in link-id order, and its previous switches.
+  std::vector<int> out_begin, in_begin;  // per switch, +1 at the end
+  std::vector<std::pair<int, int>> out_edges;
+  std::vector<int> in_edges;
+  size_t switches() const { return local.empty() ? 0 : out_begin.size() - 1; }
+  std::span<const std::pair<int, int>> out(int v) const { return {out_edges.data() + out_begin[v], out_edges.data() + out_begin[v + 1]}; }
+  std::span<const int> in(int v) const { return {in_edges.data() + in_begin[v], in_edges.data() + in_begin[v + 1]}; }
 };
 
 // ECMP between two switches of a SwitchGraph by a search from both ends that stops where they

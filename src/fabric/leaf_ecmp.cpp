@@ -33,17 +33,17 @@ void LeafSearch::Stamped::reset(size_t n) {
 // Layers of the shortest-path DAG from src to dst: on_path(v) == i when v is the i-th switch of
 // some shortest path. Returns the distance.
 int LeafSearch::mark_shortest_paths(const SwitchGraph& sg, int src, int dst) {
-  const size_t n = sg.out.size();
+  const size_t n = sg.switches();
   from_src.reset(n), to_dst.reset(n), layer.reset(n);
   from_src.set(src, 0), to_dst.set(dst, 0);
   std::vector<int> fwd = {src}, bwd = {dst};
   int hf = 0, hb = 0;  // levels completed on each side
   std::vector<int> meet;
   auto forward = [&](int v, auto visit) {
-    for (const auto& [w, link] : sg.out[v]) visit(w);
+    for (const auto& [w, link] : sg.out(v)) visit(w);
   };
   auto backward = [&](int v, auto visit) {
-    for (int u : sg.in[v]) visit(u);
+    for (int u : sg.in(v)) visit(u);
   };
   // Level by level, the smaller frontier first, until a level reaches the other side's ball:
   // the first such level holds every meeting vertex of a shortest path (distance hf + hb).
@@ -69,7 +69,7 @@ int LeafSearch::mark_shortest_paths(const SwitchGraph& sg, int src, int dst) {
   for (int i = m - 1; i >= 0; --i) {
     std::vector<int> prev;
     for (int w : at)
-      for (int u : sg.in[w])
+      for (int u : sg.in(w))
         if (from_src.has(u) && from_src.get(u) == i && !layer.has(u)) layer.set(u, i), prev.push_back(u);
     at = std::move(prev);
   }
@@ -77,7 +77,7 @@ int LeafSearch::mark_shortest_paths(const SwitchGraph& sg, int src, int dst) {
   for (int j = m + 1; j <= distance; ++j) {
     std::vector<int> next;
     for (int v : at)
-      for (const auto& [w, link] : sg.out[v])
+      for (const auto& [w, link] : sg.out(v))
         if (to_dst.has(w) && to_dst.get(w) == distance - j && !layer.has(w)) layer.set(w, j), next.push_back(w);
     at = std::move(next);
   }
@@ -89,7 +89,7 @@ int LeafSearch::mark_shortest_paths(const SwitchGraph& sg, int src, int dst) {
 PathSet LeafSearch::ecmp(const SwitchGraph& sg, int src, int dst, const std::vector<Link>& links) {
   PathSet out;
   out.hops = mark_shortest_paths(sg, src, dst);
-  if (share.size() != sg.out.size()) share.assign(sg.out.size(), 0.0);
+  if (share.size() != sg.switches()) share.assign(sg.switches(), 0.0);
   std::vector<std::pair<int, double>> frontier = {{src, 1.0}};
   double latency = 0;
   int level = 0;
@@ -99,8 +99,8 @@ PathSet LeafSearch::ecmp(const SwitchGraph& sg, int src, int dst, const std::vec
     auto on_next = [&](int w) { return layer.has(w) && layer.get(w) == level + 1; };
     for (const auto& [v, part] : frontier) {
       int ways = 0;
-      for (const auto& [w, link] : sg.out[v]) ways += on_next(w);
-      for (const auto& [w, link] : sg.out[v]) {
+      for (const auto& [w, link] : sg.out(v)) ways += on_next(w);
+      for (const auto& [w, link] : sg.out(v)) {
         if (!on_next(w)) continue;
         out.links.emplace_back(link, part / ways);
         step_latency = std::max(step_latency, links[link].latency_s);

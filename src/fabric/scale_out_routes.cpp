@@ -113,19 +113,29 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
   auto it = leaf_paths_.find(key);
   if (it != leaf_paths_.end()) return it->second;
   SwitchGraph& sg = switch_graph_;
-  if (sg.out.empty()) {
+  if (sg.local.empty()) {
     // Indexed from the first switch vertex: the switches are the fabric's last vertices.
     sg.first = *std::min_element(switches_.begin(), switches_.end());
     sg.local.assign(g.kinds.size() - sg.first, -1);
     for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i] - sg.first] = static_cast<int>(i);
-    sg.out.assign(switches_.size(), {});
-    sg.in.assign(switches_.size(), {});
-    // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it).
+    // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it):
+    // count each switch's edges, then fill them.
+    const size_t n = switches_.size();
+    sg.out_begin.assign(n + 1, 0);
+    sg.in_begin.assign(n + 1, 0);
+    for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
+      const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
+      if (v >= 0 && w >= 0) ++sg.out_begin[v + 1], ++sg.in_begin[w + 1];
+    }
+    for (size_t v = 0; v < n; ++v) sg.out_begin[v + 1] += sg.out_begin[v], sg.in_begin[v + 1] += sg.in_begin[v];
+    sg.out_edges.resize(sg.out_begin[n]);
+    sg.in_edges.resize(sg.in_begin[n]);
+    std::vector<int> out_at(sg.out_begin.begin(), sg.out_begin.end() - 1), in_at(sg.in_begin.begin(), sg.in_begin.end() - 1);
     for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
       const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
       if (v < 0 || w < 0) continue;
-      sg.out[v].emplace_back(w, id);
-      sg.in[w].push_back(v);
+      sg.out_edges[out_at[v]++] = {w, id};
+      sg.in_edges[in_at[w]++] = v;
     }
   }
   PathSet out = leaf_search_.ecmp(sg, sg.index(from_leaf), sg.index(to_leaf), g.links);
