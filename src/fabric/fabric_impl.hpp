@@ -110,12 +110,14 @@ class ScaleUpTier {
   bool in_switch_reduction_ = false;
 };
 
-// The switch layers of the scale-out fabric alone, compactly indexed: ECMP between leaves never
-// looks at chips or NICs.
+// The switch layers of the scale-out fabric alone, compactly indexed (with the fabric): ECMP
+// between leaves never looks at chips or NICs.
 struct SwitchGraph {
   int first = 0;           // the lowest switch vertex
   std::vector<int> local;  // vertex - first -> index among switches, or -1
-  int index(int vertex) const { return vertex < first ? -1 : local[vertex - first]; }
+  int index(int vertex) const {
+    return vertex < first || vertex - first >= static_cast<int>(local.size()) ? -1 : local[vertex - first];
+  }
   // Compressed rows: switch v's (next switch, link id) in link-id order, and its previous switches.
   std::vector<int> out_begin, in_begin;  // per switch, +1 at the end
   std::vector<std::pair<int, int>> out_edges;
@@ -162,6 +164,8 @@ class ScaleOutTier {
   // The summed bandwidth of a chip's host links towards the scale-out fabric.
   double egress_Bps(int chip, const std::vector<Link>& links) const;
   double rack_egress_Bps(int rack, int nics_per_rack, const std::vector<Link>& links) const;
+  // Indexes the switch layers for leaf_path() (build() calls it last).
+  void index_switches(const GraphParts& g);
   // ECMP between two leaves over the switch layers (cached).
   const PathSet& leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const;
 
@@ -191,7 +195,7 @@ class ScaleOutTier {
   // Route caches, filled on first use by any thread.
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<uint64_t, PathSet> leaf_paths_;
-  mutable SwitchGraph switch_graph_;
+  SwitchGraph switch_graph_;
   mutable LeafSearch leaf_search_;
   mutable std::unordered_map<uint64_t, double> rack_pair_latency_;
 };

@@ -104,6 +104,36 @@ double ScaleOutTier::spread_rack_pair(int rack_a, int rack_b, int nics_per_rack,
   return worst;
 }
 
+// The switch layers alone, compactly indexed (built with the fabric, once): ECMP between leaves
+// never looks at chips or NICs.
+void ScaleOutTier::index_switches(const GraphParts& g) {
+  SwitchGraph& sg = switch_graph_;
+  if (switches_.empty()) return;
+  // Indexed from the first switch vertex: the switches are the fabric's last vertices.
+  sg.first = *std::min_element(switches_.begin(), switches_.end());
+  sg.local.assign(g.kinds.size() - sg.first, -1);
+  for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i] - sg.first] = static_cast<int>(i);
+  // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it):
+  // count each switch's edges, then fill them.
+  const size_t n = switches_.size();
+  sg.out_begin.assign(n + 1, 0);
+  sg.in_begin.assign(n + 1, 0);
+  for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
+    const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
+    if (v >= 0 && w >= 0) ++sg.out_begin[v + 1], ++sg.in_begin[w + 1];
+  }
+  for (size_t v = 0; v < n; ++v) sg.out_begin[v + 1] += sg.out_begin[v], sg.in_begin[v + 1] += sg.in_begin[v];
+  sg.out_edges.resize(sg.out_begin[n]);
+  sg.in_edges.resize(sg.in_begin[n]);
+  std::vector<int> out_at(sg.out_begin.begin(), sg.out_begin.end() - 1), in_at(sg.in_begin.begin(), sg.in_begin.end() - 1);
+  for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
+    const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
+    if (v < 0 || w < 0) continue;
+    sg.out_edges[out_at[v]++] = {w, id};
+    sg.in_edges[in_at[w]++] = v;
+  }
+}
+
 // ECMP between two leaves over the switch layers only, computed once per leaf pair: the
 // shortest-path DAG by a search from both leaves (leaf_ecmp.cpp), then one unit of traffic
 // pushed along it, split equally among the next hops one hop closer.
@@ -112,32 +142,7 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
   std::lock_guard<std::mutex> lock(cache_mutex_);
   auto it = leaf_paths_.find(key);
   if (it != leaf_paths_.end()) return it->second;
-  SwitchGraph& sg = switch_graph_;
-  if (sg.local.empty()) {
-    // Indexed from the first switch vertex: the switches are the fabric's last vertices.
-    sg.first = *std::min_element(switches_.begin(), switches_.end());
-    sg.local.assign(g.kinds.size() - sg.first, -1);
-    for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i] - sg.first] = static_cast<int>(i);
-    // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it):
-    // count each switch's edges, then fill them.
-    const size_t n = switches_.size();
-    sg.out_begin.assign(n + 1, 0);
-    sg.in_begin.assign(n + 1, 0);
-    for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
-      const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
-      if (v >= 0 && w >= 0) ++sg.out_begin[v + 1], ++sg.in_begin[w + 1];
-    }
-    for (size_t v = 0; v < n; ++v) sg.out_begin[v + 1] += sg.out_begin[v], sg.in_begin[v + 1] += sg.in_begin[v];
-    sg.out_edges.resize(sg.out_begin[n]);
-    sg.in_edges.resize(sg.in_begin[n]);
-    std::vector<int> out_at(sg.out_begin.begin(), sg.out_begin.end() - 1), in_at(sg.in_begin.begin(), sg.in_begin.end() - 1);
-    for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
-      const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
-      if (v < 0 || w < 0) continue;
-      sg.out_edges[out_at[v]++] = {w, id};
-      sg.in_edges[in_at[w]++] = v;
-    }
-  }
+  const SwitchGraph& sg = switch_graph_;
   PathSet out = leaf_search_.ecmp(sg, sg.index(from_leaf), sg.index(to_leaf), g.links);
   return leaf_paths_.emplace(key, std::move(out)).first->second;
 }
