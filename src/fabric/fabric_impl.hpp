@@ -148,6 +148,7 @@ class LeafSearch {
   int mark_shortest_paths(const SwitchGraph& sg, int src, int dst);
   Stamped from_src, to_dst, layer;  // hop distances from each end; layer of the shortest-path DAG
   std::vector<double> share;        // all zero between calls
+  std::vector<std::vector<int>> fwd_levels, bwd_levels;  // BFS levels from src and from dst
 };
 
 // Scale-out: each chip reaches one or more NICs (its own, or every NIC of its rack through a

@@ -36,8 +36,10 @@ int LeafSearch::mark_shortest_paths(const SwitchGraph& sg, int src, int dst) {
   const size_t n = sg.switches();
   from_src.reset(n), to_dst.reset(n), layer.reset(n);
   from_src.set(src, 0), to_dst.set(dst, 0);
-  std::vector<int> fwd = {src}, bwd = {dst};
-  int hf = 0, hb = 0;  // levels completed on each side
+  // Each side's BFS levels: levels[d] holds the vertices at distance d from its end.
+  std::vector<std::vector<int>>& fwd = fwd_levels;
+  std::vector<std::vector<int>>& bwd = bwd_levels;
+  fwd.assign(1, {src}), bwd.assign(1, {dst});
   std::vector<int> meet;
   auto forward = [&](int v, auto visit) {
     for (const auto& [w, link] : sg.out(v)) visit(w);
@@ -46,16 +48,16 @@ int LeafSearch::mark_shortest_paths(const SwitchGraph& sg, int src, int dst) {
     for (int u : sg.in(v)) visit(u);
   };
   // Level by level, the smaller frontier first, until a level reaches the other side's ball:
-  // the first such level holds every meeting vertex of a shortest path (distance hf + hb).
+  // the first such level holds every meeting vertex of a shortest path.
   while (meet.empty()) {
-    RACKSCOPE_ASSERT(!fwd.empty() && !bwd.empty(), "every leaf reaches every other leaf");
-    if (fwd.size() <= bwd.size()) {
-      fwd = expand(fwd, hf, from_src, forward), ++hf;
-      for (int w : fwd)
+    RACKSCOPE_ASSERT(!fwd.back().empty() && !bwd.back().empty(), "every leaf reaches every other leaf");
+    if (fwd.back().size() <= bwd.back().size()) {
+      fwd.push_back(expand(fwd.back(), static_cast<int>(fwd.size()) - 1, from_src, forward));
+      for (int w : fwd.back())
         if (to_dst.has(w)) meet.push_back(w);
     } else {
-      bwd = expand(bwd, hb, to_dst, backward), ++hb;
-      for (int u : bwd)
+      bwd.push_back(expand(bwd.back(), static_cast<int>(bwd.size()) - 1, to_dst, backward));
+      for (int u : bwd.back())
         if (from_src.has(u)) meet.push_back(u);
     }
   }
@@ -63,24 +65,24 @@ int LeafSearch::mark_shortest_paths(const SwitchGraph& sg, int src, int dst) {
   // that the other side reached lies at that distance (it cannot be shorter: no earlier meeting).
   const int distance = from_src.get(meet.front()) + to_dst.get(meet.front());
   const int m = from_src.get(meet.front());
-  std::vector<int> at = meet;
-  for (int v : at) layer.set(v, m);
-  // Towards src: predecessors one level closer to it; towards dst: successors one level closer.
-  for (int i = m - 1; i >= 0; --i) {
-    std::vector<int> prev;
-    for (int w : at)
-      for (int u : sg.in(w))
-        if (from_src.has(u) && from_src.get(u) == i && !layer.has(u)) layer.set(u, i), prev.push_back(u);
-    at = std::move(prev);
-  }
-  at = meet;
-  for (int j = m + 1; j <= distance; ++j) {
-    std::vector<int> next;
-    for (int v : at)
+  for (int v : meet) layer.set(v, m);
+  // Towards src: the vertices i hops from it with an edge into layer i + 1; towards dst: those
+  // distance - j hops from it with an edge from layer j - 1. Both sides' levels are complete that
+  // far (no meeting came earlier).
+  for (int i = m - 1; i >= 0; --i)
+    for (int v : fwd[i])
       for (const auto& [w, link] : sg.out(v))
-        if (to_dst.has(w) && to_dst.get(w) == distance - j && !layer.has(w)) layer.set(w, j), next.push_back(w);
-    at = std::move(next);
-  }
+        if (layer.has(w) && layer.get(w) == i + 1) {
+          layer.set(v, i);
+          break;
+        }
+  for (int j = m + 1; j <= distance; ++j)
+    for (int w : bwd[distance - j])
+      for (int u : sg.in(w))
+        if (layer.has(u) && layer.get(u) == j - 1) {
+          layer.set(w, j);
+          break;
+        }
   return distance;
 }
 
