@@ -57,7 +57,7 @@ class Planner {
   struct Shaped {
     GroupShape shape;
     Group group;
-    Cached* per_op[6] = {};
+    Cached* per_op[op_count] = {};
   };
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Shaped>>> shapes_;
   const AlgorithmCost& plan(Cached& c, const Group& g, size_t algorithm);
@@ -69,7 +69,7 @@ class Planner {
   // selection row, the ops, registry algorithms and runtime protocols it names; and the registry
   // algorithms the runtime has.
   struct Row {
-    bool op[6] = {};
+    bool op[op_count] = {};
     std::vector<char> algorithm, protocol;
   };
   std::vector<Row> rows_;
