@@ -77,6 +77,7 @@ class PhaseScratch : public fabric::PhaseLoads {
   // The price of (flows, siblings) if already known (repeat as priced then), else null.
   const PhaseCost* find(const std::vector<Flow>& flows, const std::vector<int>& concurrent, uint64_t& hash) const;
   void remember(uint64_t hash, const std::vector<Flow>& flows, const std::vector<int>& concurrent, const PhaseCost& cost);
+  static constexpr size_t max_remembered = size_t{1} << 16;  // flows + siblings of a phase kept
 
  private:
   struct Priced {

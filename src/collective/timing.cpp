@@ -105,7 +105,9 @@ PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector
     return cost;
   }
   PhaseCost cost = route_phase(f, g, flows, loads);
-  loads.remember(hash, flows, g.concurrent, cost);
+  // The key is kept whole (no collision can return another phase's price): phases of very many
+  // flows (a mesh or ring over a whole large cluster) are not kept, so memory stays that of the plans.
+  if (flows.size() + g.concurrent.size() <= PhaseScratch::max_remembered) loads.remember(hash, flows, g.concurrent, cost);
   cost.repeat = repeat;
   return cost;
 }
