@@ -13,8 +13,11 @@ that ratios compare like with like on whatever load the machine has (timings nev
    1M chips: wall time, CPU time and peak memory of each run (a run over the memory cap is
    reported as such, not retried).
 
-Usage: bench_record.py RACKSCOPE_BUILD_DIR [--quick] [--cap-GiB N]   (from the source root)
---quick leaves out the two largest clusters and the 2-rank runs of the big sweeps."""
+Usage: bench_record.py RACKSCOPE_BUILD_DIR [--quick] [--cap-GiB N] [--only PART] [--step-before BIN]
+(from the source root). --quick leaves out the two largest clusters and the 2-rank runs of the big
+sweeps; --only step|sweeps|fabric runs one part; --step-before runs a bench_step built from an
+earlier commit alternately with this build's, three times each, so both are measured on the
+same load (evaluation times are CPU time of the process)."""
 import argparse
 import os
 import re
@@ -44,12 +47,27 @@ def timed(cmd, cap_bytes):
     return p.returncode == 0, wall, cpu, rss, (tail[-1] if tail else "")
 
 
-def step_bench(build):
-    out = subprocess.run([f"{build}/benchmarks/bench_step", "."], capture_output=True, text=True, check=True).stdout
+def run_step(binary):
+    out = subprocess.run([binary, "."], capture_output=True, text=True, check=True).stdout
     first = float(re.search(r"first evaluation.*?: ([0-9.]+) s", out).group(1))
     cached = float(re.search(r"cached evaluation: ([0-9.]+) us", out).group(1)) * 1e-6
-    print(f"step, Llama-3.1-405B on 16,384 Trn2: first evaluation {first * 1e3:.2f} ms, cached {cached * 1e6:.2f} us "
-          f"(first/cached {first / cached:,.0f}x)")
+    return first, cached
+
+
+def step_bench(build, before=None):
+    runs = {"this build": f"{build}/benchmarks/bench_step"}
+    if before:
+        runs = {"before": before, **runs}
+    times = {name: [] for name in runs}
+    for _ in range(3 if before else 1):
+        for name, binary in runs.items():
+            times[name].append(run_step(binary))
+    for name, t in times.items():
+        first = min(x[0] for x in t)
+        cached = min(x[1] for x in t)
+        label = f" ({name}, best of {len(t)})" if before else ""
+        print(f"step, Llama-3.1-405B on 16,384 Trn2{label}: first evaluation {first * 1e3:.2f} ms CPU, cached {cached * 1e6:.2f} us CPU "
+              f"(first/cached {first / cached:,.0f}x)")
 
 
 def sweep_bench(build, spec, ranks_list, cap):
@@ -83,14 +101,19 @@ def main():
     a.add_argument("build")
     a.add_argument("--quick", action="store_true")
     a.add_argument("--cap-GiB", type=float, default=16)
+    a.add_argument("--only", choices=("step", "sweeps", "fabric"))
+    a.add_argument("--step-before")
     args = a.parse_args()
     cap = int(args.cap_GiB * 2**30)
-    step_bench(args.build)
-    print("sweeps:")
-    sweep_bench(args.build, "workloads/sweeps/cowos-vs-emib.toml", (1, 2), cap)
-    for spec in ("benchmarks/bench_sweep_1m.toml", "benchmarks/bench_gpt3_space.toml"):
-        sweep_bench(args.build, spec, (2,) if args.quick else (1, 2), cap)
-    fabric_bench(args.build, SIZES[:3] if args.quick else SIZES, cap)
+    if args.only in (None, "step"):
+        step_bench(args.build, args.step_before)
+    if args.only in (None, "sweeps"):
+        print("sweeps:")
+        sweep_bench(args.build, "workloads/sweeps/cowos-vs-emib.toml", (1, 2), cap)
+        for spec in ("benchmarks/bench_sweep_1m.toml", "benchmarks/bench_gpt3_space.toml"):
+            sweep_bench(args.build, spec, (2,) if args.quick else (1, 2), cap)
+    if args.only in (None, "fabric"):
+        fabric_bench(args.build, SIZES[:3] if args.quick else SIZES, cap)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ namespace rackscope::collective {
 const std::vector<Algorithm>& algorithms() {
   static const std::vector<Algorithm> all = {
       {"ring", "ring: n-1 steps of S/n to the next rank (a chain for broadcast)",
-       [](const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& l) { return plan_ring(f, g, op, false, l); }},
+       [](const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& l) { return plan_ring(f, g, op, false, l); }},
       {"bidir-ring", "ring sending half of every piece each way",
-       [](const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& l) { return plan_ring(f, g, op, true, l); }},
+       [](const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& l) { return plan_ring(f, g, op, true, l); }},
       {"tree", "double binary tree, pipelined in chunks (NCCL 2.4)", plan_double_binary_tree},
       {"rhd", "recursive halving-doubling, log2(n) steps (n = 2^k)", plan_halving_doubling},
       {"mesh", "direct: every rank to every other at once", plan_mesh, mesh_floor},

@@ -20,7 +20,7 @@ struct CostFloor {
 struct Algorithm {
   const char* name;
   const char* description;
-  AlgorithmCost (*plan)(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+  AlgorithmCost (*plan)(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
   // Where planning is costly (n^2 flows): lets the Planner skip a plan that cannot win. Optional.
   CostFloor (*floor)(const fabric::Fabric& f, const Group& g, Op op) = nullptr;
 };
@@ -28,17 +28,17 @@ struct Algorithm {
 const std::vector<Algorithm>& algorithms();
 const std::vector<std::string>& algorithm_names();
 
-AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bidirectional, fabric::PhaseLoads& loads);
-AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
-AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
-AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bidirectional, PhaseScratch& loads);
+AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 CostFloor mesh_floor(const fabric::Fabric& f, const Group& g, Op op);
-AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
-AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
-AlgorithmCost plan_multi_ring(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
-AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
-AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
-AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads);
+AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_multi_ring(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 
 // Ring flows: position i sends `bytes` to position i+1 (and i-1 when bidirectional, each half).
 std::vector<Flow> ring_flows(const std::vector<int>& order, double bytes, bool bidirectional, bool closed = true);

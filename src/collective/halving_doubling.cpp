@@ -5,7 +5,7 @@ namespace rackscope::collective {
 // Recursive halving-doubling (Rabenseifner 2004; Thakur et al. 2005): reduce-scatter in log2(n)
 // steps, step j exchanging S/2^(j+1) with the partner at distance 2^j in ring order (nearest
 // partner moves the most data); all-gather retraces the steps in reverse. Needs n = 2^k.
-AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_halving_doubling(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   const int n = g.size();
   if ((n & (n - 1)) != 0) return not_applicable("needs a power-of-two number of ranks");

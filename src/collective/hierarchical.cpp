@@ -10,7 +10,7 @@ namespace rackscope::collective {
 // S/(mR), all m rings at once), then ring all-gather inside every rack. Reduce-scatter and
 // all-gather keep their half of the sequence. The tiers overlap as a pipeline over the runtime's
 // network steps in flight (timing.cpp).
-AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
     return not_applicable("serves all-reduce, reduce-scatter and all-gather");

@@ -12,7 +12,7 @@ namespace rackscope::collective {
 // The cross-rack phase is routed as one exchange between neighbouring racks (what the NICs
 // carry; the aggregation tree's own links carry no more than that on a non-blocking Clos), plus
 // the switches' reduction latency, and no faster than their reduction bandwidth per port.
-AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce) return not_applicable("serves all-reduce");
   const hw::ScaleOutSpec& so = f.spec().scale_out;

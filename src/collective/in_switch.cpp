@@ -9,7 +9,7 @@ namespace rackscope::collective {
 // (all-gather, S/n out and S in); pipelined, each chip link carries (n+1)/n * S each way, and
 // the switch's reduction engine caps the rate per port: time = S * max((n+1)/n / B,
 // 1 / reduction_bandwidth) + reduction latency.
-AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce) return not_applicable("serves all-reduce");
   if (!f.has_in_switch_reduction()) return not_applicable("no single-level switch with in-switch reduction");

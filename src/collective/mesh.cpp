@@ -16,7 +16,7 @@ constexpr double kMaxMeshFlows = 1 << 22;
 // all-to-all send S/n to each peer in one step; all-reduce is a direct reduce-scatter then a
 // direct all-gather (2 steps: O(1) latency, (n-1)/n * S out of each rank per step); broadcast
 // sends S from the root to each.
-AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_mesh(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   const int n = g.size();
   if (n > kMaxMeshRanks) return not_applicable("more than 512 ranks");

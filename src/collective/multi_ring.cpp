@@ -92,7 +92,7 @@ Capacity link_units(const fabric::Fabric& f, const std::vector<int>& chips) {
 // The ranks of one chip sit next to each other in every ring. A ring step then moves
 // S/(n * rings * 2) over each link unit instead of one ring's S/n over whatever route the
 // rank order takes.
-AlgorithmCost plan_multi_ring(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_multi_ring(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
     return not_applicable("serves all-reduce, reduce-scatter and all-gather");

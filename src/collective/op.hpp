@@ -7,6 +7,7 @@
 namespace rackscope::collective {
 
 enum class Op { allreduce, reducescatter, allgather, alltoall, broadcast, sendrecv };
+inline constexpr int op_count = static_cast<int>(Op::sendrecv) + 1;  // for tables indexed by op
 const std::vector<std::string>& op_names();
 std::optional<Op> parse_op(const std::string& name);
 std::string op_name(Op op);

@@ -3,7 +3,9 @@
 // message size: a phase of unit size is routed on the fabric, giving seconds per byte on its
 // busiest link and the latency of its slowest route. Pricing any size is then arithmetic,
 // which is what keeps sweeps at microseconds per configuration.
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "collective/op.hpp"
@@ -65,10 +67,31 @@ struct AlgorithmCost {
   double min_chunk_bytes = 0;
 };
 
+// The per-link loads a phase is routed into, and the phases already priced: a phase's price
+// depends only on its flows and its group's siblings (not on its repeat count), and algorithms
+// price the same phase for several ops (a ring's reduce-scatter and all-gather, the hierarchical
+// algorithm's intra- and inter-rack phases), so each distinct phase is routed once per planner.
+class PhaseScratch : public fabric::PhaseLoads {
+ public:
+  using fabric::PhaseLoads::PhaseLoads;
+  // The price of (flows, siblings) if already known (repeat as priced then), else null.
+  const PhaseCost* find(const std::vector<Flow>& flows, const std::vector<int>& concurrent, uint64_t& hash) const;
+  void remember(uint64_t hash, const std::vector<Flow>& flows, const std::vector<int>& concurrent, const PhaseCost& cost);
+  static constexpr size_t max_remembered = size_t{1} << 16;  // flows + siblings of a phase kept
+
+ private:
+  struct Priced {
+    std::vector<Flow> flows;
+    std::vector<int> concurrent;
+    PhaseCost cost;
+  };
+  std::unordered_map<uint64_t, std::vector<Priced>> priced_;
+};
+
 // Routes the flows of one phase of `g` on the fabric, and the same flows of its concurrent
-// siblings, and prices the phase by its busiest link.
+// siblings, and prices the phase by its busiest link (once per distinct phase: PhaseScratch).
 PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, double repeat,
-                      fabric::PhaseLoads& loads);
+                      PhaseScratch& loads);
 
 AlgorithmCost not_applicable(std::string why);
 

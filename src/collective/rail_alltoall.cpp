@@ -14,7 +14,7 @@ namespace rackscope::collective {
 // then, rail to rail, each rank sends to its counterpart in every other rack the pieces its m
 // rack-mates hold for it (m S/n = S/R). Every byte bound for another rack crosses the network
 // once, on its destination's rail, and no flow changes rail in the network.
-AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::alltoall) return not_applicable("serves all-to-all");
   std::map<int, std::vector<int>> by_rack;

@@ -50,7 +50,7 @@ std::vector<Flow> channel_ring_flows(const fabric::Fabric& f, const std::vector<
 // rank passes S/n to its successor; all-reduce is both (2(n-1) steps). A bidirectional ring
 // sends half of every piece each way. Broadcast is a chain pipelined in chunks; send/recv is
 // every rank sending S to its successor at once.
-AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bidirectional, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_ring(const fabric::Fabric& f, const Group& g, Op op, bool bidirectional, PhaseScratch& loads) {
   AlgorithmCost a;
   const int n = g.size();
   const std::vector<int> order = f.ring_order(g.endpoints);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collective/algorithms.hpp"
+#include "collective/group_shape.hpp"
 #include "collective/plan.hpp"
 #include "hw/chip.hpp"
 
@@ -29,26 +30,50 @@ class Planner {
   // would choose; "best": the fastest by the model; an algorithm name: that algorithm with its
   // fastest protocol. nullopt when no algorithm applies (the reasons are in plans()).
   std::optional<Choice> best(Op op, const Group& g, double bytes, const std::string& only = {});
+  // The same for the group a shape describes: found by the shape (a few integers hashed), laid
+  // out and looked up by its endpoints once per (shape, op). Equal shapes share one plan.
+  std::optional<Choice> best(Op op, const GroupShape& shape, double bytes, const std::string& only = {});
+  // Plans held (one per distinct (op, endpoints, siblings)): what tests of plan sharing count.
+  size_t cached_plans() const;
 
  private:
   const fabric::Fabric& fabric_;
   const hw::CollectiveRuntime runtime_;
-  fabric::PhaseLoads loads_;
+  PhaseScratch loads_;
   // Plans by (op, endpoints, siblings), found through a hash; the key is kept to rule out collisions.
   // An algorithm is planned when a choice first needs it (the selection table names it, or the
   // fallback looks at it), so plans the runtime would never pick are never routed.
   struct Cached {
     int op;
     std::vector<int> endpoints, concurrent;
+    bool one_rack = true;  // every endpoint in the first's rack (the selection table's scope)
     std::vector<AlgorithmCost> plans;  // per registry entry, valid where planned[i]
     std::vector<char> planned;
     std::vector<CostFloor> floors;  // per registry entry with a floor, once asked (steps < 0: not yet)
   };
   Cached& entry(Op op, const Group& g);
+  std::optional<Choice> choose(Cached& cached, Op op, const Group& g, double bytes, const std::string& only);
+  // Per shape: its group, laid out once, and its plan entry per op (null until asked).
+  struct Shaped {
+    GroupShape shape;
+    Group group;
+    Cached* per_op[op_count] = {};
+  };
+  std::unordered_map<uint64_t, std::vector<std::unique_ptr<Shaped>>> shapes_;
   const AlgorithmCost& plan(Cached& c, const Group& g, size_t algorithm);
   // True when the algorithm, not yet planned, cannot beat `time_s` with any of `protocols`
   // (by its floor), so a choice that keeps the first of equally fast ones need not plan it.
-  bool cannot_beat(Cached& c, const Group& g, size_t algorithm, double bytes, double time_s, const std::vector<std::string>* protocols);
+  // `protocols`: per runtime protocol, whether it may be used (null: all).
+  bool cannot_beat(Cached& c, const Group& g, size_t algorithm, double bytes, double time_s, const std::vector<char>* protocols);
+  // The runtime's names resolved once to indices, so a choice compares no strings: per
+  // selection row, the ops, registry algorithms and runtime protocols it names; and the registry
+  // algorithms the runtime has.
+  struct Row {
+    bool op[op_count] = {};
+    std::vector<char> algorithm, protocol;
+  };
+  std::vector<Row> rows_;
+  std::vector<char> runtime_has_;
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Cached>>> cache_;  // stable addresses
 };
 

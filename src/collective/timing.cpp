@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <utility>
 
@@ -33,9 +34,34 @@ void split_by_tier(const fabric::Fabric& f, const fabric::PhaseLoads& loads, Pha
 }
 }  // namespace
 
-PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, double repeat, fabric::PhaseLoads& loads) {
+const PhaseCost* PhaseScratch::find(const std::vector<Flow>& flows, const std::vector<int>& concurrent, uint64_t& hash) const {
+  // FNV-1a over the flows (ends and bytes, bit for bit) and the siblings' offsets.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](uint64_t x) { h = (h ^ x) * 1099511628211ull; };
+  for (const Flow& fl : flows) {
+    uint64_t bits;
+    std::memcpy(&bits, &fl.bytes, sizeof bits);
+    mix(static_cast<uint32_t>(fl.src)), mix(static_cast<uint32_t>(fl.dst)), mix(bits);
+  }
+  mix(~0ull);
+  for (int s : concurrent) mix(static_cast<uint32_t>(s));
+  hash = h;
+  const auto it = priced_.find(h);
+  if (it == priced_.end()) return nullptr;
+  auto same = [](const Flow& a, const Flow& b) { return a.src == b.src && a.dst == b.dst && a.bytes == b.bytes; };
+  for (const Priced& p : it->second)
+    if (p.concurrent == concurrent && std::equal(p.flows.begin(), p.flows.end(), flows.begin(), flows.end(), same)) return &p.cost;
+  return nullptr;
+}
+
+void PhaseScratch::remember(uint64_t hash, const std::vector<Flow>& flows, const std::vector<int>& concurrent, const PhaseCost& cost) {
+  priced_[hash].push_back({flows, concurrent, cost});
+}
+
+namespace {
+// Routes a phase and its siblings' flows into `loads` and prices it by the busiest link.
+PhaseCost route_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, fabric::PhaseLoads& loads) {
   PhaseCost cost;
-  cost.repeat = repeat;
   for (const Flow& fl : flows) {
     const double lat = f.route(fl.src, fl.dst, fl.bytes, loads).latency_s;
     cost.latency_s = std::max(cost.latency_s, lat);
@@ -67,6 +93,22 @@ PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector
   cost.seconds_per_byte = f.max_link_time(loads);
   split_by_tier(f, loads, cost);
   loads.clear();
+  return cost;
+}
+}  // namespace
+
+PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector<Flow>& flows, double repeat, PhaseScratch& loads) {
+  uint64_t hash = 0;
+  if (const PhaseCost* known = loads.find(flows, g.concurrent, hash)) {
+    PhaseCost cost = *known;
+    cost.repeat = repeat;
+    return cost;
+  }
+  PhaseCost cost = route_phase(f, g, flows, loads);
+  // The key is kept whole (no collision can return another phase's price): phases of very many
+  // flows (a mesh or ring over a whole large cluster) are not kept, so memory stays that of the plans.
+  if (flows.size() + g.concurrent.size() <= PhaseScratch::max_remembered) loads.remember(hash, flows, g.concurrent, cost);
+  cost.repeat = repeat;
   return cost;
 }
 

@@ -10,7 +10,7 @@ namespace rackscope::collective {
 // (k-1 steps of cur/k, cur shrinking k-fold per dimension), then all-gather in reverse order.
 // The cores of one chip form the innermost "dimension" (on-chip), and racks the outermost.
 // Needs the group to be every rank of whole torus racks.
-AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
     return not_applicable("serves all-reduce, reduce-scatter and all-gather");

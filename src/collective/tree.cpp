@@ -29,7 +29,7 @@ int tree_height(int n) { return static_cast<int>(std::floor(std::log2(n))); }
 // each carrying 1/channels of the data. Stages: 2((m-1) + floor(log2 R)), of which 2 floor(log2 R)
 // cross the network (NCCL tuning.cc: 2((nRanks/nNodes-1) intraLat + log2i(nNodes) interLat)).
 AlgorithmCost plan_node_tree(const fabric::Fabric& f, const Group& g, Op op, const std::map<int, std::vector<int>>& by_rack,
-                             fabric::PhaseLoads& loads) {
+                             PhaseScratch& loads) {
   AlgorithmCost a;
   const int racks = static_cast<int>(by_rack.size());
   const int m = static_cast<int>(by_rack.begin()->second.size());
@@ -68,7 +68,7 @@ AlgorithmCost plan_node_tree(const fabric::Fabric& f, const Group& g, Op op, con
 // carries half the data. All-reduce reduces up and broadcasts down, pipelined in chunks: in
 // steady state every tree edge carries a chunk both ways, over 2 * height stages. A group over
 // several racks with as many ranks in each is treated as NCCL does: chains inside, a tree across.
-AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, fabric::PhaseLoads& loads) {
+AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::broadcast) return not_applicable("trees serve all-reduce and broadcast");
   std::map<int, std::vector<int>> by_rack;

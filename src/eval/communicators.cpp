@@ -5,7 +5,7 @@
 
 namespace rackscope::eval {
 
-double Communicators::time(collective::Op op, const collective::Group& g, double bytes) {
+double Communicators::time(collective::Op op, const collective::GroupShape& g, double bytes) {
   if (g.size() < 2 || bytes <= 0) return 0.0;
   const std::optional<collective::Choice> c = planner_.best(op, g, bytes);
   if (c) return c->time_s;

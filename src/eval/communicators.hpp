@@ -15,7 +15,7 @@ class Communicators {
   Communicators(collective::Planner& planner, const hw::CollectiveRuntime& runtime) : planner_(planner), runtime_(runtime) {}
   // Seconds of `op` over `bytes` on group `g`: 0 for a group of one or no bytes, and 0 (with the
   // call remembered) when nothing plans it.
-  double time(collective::Op op, const collective::Group& g, double bytes);
+  double time(collective::Op op, const collective::GroupShape& g, double bytes);
   bool all_planned() const { return !unplanned_; }
   // Names the first unplanned collective: its op, group size and the runtime file.
   std::string unplanned_detail() const;

@@ -12,16 +12,13 @@ using workload::Execution;
 using workload::ModelSpec;
 
 namespace {
-bool in_one_rack(const collective::Group& g, int span) {
-  for (int ep : g.endpoints)
-    if (ep / span != g.endpoints.front() / span) return false;
-  return true;
-}
+// Rank 0's group lies in its rack when its highest endpoint does.
+bool in_one_rack(const collective::GroupShape& g, int span) { return g.last_rank() < span; }
 
 StepContext context(const System& sys, const Execution& e, int seq, int micro_batches) {
   const hw::Chip& chip = sys.fabric.spec().rack.chip;
   const int span = sys.fabric.chips_per_rack() * chip.ranks_per_chip;
-  const workload::Placement place = workload::place(e, span);
+  const workload::PlacementShapes place = workload::place_shapes(e, span);
   const double peak = precision_flops(chip, e.precision);
   RACKSCOPE_ASSERT(peak > 0, "check_structure() refuses a precision the chip has no rate for");
   // Siblings of a communicator contend where they share its rack (its chips' ports, the rack's NICs).
@@ -54,8 +51,7 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   const double pp_s = pipeline_send_time(c, m, e, comm);
   // The first stage holds the most parameters (its layers are at least the last's, and the
   // embedding) in an even split; uneven layouts may put them elsewhere.
-  double params = 0;
-  for (int s = 0; s < e.pp; ++s) params = std::max(params, workload::stage_params_per_rank(m, e, s));
+  const double params = workload::max_stage_params_per_rank(m, e);
   const DataParallelTimes dp = data_parallel_time(c, e, stage, params, comm);
   if (!comm.all_planned()) return infeasible(workload::Infeasibility::collective_unplanned, comm.unplanned_detail());
 

@@ -48,22 +48,26 @@ StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, con
   double worst_total = -1, sum_fill = 0, worst_fill = 0;
   // Every stage from its own layers (uneven layouts put the most anywhere); the output head on
   // the last, embedding lookups being small.
+  workload::StageSums<StageTimes> sums(m);  // stages alike share their layers' sums
   for (int stage = 0; stage < e.pp; ++stage) {
-    StageTimes s;
     const auto [first_layer, last_layer] = workload::stage_layers(m, e, stage);
-    s.layers = last_layer - first_layer;
     // check_structure() refuses a stage without layers; ZeRO-3 and DP overlap divide by this.
-    RACKSCOPE_ASSERT(s.layers > 0, "every pipeline stage holds a layer");
-    for (int l = first_layer; l < last_layer; ++l) {
-      const LayerCost& k = kinds.of(l);
-      s.compute += k.t.fwd + k.t.bwd;
-      s.recompute += k.t.recompute;
-      s.forward += k.t.fwd;
-      s.backward += k.t.bwd;
-      s.tp += k.tp;
-      s.cp += k.cp;
-      s.ep += k.ep;
-    }
+    RACKSCOPE_ASSERT(last_layer > first_layer, "every pipeline stage holds a layer");
+    StageTimes s = sums(first_layer, last_layer, [&, first_layer = first_layer, last_layer = last_layer] {
+      StageTimes sum;
+      sum.layers = last_layer - first_layer;
+      for (int l = first_layer; l < last_layer; ++l) {
+        const LayerCost& k = kinds.of(l);
+        sum.compute += k.t.fwd + k.t.bwd;
+        sum.recompute += k.t.recompute;
+        sum.forward += k.t.fwd;
+        sum.backward += k.t.bwd;
+        sum.tp += k.tp;
+        sum.cp += k.cp;
+        sum.ep += k.ep;
+      }
+      return sum;
+    });
     if (stage == e.pp - 1) s.compute += head_time(c, m, e);
     const double total = s.compute + s.recompute + s.tp + s.cp + s.ep;
     // What the stage adds to the fill and drain: its largest model chunk (ceil(layers / vpp)).

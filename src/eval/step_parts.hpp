@@ -38,7 +38,7 @@ struct StepContext {
   compute::RankRates rate;   // one rank's share of it and of HBM bandwidth
   int ranks, seq, micro_batches;
   double tokens;             // tokens of one micro-batch on one rank (seq / cp of each sequence)
-  workload::Placement place;  // rank 0's communicators and their siblings
+  workload::PlacementShapes place;  // rank 0's communicators and their siblings
   bool tp_in_scale_up;        // rank 0's TP group lies inside one scale-up domain (rack)
   double share;              // compute share a running collective takes (the runtime's)
 };

@@ -82,6 +82,8 @@ void ScaleOutTier::build(const ClusterShape& s, GraphParts& g) {
   if (striped_) attach_striped(s, g, nic_vertex);
   else attach_own_nics(s, g, nic_vertex);
   build_clos(s, g, nic_vertex);
+  switch_links_end_ = g.link_count();
+  index_switches(g);
 }
 
 std::vector<int> ScaleOutTier::add_nics(const ClusterShape& s, GraphParts& g) {
@@ -226,6 +228,7 @@ void ScaleOutTier::build_clos(const ClusterShape& s, GraphParts& g, const std::v
     nic_down_[i] = id + 1;
     nic_leaf_[i] = leaves[leaf];
   }
+  switch_links_begin_ = g.link_count();  // every link between two switches comes from here on
   add_spines(shape, so, leaves, g, switches_);
 }
 

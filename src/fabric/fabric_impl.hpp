@@ -6,6 +6,7 @@
 // the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -109,6 +110,47 @@ class ScaleUpTier {
   bool in_switch_reduction_ = false;
 };
 
+// The switch layers of the scale-out fabric alone, compactly indexed (with the fabric): ECMP
+// between leaves never looks at chips or NICs.
+struct SwitchGraph {
+  int first = 0;           // the lowest switch vertex
+  std::vector<int> local;  // vertex - first -> index among switches, or -1
+  int index(int vertex) const {
+    return vertex < first || vertex - first >= static_cast<int>(local.size()) ? -1 : local[vertex - first];
+  }
+  // Compressed rows: switch v's (next switch, link id) in link-id order, and its previous switches.
+  std::vector<int> out_begin, in_begin;  // per switch, +1 at the end
+  std::vector<std::pair<int, int>> out_edges;
+  std::vector<int> in_edges;
+  size_t switches() const { return local.empty() ? 0 : out_begin.size() - 1; }
+  std::span<const std::pair<int, int>> out(int v) const { return {out_edges.data() + out_begin[v], out_edges.data() + out_begin[v + 1]}; }
+  std::span<const int> in(int v) const { return {in_edges.data() + in_begin[v], in_edges.data() + in_begin[v + 1]}; }
+};
+
+// ECMP between two switches of a SwitchGraph by a search from both ends that stops where they
+// meet (leaf_ecmp.cpp); scratch arrays kept between calls, reset by epoch rather than zeroed.
+class LeafSearch {
+ public:
+  // One unit of traffic from src to dst split equally over next hops on shortest paths.
+  PathSet ecmp(const SwitchGraph& sg, int src, int dst, const std::vector<Link>& links);
+  // Per-vertex values valid only where stamped in the current epoch.
+  struct Stamped {
+    std::vector<unsigned> stamp;
+    std::vector<int> value;
+    unsigned epoch = 0;
+    void reset(size_t n);
+    bool has(int v) const { return stamp[v] == epoch; }
+    int get(int v) const { return value[v]; }
+    void set(int v, int x) { stamp[v] = epoch, value[v] = x; }
+  };
+
+ private:
+  int mark_shortest_paths(const SwitchGraph& sg, int src, int dst);
+  Stamped from_src, to_dst, layer;  // hop distances from each end; layer of the shortest-path DAG
+  std::vector<double> share;        // all zero between calls
+  std::vector<std::vector<int>> fwd_levels, bwd_levels;  // BFS levels from src and from dst
+};
+
 // Scale-out: each chip reaches one or more NICs (its own, or every NIC of its rack through a
 // host switch when striped); each NIC hangs off one leaf switch of a folded Clos (or rail).
 // Routes between leaves and the slowest path between two striped racks are cached on first use.
@@ -123,6 +165,8 @@ class ScaleOutTier {
   // The summed bandwidth of a chip's host links towards the scale-out fabric.
   double egress_Bps(int chip, const std::vector<Link>& links) const;
   double rack_egress_Bps(int rack, int nics_per_rack, const std::vector<Link>& links) const;
+  // Indexes the switch layers for leaf_path() (build() calls it last).
+  void index_switches(const GraphParts& g);
   // ECMP between two leaves over the switch layers (cached).
   const PathSet& leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const;
 
@@ -147,19 +191,13 @@ class ScaleOutTier {
   std::vector<int> host_nic_up_, host_nic_down_;    // striped: host switch <-> NIC, per NIC
   std::vector<int> nic_up_, nic_down_, nic_leaf_;   // per NIC
   std::vector<int> switches_;                        // scale-out switch vertices
+  int switch_links_begin_ = 0, switch_links_end_ = 0;  // the links between scale-out switches lie in this range
 
   // Route caches, filled on first use by any thread.
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<uint64_t, PathSet> leaf_paths_;
-  // The switch layers alone, compactly indexed, and hop distances to each destination leaf
-  // (computed once per leaf): ECMP between leaves never looks at chips or NICs.
-  struct SwitchGraph {
-    std::vector<int> local;                             // vertex -> index among switches, or -1
-    std::vector<std::vector<std::pair<int, int>>> out;  // per switch: (next switch, link id)
-    std::vector<std::vector<int>> in;                   // per switch: previous switches
-  };
-  mutable SwitchGraph switch_graph_;
-  mutable std::unordered_map<int, std::vector<int>> distance_to_leaf_;
+  SwitchGraph switch_graph_;
+  mutable LeafSearch leaf_search_;
   mutable std::unordered_map<uint64_t, double> rack_pair_latency_;
 };
 

@@ -104,64 +104,46 @@ double ScaleOutTier::spread_rack_pair(int rack_a, int rack_b, int nics_per_rack,
   return worst;
 }
 
-// ECMP between two leaves over the switch layers only, computed once per leaf pair: hop
-// distances to the destination leaf by BFS over the switch graph (once per destination), then
-// one unit of traffic pushed downhill, split equally among the next hops one hop closer.
+// The switch layers alone, compactly indexed (built with the fabric, once): ECMP between leaves
+// never looks at chips or NICs.
+void ScaleOutTier::index_switches(const GraphParts& g) {
+  SwitchGraph& sg = switch_graph_;
+  if (switches_.empty()) return;
+  // Indexed from the first switch vertex: the switches are the fabric's last vertices.
+  sg.first = *std::min_element(switches_.begin(), switches_.end());
+  sg.local.assign(g.kinds.size() - sg.first, -1);
+  for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i] - sg.first] = static_cast<int>(i);
+  // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it):
+  // count each switch's edges, then fill them.
+  const size_t n = switches_.size();
+  sg.out_begin.assign(n + 1, 0);
+  sg.in_begin.assign(n + 1, 0);
+  for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
+    const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
+    if (v >= 0 && w >= 0) ++sg.out_begin[v + 1], ++sg.in_begin[w + 1];
+  }
+  for (size_t v = 0; v < n; ++v) sg.out_begin[v + 1] += sg.out_begin[v], sg.in_begin[v + 1] += sg.in_begin[v];
+  sg.out_edges.resize(sg.out_begin[n]);
+  sg.in_edges.resize(sg.in_begin[n]);
+  std::vector<int> out_at(sg.out_begin.begin(), sg.out_begin.end() - 1), in_at(sg.in_begin.begin(), sg.in_begin.end() - 1);
+  for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
+    const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
+    if (v < 0 || w < 0) continue;
+    sg.out_edges[out_at[v]++] = {w, id};
+    sg.in_edges[in_at[w]++] = v;
+  }
+}
+
+// ECMP between two leaves over the switch layers only, computed once per leaf pair: the
+// shortest-path DAG by a search from both leaves (leaf_ecmp.cpp), then one unit of traffic
+// pushed along it, split equally among the next hops one hop closer.
 const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const {
   const uint64_t key = (static_cast<uint64_t>(from_leaf) << 32) | static_cast<uint32_t>(to_leaf);
   std::lock_guard<std::mutex> lock(cache_mutex_);
   auto it = leaf_paths_.find(key);
   if (it != leaf_paths_.end()) return it->second;
-  SwitchGraph& sg = switch_graph_;
-  if (sg.out.empty()) {
-    sg.local.assign(g.kinds.size(), -1);
-    for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
-    sg.out.assign(switches_.size(), {});
-    sg.in.assign(switches_.size(), {});
-    // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it).
-    for (int id = 0; id < g.link_count(); ++id) {
-      const int v = sg.local[g.links[id].from], w = sg.local[g.links[id].to];
-      if (v < 0 || w < 0) continue;
-      sg.out[v].emplace_back(w, id);
-      sg.in[w].push_back(v);
-    }
-  }
-  const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
-  std::vector<int>& dist = distance_to_leaf_[dst];
-  if (dist.empty()) {
-    dist.assign(switches_.size(), -1);
-    std::vector<int> queue = {dst};
-    dist[dst] = 0;
-    for (size_t head = 0; head < queue.size(); ++head)
-      for (int u : sg.in[queue[head]])
-        if (dist[u] < 0) dist[u] = dist[queue[head]] + 1, queue.push_back(u);
-  }
-  PathSet out;
-  // The Clos builder joins every leaf to every other through the spines.
-  RACKSCOPE_ASSERT(dist[src] >= 0, "every leaf reaches every other leaf");
-  out.hops = dist[src];
-  std::vector<std::pair<int, double>> frontier = {{src, 1.0}};
-  std::vector<double> share(switches_.size(), 0.0);
-  double latency = 0;
-  while (!frontier.empty() && frontier.front().first != dst) {
-    std::vector<int> next_vertices;
-    double step_latency = 0;
-    for (const auto& [v, part] : frontier) {
-      int ways = 0;
-      for (const auto& [w, link] : sg.out[v]) ways += dist[w] == dist[v] - 1;
-      for (const auto& [w, link] : sg.out[v]) {
-        if (dist[w] != dist[v] - 1) continue;
-        out.links.emplace_back(link, part / ways);
-        step_latency = std::max(step_latency, g.links[link].latency_s);
-        if (share[w] == 0.0) next_vertices.push_back(w);
-        share[w] += part / ways;
-      }
-    }
-    latency += step_latency;
-    frontier.clear();
-    for (int w : next_vertices) frontier.emplace_back(w, share[w]), share[w] = 0.0;
-  }
-  out.latency_s = latency;
+  const SwitchGraph& sg = switch_graph_;
+  PathSet out = leaf_search_.ecmp(sg, sg.index(from_leaf), sg.index(to_leaf), g.links);
   return leaf_paths_.emplace(key, std::move(out)).first->second;
 }
 

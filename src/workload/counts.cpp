@@ -47,14 +47,16 @@ double embedding_params(const ModelSpec& m) {
 
 double total_params(const ModelSpec& m) {
   double n = embedding_params(m);
-  for (int l = 0; l < m.layers; ++l) n += layer_params(m, l).total();
+  LayerParamsByKind params(m);
+  for (int l = 0; l < m.layers; ++l) n += params(l).total();
   return n;
 }
 
 double active_params(const ModelSpec& m) {
   double n = embedding_params(m);
+  LayerParamsByKind params(m);
   for (int l = 0; l < m.layers; ++l) {
-    const auto p = layer_params(m, l);
+    const auto& p = params(l);
     n += p.attention + p.mlp_active + p.norms;
   }
   return n;

@@ -13,6 +13,22 @@ struct LayerParams {
 };
 
 LayerParams layer_params(const ModelSpec& m, int layer);
+// layer_params() of each layer, counted once per kind (layers differ only as dense or MoE):
+// the same values, without recounting them for every layer of a loop.
+class LayerParamsByKind {
+ public:
+  explicit LayerParamsByKind(const ModelSpec& m) : m_(m) {}
+  const LayerParams& operator()(int layer) {
+    const bool moe = is_moe_layer(m_, layer);
+    if (!ready_[moe]) kinds_[moe] = layer_params(m_, layer), ready_[moe] = true;
+    return kinds_[moe];
+  }
+
+ private:
+  const ModelSpec& m_;
+  LayerParams kinds_[2];
+  bool ready_[2] = {false, false};
+};
 double embedding_params(const ModelSpec& m);  // input embedding (+ learned positions) + separate output head
 double total_params(const ModelSpec& m);
 double active_params(const ModelSpec& m);     // per token (MoE: top_k experts)

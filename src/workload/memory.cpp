@@ -30,25 +30,56 @@ StateBytes state_bytes(const Execution& e) {
   return b;
 }
 
-double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
+namespace {
+// The parameters of layers [first, last) held by one rank.
+double layer_range_params(const ModelSpec& m, const Execution& e, int first, int last) {
   double n = 0;
-  const auto [first, last] = stage_layers(m, e, stage);
+  // One rank's share of a layer of each kind, computed once, added layer by layer as before.
+  double per_kind[2];
+  bool ready[2] = {false, false};
   for (int l = first; l < last; ++l) {
-    const auto p = layer_params(m, l);
-    if (is_moe_layer(m, l)) {
-      const double router = static_cast<double>(m.hidden) * m.moe.experts;
-      const double shared = (p.mlp - router) * m.moe.shared_experts / (m.moe.experts + m.moe.shared_experts);
-      n += p.attention / e.tp + (p.mlp - router - shared) / (e.tp * e.ep) + shared / e.tp + router + p.norms;
-    } else {
-      n += (p.attention + p.mlp) / e.tp + p.norms;
+    const bool moe = is_moe_layer(m, l);
+    if (!ready[moe]) {
+      const auto p = layer_params(m, l);
+      if (moe) {
+        const double router = static_cast<double>(m.hidden) * m.moe.experts;
+        const double shared = (p.mlp - router) * m.moe.shared_experts / (m.moe.experts + m.moe.shared_experts);
+        per_kind[moe] = p.attention / e.tp + (p.mlp - router - shared) / (e.tp * e.ep) + shared / e.tp + router + p.norms;
+      } else {
+        per_kind[moe] = (p.attention + p.mlp) / e.tp + p.norms;
+      }
+      ready[moe] = true;
     }
+    n += per_kind[moe];
   }
-  if (!embeddings) return n;
+  return n;
+}
+
+// A stage's layer parameters `n` plus the embedding (first stage) and output head (last stage).
+double with_embeddings(const ModelSpec& m, const Execution& e, int stage, double n) {
   const double embedding = static_cast<double>(m.vocab) * m.hidden / e.tp;
   if (stage == 0) n += embedding + (m.learned_positions ? static_cast<double>(m.seq) * m.hidden : 0);
   // The last stage holds the output head (a copy of the tied embedding when pp > 1).
   if (stage == e.pp - 1 && (!m.tied_embeddings || e.pp > 1)) n += embedding;
   return n;
+}
+}  // namespace
+
+double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
+  const auto [first, last] = stage_layers(m, e, stage);
+  const double layers = layer_range_params(m, e, first, last);
+  return embeddings ? with_embeddings(m, e, stage, layers) : layers;
+}
+
+double max_stage_params_per_rank(const ModelSpec& m, const Execution& e) {
+  StageSums<double> sums(m);
+  double most = 0;
+  for (int stage = 0; stage < e.pp; ++stage) {
+    const auto [first, last] = stage_layers(m, e, stage);
+    const double layers = sums(first, last, [&] { return layer_range_params(m, e, first, last); });
+    most = std::max(most, with_embeddings(m, e, stage, layers));
+  }
+  return most;
 }
 
 namespace {
@@ -71,17 +102,27 @@ double communication_buffers(const ModelSpec& m, const Execution& e, int seq, do
 
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches, const StateBytes& b) {
   MemoryUse best;
+  // A layer's activations depend only on its kind (dense or MoE): each kind's once.
+  double activations[2] = {0, 0};
+  for (int kind = 0; kind < 2; ++kind) {
+    const int layer = kind == 0 ? 0 : m.moe.dense_layers;  // the first layer of that kind, if any
+    if (layer < m.layers && is_moe_layer(m, layer) == (kind == 1)) activations[kind] = layer_activation_bytes(m, layer, e, seq, flash);
+  }
+  StageSums<double> params(m), activation_sums(m);
   for (int stage = 0; stage < e.pp; ++stage) {
     MemoryUse u;
-    u.params = stage_params_per_rank(m, e, stage);
-    u.layer_params = stage_params_per_rank(m, e, stage, false);
+    const auto [first, last] = stage_layers(m, e, stage);
+    u.layer_params = params(first, last, [&] { return layer_range_params(m, e, first, last); });
+    u.params = with_embeddings(m, e, stage, u.layer_params);
     const double dp = e.dp;
     u.weights_B = u.params * b.weights / (e.zero >= 3 ? dp : 1);
     u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);
     u.optimizer_B = u.params * b.optimizer / (e.zero >= 1 ? dp : 1);
-    double per_mb = 0;
-    const auto [first, last] = stage_layers(m, e, stage);
-    for (int l = first; l < last; ++l) per_mb += layer_activation_bytes(m, l, e, seq, flash);
+    const double per_mb = activation_sums(first, last, [&] {
+      double sum = 0;
+      for (int l = first; l < last; ++l) sum += activations[is_moe_layer(m, l)];
+      return sum;
+    });
     // 1F1B: stage i keeps pp - i micro-batches in flight; interleaving adds (pp-1)/(pp v)
     // (Narayanan et al. 2021; Korthikanti et al. 2022 sec. 4.2).
     const double in_flight = std::min(micro_batches, e.pp - stage);

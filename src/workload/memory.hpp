@@ -44,9 +44,38 @@ struct MemoryUse {
 // check_structure() refuses a layout with a problem).
 std::pair<int, int> stage_layers(const ModelSpec& m, const Execution& e, int stage);
 
+// A sum over a stage's layers, shared by the stages alike: when a stage's layers are all of one
+// kind (is_moe_layer() grows with the layer, so the first and last tell), the sum, taken layer
+// by layer in the same order, is the same for every stage of as many layers of that kind. Stages
+// of an even split are mostly alike, so a loop over stages sums a few of them, not all.
+template <class T>
+class StageSums {
+ public:
+  explicit StageSums(const ModelSpec& m) : m_(m) {}
+  template <class Sum>
+  T operator()(int first, int last, Sum sum) {
+    if (last <= first || is_moe_layer(m_, first) != is_moe_layer(m_, last - 1)) return sum();
+    const int key = 2 * (last - first) + is_moe_layer(m_, first);
+    for (int i = 0; i < used_; ++i)
+      if (keys_[i] == key) return values_[i];
+    const T v = sum();
+    if (used_ < slots) keys_[used_] = key, values_[used_] = v, ++used_;
+    return v;
+  }
+
+ private:
+  static constexpr int slots = 4;
+  const ModelSpec& m_;
+  int keys_[slots] = {};
+  T values_[slots] = {};
+  int used_ = 0;
+};
+
 // Parameters of pipeline stage `stage` held by one rank (TP-split; experts also EP-split);
 // without `embeddings`, those of its transformer layers only.
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings = true);
+// The most parameters a rank holds on any stage (stage_params_per_rank over every stage).
+double max_stage_params_per_rank(const ModelSpec& m, const Execution& e);
 // The rank's memory on the stage that needs most, each stage from its own layers and the
 // micro-batches it keeps in flight.
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches,

@@ -1,11 +1,10 @@
 #include "workload/placement.hpp"
 
 #include <algorithm>
-#include <limits>
 
 namespace rackscope::workload {
 
-Placement place(const Execution& e, int span) {
+PlacementShapes place_shapes(const Execution& e, int span) {
   // The grid's dimensions, each with its size and its stride in rank numbers; EP is the inner
   // part of DP (Megatron's expert parallelism).
   struct Dim {
@@ -21,35 +20,29 @@ Placement place(const Execution& e, int span) {
     d.stride = s;
     s *= d.size;
   }
-  // Rank 0 (first) and the ranks reached from it by varying `along` that lie below `limit`.
-  auto reach = [&](std::initializer_list<int> along, int limit) {
-    std::vector<int> ranks = {0};
-    for (int i : along) {
-      const Dim d = grid[i];
-      std::vector<int> next;
-      for (int base : ranks)
-        for (int k = 0; k < d.size && (k == 0 || base + k * d.stride < limit); ++k) next.push_back(base + k * d.stride);
-      ranks = std::move(next);
-    }
-    return ranks;
-  };
-  // A communicator varies in `own`; its siblings (offsets below `span`, without 0: the group
-  // itself) in `others`.
+  // A communicator varies in `own` from rank 0; its siblings (offsets below `span`) in `others`.
   auto group = [&](std::initializer_list<int> own, std::initializer_list<int> others) {
-    collective::Group g;
-    g.endpoints = reach(own, std::numeric_limits<int>::max());
-    g.concurrent = reach(others, span);
-    g.concurrent.erase(g.concurrent.begin());
+    collective::GroupShape g;
+    for (int i : own) g.add_own(grid[i].size, grid[i].stride);
+    for (int i : others) g.add_sibling(grid[i].size, grid[i].stride);
+    g.set_limit(span);
     return g;
   };
-  Placement p;
+  PlacementShapes p;
   p.tp = group({tp}, {cp, ep, dp});
   p.cp = group({cp}, {tp, ep, dp});
   p.ep = group({ep}, {tp, cp, dp});
   p.dp = group({ep, dp}, {tp, cp});
+  // A pipeline send: rank 0 and its peer one stage on.
   p.pp_pair = group({}, {tp, cp, ep, dp});
-  if (e.pp > 1) p.pp_pair.endpoints.push_back(grid[pp].stride);
+  p.pp_pair.add_own(std::min(e.pp, 2), grid[pp].stride);
   return p;
+}
+
+Placement place(const Execution& e, int span) {
+  const PlacementShapes s = place_shapes(e, span);
+  return {collective::materialize(s.tp), collective::materialize(s.cp), collective::materialize(s.ep), collective::materialize(s.dp),
+          collective::materialize(s.pp_pair)};
 }
 
 }  // namespace rackscope::workload

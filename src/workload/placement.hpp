@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "collective/group_shape.hpp"
 #include "collective/plan.hpp"
 #include "workload/execution.hpp"
 
@@ -18,8 +19,14 @@ struct Placement {
   collective::Group tp, cp, ep, dp, pp_pair;
 };
 
+// The same communicators by shape (what evaluate() asks the planner with: no endpoint lists).
+struct PlacementShapes {
+  collective::GroupShape tp, cp, ep, dp, pp_pair;
+};
+
 // `dp` here is the whole data-parallel group (EP carved out of it: ep ranks of the dp).
 // `span`: ranks that share a rack with rank 0 (0: the group alone, no siblings).
-Placement place(const Execution& e, int span = 0);
+PlacementShapes place_shapes(const Execution& e, int span = 0);
+Placement place(const Execution& e, int span = 0);  // place_shapes(), laid out
 
 }  // namespace rackscope::workload
