@@ -4,6 +4,7 @@
 // the vertex and link tables (GraphParts), the dies of a chip (DieTier, dies.cpp), the racks' scale-up
 // fabric (ScaleUpTier, scale_up.cpp with torus.cpp, switch_domain.cpp, explicit_links.cpp) and
 // the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -147,19 +148,39 @@ class ScaleOutTier {
   std::vector<int> host_nic_up_, host_nic_down_;    // striped: host switch <-> NIC, per NIC
   std::vector<int> nic_up_, nic_down_, nic_leaf_;   // per NIC
   std::vector<int> switches_;                        // scale-out switch vertices
+  // Each scale-out switch's place in the Clos (parallel to switches_, leaves first: leaf l is
+  // switches_[l]): its level (1: a leaf) and its pod at that level (a leaf: its own index).
+  // span_[l]: the leaves under one level-l pod, 0 at the top level (one pod joins them all).
+  struct ClosPlace {
+    int level = 1;
+    int64_t pod = 0;
+  };
+  std::vector<ClosPlace> place_;
+  std::vector<int64_t> span_;
+  // Hops from a switch (an index into switches_) down to one leaf, from the Clos's structure:
+  // up to the lowest level whose pod holds both, then down. What a search over the switch graph
+  // finds (the tests compare them), without an array over every switch per destination leaf.
+  class LeafDistance {
+   public:
+    LeafDistance(const ScaleOutTier& t, int leaf);
+    int operator()(int local) const;
+
+   private:
+    const ScaleOutTier& t_;
+    std::vector<int64_t> pod_;  // the leaf's pod at each level
+  };
 
   // Route caches, filled on first use by any thread.
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<uint64_t, PathSet> leaf_paths_;
-  // The switch layers alone, compactly indexed, and hop distances to each destination leaf
-  // (computed once per leaf): ECMP between leaves never looks at chips or NICs.
+  // The switch layers alone, compactly indexed: ECMP between leaves never looks at chips or
+  // NICs. `share` is leaf_path's scratch (one entry per switch, all 0 between calls).
   struct SwitchGraph {
     std::vector<int> local;                             // vertex -> index among switches, or -1
     std::vector<std::vector<std::pair<int, int>>> out;  // per switch: (next switch, link id)
-    std::vector<std::vector<int>> in;                   // per switch: previous switches
+    std::vector<double> share;
   };
   mutable SwitchGraph switch_graph_;
-  mutable std::unordered_map<int, std::vector<int>> distance_to_leaf_;
   mutable std::unordered_map<uint64_t, double> rack_pair_latency_;
 };
 

@@ -104,9 +104,9 @@ double ScaleOutTier::spread_rack_pair(int rack_a, int rack_b, int nics_per_rack,
   return worst;
 }
 
-// ECMP between two leaves over the switch layers only, computed once per leaf pair: hop
-// distances to the destination leaf by BFS over the switch graph (once per destination), then
-// one unit of traffic pushed downhill, split equally among the next hops one hop closer.
+// ECMP between two leaves over the switch layers only, computed once per leaf pair: one unit of
+// traffic pushed downhill from the source leaf, split equally among the next hops one hop
+// closer to the destination (hop counts from the Clos's structure, hops_to_leaf).
 const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const {
   const uint64_t key = (static_cast<uint64_t>(from_leaf) << 32) | static_cast<uint32_t>(to_leaf);
   std::lock_guard<std::mutex> lock(cache_mutex_);
@@ -117,40 +117,31 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
     sg.local.assign(g.kinds.size(), -1);
     for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
     sg.out.assign(switches_.size(), {});
-    sg.in.assign(switches_.size(), {});
+    sg.share.assign(switches_.size(), 0.0);
     // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it).
     for (int id = 0; id < g.link_count(); ++id) {
       const int v = sg.local[g.links[id].from], w = sg.local[g.links[id].to];
-      if (v < 0 || w < 0) continue;
-      sg.out[v].emplace_back(w, id);
-      sg.in[w].push_back(v);
+      if (v >= 0 && w >= 0) sg.out[v].emplace_back(w, id);
     }
   }
   const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
-  std::vector<int>& dist = distance_to_leaf_[dst];
-  if (dist.empty()) {
-    dist.assign(switches_.size(), -1);
-    std::vector<int> queue = {dst};
-    dist[dst] = 0;
-    for (size_t head = 0; head < queue.size(); ++head)
-      for (int u : sg.in[queue[head]])
-        if (dist[u] < 0) dist[u] = dist[queue[head]] + 1, queue.push_back(u);
-  }
+  const LeafDistance dist(*this, dst);  // dst: a leaf, whose index among switches is its own
   PathSet out;
-  // The Clos builder joins every leaf to every other through the spines.
-  RACKSCOPE_ASSERT(dist[src] >= 0, "every leaf reaches every other leaf");
-  out.hops = dist[src];
+  out.hops = dist(src);
   std::vector<std::pair<int, double>> frontier = {{src, 1.0}};
-  std::vector<double> share(switches_.size(), 0.0);
+  std::vector<double>& share = sg.share;
+  std::vector<std::pair<int, int>> next_hops;
   double latency = 0;
   while (!frontier.empty() && frontier.front().first != dst) {
     std::vector<int> next_vertices;
     double step_latency = 0;
     for (const auto& [v, part] : frontier) {
-      int ways = 0;
-      for (const auto& [w, link] : sg.out[v]) ways += dist[w] == dist[v] - 1;
-      for (const auto& [w, link] : sg.out[v]) {
-        if (dist[w] != dist[v] - 1) continue;
+      const int closer = dist(v) - 1;
+      next_hops.clear();
+      for (const auto& [w, link] : sg.out[v])
+        if (dist(w) == closer) next_hops.emplace_back(w, link);
+      const int ways = static_cast<int>(next_hops.size());
+      for (const auto& [w, link] : next_hops) {
         out.links.emplace_back(link, part / ways);
         step_latency = std::max(step_latency, g.links[link].latency_s);
         if (share[w] == 0.0) next_vertices.push_back(w);
