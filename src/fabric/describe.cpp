@@ -1,11 +1,10 @@
 #include "fabric/describe.hpp"
 
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/push_relabel_max_flow.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <map>
 
@@ -25,7 +24,7 @@ namespace {
 //    cannot turn around in a host switch or a NIC (chip -> host -> chip): it may turn around in a
 //    leaf switch, as traffic between two chips on the network does.
 struct PathGraph {
-  int vertices = 0;
+  int vertices = 0;  // chips are 0..chips-1; other vertices numbered as their first link appears
   struct Edge {
     int from, to;
     double bandwidth_Bps;
@@ -33,24 +32,35 @@ struct PathGraph {
   std::vector<Edge> edges;
 };
 
+// Cores and dies have no link here (their tiers are left out), so the path graph numbers only
+// the vertices its links touch: at a million chips that leaves out the four million cores, which
+// the searches below would otherwise visit and the flow graph hold.
 PathGraph path_graph(const Fabric& f) {
   const int n = f.vertices();
-  std::vector<int> down(n, -1);  // the down copy of a host switch or NIC
+  std::vector<int> id(n, -1), down(n, -1);  // compact number of a vertex, and of its down copy
   PathGraph p;
-  p.vertices = n;
-  auto down_of = [&](int v) {
+  for (int c = 0; c < f.chips(); ++c) id[c] = c;
+  p.vertices = f.chips();
+  auto number = [&](int v) {
+    if (id[v] < 0) id[v] = p.vertices++;
+    return id[v];
+  };
+  auto down_of = [&](int v) {  // the down copy of a host switch or NIC
     if (f.kind(v) == VertexKind::chip) return v;
     if (down[v] < 0) down[v] = p.vertices++;
     return down[v];
   };
   for (const Link& l : f.links()) {
     if (l.tier == Tier::on_chip || l.tier == Tier::die_to_die) continue;
-    int from = l.from, to = l.to;
+    int from = -1, to = -1;
     if (l.tier == Tier::host) {
       const bool up = f.kind(l.from) == VertexKind::chip || f.kind(l.to) == VertexKind::nic;
-      if (!up) from = down_of(l.from), to = down_of(l.to);
+      if (up) from = number(l.from), to = number(l.to);
+      else from = down_of(l.from), to = down_of(l.to);
     } else if (f.kind(l.to) == VertexKind::nic) {
-      to = down_of(l.to);  // from the network into a NIC: only down toward the chips from here
+      from = number(l.from), to = down_of(l.to);  // from the network into a NIC: only down toward the chips from here
+    } else {
+      from = number(l.from), to = number(l.to);
     }
     p.edges.push_back({from, to, l.bandwidth_Bps});
   }
@@ -59,52 +69,83 @@ PathGraph path_graph(const Fabric& f) {
 
 // The path graph as a Boost.Graph compressed sparse row graph: the fabric's analysis view
 // (routing reads the flat link table instead; see fabric_impl.hpp).
-using PathCsr = boost::compressed_sparse_row_graph<boost::directedS>;
+using PathCsr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property, boost::no_property,
+                                                   uint32_t, uint32_t>;
 
 PathCsr path_csr(const PathGraph& p) {
-  std::vector<std::pair<int, int>> edges;
+  std::vector<std::pair<uint32_t, uint32_t>> edges;
   edges.reserve(p.edges.size());
   for (const auto& e : p.edges) edges.emplace_back(e.from, e.to);
   return PathCsr(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), static_cast<size_t>(p.vertices));
 }
 
-// Hop distances from `src` along the path graph's directed edges (Boost BFS).
-std::vector<int> hops_from(const PathCsr& g, int src) {
-  std::vector<int> dist(boost::num_vertices(g), -1);
-  dist[src] = 0;
-  auto record = boost::record_distances(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)),
-                                        boost::on_tree_edge());
-  boost::breadth_first_search(g, boost::vertex(src, g), boost::visitor(boost::make_bfs_visitor(record)));
-  return dist;
+// The longest hop distance from any of `sources` to any chip along the path graph's directed
+// edges: a breadth-first search from each source, 64 at a time (one bit per source in a
+// vertex's word: the frontier moves along every edge for all 64 in one OR). Exactly the maximum
+// of the searches' distances, at a fraction of the passes over the graph.
+int eccentricity_to_chips(const PathCsr& g, int chips, const std::vector<int>& sources) {
+  const size_t n = boost::num_vertices(g);
+  std::vector<uint64_t> seen(n), frontier(n), next(n);
+  int longest = 0;
+  for (size_t first = 0; first < sources.size(); first += 64) {
+    std::fill(seen.begin(), seen.end(), 0);
+    std::fill(frontier.begin(), frontier.end(), 0);
+    const size_t batch = std::min<size_t>(64, sources.size() - first);
+    for (size_t i = 0; i < batch; ++i) {
+      const uint64_t bit = uint64_t{1} << i;
+      seen[sources[first + i]] |= bit;
+      frontier[sources[first + i]] |= bit;
+    }
+    for (int depth = 1;; ++depth) {
+      std::fill(next.begin(), next.end(), 0);
+      for (size_t v = 0; v < n; ++v) {
+        if (!frontier[v]) continue;
+        auto [e, end] = boost::out_edges(static_cast<uint32_t>(v), g);
+        for (; e != end; ++e) next[boost::target(*e, g)] |= frontier[v];
+      }
+      bool moved = false, reached_chip = false;
+      for (size_t v = 0; v < n; ++v) {
+        next[v] &= ~seen[v];
+        seen[v] |= next[v];
+        moved = moved || next[v];
+        reached_chip = reached_chip || (next[v] && static_cast<int>(v) < chips);
+      }
+      if (!moved) break;
+      if (reached_chip) longest = depth;
+      frontier.swap(next);
+    }
+  }
+  return longest;
 }
 
 // Maximum flow from the chips with side[c] == 0 to those with side[c] == 1 (Boost push-relabel
-// on integer capacities): the exact capacity of the narrowest cut between the two halves, with
-// switches and NICs free to fall on either side. Capacities are in units of `unit` bytes/s,
-// 1 unless the links' total would not fit in 2^61, so no sum inside the algorithm overflows;
-// a chip's edge from the source (or to the sink) carries the total of its own links, which
-// no flow through it can exceed: finite, and as good as infinite.
+// on integer capacities, over a compressed sparse row graph whose arcs come in (edge, reverse)
+// pairs): the exact capacity of the narrowest cut between the two halves, with switches and
+// NICs free to fall on either side. Capacities are in units of `unit` bytes/s, 1 unless the
+// links' total would not fit in 2^61, so no sum inside the algorithm overflows; a chip's edge
+// from the source (or to the sink) carries the total of its own links, which no flow through it
+// can exceed: finite, and as good as infinite.
+struct FlowArc {
+  long long capacity = 0, residual = 0;
+  boost::detail::csr_edge_descriptor<uint32_t, uint32_t> reverse;
+};
+using FlowGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, FlowArc, boost::no_property, uint32_t, uint32_t>;
+
 double max_flow_between(const Fabric& f, const PathGraph& p, const std::vector<char>& side) {
-  using Traits = boost::adjacency_list_traits<boost::vecS, boost::vecS, boost::directedS>;
-  using FlowGraph = boost::adjacency_list<
-      boost::vecS, boost::vecS, boost::directedS, boost::no_property,
-      boost::property<boost::edge_capacity_t, long long,
-                      boost::property<boost::edge_residual_capacity_t, long long,
-                                      boost::property<boost::edge_reverse_t, Traits::edge_descriptor>>>>;
   double total = 0;
   for (const auto& e : p.edges) total += e.bandwidth_Bps;
   const double limit = std::ldexp(1.0, 61);
   const double unit = total < limit ? 1.0 : std::ceil(total / limit);
-  FlowGraph g(p.vertices + 2);
-  auto cap = boost::get(boost::edge_capacity, g);
-  auto rev = boost::get(boost::edge_reverse, g);
+  // Arcs 2k and 2k + 1: an edge and its reverse (capacity 0).
+  struct Arc {
+    uint32_t from, to;
+    long long capacity;
+  };
+  std::vector<Arc> arcs;
+  arcs.reserve(2 * (p.edges.size() + f.chips()));
   auto add = [&](int a, int b, long long c) {
-    auto e = boost::add_edge(a, b, g).first;
-    auto r = boost::add_edge(b, a, g).first;
-    cap[e] = c;
-    cap[r] = 0;
-    rev[e] = r;
-    rev[r] = e;
+    arcs.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), c});
+    arcs.push_back({static_cast<uint32_t>(b), static_cast<uint32_t>(a), 0});
   };
   std::vector<long long> out_of(f.chips(), 0), into(f.chips(), 0);
   for (const auto& e : p.edges) {
@@ -114,12 +155,35 @@ double max_flow_between(const Fabric& f, const PathGraph& p, const std::vector<c
     if (e.from < f.chips()) out_of[e.from] += c;
     if (e.to < f.chips()) into[e.to] += c;
   }
-  const int source = p.vertices, sink = p.vertices + 1;
+  const int source = p.vertices, sink = p.vertices + 1, vertices = p.vertices + 2;
   for (int c = 0; c < f.chips(); ++c) {
     if (side[c]) add(c, sink, into[c]);
     else add(source, c, out_of[c]);
   }
-  return static_cast<double>(boost::push_relabel_max_flow(g, source, sink)) * unit;
+  // Sorted by source (stable, counting), so arc k's place in the graph is known and its
+  // reverse can be named.
+  std::vector<uint32_t> place(arcs.size()), start(vertices + 1, 0);
+  for (const Arc& a : arcs) ++start[a.from + 1];
+  for (int v = 0; v < vertices; ++v) start[v + 1] += start[v];
+  std::vector<std::pair<uint32_t, uint32_t>> sorted(arcs.size());
+  std::vector<FlowArc> props(arcs.size());
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (size_t k = 0; k < arcs.size(); ++k) place[k] = fill[arcs[k].from]++;
+  }
+  for (size_t k = 0; k < arcs.size(); ++k) {
+    const Arc& a = arcs[k];
+    sorted[place[k]] = {a.from, a.to};
+    props[place[k]].capacity = a.capacity;
+    props[place[k]].reverse = {a.to, place[k ^ 1]};
+  }
+  arcs = {};
+  FlowGraph g(boost::edges_are_sorted, sorted.begin(), sorted.end(), props.begin(), static_cast<size_t>(vertices));
+  sorted = {};
+  props = {};
+  const long long flow = boost::push_relabel_max_flow(g, source, sink, boost::get(&FlowArc::capacity, g), boost::get(&FlowArc::residual, g),
+                                                      boost::get(&FlowArc::reverse, g), boost::get(boost::vertex_index, g));
+  return static_cast<double>(flow) * unit;
 }
 
 }  // namespace
@@ -153,10 +217,7 @@ Description describe(const Fabric& f) {
   } else {
     for (int c = 0; c < cpr; ++c) sources.push_back(c), sources.push_back(f.chips() - cpr + c);
   }
-  for (int s : sources) {
-    const auto dist = hops_from(csr, s);
-    for (int c = 0; c < f.chips(); ++c) d.diameter_hops = std::max(d.diameter_hops, dist[c]);
-  }
+  d.diameter_hops = eccentricity_to_chips(csr, f.chips(), sources);
 
   // Bisection: the smallest max-flow over the natural halvings (racks split in two; inside a
   // rack, each torus dimension of even size cut in the middle, or chips split by index). For
