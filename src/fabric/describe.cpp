@@ -119,71 +119,130 @@ int eccentricity_to_chips(const PathCsr& g, int chips, const std::vector<int>& s
 }
 
 // Maximum flow from the chips with side[c] == 0 to those with side[c] == 1 (Boost push-relabel
-// on integer capacities, over a compressed sparse row graph whose arcs come in (edge, reverse)
-// pairs): the exact capacity of the narrowest cut between the two halves, with switches and
-// NICs free to fall on either side. Capacities are in units of `unit` bytes/s, 1 unless the
-// links' total would not fit in 2^61, so no sum inside the algorithm overflows; a chip's edge
-// from the source (or to the sink) carries the total of its own links, which no flow through it
-// can exceed: finite, and as good as infinite.
-struct FlowArc {
-  long long capacity = 0, residual = 0;
-  boost::detail::csr_edge_descriptor<uint32_t, uint32_t> reverse;
-};
-using FlowGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, FlowArc, boost::no_property, uint32_t, uint32_t>;
+// on integer capacities): the exact capacity of the narrowest cut between the two halves, with
+// switches and NICs free to fall on either side. Capacities are in units of `unit` bytes/s, 1
+// unless the links' total would not fit in 2^61, so no sum inside the algorithm overflows; a
+// chip's edge from the source (or to the sink) carries the total of its own links, which no
+// flow through it can exceed: finite, and as good as infinite.
+//
+// The flow graph is built once for every halving, as a compressed sparse row graph whose arcs
+// come in (edge, reverse) pairs: every chip has an arc from the source and one to the sink, and
+// a halving sets their capacities (the side it is not on: 0).
+class BisectionFlow {
+ public:
+  BisectionFlow(const Fabric& f, const PathGraph& p);
+  double max_flow(const std::vector<char>& side);
 
-double max_flow_between(const Fabric& f, const PathGraph& p, const std::vector<char>& side) {
+ private:
+  struct Arc {
+    long long capacity = 0, residual = 0;
+    boost::detail::csr_edge_descriptor<uint32_t, uint32_t> reverse;
+  };
+  using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, Arc, boost::no_property, uint32_t, uint32_t>;
+  Graph g_;
+  double unit_ = 1;
+  uint32_t source_ = 0, sink_ = 0;
+  int chips_ = 0;
+  std::vector<long long> out_of_, into_;        // per chip: its links' capacity out and in
+  std::vector<uint32_t> from_source_, to_sink_;  // per chip: the arc's index in the graph
+};
+
+BisectionFlow::BisectionFlow(const Fabric& f, const PathGraph& p) : chips_(f.chips()), out_of_(chips_, 0), into_(chips_, 0) {
   double total = 0;
   for (const auto& e : p.edges) total += e.bandwidth_Bps;
   const double limit = std::ldexp(1.0, 61);
-  const double unit = total < limit ? 1.0 : std::ceil(total / limit);
-  // Arcs 2k and 2k + 1: an edge and its reverse (capacity 0).
-  struct Arc {
-    uint32_t from, to;
-    long long capacity;
+  unit_ = total < limit ? 1.0 : std::ceil(total / limit);
+  source_ = static_cast<uint32_t>(p.vertices);
+  sink_ = source_ + 1;
+  const uint32_t vertices = sink_ + 1;
+  // Arcs sorted by source as they are made (a counting sort), so each one's place, and so its
+  // reverse's, is known; the in-place constructor keeps an order already sorted.
+  const size_t arcs = 2 * (p.edges.size() + 2 * static_cast<size_t>(chips_));
+  std::vector<uint32_t> start(vertices + 1, 0);
+  auto count = [&](uint32_t a, uint32_t b) { ++start[a + 1], ++start[b + 1]; };
+  for (const auto& e : p.edges) count(e.from, e.to);
+  for (int c = 0; c < chips_; ++c) count(source_, c), count(c, sink_);
+  for (uint32_t v = 0; v < vertices; ++v) start[v + 1] += start[v];
+  std::vector<uint32_t> sources(arcs), targets(arcs);
+  std::vector<Arc> props(arcs);
+  auto add = [&](uint32_t a, uint32_t b, long long c) {
+    const uint32_t forward = start[a]++, backward = start[b]++;
+    sources[forward] = a, targets[forward] = b, props[forward].capacity = c, props[forward].reverse = {b, backward};
+    sources[backward] = b, targets[backward] = a, props[backward].reverse = {a, forward};
+    return forward;
   };
-  std::vector<Arc> arcs;
-  arcs.reserve(2 * (p.edges.size() + f.chips()));
-  auto add = [&](int a, int b, long long c) {
-    arcs.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), c});
-    arcs.push_back({static_cast<uint32_t>(b), static_cast<uint32_t>(a), 0});
-  };
-  std::vector<long long> out_of(f.chips(), 0), into(f.chips(), 0);
   for (const auto& e : p.edges) {
-    const long long c = std::llround(e.bandwidth_Bps / unit);
+    const long long c = std::llround(e.bandwidth_Bps / unit_);
     RACKSCOPE_ASSERT(c >= 0, "a link bandwidth is negative or not finite");
     add(e.from, e.to, c);
-    if (e.from < f.chips()) out_of[e.from] += c;
-    if (e.to < f.chips()) into[e.to] += c;
+    if (e.from < chips_) out_of_[e.from] += c;
+    if (e.to < chips_) into_[e.to] += c;
   }
-  const int source = p.vertices, sink = p.vertices + 1, vertices = p.vertices + 2;
-  for (int c = 0; c < f.chips(); ++c) {
-    if (side[c]) add(c, sink, into[c]);
-    else add(source, c, out_of[c]);
+  for (int c = 0; c < chips_; ++c) {
+    from_source_.push_back(add(source_, c, 0));
+    to_sink_.push_back(add(c, sink_, 0));
   }
-  // Sorted by source (stable, counting), so arc k's place in the graph is known and its
-  // reverse can be named.
-  std::vector<uint32_t> place(arcs.size()), start(vertices + 1, 0);
-  for (const Arc& a : arcs) ++start[a.from + 1];
-  for (int v = 0; v < vertices; ++v) start[v + 1] += start[v];
-  std::vector<std::pair<uint32_t, uint32_t>> sorted(arcs.size());
-  std::vector<FlowArc> props(arcs.size());
-  {
-    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
-    for (size_t k = 0; k < arcs.size(); ++k) place[k] = fill[arcs[k].from]++;
+  start = {};
+  g_ = Graph(boost::construct_inplace_from_sources_and_targets, sources, targets, props, vertices);
+  for (uint32_t v = 0; v < vertices; ++v)
+    for (auto [e, end] = boost::out_edges(v, g_); e != end; ++e) {
+      const auto r = g_[*e].reverse;
+      RACKSCOPE_ASSERT(boost::source(r, g_) == boost::target(*e, g_) && g_[r].reverse.idx == e->idx, "a flow arc's reverse is its pair");
+    }
+}
+
+double BisectionFlow::max_flow(const std::vector<char>& side) {
+  for (int c = 0; c < chips_; ++c) {
+    const auto e = boost::detail::csr_edge_descriptor<uint32_t, uint32_t>(source_, from_source_[c]);
+    const auto t = boost::detail::csr_edge_descriptor<uint32_t, uint32_t>(static_cast<uint32_t>(c), to_sink_[c]);
+    g_[e].capacity = side[c] ? 0 : out_of_[c];
+    g_[t].capacity = side[c] ? into_[c] : 0;
   }
-  for (size_t k = 0; k < arcs.size(); ++k) {
-    const Arc& a = arcs[k];
-    sorted[place[k]] = {a.from, a.to};
-    props[place[k]].capacity = a.capacity;
-    props[place[k]].reverse = {a.to, place[k ^ 1]};
+  const long long flow = boost::push_relabel_max_flow(g_, source_, sink_, boost::get(&Arc::capacity, g_), boost::get(&Arc::residual, g_),
+                                                      boost::get(&Arc::reverse, g_), boost::get(boost::vertex_index, g_));
+  return static_cast<double>(flow) * unit_;
+}
+
+// Diameter: BFS from every chip in small fabrics; in large ones from the chips of the first
+// and last rack, which racks' symmetry makes representative.
+int diameter(const Fabric& f, const PathGraph& p) {
+  const PathCsr csr = path_csr(p);
+  std::vector<int> sources;
+  const int cpr = f.chips_per_rack();
+  if (f.chips() <= 4096) {
+    for (int c = 0; c < f.chips(); ++c) sources.push_back(c);
+  } else {
+    for (int c = 0; c < cpr; ++c) sources.push_back(c), sources.push_back(f.chips() - cpr + c);
   }
-  arcs = {};
-  FlowGraph g(boost::edges_are_sorted, sorted.begin(), sorted.end(), props.begin(), static_cast<size_t>(vertices));
-  sorted = {};
-  props = {};
-  const long long flow = boost::push_relabel_max_flow(g, source, sink, boost::get(&FlowArc::capacity, g), boost::get(&FlowArc::residual, g),
-                                                      boost::get(&FlowArc::reverse, g), boost::get(boost::vertex_index, g));
-  return static_cast<double>(flow) * unit;
+  return eccentricity_to_chips(csr, f.chips(), sources);
+}
+
+// Bisection: the smallest max-flow over the natural halvings (racks split in two; inside a
+// rack, each torus dimension of even size cut in the middle, or chips split by index). For
+// tori and folded Clos networks one of these is the minimum bisection.
+std::vector<std::vector<char>> halvings(const Fabric& f) {
+  std::vector<std::vector<char>> halvings;
+  const int cpr = f.chips_per_rack();
+  if (f.chips() < 2) return halvings;
+  if (f.racks() > 1) {
+    std::vector<char> side(f.chips());
+    for (int c = 0; c < f.chips(); ++c) side[c] = f.rack_of_chip(c) >= f.racks() / 2;
+    halvings.push_back(side);
+  }
+  const auto& dims = f.torus_dims();
+  if (!dims.empty()) {
+    for (size_t k = 0; k < dims.size(); ++k) {
+      if (dims[k] < 2) continue;
+      std::vector<char> side(f.chips());
+      for (int c = 0; c < f.chips(); ++c) side[c] = f.torus_coords(c)[k] >= dims[k] / 2;
+      halvings.push_back(side);
+    }
+  } else if (cpr >= 2) {
+    std::vector<char> side(f.chips());
+    for (int c = 0; c < f.chips(); ++c) side[c] = c % cpr >= cpr / 2;
+    halvings.push_back(side);
+  }
+  return halvings;
 }
 
 }  // namespace
@@ -206,46 +265,15 @@ Description describe(const Fabric& f) {
   }
   for (auto& [tier, t] : tiers) d.tiers.push_back(t);
 
-  // Diameter: BFS from every chip in small fabrics; in large ones from the chips of the first
-  // and last rack, which racks' symmetry makes representative.
-  const PathGraph p = path_graph(f);
-  const PathCsr csr = path_csr(p);
-  std::vector<int> sources;
-  const int cpr = f.chips_per_rack();
-  if (f.chips() <= 4096) {
-    for (int c = 0; c < f.chips(); ++c) sources.push_back(c);
-  } else {
-    for (int c = 0; c < cpr; ++c) sources.push_back(c), sources.push_back(f.chips() - cpr + c);
-  }
-  d.diameter_hops = eccentricity_to_chips(csr, f.chips(), sources);
-
-  // Bisection: the smallest max-flow over the natural halvings (racks split in two; inside a
-  // rack, each torus dimension of even size cut in the middle, or chips split by index). For
-  // tori and folded Clos networks one of these is the minimum bisection.
-  std::vector<std::vector<char>> halvings;
-  if (f.chips() >= 2) {
-    if (f.racks() > 1) {
-      std::vector<char> side(f.chips());
-      for (int c = 0; c < f.chips(); ++c) side[c] = f.rack_of_chip(c) >= f.racks() / 2;
-      halvings.push_back(side);
-    }
-    const auto& dims = f.torus_dims();
-    if (!dims.empty()) {
-      for (size_t k = 0; k < dims.size(); ++k) {
-        if (dims[k] < 2) continue;
-        std::vector<char> side(f.chips());
-        for (int c = 0; c < f.chips(); ++c) side[c] = f.torus_coords(c)[k] >= dims[k] / 2;
-        halvings.push_back(side);
-      }
-    } else if (cpr >= 2) {
-      std::vector<char> side(f.chips());
-      for (int c = 0; c < f.chips(); ++c) side[c] = c % cpr >= cpr / 2;
-      halvings.push_back(side);
-    }
-  }
+  PathGraph p = path_graph(f);
+  d.diameter_hops = diameter(f, p);
+  const std::vector<std::vector<char>> sides = halvings(f);
   d.bisection_Bps = 0;
-  for (size_t i = 0; i < halvings.size(); ++i) {
-    const double flow = max_flow_between(f, p, halvings[i]);
+  if (sides.empty()) return d;
+  BisectionFlow flows(f, p);
+  p = {};
+  for (size_t i = 0; i < sides.size(); ++i) {
+    const double flow = flows.max_flow(sides[i]);
     d.bisection_Bps = i == 0 ? flow : std::min(d.bisection_Bps, flow);
   }
   return d;
