@@ -255,7 +255,7 @@ ScaleOutTier::LeafDistance::LeafDistance(const ScaleOutTier& t, int leaf) : t_(t
 
 int ScaleOutTier::LeafDistance::operator()(int local) const {
   const ClosPlace& p = t_.place_[local];
-  if (pod_[p.level] == p.pod) return p.level - 1;
+  if (holds(local)) return p.level - 1;
   // The switch's pod at each level above, until it holds the leaf: (level - p.level) hops up,
   // then (level - 1) down.
   const int64_t first = p.pod * t_.span_[p.level];  // a leaf under the switch

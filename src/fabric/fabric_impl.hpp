@@ -164,6 +164,8 @@ class ScaleOutTier {
    public:
     LeafDistance(const ScaleOutTier& t, int leaf);
     int operator()(int local) const;
+    // Whether the switch's pod holds the leaf (the hops to it then all lead down).
+    bool holds(int local) const { return pod_[t_.place_[local].level] == t_.place_[local].pod; }
 
    private:
     const ScaleOutTier& t_;

@@ -106,7 +106,7 @@ double ScaleOutTier::spread_rack_pair(int rack_a, int rack_b, int nics_per_rack,
 
 // ECMP between two leaves over the switch layers only, computed once per leaf pair: one unit of
 // traffic pushed downhill from the source leaf, split equally among the next hops one hop
-// closer to the destination (hop counts from the Clos's structure, hops_to_leaf).
+// closer to the destination (from the Clos's structure: ScaleOutTier::LeafDistance).
 const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const {
   const uint64_t key = (static_cast<uint64_t>(from_leaf) << 32) | static_cast<uint32_t>(to_leaf);
   std::lock_guard<std::mutex> lock(cache_mutex_);
@@ -136,10 +136,13 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
     std::vector<int> next_vertices;
     double step_latency = 0;
     for (const auto& [v, part] : frontier) {
-      const int closer = dist(v) - 1;
+      // One hop closer: every switch above while v's pod does not hold the destination (the
+      // tree's up paths are all equally short), else the one below whose pod holds it.
+      const bool up = !dist.holds(v);
+      const int level = place_[v].level;
       next_hops.clear();
       for (const auto& [w, link] : sg.out[v])
-        if (dist(w) == closer) next_hops.emplace_back(w, link);
+        if (up ? place_[w].level > level : place_[w].level < level && dist.holds(w)) next_hops.emplace_back(w, link);
       const int ways = static_cast<int>(next_hops.size());
       for (const auto& [w, link] : next_hops) {
         out.links.emplace_back(link, part / ways);
