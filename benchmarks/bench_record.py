@@ -13,8 +13,9 @@ that ratios compare like with like on whatever load the machine has (timings nev
    1M chips: wall time, CPU time and peak memory of each run (a run over the memory cap is
    reported as such, not retried).
 
-Usage: bench_record.py RACKSCOPE_BUILD_DIR [--quick] [--cap-GiB N]   (from the source root)
---quick leaves out the two largest clusters and the 2-rank runs of the big sweeps."""
+Usage: bench_record.py RACKSCOPE_BUILD_DIR [--quick] [--fabric-only] [--cap-GiB N]   (from the source root)
+--quick leaves out the two largest clusters and the 2-rank runs of the big sweeps; --fabric-only
+runs part 3 alone."""
 import argparse
 import os
 import re
@@ -82,14 +83,16 @@ def main():
     a = argparse.ArgumentParser()
     a.add_argument("build")
     a.add_argument("--quick", action="store_true")
+    a.add_argument("--fabric-only", action="store_true")
     a.add_argument("--cap-GiB", type=float, default=16)
     args = a.parse_args()
     cap = int(args.cap_GiB * 2**30)
-    step_bench(args.build)
-    print("sweeps:")
-    sweep_bench(args.build, "workloads/sweeps/cowos-vs-emib.toml", (1, 2), cap)
-    for spec in ("benchmarks/bench_sweep_1m.toml", "benchmarks/bench_gpt3_space.toml"):
-        sweep_bench(args.build, spec, (2,) if args.quick else (1, 2), cap)
+    if not args.fabric_only:
+        step_bench(args.build)
+        print("sweeps:")
+        sweep_bench(args.build, "workloads/sweeps/cowos-vs-emib.toml", (1, 2), cap)
+        for spec in ("benchmarks/bench_sweep_1m.toml", "benchmarks/bench_gpt3_space.toml"):
+            sweep_bench(args.build, spec, (2,) if args.quick else (1, 2), cap)
     fabric_bench(args.build, SIZES[:3] if args.quick else SIZES, cap)
 
 
