@@ -89,8 +89,9 @@ void ScaleOutTier::build(const ClusterShape& s, GraphParts& g) {
 std::vector<int> ScaleOutTier::add_nics(const ClusterShape& s, GraphParts& g) {
   const int npr = s.spec.rack.nics.count;
   std::vector<int> nic_vertex(npr * s.racks);
-  for (size_t i = 0; i < nic_vertex.size(); ++i)
-    nic_vertex[i] = g.add_vertex(VertexKind::nic, fmt::format("r{}.nic{}", i / npr, i % npr));
+  const int first = g.add_vertices(VertexKind::nic, static_cast<int>(nic_vertex.size()),
+                                   [npr](int i) { return fmt::format("r{}.nic{}", i / npr, i % npr); });
+  for (size_t i = 0; i < nic_vertex.size(); ++i) nic_vertex[i] = first + static_cast<int>(i);
   return nic_vertex;
 }
 

@@ -40,12 +40,24 @@ struct PathTable {
 struct GraphParts {
   std::vector<Link> links;
   std::vector<VertexKind> kinds;
-  std::vector<std::string> names;
   int add_vertex(VertexKind k, std::string name);
+  // `count` vertices of one kind, vertex first + i named name_of(i) when asked: a million
+  // chips' (and four million cores') names are made for a Graphviz file, never kept.
+  int add_vertices(VertexKind k, int count, std::function<std::string(int)> name_of);
+  std::string name(int v) const;
   // Adds both directions of a physical link; returns the id of the a->b direction (b->a is +1).
   int add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier);
   int vertex_count() const { return static_cast<int>(kinds.size()); }
   int link_count() const { return static_cast<int>(links.size()); }
+
+ private:
+  // Runs of vertices from `first`: named one by one (add_vertex, `listed`) or by `name_of`.
+  struct Names {
+    int first = 0;
+    std::vector<std::string> listed;
+    std::function<std::string(int)> name_of;
+  };
+  std::vector<Names> names_;  // ascending first
 };
 
 // The cluster's counts every builder reads.
