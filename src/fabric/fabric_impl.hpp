@@ -191,7 +191,8 @@ class ScaleOutTier {
   // NICs. `share` is leaf_path's scratch (one entry per switch, all 0 between calls).
   struct SwitchGraph {
     std::vector<int> local;                             // vertex -> index among switches, or -1
-    std::vector<std::vector<std::pair<int, int>>> out;  // per switch: (next switch, link id)
+    // Per switch: (next switch, link id) up the tree and down it, each in link-id order.
+    std::vector<std::vector<std::pair<int, int>>> up, down;
     std::vector<double> share;
   };
   mutable SwitchGraph switch_graph_;

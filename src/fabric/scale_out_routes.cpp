@@ -113,15 +113,16 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
   auto it = leaf_paths_.find(key);
   if (it != leaf_paths_.end()) return it->second;
   SwitchGraph& sg = switch_graph_;
-  if (sg.out.empty()) {
+  if (sg.up.empty()) {
     sg.local.assign(g.kinds.size(), -1);
     for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
-    sg.out.assign(switches_.size(), {});
+    sg.up.assign(switches_.size(), {});
+    sg.down.assign(switches_.size(), {});
     sg.share.assign(switches_.size(), 0.0);
     // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it).
     for (int id = 0; id < g.link_count(); ++id) {
       const int v = sg.local[g.links[id].from], w = sg.local[g.links[id].to];
-      if (v >= 0 && w >= 0) sg.out[v].emplace_back(w, id);
+      if (v >= 0 && w >= 0) (place_[w].level > place_[v].level ? sg.up : sg.down)[v].emplace_back(w, id);
     }
   }
   const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
@@ -138,13 +139,15 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
     for (const auto& [v, part] : frontier) {
       // One hop closer: every switch above while v's pod does not hold the destination (the
       // tree's up paths are all equally short), else the one below whose pod holds it.
-      const bool up = !dist.holds(v);
-      const int level = place_[v].level;
-      next_hops.clear();
-      for (const auto& [w, link] : sg.out[v])
-        if (up ? place_[w].level > level : place_[w].level < level && dist.holds(w)) next_hops.emplace_back(w, link);
-      const int ways = static_cast<int>(next_hops.size());
-      for (const auto& [w, link] : next_hops) {
+      const std::vector<std::pair<int, int>>* hops = &sg.up[v];
+      if (dist.holds(v)) {
+        next_hops.clear();
+        for (const auto& [w, link] : sg.down[v])
+          if (dist.holds(w)) next_hops.emplace_back(w, link);
+        hops = &next_hops;
+      }
+      const int ways = static_cast<int>(hops->size());
+      for (const auto& [w, link] : *hops) {
         out.links.emplace_back(link, part / ways);
         step_latency = std::max(step_latency, g.links[link].latency_s);
         if (share[w] == 0.0) next_vertices.push_back(w);
