@@ -6,6 +6,7 @@
 // the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -108,6 +109,7 @@ class ScaleUpTier {
   void build_switch_domain(const ClusterShape& s, GraphParts& g, const hw::SwitchSpec& sw, int rack);
   void build_explicit(const ClusterShape& s, GraphParts& g, const hw::ExplicitSpec& e, int rack);
   void build_local_paths(const ClusterShape& s, const GraphParts& g);
+  PathTable rack0_paths(const ClusterShape& s, const GraphParts& g, bool chips_forward) const;
   void route_torus(int src_local, int dst_local, int rack, const std::vector<Link>& links, double bytes, PhaseLoads& loads, Route& r) const;
 
   int chips_per_rack_ = 0;
@@ -117,7 +119,8 @@ class ScaleUpTier {
   std::vector<int> dims_;
   std::vector<std::pair<int, int>> torus_next_;  // [local * dims + d] -> (+link, -link), rack-0 ids
   // Switched and explicit racks: unit routes between local chips, link ids relative to rack 0's first.
-  PathTable local_paths_;
+  // Shared by every fabric whose rack 0 has the same links (rack_paths_cache in scale_up.cpp).
+  std::shared_ptr<const PathTable> local_paths_;
   std::vector<std::vector<int>> switch_up_, switch_down_;  // per local chip: links to/from its leaves
   bool in_switch_reduction_ = false;
 };

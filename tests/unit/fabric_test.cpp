@@ -273,3 +273,27 @@ TEST_CASE("fabric: Clos routes from the tree's structure match a search (2, 3 an
     }
   }
 }
+
+// Rack 0's unit routes are kept across fabrics of the same rack (a sweep over rack counts builds
+// them once) and only those: a rack whose links differ, here in latency, gets its own routes.
+TEST_CASE("fabric: rack routes are shared by fabrics of one rack, never across different racks") {
+  hw::ClusterSpec spec = test::switch_cluster(8, 300e9, 0.7e-6, 2);
+  auto route_in_rack = [](const hw::ClusterSpec& s, int rack) {
+    const fabric::Fabric f(s);
+    fabric::PhaseLoads loads(f.links().size());
+    const int cpr = f.chips_per_rack();
+    return f.route(rack * cpr, rack * cpr + cpr - 1, 1.0, loads);
+  };
+  const auto one = route_in_rack(spec, 0);
+  spec.racks = 3;
+  test::join_by_clos(spec, {8, 50e9, 1e-6}, 64, 400e9, 1e-6);
+  const auto shared = route_in_rack(spec, 2);
+  CHECK(shared.hops == one.hops);
+  CHECK(shared.latency_s == one.latency_s);
+  hw::ClusterSpec slower = spec;
+  std::get<hw::SwitchSpec>(slower.rack.scale_up).link_latency_s = 2e-6;
+  const auto own = route_in_rack(slower, 1);
+  CHECK(own.hops == one.hops);
+  // core up + chip -> leaf -> chip + core down; the two switch hops now 2 us each.
+  CHECK(own.latency_s == doctest::Approx(one.latency_s + (own.hops - 2) * (2e-6 - 0.7e-6)));
+}
