@@ -1,9 +1,11 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "fabric/clos_shape.hpp"
 #include "fabric/fabric_impl.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::fabric {
 
@@ -21,8 +23,23 @@ const char* tier_name(Tier t) {
 int GraphParts::add_vertex(VertexKind k, std::string name) {
   const int v = vertex_count();
   kinds.push_back(k);
-  names.push_back(std::move(name));
+  if (names_.empty() || names_.back().name_of) names_.push_back({v, {}, {}});
+  names_.back().listed.push_back(std::move(name));
   return v;
+}
+
+int GraphParts::add_vertices(VertexKind k, int count, std::function<std::string(int)> name_of) {
+  const int first = vertex_count();
+  kinds.insert(kinds.end(), count, k);
+  names_.push_back({first, {}, std::move(name_of)});
+  return first;
+}
+
+std::string GraphParts::name(int v) const {
+  auto it = std::upper_bound(names_.begin(), names_.end(), v, [](int x, const Names& n) { return x < n.first; });
+  RACKSCOPE_ASSERT(it != names_.begin() && v < vertex_count(), "a vertex of the fabric");
+  --it;
+  return it->name_of ? it->name_of(v - it->first) : it->listed[v - it->first];
 }
 
 int GraphParts::add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier) {
@@ -50,9 +67,14 @@ ClusterShape cluster_shape(const hw::ClusterSpec& spec) {
 // Every rank's core joins its chip (or its die) by its own link (its DMA / collective engine).
 void add_cores(Fabric::Impl& m) {
   const hw::Chip& chip = m.shape.spec.rack.chip;
-  for (int e = 0; e < m.shape.chips * m.shape.ranks_per_chip; ++e) {
-    const int c = e / m.shape.ranks_per_chip, local = e % m.shape.ranks_per_chip;
-    const int core = m.g.add_vertex(VertexKind::core, fmt::format("{}.core{}", m.g.names[c], local));
+  const int rpc = m.shape.ranks_per_chip, cpr = m.shape.chips_per_rack;
+  const int first = m.g.add_vertices(VertexKind::core, m.shape.chips * rpc, [rpc, cpr](int e) {
+    const int c = e / rpc;
+    return fmt::format("r{}.chip{}.core{}", c / cpr, c % cpr, e % rpc);
+  });
+  for (int e = 0; e < m.shape.chips * rpc; ++e) {
+    const int c = e / rpc, local = e % rpc;
+    const int core = first + e;
     const int id = m.g.add_link(core, m.dies.attach(c, local), chip.core_bandwidth_Bps, chip.core_latency_s, Tier::on_chip);
     m.core_up.push_back(id);
     m.core_down.push_back(id + 1);
@@ -65,8 +87,8 @@ Fabric::Fabric(const hw::ClusterSpec& spec) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.shape = cluster_shape(spec);
   ranks_per_chip_ = m.shape.ranks_per_chip;
-  for (int c = 0; c < m.shape.chips; ++c)
-    m.g.add_vertex(VertexKind::chip, fmt::format("r{}.chip{}", c / m.shape.chips_per_rack, c % m.shape.chips_per_rack));
+  m.g.add_vertices(VertexKind::chip, m.shape.chips,
+                   [cpr = m.shape.chips_per_rack](int c) { return fmt::format("r{}.chip{}", c / cpr, c % cpr); });
   if (spec.rack.chip.dies > 1) m.dies.build(m.shape, m.g);
   add_cores(m);
   m.up.build(m.shape, m.g);
@@ -83,7 +105,7 @@ int Fabric::chips_per_rack() const { return impl_->shape.chips_per_rack; }
 int Fabric::vertices() const { return impl_->g.vertex_count(); }
 const std::vector<Link>& Fabric::links() const { return impl_->g.links; }
 VertexKind Fabric::kind(int v) const { return impl_->g.kinds[v]; }
-std::string Fabric::vertex_name(int v) const { return impl_->g.names[v]; }
+std::string Fabric::vertex_name(int v) const { return impl_->g.name(v); }
 bool Fabric::has_in_switch_reduction() const { return impl_->up.in_switch_reduction(); }
 double Fabric::scale_out_egress_Bps(int chip) const {
   const hw::ClusterSpec& spec = impl_->shape.spec;

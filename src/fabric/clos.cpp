@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "fabric/clos_shape.hpp"
 #include "fabric/fabric_impl.hpp"
+#include "units/check.hpp"
 
 namespace rackscope::fabric {
 
@@ -83,14 +85,14 @@ void ScaleOutTier::build(const ClusterShape& s, GraphParts& g) {
   else attach_own_nics(s, g, nic_vertex);
   build_clos(s, g, nic_vertex);
   switch_links_end_ = g.link_count();
-  index_switches(g);
 }
 
 std::vector<int> ScaleOutTier::add_nics(const ClusterShape& s, GraphParts& g) {
   const int npr = s.spec.rack.nics.count;
   std::vector<int> nic_vertex(npr * s.racks);
-  for (size_t i = 0; i < nic_vertex.size(); ++i)
-    nic_vertex[i] = g.add_vertex(VertexKind::nic, fmt::format("r{}.nic{}", i / npr, i % npr));
+  const int first = g.add_vertices(VertexKind::nic, static_cast<int>(nic_vertex.size()),
+                                   [npr](int i) { return fmt::format("r{}.nic{}", i / npr, i % npr); });
+  for (size_t i = 0; i < nic_vertex.size(); ++i) nic_vertex[i] = first + static_cast<int>(i);
   return nic_vertex;
 }
 
@@ -136,12 +138,15 @@ void ScaleOutTier::attach_own_nics(const ClusterShape& s, GraphParts& g, const s
 }
 
 namespace {
+// Adds a scale-out switch at a level (2 and up) and pod of the Clos; returns its vertex.
+using AddSwitch = std::function<int(const std::string& name, int level, int64_t pod)>;
+
 // Four levels or more (a k-ary n-tree folded at the top): a switch at position p of a level-l
 // pod has radix/2 links down, one to position p' = p / (radix/2) of each level-(l-1) pod inside
 // it (to the leaves themselves at level 2), and radix/2 up; the top level is one pod whose
 // switches join every pod below. Switches are made level by level, then linked bottom up.
 void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::vector<int>& leaves, GraphParts& g,
-                      std::vector<int>& switches) {
+                      const AddSwitch& add_switch) {
   const int64_t half = so.radix / 2;
   std::vector<std::vector<int>> at(shape.levels + 1);  // at[l][pod * positions + position]: vertex
   for (int l = 2; l <= shape.levels; ++l) {
@@ -150,8 +155,7 @@ void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const 
     for (int64_t q = 0; q < pods; ++q)
       for (int64_t p = 0; p < positions; ++p) {
         const std::string name = l == shape.levels ? fmt::format("core{}", p) : fmt::format("l{}.pod{}.s{}", l, q, p);
-        at[l][q * positions + p] = g.add_vertex(VertexKind::switch_, name);
-        switches.push_back(at[l][q * positions + p]);
+        at[l][q * positions + p] = add_switch(name, l, q);
       }
   }
   for (int64_t leaf = 0; leaf < static_cast<int64_t>(leaves.size()); ++leaf)
@@ -172,30 +176,27 @@ void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const 
 
 // Spines above the leaves: one level of `shape.up` spines, or pods of spines under core switches.
 void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::vector<int>& leaves, GraphParts& g,
-                std::vector<int>& switches) {
+                const AddSwitch& add_switch) {
   if (shape.levels == 2) {
     for (int sp = 0; sp < shape.up; ++sp) {
-      const int spine = g.add_vertex(VertexKind::switch_, fmt::format("spine{}", sp));
-      switches.push_back(spine);
+      const int spine = add_switch(fmt::format("spine{}", sp), 2, 0);
       for (int leaf : leaves) g.add_link(leaf, spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
     }
     return;
   }
   if (shape.levels >= 4) {
-    add_upper_levels(shape, so, leaves, g, switches);
+    add_upper_levels(shape, so, leaves, g, add_switch);
     return;
   }
   if (shape.levels != 3) return;
   const int cores_per_group = so.radix / 2;
   std::vector<int> cores(static_cast<size_t>(shape.up) * cores_per_group);
   for (size_t i = 0; i < cores.size(); ++i) {
-    cores[i] = g.add_vertex(VertexKind::switch_, fmt::format("core{}", i));
-    switches.push_back(cores[i]);
+    cores[i] = add_switch(fmt::format("core{}", i), 3, 0);
   }
   for (int p = 0; p < shape.pods; ++p) {
     for (int sp = 0; sp < shape.up; ++sp) {
-      const int spine = g.add_vertex(VertexKind::switch_, fmt::format("pod{}.spine{}", p, sp));
-      switches.push_back(spine);
+      const int spine = add_switch(fmt::format("pod{}.spine{}", p, sp), 2, p);
       for (int l = p * shape.pod_leaves; l < std::min(shape.leaves, (p + 1) * shape.pod_leaves); ++l)
         g.add_link(leaves[l], spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
       for (int c = 0; c < cores_per_group; ++c)
@@ -215,7 +216,9 @@ void ScaleOutTier::build_clos(const ClusterShape& s, GraphParts& g, const std::v
   for (int l = 0; l < shape.leaves; ++l) {
     leaves[l] = g.add_vertex(VertexKind::switch_, fmt::format("leaf{}", l));
     switches_.push_back(leaves[l]);
+    place_.push_back({1, l});
   }
+  span_ = clos_spans(shape, so.radix);
   nic_up_.assign(nics, -1);
   nic_down_.assign(nics, -1);
   nic_leaf_.assign(nics, -1);
@@ -229,7 +232,40 @@ void ScaleOutTier::build_clos(const ClusterShape& s, GraphParts& g, const std::v
     nic_leaf_[i] = leaves[leaf];
   }
   switch_links_begin_ = g.link_count();  // every link between two switches comes from here on
-  add_spines(shape, so, leaves, g, switches_);
+  add_spines(shape, so, leaves, g, [&](const std::string& name, int level, int64_t pod) {
+    const int v = g.add_vertex(VertexKind::switch_, name);
+    switches_.push_back(v);
+    place_.push_back({level, pod});
+    return v;
+  });
+}
+
+// Leaves under one pod of each level: 1 at level 1, (radix/2)^(l-1) below the top (3 levels:
+// pod_leaves, the same), 0 at the top, whose one pod joins every leaf.
+std::vector<int64_t> clos_spans(const ClosShape& shape, int radix) {
+  std::vector<int64_t> span(shape.levels + 1, 0);
+  int64_t leaves = 1;
+  for (int l = 1; l < shape.levels; ++l) {
+    span[l] = leaves;
+    leaves *= radix / 2;
+  }
+  return span;
+}
+
+ScaleOutTier::LeafDistance::LeafDistance(const ScaleOutTier& t, int leaf) : t_(t), pod_(t.span_.size(), 0) {
+  for (size_t l = 1; l < pod_.size(); ++l) pod_[l] = t.span_[l] == 0 ? 0 : leaf / t.span_[l];
+}
+
+int ScaleOutTier::LeafDistance::operator()(int local) const {
+  const ClosPlace& p = t_.place_[local];
+  if (holds(local)) return p.level - 1;
+  // The switch's pod at each level above, until it holds the leaf: (level - p.level) hops up,
+  // then (level - 1) down.
+  const int64_t first = p.pod * t_.span_[p.level];  // a leaf under the switch
+  for (int l = p.level + 1; l < static_cast<int>(pod_.size()); ++l)
+    if (t_.span_[l] == 0 || first / t_.span_[l] == pod_[l]) return (l - p.level) + (l - 1);
+  RACKSCOPE_ASSERT(false, "the top level of a Clos joins every leaf");
+  return -1;
 }
 
 int ScaleOutTier::nic_ways(int chip, int nics_per_rack) const {

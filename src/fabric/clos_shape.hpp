@@ -17,4 +17,6 @@ struct ClosShape {
   std::string problem;  // non-empty when the radix cannot join this many racks
 };
 ClosShape clos_shape(const hw::ClusterSpec& c);
+// Leaves under one pod of each level l (index l, 1 at level 1), 0 at the top (one pod joins all).
+std::vector<int64_t> clos_spans(const ClosShape& shape, int radix);
 }  // namespace rackscope::fabric

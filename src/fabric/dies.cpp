@@ -10,9 +10,10 @@ void DieTier::build(const ClusterShape& s, GraphParts& g) {
   const hw::Chip& chip = s.spec.rack.chip;
   dies_ = chip.dies;
   rank_die_ = chip.rank_die;
-  base_ = g.vertex_count();
-  for (int c = 0; c < s.chips; ++c)
-    for (int d = 0; d < dies_; ++d) g.add_vertex(VertexKind::die, fmt::format("{}.die{}", g.names[c], d));
+  base_ = g.add_vertices(VertexKind::die, s.chips * dies_, [dies = dies_, cpr = s.chips_per_rack](int i) {
+    const int c = i / dies;
+    return fmt::format("r{}.chip{}.die{}", c / cpr, c % cpr, i % dies);
+  });
   std::vector<int> ranks_on(dies_, 0);
   for (int d : rank_die_) ++ranks_on[d];
   const int first = g.link_count();

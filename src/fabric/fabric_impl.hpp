@@ -4,7 +4,9 @@
 // the vertex and link tables (GraphParts), the dies of a chip (DieTier, dies.cpp), the racks' scale-up
 // fabric (ScaleUpTier, scale_up.cpp with torus.cpp, switch_domain.cpp, explicit_links.cpp) and
 // the scale-out fabric with its route caches (ScaleOutTier, clos.cpp and scale_out_routes.cpp).
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -40,12 +42,24 @@ struct PathTable {
 struct GraphParts {
   std::vector<Link> links;
   std::vector<VertexKind> kinds;
-  std::vector<std::string> names;
   int add_vertex(VertexKind k, std::string name);
+  // `count` vertices of one kind, vertex first + i named name_of(i) when asked: a million
+  // chips' (and four million cores') names are made for a Graphviz file, never kept.
+  int add_vertices(VertexKind k, int count, std::function<std::string(int)> name_of);
+  std::string name(int v) const;
   // Adds both directions of a physical link; returns the id of the a->b direction (b->a is +1).
   int add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier);
   int vertex_count() const { return static_cast<int>(kinds.size()); }
   int link_count() const { return static_cast<int>(links.size()); }
+
+ private:
+  // Runs of vertices from `first`: named one by one (add_vertex, `listed`) or by `name_of`.
+  struct Names {
+    int first = 0;
+    std::vector<std::string> listed;
+    std::function<std::string(int)> name_of;
+  };
+  std::vector<Names> names_;  // ascending first
 };
 
 // The cluster's counts every builder reads.
@@ -96,6 +110,7 @@ class ScaleUpTier {
   void build_switch_domain(const ClusterShape& s, GraphParts& g, const hw::SwitchSpec& sw, int rack);
   void build_explicit(const ClusterShape& s, GraphParts& g, const hw::ExplicitSpec& e, int rack);
   void build_local_paths(const ClusterShape& s, const GraphParts& g);
+  PathTable rack0_paths(const ClusterShape& s, const GraphParts& g, bool chips_forward) const;
   void route_torus(int src_local, int dst_local, int rack, const std::vector<Link>& links, double bytes, PhaseLoads& loads, Route& r) const;
 
   int chips_per_rack_ = 0;
@@ -105,50 +120,10 @@ class ScaleUpTier {
   std::vector<int> dims_;
   std::vector<std::pair<int, int>> torus_next_;  // [local * dims + d] -> (+link, -link), rack-0 ids
   // Switched and explicit racks: unit routes between local chips, link ids relative to rack 0's first.
-  PathTable local_paths_;
+  // Shared by every fabric whose rack 0 has the same links (rack_paths_cache in scale_up.cpp).
+  std::shared_ptr<const PathTable> local_paths_;
   std::vector<std::vector<int>> switch_up_, switch_down_;  // per local chip: links to/from its leaves
   bool in_switch_reduction_ = false;
-};
-
-// The switch layers of the scale-out fabric alone, compactly indexed (with the fabric): ECMP
-// between leaves never looks at chips or NICs.
-struct SwitchGraph {
-  int first = 0;           // the lowest switch vertex
-  std::vector<int> local;  // vertex - first -> index among switches, or -1
-  int index(int vertex) const {
-    return vertex < first || vertex - first >= static_cast<int>(local.size()) ? -1 : local[vertex - first];
-  }
-  // Compressed rows: switch v's (next switch, link id) in link-id order, and its previous switches.
-  std::vector<int> out_begin, in_begin;  // per switch, +1 at the end
-  std::vector<std::pair<int, int>> out_edges;
-  std::vector<int> in_edges;
-  size_t switches() const { return local.empty() ? 0 : out_begin.size() - 1; }
-  std::span<const std::pair<int, int>> out(int v) const { return {out_edges.data() + out_begin[v], out_edges.data() + out_begin[v + 1]}; }
-  std::span<const int> in(int v) const { return {in_edges.data() + in_begin[v], in_edges.data() + in_begin[v + 1]}; }
-};
-
-// ECMP between two switches of a SwitchGraph by a search from both ends that stops where they
-// meet (leaf_ecmp.cpp); scratch arrays kept between calls, reset by epoch rather than zeroed.
-class LeafSearch {
- public:
-  // One unit of traffic from src to dst split equally over next hops on shortest paths.
-  PathSet ecmp(const SwitchGraph& sg, int src, int dst, const std::vector<Link>& links);
-  // Per-vertex values valid only where stamped in the current epoch.
-  struct Stamped {
-    std::vector<unsigned> stamp;
-    std::vector<int> value;
-    unsigned epoch = 0;
-    void reset(size_t n);
-    bool has(int v) const { return stamp[v] == epoch; }
-    int get(int v) const { return value[v]; }
-    void set(int v, int x) { stamp[v] = epoch, value[v] = x; }
-  };
-
- private:
-  int mark_shortest_paths(const SwitchGraph& sg, int src, int dst);
-  Stamped from_src, to_dst, layer;  // hop distances from each end; layer of the shortest-path DAG
-  std::vector<double> share;        // all zero between calls
-  std::vector<std::vector<int>> fwd_levels, bwd_levels;  // BFS levels from src and from dst
 };
 
 // Scale-out: each chip reaches one or more NICs (its own, or every NIC of its rack through a
@@ -165,8 +140,6 @@ class ScaleOutTier {
   // The summed bandwidth of a chip's host links towards the scale-out fabric.
   double egress_Bps(int chip, const std::vector<Link>& links) const;
   double rack_egress_Bps(int rack, int nics_per_rack, const std::vector<Link>& links) const;
-  // Indexes the switch layers for leaf_path() (build() calls it last).
-  void index_switches(const GraphParts& g);
   // ECMP between two leaves over the switch layers (cached).
   const PathSet& leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const;
 
@@ -192,12 +165,42 @@ class ScaleOutTier {
   std::vector<int> nic_up_, nic_down_, nic_leaf_;   // per NIC
   std::vector<int> switches_;                        // scale-out switch vertices
   int switch_links_begin_ = 0, switch_links_end_ = 0;  // the links between scale-out switches lie in this range
+  // Each scale-out switch's place in the Clos (parallel to switches_, leaves first: leaf l is
+  // switches_[l]): its level (1: a leaf) and its pod at that level (a leaf: its own index).
+  // span_[l]: the leaves under one level-l pod, 0 at the top level (one pod joins them all).
+  struct ClosPlace {
+    int level = 1;
+    int64_t pod = 0;
+  };
+  std::vector<ClosPlace> place_;
+  std::vector<int64_t> span_;
+  // Hops from a switch (an index into switches_) down to one leaf, from the Clos's structure:
+  // up to the lowest level whose pod holds both, then down. What a search over the switch graph
+  // finds (the tests compare them), without an array over every switch per destination leaf.
+  class LeafDistance {
+   public:
+    LeafDistance(const ScaleOutTier& t, int leaf);
+    int operator()(int local) const;
+    // Whether the switch's pod holds the leaf (the hops to it then all lead down).
+    bool holds(int local) const { return pod_[t_.place_[local].level] == t_.place_[local].pod; }
+
+   private:
+    const ScaleOutTier& t_;
+    std::vector<int64_t> pod_;  // the leaf's pod at each level
+  };
 
   // Route caches, filled on first use by any thread.
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<uint64_t, PathSet> leaf_paths_;
-  SwitchGraph switch_graph_;
-  mutable LeafSearch leaf_search_;
+  // The switch layers alone, compactly indexed: ECMP between leaves never looks at chips or
+  // NICs. `share` is leaf_path's scratch (one entry per switch, all 0 between calls).
+  struct SwitchGraph {
+    std::vector<int> local;                             // vertex -> index among switches, or -1
+    // Per switch: (next switch, link id) up the tree and down it, each in link-id order.
+    std::vector<std::vector<std::pair<int, int>>> up, down;
+    std::vector<double> share;
+  };
+  mutable SwitchGraph switch_graph_;
   mutable std::unordered_map<uint64_t, double> rack_pair_latency_;
 };
 

@@ -104,46 +104,62 @@ double ScaleOutTier::spread_rack_pair(int rack_a, int rack_b, int nics_per_rack,
   return worst;
 }
 
-// The switch layers alone, compactly indexed (built with the fabric, once): ECMP between leaves
-// never looks at chips or NICs.
-void ScaleOutTier::index_switches(const GraphParts& g) {
-  SwitchGraph& sg = switch_graph_;
-  if (switches_.empty()) return;
-  // Indexed from the first switch vertex: the switches are the fabric's last vertices.
-  sg.first = *std::min_element(switches_.begin(), switches_.end());
-  sg.local.assign(g.kinds.size() - sg.first, -1);
-  for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i] - sg.first] = static_cast<int>(i);
-  // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it):
-  // count each switch's edges, then fill them.
-  const size_t n = switches_.size();
-  sg.out_begin.assign(n + 1, 0);
-  sg.in_begin.assign(n + 1, 0);
-  for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
-    const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
-    if (v >= 0 && w >= 0) ++sg.out_begin[v + 1], ++sg.in_begin[w + 1];
-  }
-  for (size_t v = 0; v < n; ++v) sg.out_begin[v + 1] += sg.out_begin[v], sg.in_begin[v + 1] += sg.in_begin[v];
-  sg.out_edges.resize(sg.out_begin[n]);
-  sg.in_edges.resize(sg.in_begin[n]);
-  std::vector<int> out_at(sg.out_begin.begin(), sg.out_begin.end() - 1), in_at(sg.in_begin.begin(), sg.in_begin.end() - 1);
-  for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
-    const int v = sg.index(g.links[id].from), w = sg.index(g.links[id].to);
-    if (v < 0 || w < 0) continue;
-    sg.out_edges[out_at[v]++] = {w, id};
-    sg.in_edges[in_at[w]++] = v;
-  }
-}
-
-// ECMP between two leaves over the switch layers only, computed once per leaf pair: the
-// shortest-path DAG by a search from both leaves (leaf_ecmp.cpp), then one unit of traffic
-// pushed along it, split equally among the next hops one hop closer.
+// ECMP between two leaves over the switch layers only, computed once per leaf pair: one unit of
+// traffic pushed downhill from the source leaf, split equally among the next hops one hop
+// closer to the destination (from the Clos's structure: ScaleOutTier::LeafDistance).
 const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const {
   const uint64_t key = (static_cast<uint64_t>(from_leaf) << 32) | static_cast<uint32_t>(to_leaf);
   std::lock_guard<std::mutex> lock(cache_mutex_);
   auto it = leaf_paths_.find(key);
   if (it != leaf_paths_.end()) return it->second;
-  const SwitchGraph& sg = switch_graph_;
-  PathSet out = leaf_search_.ecmp(sg, sg.index(from_leaf), sg.index(to_leaf), g.links);
+  SwitchGraph& sg = switch_graph_;
+  if (sg.up.empty()) {
+    sg.local.assign(g.kinds.size(), -1);
+    for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
+    sg.up.assign(switches_.size(), {});
+    sg.down.assign(switches_.size(), {});
+    sg.share.assign(switches_.size(), 0.0);
+    // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it);
+    // only the links between switches, which the builder adds as one range (clos.cpp).
+    for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
+      const int v = sg.local[g.links[id].from], w = sg.local[g.links[id].to];
+      if (v >= 0 && w >= 0) (place_[w].level > place_[v].level ? sg.up : sg.down)[v].emplace_back(w, id);
+    }
+  }
+  const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
+  const LeafDistance dist(*this, dst);  // dst: a leaf, whose index among switches is its own
+  PathSet out;
+  out.hops = dist(src);
+  std::vector<std::pair<int, double>> frontier = {{src, 1.0}};
+  std::vector<double>& share = sg.share;
+  std::vector<std::pair<int, int>> next_hops;
+  double latency = 0;
+  while (!frontier.empty() && frontier.front().first != dst) {
+    std::vector<int> next_vertices;
+    double step_latency = 0;
+    for (const auto& [v, part] : frontier) {
+      // One hop closer: every switch above while v's pod does not hold the destination (the
+      // tree's up paths are all equally short), else the one below whose pod holds it.
+      const std::vector<std::pair<int, int>>* hops = &sg.up[v];
+      if (dist.holds(v)) {
+        next_hops.clear();
+        for (const auto& [w, link] : sg.down[v])
+          if (dist.holds(w)) next_hops.emplace_back(w, link);
+        hops = &next_hops;
+      }
+      const int ways = static_cast<int>(hops->size());
+      for (const auto& [w, link] : *hops) {
+        out.links.emplace_back(link, part / ways);
+        step_latency = std::max(step_latency, g.links[link].latency_s);
+        if (share[w] == 0.0) next_vertices.push_back(w);
+        share[w] += part / ways;
+      }
+    }
+    latency += step_latency;
+    frontier.clear();
+    for (int w : next_vertices) frontier.emplace_back(w, share[w]), share[w] = 0.0;
+  }
+  out.latency_s = latency;
   return leaf_paths_.emplace(key, std::move(out)).first->second;
 }
 

@@ -8,10 +8,12 @@
 namespace rackscope::fabric {
 namespace {
 // Memory per physical link and per vertex: the graph's two directed edges and Link records,
-// the routing tables and caches, and describe()'s path and flow graphs. Measured with
-// /usr/bin/time on `rackscope topo` of trn3-ultraserver-gen2 at 32 and 128 racks (64.9k and
-// 258k links, 9.3k and 37k vertices: 63.6 MB and 192.5 MB peak): 650 B a link, 150 B a vertex.
-constexpr double kBytesPerLink = 650, kBytesPerVertex = 150;
+// the vertex's kind and name, the routing tables and caches, and describe()'s path and flow
+// graphs (cores and dies left out of both). Measured with /usr/bin/time on `rackscope topo`, the
+// larger of topo and a 1 GiB all-reduce, of trn3-ultraserver-gen2 (radix 64, up to 4 levels)
+// from 512 to 6,944 racks (1.03M and 14.5M links, 0.62M and 8.39M vertices: 233 MB and 2.98 GB
+// peak): 119 B a link with 150 B a vertex; 160 B a link keeps a fifth in hand.
+constexpr double kBytesPerLink = 160, kBytesPerVertex = 150;
 
 struct Counts {
   double vertices = 0, links = 0;

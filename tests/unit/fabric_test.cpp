@@ -183,3 +183,117 @@ TEST_CASE("fabric: the size estimate counts the vertices and links the builders 
     CHECK(e.chips == f.chips());
   }
 }
+
+namespace {
+// The reference for the Clos's structural routing: ECMP between two leaves found by search.
+// Hop distances to the destination leaf by BFS over the scale-out links between switches, then
+// one unit pushed downhill, split equally among the next hops one hop closer; adds bytes x
+// share to `loads` per link and returns the hops.
+int searched_leaf_path(const fabric::Fabric& f, int from_leaf, int to_leaf, double bytes, std::vector<double>& loads) {
+  const auto& links = f.links();
+  auto switch_link = [&](const fabric::Link& l) {
+    return l.tier == fabric::Tier::scale_out && f.kind(l.from) == fabric::VertexKind::switch_ && f.kind(l.to) == fabric::VertexKind::switch_;
+  };
+  std::vector<int> dist(f.vertices(), -1);
+  std::vector<int> queue = {to_leaf};
+  dist[to_leaf] = 0;
+  for (size_t head = 0; head < queue.size(); ++head)
+    for (const auto& l : links)
+      if (switch_link(l) && l.to == queue[head] && dist[l.from] < 0) dist[l.from] = dist[l.to] + 1, queue.push_back(l.from);
+  std::vector<double> share(f.vertices(), 0.0);
+  share[from_leaf] = 1.0;
+  for (int d = dist[from_leaf]; d > 0; --d)
+    for (int v = 0; v < f.vertices(); ++v) {
+      if (dist[v] != d || share[v] == 0.0) continue;
+      int ways = 0;
+      for (const auto& l : links) ways += switch_link(l) && l.from == v && dist[l.to] == d - 1;
+      for (size_t id = 0; id < links.size(); ++id)
+        if (switch_link(links[id]) && links[id].from == v && dist[links[id].to] == d - 1) {
+          loads[id] += bytes * share[v] / ways;
+          share[links[id].to] += share[v] / ways;
+        }
+    }
+  return dist[from_leaf];
+}
+
+// Each chip's leaf: one NIC per chip (own NICs), the far end of the NIC's scale-out link.
+std::vector<int> leaf_of_chips(const fabric::Fabric& f) {
+  std::vector<int> nic_of(f.vertices(), -1), leaf_of_nic(f.vertices(), -1), leaf(f.chips(), -1);
+  for (const auto& l : f.links()) {
+    if (l.tier == fabric::Tier::host && l.from < f.chips()) nic_of[l.from] = l.to;
+    if (l.tier == fabric::Tier::scale_out && f.kind(l.from) == fabric::VertexKind::nic) leaf_of_nic[l.from] = l.to;
+  }
+  for (int c = 0; c < f.chips(); ++c) leaf[c] = leaf_of_nic[nic_of[c]];
+  return leaf;
+}
+}  // namespace
+
+// The scale-out routes come from the Clos's structure (levels and pods), not a search per
+// destination leaf: on small 2-, 3- and 4-level trees (full and with a partial last pod) and a
+// rail layout, every route's hops and every switch link's load after a phase of flows between
+// all pairs of racks match ECMP found by breadth-first search.
+TEST_CASE("fabric: Clos routes from the tree's structure match a search (2, 3 and 4 levels, rail)") {
+  struct Case {
+    int racks, radix, levels;
+    bool rail;
+  };
+  for (const Case c : {Case{4, 8, 2, false}, Case{8, 4, 3, false}, Case{7, 4, 3, false}, Case{13, 4, 4, false}, Case{16, 4, 4, false},
+                       Case{6, 4, 3, true}}) {
+    CAPTURE(c.racks);
+    CAPTURE(c.radix);
+    CAPTURE(c.rail);
+    hw::ClusterSpec spec = test::switch_cluster(2, 300e9, 0.7e-6);
+    spec.racks = c.racks;
+    test::join_by_clos(spec, {2, 400e9, 1e-6}, c.radix, 400e9, 1e-6);
+    spec.scale_out.max_levels = 4;
+    if (c.rail) spec.scale_out.kind = hw::ScaleOutSpec::Kind::rail;
+    REQUIRE(fabric::clos_shape(spec).levels == c.levels);
+    const fabric::Fabric f(spec);
+    const std::vector<int> leaf = leaf_of_chips(f);
+    fabric::PhaseLoads loads(f.links().size());
+    std::vector<double> expected(f.links().size(), 0.0);
+    for (int a = 0; a < f.chips(); ++a)
+      for (int b = 0; b < f.chips(); ++b) {
+        if (f.rack_of_chip(a) == f.rack_of_chip(b)) continue;
+        const double bytes = 1.0 + a + 0.5 * b;  // unequal, so a misplaced share shows
+        fabric::PhaseLoads one(f.links().size());
+        const int hops = f.route(a, b, bytes, one).hops;
+        f.route(a, b, bytes, loads);
+        // core, chip -> NIC, NIC -> leaf, the leaves' path, leaf -> NIC, NIC -> chip, core
+        std::vector<double> unused(f.links().size(), 0.0);
+        CHECK(hops == 6 + (leaf[a] == leaf[b] ? 0 : searched_leaf_path(f, leaf[a], leaf[b], 0, unused)));
+        if (leaf[a] != leaf[b]) searched_leaf_path(f, leaf[a], leaf[b], bytes, expected);
+      }
+    f.max_link_time(loads);
+    for (size_t id = 0; id < f.links().size(); ++id) {
+      const auto& l = f.links()[id];
+      if (l.tier != fabric::Tier::scale_out || f.kind(l.from) != fabric::VertexKind::switch_ || f.kind(l.to) != fabric::VertexKind::switch_)
+        continue;
+      CHECK(loads.bytes(static_cast<int>(id)) == doctest::Approx(expected[id]).epsilon(1e-12));
+    }
+  }
+}
+
+// Rack 0's unit routes are kept across fabrics of the same rack (a sweep over rack counts builds
+// them once) and only those: a rack whose links differ, here in latency, gets its own routes.
+TEST_CASE("fabric: rack routes are shared by fabrics of one rack, never across different racks") {
+  hw::ClusterSpec spec = test::switch_cluster(8, 300e9, 0.7e-6, 2);
+  auto route_in_rack = [](const hw::ClusterSpec& s, int rack) {
+    const fabric::Fabric f(s);
+    fabric::PhaseLoads loads(f.links().size());
+    const int cpr = f.chips_per_rack();
+    return f.route(rack * cpr, rack * cpr + cpr - 1, 1.0, loads);
+  };
+  const auto one = route_in_rack(spec, 0);
+  spec.racks = 3;
+  test::join_by_clos(spec, {8, 50e9, 1e-6}, 64, 400e9, 1e-6);
+  const auto shared = route_in_rack(spec, 2);
+  CHECK(shared.hops == one.hops);
+  CHECK(shared.latency_s == one.latency_s);
+  hw::ClusterSpec slower = spec;
+  std::get<hw::SwitchSpec>(slower.rack.scale_up).link_latency_s = 2e-6;
+  const auto own = route_in_rack(slower, 1);
+  CHECK(own.hops == one.hops);
+  // core up + chip -> leaf -> chip + core down; the two switch hops now 2 us each.
+  CHECK(own.latency_s == doctest::Approx(one.latency_s + (own.hops - 2) * (2e-6 - 0.7e-6)));
+}
