@@ -85,6 +85,7 @@ void ScaleOutTier::build(const ClusterShape& s, GraphParts& g) {
   else attach_own_nics(s, g, nic_vertex);
   build_clos(s, g, nic_vertex);
   switch_links_end_ = g.link_count();
+  index_switches(g);
 }
 
 std::vector<int> ScaleOutTier::add_nics(const ClusterShape& s, GraphParts& g) {

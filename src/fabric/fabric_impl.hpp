@@ -140,6 +140,8 @@ class ScaleOutTier {
   // The summed bandwidth of a chip's host links towards the scale-out fabric.
   double egress_Bps(int chip, const std::vector<Link>& links) const;
   double rack_egress_Bps(int rack, int nics_per_rack, const std::vector<Link>& links) const;
+  // Indexes the switch layers for leaf_path() (build() calls it last).
+  void index_switches(const GraphParts& g);
   // ECMP between two leaves over the switch layers (cached).
   const PathSet& leaf_path(int from_leaf, int to_leaf, const GraphParts& g) const;
 

@@ -104,6 +104,23 @@ double ScaleOutTier::spread_rack_pair(int rack_a, int rack_b, int nics_per_rack,
   return worst;
 }
 
+// The switch layers alone, indexed once the fabric is built (so a first evaluation does not pay
+// for it): per switch, its links up and down the tree.
+void ScaleOutTier::index_switches(const GraphParts& g) {
+  SwitchGraph& sg = switch_graph_;
+  sg.local.assign(g.kinds.size(), -1);
+  for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
+  sg.up.assign(switches_.size(), {});
+  sg.down.assign(switches_.size(), {});
+  sg.share.assign(switches_.size(), 0.0);
+  // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it);
+  // only the links between switches, which the builder adds as one range (clos.cpp).
+  for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
+    const int v = sg.local[g.links[id].from], w = sg.local[g.links[id].to];
+    if (v >= 0 && w >= 0) (place_[w].level > place_[v].level ? sg.up : sg.down)[v].emplace_back(w, id);
+  }
+}
+
 // ECMP between two leaves over the switch layers only, computed once per leaf pair: one unit of
 // traffic pushed downhill from the source leaf, split equally among the next hops one hop
 // closer to the destination (from the Clos's structure: ScaleOutTier::LeafDistance).
@@ -113,19 +130,6 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
   auto it = leaf_paths_.find(key);
   if (it != leaf_paths_.end()) return it->second;
   SwitchGraph& sg = switch_graph_;
-  if (sg.up.empty()) {
-    sg.local.assign(g.kinds.size(), -1);
-    for (size_t i = 0; i < switches_.size(); ++i) sg.local[switches_[i]] = static_cast<int>(i);
-    sg.up.assign(switches_.size(), {});
-    sg.down.assign(switches_.size(), {});
-    sg.share.assign(switches_.size(), 0.0);
-    // In link-id order, as the graph lists a switch's out-edges (the shares are summed in it);
-    // only the links between switches, which the builder adds as one range (clos.cpp).
-    for (int id = switch_links_begin_; id < switch_links_end_; ++id) {
-      const int v = sg.local[g.links[id].from], w = sg.local[g.links[id].to];
-      if (v >= 0 && w >= 0) (place_[w].level > place_[v].level ? sg.up : sg.down)[v].emplace_back(w, id);
-    }
-  }
   const int src = sg.local[from_leaf], dst = sg.local[to_leaf];
   const LeafDistance dist(*this, dst);  // dst: a leaf, whose index among switches is its own
   PathSet out;
