@@ -40,6 +40,18 @@ AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, Pha
 AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 
+// The group's ranks split by rack (racks in order, each rack's ranks in group order) when it
+// spans two or more racks with as many ranks in each, what the algorithms that work rack by rack
+// need; otherwise `why_not` says why they do not apply.
+struct RackSplit {
+  std::vector<std::vector<int>> racks;
+  std::string why_not;
+};
+RackSplit split_by_rack(const fabric::Fabric& f, const Group& g);
+// Ring flows of 1/m of the message inside every rack (m ranks each), after putting each rack's
+// ranks in ring order (fabric::ring_order); none when m is 1.
+std::vector<Flow> rack_ring_flows(const fabric::Fabric& f, std::vector<std::vector<int>>& racks);
+
 // Ring flows: position i sends `bytes` to position i+1 (and i-1 when bidirectional, each half).
 std::vector<Flow> ring_flows(const std::vector<int>& order, double bytes, bool bidirectional, bool closed = true);
 

@@ -1,5 +1,3 @@
-#include <map>
-
 #include "collective/algorithms.hpp"
 
 namespace rackscope::collective {
@@ -14,23 +12,12 @@ AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, 
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::reducescatter && op != Op::allgather)
     return not_applicable("serves all-reduce, reduce-scatter and all-gather");
-  std::map<int, std::vector<int>> by_rack;
-  for (int e : g.endpoints) by_rack[f.rack_of(e)].push_back(e);
-  const int racks = static_cast<int>(by_rack.size());
-  if (racks < 2) return not_applicable("the group lies in one rack");
-  const size_t m = by_rack.begin()->second.size();
-  for (const auto& [rack, chips] : by_rack)
-    if (chips.size() != m) return not_applicable("racks hold different numbers of ranks");
-
-  std::vector<std::vector<int>> local;  // per rack, its chips in ring order
-  std::vector<Flow> intra;
-  for (auto& [rack, chips] : by_rack) {
-    local.push_back(f.ring_order(chips));
-    if (m > 1) {
-      auto flows = ring_flows(local.back(), 1.0 / m, false);
-      intra.insert(intra.end(), flows.begin(), flows.end());
-    }
-  }
+  RackSplit split = split_by_rack(f, g);
+  if (split.racks.empty()) return not_applicable(split.why_not);
+  std::vector<std::vector<int>>& local = split.racks;  // per rack, its chips (in ring order below)
+  const int racks = static_cast<int>(local.size());
+  const size_t m = local.front().size();
+  const std::vector<Flow> intra = rack_ring_flows(f, local);
   std::vector<Flow> inter;
   for (size_t p = 0; p < m; ++p) {
     std::vector<int> across;

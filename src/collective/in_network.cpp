@@ -1,5 +1,3 @@
-#include <map>
-
 #include "collective/algorithms.hpp"
 
 namespace rackscope::collective {
@@ -17,23 +15,11 @@ AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, Ph
   if (op != Op::allreduce) return not_applicable("serves all-reduce");
   const hw::ScaleOutSpec& so = f.spec().scale_out;
   if (!so.in_network_reduction) return not_applicable("the scale-out fabric has no in-network reduction");
-  std::map<int, std::vector<int>> by_rack;
-  for (int e : g.endpoints) by_rack[f.rack_of(e)].push_back(e);
-  const int racks = static_cast<int>(by_rack.size());
-  if (racks < 2) return not_applicable("the group lies in one rack");
-  const size_t m = by_rack.begin()->second.size();
-  for (const auto& [rack, chips] : by_rack)
-    if (chips.size() != m) return not_applicable("racks hold different numbers of ranks");
-
-  std::vector<std::vector<int>> local;  // per rack, its chips in ring order
-  std::vector<Flow> intra;
-  for (auto& [rack, chips] : by_rack) {
-    local.push_back(f.ring_order(chips));
-    if (m > 1) {
-      auto flows = ring_flows(local.back(), 1.0 / m, false);
-      intra.insert(intra.end(), flows.begin(), flows.end());
-    }
-  }
+  RackSplit split = split_by_rack(f, g);
+  if (split.racks.empty()) return not_applicable(split.why_not);
+  std::vector<std::vector<int>>& local = split.racks;  // per rack, its chips (in ring order below)
+  const size_t m = local.front().size();
+  const std::vector<Flow> intra = rack_ring_flows(f, local);
   std::vector<Flow> inter;  // each rank's piece out to the network and the sum back in, once
   for (size_t r = 0; r < local.size(); ++r)
     for (size_t p = 0; p < m; ++p) inter.push_back({local[r][p], local[(r + 1) % local.size()][p], 1.0 / m});

@@ -1,5 +1,3 @@
-#include <map>
-
 #include "collective/algorithms.hpp"
 
 namespace rackscope::collective {
@@ -17,22 +15,21 @@ namespace rackscope::collective {
 AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::alltoall) return not_applicable("serves all-to-all");
-  std::map<int, std::vector<int>> by_rack;
-  for (int e : g.endpoints) by_rack[f.rack_of(e)].push_back(e);
+  const RackSplit split = split_by_rack(f, g);
+  if (split.racks.empty()) return not_applicable(split.why_not);
+  const std::vector<std::vector<int>>& by_rack = split.racks;
   const int racks = static_cast<int>(by_rack.size());
-  if (racks < 2) return not_applicable("the group lies in one rack");
-  const size_t m = by_rack.begin()->second.size();
-  for (const auto& [rack, ranks] : by_rack)
-    if (ranks.size() != m) return not_applicable("racks hold different numbers of ranks");
+  const size_t m = by_rack.front().size();
   const double n = static_cast<double>(g.size());
   std::vector<Flow> intra, inter;
-  for (const auto& [rack, ranks] : by_rack) {
+  for (size_t rack = 0; rack < by_rack.size(); ++rack) {
+    const std::vector<int>& ranks = by_rack[rack];
     for (size_t i = 0; i < m; ++i)
       for (size_t j = 0; j < m; ++j)
         if (i != j) intra.push_back({ranks[i], ranks[j], racks / n});
-    for (const auto& [other, peers] : by_rack)
+    for (size_t other = 0; other < by_rack.size(); ++other)
       if (other != rack)
-        for (size_t j = 0; j < m; ++j) inter.push_back({ranks[j], peers[j], m / n});
+        for (size_t j = 0; j < m; ++j) inter.push_back({ranks[j], by_rack[other][j], m / n});
   }
   if (m > 1) a.phases.push_back(price_phase(f, g, intra, 1, loads));
   a.phases.push_back(price_phase(f, g, inter, 1, loads));
