@@ -75,7 +75,9 @@ double max_stage_params_per_rank(const ModelSpec& m, const Execution& e) {
   StageSums<double> sums(m);
   double most = 0;
   for (int stage = 0; stage < e.pp; ++stage) {
-    const auto [first, last] = stage_layers(m, e, stage);
+    // Named ints, not a structured binding: lambdas below capture them (clang 14, the fuzz build).
+    const auto range = stage_layers(m, e, stage);
+    const int first = range.first, last = range.second;
     const double layers = sums(first, last, [&] { return layer_range_params(m, e, first, last); });
     most = std::max(most, with_embeddings(m, e, stage, layers));
   }
@@ -111,7 +113,9 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
   StageSums<double> params(m), activation_sums(m);
   for (int stage = 0; stage < e.pp; ++stage) {
     MemoryUse u;
-    const auto [first, last] = stage_layers(m, e, stage);
+    // Named ints, not a structured binding: lambdas below capture them (clang 14, the fuzz build).
+    const auto range = stage_layers(m, e, stage);
+    const int first = range.first, last = range.second;
     u.layer_params = params(first, last, [&] { return layer_range_params(m, e, first, last); });
     u.params = with_embeddings(m, e, stage, u.layer_params);
     const double dp = e.dp;
