@@ -120,8 +120,20 @@ void attr(hid_t obj, const std::string& name, int64_t value) {
   agreed(H5Awrite(a, H5T_NATIVE_INT64, &value), "attribute write");
 }
 
+namespace {
+// An attribute read into one value must hold one value of that class: a file from elsewhere (a
+// damaged checkpoint) may hold an array, which H5Aread would write past the value.
+void expect_one(hid_t a, H5T_class_t kind, const std::string& name, const char* what) {
+  Id space(H5Aget_space(a), H5Sclose, "attribute space");
+  Id type(H5Aget_type(a), H5Tclose, "attribute type");
+  if (H5Sget_simple_extent_npoints(space) != 1 || H5Tget_class(type) != kind)
+    throw std::runtime_error("attribute " + name + " is not " + what);
+}
+}  // namespace
+
 std::string read_string_attr(hid_t obj, const std::string& name) {
   Id a(Id::Collective{}, H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute open");
+  expect_one(a, H5T_STRING, name, "one string");
   Id ft(H5Aget_type(a), H5Tclose, "attribute type");
   const size_t size = H5Tget_size(ft);
   std::string out(size, '\0');
@@ -133,6 +145,7 @@ std::string read_string_attr(hid_t obj, const std::string& name) {
 
 int64_t read_int_attr(hid_t obj, const std::string& name) {
   Id a(Id::Collective{}, H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute open");
+  expect_one(a, H5T_INTEGER, name, "one integer");
   int64_t v = 0;
   agreed(H5Aread(a, H5T_NATIVE_INT64, &v), "attribute read");
   return v;

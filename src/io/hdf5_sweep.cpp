@@ -154,6 +154,22 @@ void write_scalar(hid_t ds, hid_t type, const void* value, bool writer) {
 // A checkpoint whole in itself, before asking whose it is (so damage is named as damage): the
 // attributes, /results as `total` rows (its own `total`), /done one integer within 0 to `total`.
 // Returns {total, done}.
+// A local HDF5 call that fails on a checkpoint's contents (a group where a dataset belongs, an
+// attribute of another type or shape) is damage: the one-line input error, whatever the call.
+// (Every rank reads the same file, so every rank throws the same.)
+template <class F>
+auto as_damage(const std::string& path, const std::string& valid, F&& f) {
+  try {
+    return f();
+  } catch (const Failure&) {
+    throw;  // agreed by every rank: on_file() names it
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw InputError({path, 0}, "", std::string("is a damaged checkpoint: ") + e.what(), valid);
+  }
+}
+
 std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, const std::string& valid) {
   auto damaged = [&](const std::string& what) { throw InputError({path, 0}, "", "is a damaged checkpoint: " + what, valid); };
   for (const char* a : {"total", "start_time", "command_line", "resumes"})
@@ -161,6 +177,10 @@ std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, con
   for (const char* d : {"results", "done"})
     if (H5Lexists(file, d, H5P_DEFAULT) <= 0) damaged(std::string("dataset /") + d + " missing");
   const int64_t total = read_int_attr(file, "total");
+  // Read later by a resume: each one value of its type.
+  read_string_attr(file, "start_time");
+  read_string_attr(file, "command_line");
+  read_int_attr(file, "resumes");
   Id results(H5Dopen2(file, "results", H5P_DEFAULT), H5Dclose, "results open");
   Id space(H5Dget_space(results), H5Sclose, "dataspace");
   hsize_t rows = 0;
@@ -253,7 +273,7 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
   }
   im->path = path;
   int64_t done = 0;
-  on_file(path, "read the checkpoint", [&] {
+  on_file(path, "read the checkpoint", [&] { as_damage(path, valid, [&] {
     if (H5Aexists(im->file, "sweep_sha256") <= 0) throw InputError({path, 0}, "", "is not a sweep checkpoint", valid);
     const auto [own_total, own_done] = check_whole(im->file, path, valid);
     done = own_done;
@@ -266,7 +286,11 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
     Id type(H5Dget_type(im->results), H5Tclose, "dataset type");
     if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != im->row_size)
       throw InputError({path, 0}, "", fmt::format("is a damaged checkpoint: /results rows are not {} bytes", im->row_size), valid);
-  });
+    // Same size is not enough: HDF5 reads compound rows member by member, by name, and would
+    // leave a column the file lacks as it was.
+    if (H5Tequal(type, im->type) <= 0)
+      throw InputError({path, 0}, "", "is a damaged checkpoint: /results rows do not have this sweep's columns", valid);
+  }); });
   return std::unique_ptr<SweepCheckpoint>(new SweepCheckpoint(std::move(im), done));
 }
 
