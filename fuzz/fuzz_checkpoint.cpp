@@ -122,7 +122,14 @@ void put_dataset(hid_t file, const char* name, FuzzedDataProvider& in) {
 void set_done(hid_t file, int64_t done) {
   const hid_t d = H5Dopen2(file, "done", H5P_DEFAULT);
   if (d < 0) return;
-  H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &done);
+  // An earlier edit may have made /done an array: one value per element.
+  const hid_t space = H5Dget_space(d);
+  const hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : 0;
+  if (n > 0) {
+    const std::vector<int64_t> values(static_cast<size_t>(n), done);
+    H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+  }
+  if (space >= 0) H5Sclose(space);
   H5Dclose(d);
 }
 
