@@ -180,7 +180,9 @@ std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, con
   // Read later by a resume: each one value of its type.
   read_string_attr(file, "start_time");
   read_string_attr(file, "command_line");
-  read_int_attr(file, "resumes");
+  // A count a resume adds one to (beyond a billion resumes it can only be damage).
+  const int64_t resumes = read_int_attr(file, "resumes");
+  if (resumes < 0 || resumes > 1'000'000'000) damaged(fmt::format("resumes = {} is not a count of resumes", resumes));
   Id results(H5Dopen2(file, "results", H5P_DEFAULT), H5Dclose, "results open");
   Id space(H5Dget_space(results), H5Sclose, "dataspace");
   hsize_t rows = 0;
