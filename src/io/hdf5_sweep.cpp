@@ -151,9 +151,11 @@ void write_scalar(hid_t ds, hid_t type, const void* value, bool writer) {
   Id x = collective_transfer();
   agreed(H5Dwrite(ds, type, mem, file_space, x, value), "scalar write");
 }
-// A checkpoint whole in itself, before asking whose it is (so damage is named as damage): the
-// attributes, /results as `total` rows (its own `total`), /done one integer within 0 to `total`.
-// Returns {total, done}.
+// The one line for a checkpoint that is damaged: what is wrong with it.
+[[noreturn]] void damaged(const std::string& path, const std::string& valid, const std::string& what) {
+  throw InputError({path, 0}, "", "is a damaged checkpoint: " + what, valid);
+}
+
 // A local HDF5 call that fails on a checkpoint's contents (a group where a dataset belongs, an
 // attribute of another type or shape) is damage: the one-line input error, whatever the call.
 // (Every rank reads the same file, so every rank throws the same.)
@@ -166,38 +168,41 @@ auto as_damage(const std::string& path, const std::string& valid, F&& f) {
   } catch (const InputError&) {
     throw;
   } catch (const std::runtime_error& e) {
-    throw InputError({path, 0}, "", std::string("is a damaged checkpoint: ") + e.what(), valid);
+    damaged(path, valid, e.what());
   }
 }
 
+// A checkpoint whole in itself, before asking whose it is (so damage is named as damage): the
+// attributes, /results as `total` rows (its own `total`), /done one integer within 0 to `total`.
+// Returns {total, done}.
 std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, const std::string& valid) {
-  auto damaged = [&](const std::string& what) { throw InputError({path, 0}, "", "is a damaged checkpoint: " + what, valid); };
+  auto wrong = [&](const std::string& what) { damaged(path, valid, what); };
   for (const char* a : {"total", "start_time", "command_line", "resumes"})
-    if (H5Aexists(file, a) <= 0) damaged(std::string("attribute ") + a + " missing");
+    if (H5Aexists(file, a) <= 0) wrong(std::string("attribute ") + a + " missing");
   for (const char* d : {"results", "done"})
-    if (H5Lexists(file, d, H5P_DEFAULT) <= 0) damaged(std::string("dataset /") + d + " missing");
+    if (H5Lexists(file, d, H5P_DEFAULT) <= 0) wrong(std::string("dataset /") + d + " missing");
   const int64_t total = read_int_attr(file, "total");
   // Read later by a resume: each one value of its type.
   read_string_attr(file, "start_time");
   read_string_attr(file, "command_line");
   // A count a resume adds one to (beyond a billion resumes it can only be damage).
   const int64_t resumes = read_int_attr(file, "resumes");
-  if (resumes < 0 || resumes > 1'000'000'000) damaged(fmt::format("resumes = {} is not a count of resumes", resumes));
+  if (resumes < 0 || resumes > 1'000'000'000) wrong(fmt::format("resumes = {} is not a count of resumes", resumes));
   Id results(H5Dopen2(file, "results", H5P_DEFAULT), H5Dclose, "results open");
   Id space(H5Dget_space(results), H5Sclose, "dataspace");
   hsize_t rows = 0;
   if (H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &rows, nullptr) != 1 ||
       rows != static_cast<hsize_t>(total))
-    damaged(fmt::format("/results is not {} rows", total));
+    wrong(fmt::format("/results is not {} rows", total));
   Id done_set(H5Dopen2(file, "done", H5P_DEFAULT), H5Dclose, "done open");
   Id done_space(H5Dget_space(done_set), H5Sclose, "dataspace");
   Id done_type(H5Dget_type(done_set), H5Tclose, "dataset type");
-  if (H5Sget_simple_extent_type(done_space) != H5S_SCALAR || H5Tget_class(done_type) != H5T_INTEGER) damaged("/done is not one integer");
+  if (H5Sget_simple_extent_type(done_space) != H5S_SCALAR || H5Tget_class(done_type) != H5T_INTEGER) wrong("/done is not one integer");
   int64_t done = 0;
   Id x = collective_transfer();
   check(H5Dread(done_set, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, x, &done), "done read");
   // A count outside [0, total] would resume at rows never computed (or before the first).
-  if (done < 0 || done > total) damaged(fmt::format("done = {} is outside 0 to {}", done, total));
+  if (done < 0 || done > total) wrong(fmt::format("done = {} is outside 0 to {}", done, total));
   return {total, done};
 }
 
@@ -287,11 +292,11 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
     im->done = Id(Id::Collective{}, H5Dopen2(im->file, "done", H5P_DEFAULT), H5Dclose, "done open");
     Id type(H5Dget_type(im->results), H5Tclose, "dataset type");
     if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != im->row_size)
-      throw InputError({path, 0}, "", fmt::format("is a damaged checkpoint: /results rows are not {} bytes", im->row_size), valid);
+      damaged(path, valid, fmt::format("/results rows are not {} bytes", im->row_size));
     // Same size is not enough: HDF5 reads compound rows member by member, by name, and would
     // leave a column the file lacks as it was.
     if (H5Tequal(type, im->type) <= 0)
-      throw InputError({path, 0}, "", "is a damaged checkpoint: /results rows do not have this sweep's columns", valid);
+      damaged(path, valid, "/results rows do not have this sweep's columns");
   }); });
   return std::unique_ptr<SweepCheckpoint>(new SweepCheckpoint(std::move(im), done));
 }

@@ -7,6 +7,11 @@ namespace rackscope::workload {
 
 double expected_max_standard_normal(int n) {
   if (n < 2) return 0;
+  // evaluate() asks this for every MoE configuration with the model's expert count: the last
+  // answer is kept (the bisection below is 60 erfc calls).
+  thread_local int last_n = 0;
+  thread_local double last = 0;
+  if (n == last_n) return last;
   // The quantile q with P(Z > q) = 1 - p, by bisection on erfc (monotone; 60 halvings reach
   // double precision on [0, 10]).
   const double tail = 1 - (n - 0.375) / (n + 0.25);
@@ -15,7 +20,9 @@ double expected_max_standard_normal(int n) {
     const double mid = (lo + hi) / 2;
     (0.5 * std::erfc(mid / std::sqrt(2.0)) > tail ? lo : hi) = mid;
   }
-  return (lo + hi) / 2;
+  last_n = n;
+  last = (lo + hi) / 2;
+  return last;
 }
 
 double busiest_expert_load(double load_imbalance, double mean_rows, int experts) {
