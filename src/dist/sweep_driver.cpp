@@ -25,6 +25,7 @@
 #include "sweep/limits.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/reasons.hpp"
+#include "sweep/refused.hpp"
 #include "sweep/report.hpp"
 
 namespace rackscope::dist {
@@ -267,39 +268,50 @@ class SweepRun {
     return mine;
   }
 
-  // The result file under its temporary name: each rank moves a chunk-aligned slice of rows
-  // from the checkpoint, and counts reasons and the front over it.
+  // The result file under its temporary name. Each rank takes an even slice of the checkpoint,
+  // counts reasons and its front over it, and splits it into feasible rows and refused (index,
+  // reason) rows; an exclusive prefix sum over the ranks places both in the file in index order,
+  // whatever the rank count.
   std::optional<Failure> assemble(SweepOutcome& outcome) {
     outcome.counts.assign(sweep::reason_names().size(), 0);
+    sweep::Split split;
+    std::vector<uint8_t> front;
+    // Local work first, agreed before the file's collective calls: a rank failing between two of
+    // them would leave the others waiting.
     auto failed = agree(attempt([&] {
-      io::SweepFile file(assembling_, *layout_, total_);
-      file.write_meta(meta_);
-      file.write_space(job_.spec, ev_->space());
-      const int64_t chunk = file.chunk_rows(), chunks = (total_ + chunk - 1) / chunk;
-      const int64_t first = std::min(total_, chunks * mpi_.rank() / mpi_.size() * chunk);
-      const int64_t last = std::min(total_, chunks * (mpi_.rank() + 1) / mpi_.size() * chunk);
+      const int64_t first = total_ * mpi_.rank() / mpi_.size(), last = total_ * (mpi_.rank() + 1) / mpi_.size();
       const std::vector<uint8_t> rows = ck_->read(first, last);
-      file.write_results(first, last, rows);
-      reduce(rows, static_cast<size_t>(last - first), outcome);
-      const int64_t front_count = broadcast(static_cast<int64_t>(outcome.front.size() / layout_->row_size()));
-      file.write_pareto(front_count, outcome.front, job_.spec.objectives);
-      file.write_infeasible(outcome.counts);
-      file.finish(utc_now());
+      const size_t n = static_cast<size_t>(last - first);
+      sweep::count_reasons(*layout_, rows.data(), n, outcome.counts);
+      front = sweep::front_rows(*layout_, job_.spec.objectives, rows.data(), n);
+      split = sweep::split_refused(*layout_, rows.data(), n);
     }));
+    if (!failed)
+      failed = agree(attempt([&] {
+        io::SweepFile file(assembling_, *layout_);
+        file.write_meta(meta_);
+        file.write_space(job_.spec, ev_->space());
+        const std::vector<int64_t> mine = {split.feasible_rows, split.refused_rows};
+        const std::vector<int64_t> before = exclusive_sum(mine), all = sum(mine);
+        file.write_results(all[0], before[0], split.feasible);
+        file.write_refused(all[1], before[1], split.refused);
+        reduce(front, outcome);
+        const int64_t front_count = broadcast(static_cast<int64_t>(outcome.front.size() / layout_->row_size()));
+        file.write_pareto(front_count, outcome.front, job_.spec.objectives);
+        file.write_infeasible(outcome.counts);
+        file.finish(utc_now());
+      }));
     ck_.reset();
     return failed;
   }
 
   // Reason counts summed over the ranks; the front of the union is the front of the ranks' fronts.
-  void reduce(const std::vector<uint8_t>& rows, size_t n, SweepOutcome& outcome) const {
-    sweep::count_reasons(*layout_, rows.data(), n, outcome.counts);
+  void reduce(const std::vector<uint8_t>& front, SweepOutcome& outcome) const {
     outcome.counts = sum(outcome.counts);
-    const std::vector<sweep::Objective>& objectives = job_.spec.objectives;
-    const std::vector<uint8_t> local = sweep::front_rows(*layout_, objectives, rows.data(), n);
-    const std::string gathered = gather(std::string(local.begin(), local.end()));
+    const std::string gathered = gather(std::string(front.begin(), front.end()));
     if (root_)
-      outcome.front =
-          sweep::front_rows(*layout_, objectives, reinterpret_cast<const uint8_t*>(gathered.data()), gathered.size() / layout_->row_size());
+      outcome.front = sweep::front_rows(*layout_, job_.spec.objectives, reinterpret_cast<const uint8_t*>(gathered.data()),
+                                        gathered.size() / layout_->row_size());
   }
 
   // The finished file takes its name; the checkpoint goes.
