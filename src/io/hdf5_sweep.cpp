@@ -399,7 +399,8 @@ void SweepFile::write_results(int64_t rows, int64_t first, const std::vector<uin
   on_file(impl_->path, "write the results file", [&] {
     const size_t rs = impl_->layout->row_size();
     Id d = compressed_dataset(impl_->file, "results", impl_->type, rows, rs);
-    write_rows(d, impl_->type, {{first, first + static_cast<int64_t>(mine.size() / rs)}}, mine.data());
+    // An empty dataset takes no write (HDF5 refuses one): every rank knows `rows`, so all skip it.
+    if (rows > 0) write_rows(d, impl_->type, {{first, first + static_cast<int64_t>(mine.size() / rs)}}, mine.data());
     column_attrs(d, impl_->layout->columns());
     // Tells a reader of older files (every configuration a row) from these.
     attr(d, "rows", std::string("feasible"));
@@ -409,7 +410,7 @@ void SweepFile::write_results(int64_t rows, int64_t first, const std::vector<uin
 void SweepFile::write_refused(int64_t rows, int64_t first, const std::vector<uint8_t>& mine) {
   on_file(impl_->path, "write the results file", [&] {
     Id d = compressed_dataset(impl_->file, "refused", impl_->refused_type, rows, sweep::kRefusedRowSize);
-    write_rows(d, impl_->refused_type, {{first, first + static_cast<int64_t>(mine.size() / sweep::kRefusedRowSize)}}, mine.data());
+    if (rows > 0) write_rows(d, impl_->refused_type, {{first, first + static_cast<int64_t>(mine.size() / sweep::kRefusedRowSize)}}, mine.data());
     column_attrs(d, sweep::refused_columns());
   });
 }
