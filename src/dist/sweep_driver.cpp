@@ -207,6 +207,7 @@ class SweepRun {
   }
 
   static constexpr int64_t kFirstInterval = 4096;
+  static constexpr int64_t kAssemblyBlockBytes = int64_t{4} << 20;  // checkpoint rows read at a time at the end
 
   // Where an interval of about `length` from `begin` ends: on a cluster boundary where clusters
   // are smaller than the interval (a rank then rarely needs two fabrics in one interval).
@@ -280,11 +281,22 @@ class SweepRun {
     // them would leave the others waiting.
     auto failed = agree(attempt([&] {
       const int64_t first = total_ * mpi_.rank() / mpi_.size(), last = total_ * (mpi_.rank() + 1) / mpi_.size();
-      const std::vector<uint8_t> rows = ck_->read(first, last);
-      const size_t n = static_cast<size_t>(last - first);
-      sweep::count_reasons(*layout_, rows.data(), n, outcome.counts);
-      front = sweep::front_rows(*layout_, job_.spec.objectives, rows.data(), n);
-      split = sweep::split_refused(*layout_, rows.data(), n);
+      // Read block by block into one buffer: the slice whole (1 GB at 1 rank for
+      // benchmarks/bench_gpt3_space.toml) cost more in allocating, zeroing and page faults than in
+      // reading, and its memory grew with the sweep. Every rank makes as many (collective) reads
+      // as the largest slice needs, the last ones empty where its slice is shorter.
+      const int64_t block = std::max<int64_t>(1, kAssemblyBlockBytes / static_cast<int64_t>(layout_->row_size()));
+      const int64_t reads = ((total_ + mpi_.size() - 1) / mpi_.size() + block - 1) / block;
+      std::vector<uint8_t> rows;
+      for (int64_t k = 0; k < reads; ++k) {
+        const int64_t from = std::min(last, first + k * block), to = std::min(last, from + block);
+        ck_->read(from, to, rows);
+        const size_t n = static_cast<size_t>(to - from);
+        sweep::count_reasons(*layout_, rows.data(), n, outcome.counts);
+        sweep::split_refused(*layout_, rows.data(), n, split);
+      }
+      // The slice's front is its feasible rows' front (front_rows passes over the others).
+      front = sweep::front_rows(*layout_, job_.spec.objectives, split.feasible.data(), static_cast<size_t>(split.feasible_rows));
     }));
     if (!failed)
       failed = agree(attempt([&] {

@@ -331,8 +331,14 @@ void SweepCheckpoint::write(const Runs& runs, const std::vector<uint8_t>& rows, 
 }
 
 std::vector<uint8_t> SweepCheckpoint::read(int64_t first, int64_t last) {
+  std::vector<uint8_t> out;
+  read(first, last, out);
+  return out;
+}
+
+void SweepCheckpoint::read(int64_t first, int64_t last, std::vector<uint8_t>& out) {
   const int64_t n = std::max<int64_t>(0, last - first);
-  std::vector<uint8_t> out(static_cast<size_t>(n) * impl_->row_size);
+  out.resize(static_cast<size_t>(n) * impl_->row_size);
   Id file_space(H5Dget_space(impl_->results), H5Sclose, "dataspace");
   select_rows(file_space, first, last);
   Id mem = memory_space(n);
@@ -340,7 +346,6 @@ std::vector<uint8_t> SweepCheckpoint::read(int64_t first, int64_t last) {
   uint8_t none = 0;
   on_file(impl_->path, "read the checkpoint",
           [&] { agreed(H5Dread(impl_->results, impl_->type, mem, file_space, x, n ? out.data() : &none), "rows read"); });
-  return out;
 }
 
 // ---- result file ----

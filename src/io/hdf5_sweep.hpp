@@ -53,6 +53,9 @@ class SweepCheckpoint {
   void write(const Runs& runs, const std::vector<uint8_t>& rows, int64_t done);
   // Rows [first, last).
   std::vector<uint8_t> read(int64_t first, int64_t last);
+  // The same into `out` (resized): a buffer reused block after block is not allocated, zeroed
+  // and faulted in again for every block.
+  void read(int64_t first, int64_t last, std::vector<uint8_t>& out);
 
   struct Impl;
 

@@ -22,18 +22,21 @@ int64_t refused_index(const uint8_t* row) {
 
 uint8_t refused_reason(const uint8_t* row) { return row[8]; }
 
-Split split_refused(const Layout& layout, const uint8_t* rows, size_t n) {
+void split_refused(const Layout& layout, const uint8_t* rows, size_t n, Split& into) {
   const Column* index = layout.find("index");
   const Column* reason = layout.find("reason");
   RACKSCOPE_ASSERT(index && index->type == Type::u64 && reason && reason->type == Type::reason, "the layout has index and reason columns");
   const size_t rs = layout.row_size();
-  Split s;
-  for (size_t i = 0; i < n; ++i) s.refused_rows += rows[i * rs + reason->offset] != 0;
-  s.feasible_rows = static_cast<int64_t>(n) - s.refused_rows;
-  s.feasible.resize(static_cast<size_t>(s.feasible_rows) * rs);
-  s.refused.resize(static_cast<size_t>(s.refused_rows) * kRefusedRowSize);
-  uint8_t* f = s.feasible.data();
-  uint8_t* r = s.refused.data();
+  int64_t refused = 0;
+  for (size_t i = 0; i < n; ++i) refused += rows[i * rs + reason->offset] != 0;
+  const int64_t feasible = static_cast<int64_t>(n) - refused;
+  const size_t f0 = into.feasible.size(), r0 = into.refused.size();
+  into.feasible.resize(f0 + static_cast<size_t>(feasible) * rs);
+  into.refused.resize(r0 + static_cast<size_t>(refused) * kRefusedRowSize);
+  into.feasible_rows += feasible;
+  into.refused_rows += refused;
+  uint8_t* f = into.feasible.data() + f0;
+  uint8_t* r = into.refused.data() + r0;
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* row = rows + i * rs;
     const uint8_t code = row[reason->offset];
@@ -49,6 +52,11 @@ Split split_refused(const Layout& layout, const uint8_t* rows, size_t n) {
     r[8] = code;
     r += kRefusedRowSize;
   }
+}
+
+Split split_refused(const Layout& layout, const uint8_t* rows, size_t n) {
+  Split s;
+  split_refused(layout, rows, n, s);
   return s;
 }
 

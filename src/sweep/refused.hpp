@@ -27,5 +27,7 @@ struct Split {
 // `n` packed rows of `layout` split by their reason column (0: feasible). Rows given in index
 // order stay in index order on both sides.
 Split split_refused(const Layout& layout, const uint8_t* rows, size_t n);
+// The same, appended to `into` (a slice split block by block, each block after the last).
+void split_refused(const Layout& layout, const uint8_t* rows, size_t n, Split& into);
 
 }  // namespace rackscope::sweep
