@@ -231,11 +231,17 @@ class SweepRun {
   // One interval: chunks evaluated, then this rank's rows written collectively.
   std::optional<Failure> run_interval(int64_t begin, int64_t end) {
     std::vector<Piece> pieces;
-    std::vector<uint8_t> rows;
+    // The row buffers live across intervals, with room for a whole interval: fresh ones (up to
+    // 83 MB each) were grown by copying, zeroed and faulted in again every interval, a third of a
+    // 1-rank run of benchmarks/bench_gpt3_space.toml (perf: memmove, memset and page faults).
+    std::vector<uint8_t>& rows = interval_rows_;
+    std::vector<uint8_t>& sorted = interval_sorted_;
+    rows.clear();
+    sorted.clear();
+    rows.reserve(static_cast<size_t>(end - begin) * layout_->row_size());
     if (auto failed = agree(evaluate_chunks(begin, end, pieces, rows))) return failed;
     // Sorted and checked here, before the collective write, because a rank failing inside a
     // collective call would leave the others waiting.
-    std::vector<uint8_t> sorted;
     io::Runs runs;
     if (auto failed = agree(attempt([&] { sort_rows(pieces, rows, layout_->row_size(), begin, end, sorted, runs); }))) return failed;
     return agree(attempt([&] { ck_->write(runs, sorted, end); }));
@@ -358,6 +364,7 @@ class SweepRun {
   int64_t total_ = 0, per_cluster_ = 1;
   std::optional<int> inject_failure_;
   std::optional<sweep::Progress> progress_;
+  std::vector<uint8_t> interval_rows_, interval_sorted_;  // run_interval's, kept for the next interval
 };
 }  // namespace
 
