@@ -294,6 +294,9 @@ class SweepRun {
       const int64_t block = std::max<int64_t>(1, kAssemblyBlockBytes / static_cast<int64_t>(layout_->row_size()));
       const int64_t reads = ((total_ + mpi_.size() - 1) / mpi_.size() + block - 1) / block;
       std::vector<uint8_t> rows;
+      // Room for every row of the slice refused (9 B a row; most rows of a large search are):
+      // /refused then grows without copies or new page faults block after block.
+      split.refused.reserve(static_cast<size_t>(last - first) * sweep::kRefusedRowSize);
       for (int64_t k = 0; k < reads; ++k) {
         const int64_t from = std::min(last, first + k * block), to = std::min(last, from + block);
         ck_->read(from, to, rows);
