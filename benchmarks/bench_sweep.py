@@ -21,7 +21,6 @@ import tempfile
 import time
 
 import h5py
-import numpy as np
 
 binary = sys.argv[1]
 repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -43,10 +42,18 @@ def best(spec, ranks, out, n):
     return min(r[0] for r in runs), min(r[1] for r in runs)
 
 
+# Reasons given after the step was timed (the constraints checked on its results): with the
+# feasible configurations, the ones evaluate() timed. (/results holds the feasible rows only.)
+TIMED = {"feasible", "over_memory_budget", "over_max_cost", "over_max_power"}
+
+
 def rows(out):
+    """(configurations, configurations timed by evaluate())."""
     with h5py.File(out, "r") as f:
-        r = f["results"][()]
-        return len(r), int(np.count_nonzero(~np.isnan(r["step_time_s"])))
+        inf = f["infeasible"][()]
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in inf["name"]]
+        timed = sum(int(c) for n, c in zip(names, inf["configurations"]) if n in TIMED)
+        return int(f["space"].attrs["total"]), timed
 
 
 with tempfile.TemporaryDirectory() as tmp:

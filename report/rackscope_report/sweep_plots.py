@@ -1,6 +1,9 @@
 """Plots of a `rackscope sweep` HDF5 file: the time-to-train vs cost Pareto front per packaging,
 tokens/s against chips, infeasible configurations per reason, and the step breakdown of the
-fastest configurations."""
+fastest configurations. Every plot but the reasons chart (from /infeasible) draws feasible
+configurations, the rows of /results (refused ones are in /refused as index and reason only);
+the `feasible == 1` filters below keep files of older versions, which held a row for every
+configuration, readable. A sweep with no feasible configuration gives the reasons chart alone."""
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 

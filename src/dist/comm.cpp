@@ -87,6 +87,15 @@ std::vector<int64_t> sum(const std::vector<int64_t>& values) {
   return out;
 }
 
+std::vector<int64_t> exclusive_sum(const std::vector<int64_t>& values) {
+  std::vector<int64_t> out(values.size(), 0);
+  check(MPI_Exscan(values.data(), out.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD), "exscan");
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0) std::fill(out.begin(), out.end(), 0);  // MPI leaves rank 0's result undefined
+  return out;
+}
+
 double max(double value) {
   double out = 0;
   check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "allreduce");

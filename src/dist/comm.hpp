@@ -31,6 +31,9 @@ int64_t broadcast(int64_t value, int root = 0);
 std::map<std::string, std::string> broadcast(const std::map<std::string, std::string>& texts, int root = 0);
 int64_t sum(int64_t value);
 std::vector<int64_t> sum(const std::vector<int64_t>& values);
+// Element by element, the sum over the ranks below this one (zeros on rank 0): where this rank's
+// part goes in a dataset the ranks fill in rank order.
+std::vector<int64_t> exclusive_sum(const std::vector<int64_t>& values);
 double max(double value);
 // Every rank's bytes, concatenated in rank order, on rank 0 (empty elsewhere).
 std::string gather(const std::string& bytes);

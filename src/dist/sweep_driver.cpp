@@ -25,6 +25,7 @@
 #include "sweep/limits.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/reasons.hpp"
+#include "sweep/refused.hpp"
 #include "sweep/report.hpp"
 
 namespace rackscope::dist {
@@ -206,6 +207,7 @@ class SweepRun {
   }
 
   static constexpr int64_t kFirstInterval = 4096;
+  static constexpr int64_t kAssemblyBlockBytes = int64_t{4} << 20;  // checkpoint rows read at a time at the end
 
   // Where an interval of about `length` from `begin` ends: on a cluster boundary where clusters
   // are smaller than the interval (a rank then rarely needs two fabrics in one interval).
@@ -229,11 +231,17 @@ class SweepRun {
   // One interval: chunks evaluated, then this rank's rows written collectively.
   std::optional<Failure> run_interval(int64_t begin, int64_t end) {
     std::vector<Piece> pieces;
-    std::vector<uint8_t> rows;
+    // The row buffers live across intervals, with room for a whole interval: fresh ones (up to
+    // 83 MB each) were grown by copying, zeroed and faulted in again every interval, a third of a
+    // 1-rank run of benchmarks/bench_gpt3_space.toml (perf: memmove, memset and page faults).
+    std::vector<uint8_t>& rows = interval_rows_;
+    std::vector<uint8_t>& sorted = interval_sorted_;
+    rows.clear();
+    sorted.clear();
+    rows.reserve(static_cast<size_t>(end - begin) * layout_->row_size());
     if (auto failed = agree(evaluate_chunks(begin, end, pieces, rows))) return failed;
     // Sorted and checked here, before the collective write, because a rank failing inside a
     // collective call would leave the others waiting.
-    std::vector<uint8_t> sorted;
     io::Runs runs;
     if (auto failed = agree(attempt([&] { sort_rows(pieces, rows, layout_->row_size(), begin, end, sorted, runs); }))) return failed;
     return agree(attempt([&] { ck_->write(runs, sorted, end); }));
@@ -267,39 +275,64 @@ class SweepRun {
     return mine;
   }
 
-  // The result file under its temporary name: each rank moves a chunk-aligned slice of rows
-  // from the checkpoint, and counts reasons and the front over it.
+  // The result file under its temporary name. Each rank takes an even slice of the checkpoint,
+  // counts reasons and its front over it, and splits it into feasible rows and refused (index,
+  // reason) rows; an exclusive prefix sum over the ranks places both in the file in index order,
+  // whatever the rank count.
   std::optional<Failure> assemble(SweepOutcome& outcome) {
     outcome.counts.assign(sweep::reason_names().size(), 0);
+    sweep::Split split;
+    std::vector<uint8_t> front;
+    // Local work first, agreed before the file's collective calls: a rank failing between two of
+    // them would leave the others waiting.
     auto failed = agree(attempt([&] {
-      io::SweepFile file(assembling_, *layout_, total_);
-      file.write_meta(meta_);
-      file.write_space(job_.spec, ev_->space());
-      const int64_t chunk = file.chunk_rows(), chunks = (total_ + chunk - 1) / chunk;
-      const int64_t first = std::min(total_, chunks * mpi_.rank() / mpi_.size() * chunk);
-      const int64_t last = std::min(total_, chunks * (mpi_.rank() + 1) / mpi_.size() * chunk);
-      const std::vector<uint8_t> rows = ck_->read(first, last);
-      file.write_results(first, last, rows);
-      reduce(rows, static_cast<size_t>(last - first), outcome);
-      const int64_t front_count = broadcast(static_cast<int64_t>(outcome.front.size() / layout_->row_size()));
-      file.write_pareto(front_count, outcome.front, job_.spec.objectives);
-      file.write_infeasible(outcome.counts);
-      file.finish(utc_now());
+      const int64_t first = total_ * mpi_.rank() / mpi_.size(), last = total_ * (mpi_.rank() + 1) / mpi_.size();
+      // Read block by block into one buffer: the slice whole (1 GB at 1 rank for
+      // benchmarks/bench_gpt3_space.toml) cost more in allocating, zeroing and page faults than in
+      // reading, and its memory grew with the sweep. Every rank makes as many (collective) reads
+      // as the largest slice needs, the last ones empty where its slice is shorter.
+      const int64_t block = std::max<int64_t>(1, kAssemblyBlockBytes / static_cast<int64_t>(layout_->row_size()));
+      const int64_t reads = ((total_ + mpi_.size() - 1) / mpi_.size() + block - 1) / block;
+      std::vector<uint8_t> rows;
+      // Room for every row of the slice refused (9 B a row; most rows of a large search are):
+      // /refused then grows without copies or new page faults block after block.
+      split.refused.reserve(static_cast<size_t>(last - first) * sweep::kRefusedRowSize);
+      for (int64_t k = 0; k < reads; ++k) {
+        const int64_t from = std::min(last, first + k * block), to = std::min(last, from + block);
+        ck_->read(from, to, rows);
+        const size_t n = static_cast<size_t>(to - from);
+        sweep::count_reasons(*layout_, rows.data(), n, outcome.counts);
+        sweep::split_refused(*layout_, rows.data(), n, split);
+      }
+      // The slice's front is its feasible rows' front (front_rows passes over the others).
+      front = sweep::front_rows(*layout_, job_.spec.objectives, split.feasible.data(), static_cast<size_t>(split.feasible_rows));
     }));
+    if (!failed)
+      failed = agree(attempt([&] {
+        io::SweepFile file(assembling_, *layout_);
+        file.write_meta(meta_);
+        file.write_space(job_.spec, ev_->space());
+        const std::vector<int64_t> mine = {split.feasible_rows, split.refused_rows};
+        const std::vector<int64_t> before = exclusive_sum(mine), all = sum(mine);
+        file.write_results(all[0], before[0], split.feasible);
+        file.write_refused(all[1], before[1], split.refused);
+        reduce(front, outcome);
+        const int64_t front_count = broadcast(static_cast<int64_t>(outcome.front.size() / layout_->row_size()));
+        file.write_pareto(front_count, outcome.front, job_.spec.objectives);
+        file.write_infeasible(outcome.counts);
+        file.finish(utc_now());
+      }));
     ck_.reset();
     return failed;
   }
 
   // Reason counts summed over the ranks; the front of the union is the front of the ranks' fronts.
-  void reduce(const std::vector<uint8_t>& rows, size_t n, SweepOutcome& outcome) const {
-    sweep::count_reasons(*layout_, rows.data(), n, outcome.counts);
+  void reduce(const std::vector<uint8_t>& front, SweepOutcome& outcome) const {
     outcome.counts = sum(outcome.counts);
-    const std::vector<sweep::Objective>& objectives = job_.spec.objectives;
-    const std::vector<uint8_t> local = sweep::front_rows(*layout_, objectives, rows.data(), n);
-    const std::string gathered = gather(std::string(local.begin(), local.end()));
+    const std::string gathered = gather(std::string(front.begin(), front.end()));
     if (root_)
-      outcome.front =
-          sweep::front_rows(*layout_, objectives, reinterpret_cast<const uint8_t*>(gathered.data()), gathered.size() / layout_->row_size());
+      outcome.front = sweep::front_rows(*layout_, job_.spec.objectives, reinterpret_cast<const uint8_t*>(gathered.data()),
+                                        gathered.size() / layout_->row_size());
   }
 
   // The finished file takes its name; the checkpoint goes.
@@ -334,6 +367,7 @@ class SweepRun {
   int64_t total_ = 0, per_cluster_ = 1;
   std::optional<int> inject_failure_;
   std::optional<sweep::Progress> progress_;
+  std::vector<uint8_t> interval_rows_, interval_sorted_;  // run_interval's, kept for the next interval
 };
 }  // namespace
 

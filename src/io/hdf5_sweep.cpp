@@ -11,6 +11,7 @@
 #include "io/input_error.hpp"
 #include "io/read_text.hpp"
 #include "sweep/reasons.hpp"
+#include "sweep/refused.hpp"
 #include "sweep/sha256.hpp"
 #include "units/quantity.hpp"
 
@@ -77,11 +78,12 @@ Id reason_type() {
   return t;
 }
 
-// The /results compound type: the layout's columns at their offsets, packed.
-Id row_type(const Layout& layout) {
-  Id t(H5Tcreate(H5T_COMPOUND, layout.row_size()), H5Tclose, "compound type");
+// A compound type of `columns` at their offsets, packed in `size` bytes: the /results row
+// (the layout's columns) or the /refused row (sweep::refused_columns()).
+Id compound_type(const std::vector<sweep::Column>& columns, size_t size) {
+  Id t(H5Tcreate(H5T_COMPOUND, size), H5Tclose, "compound type");
   Id reason = reason_type();
-  for (const auto& c : layout.columns()) {
+  for (const auto& c : columns) {
     hid_t member = H5T_NATIVE_DOUBLE;
     switch (c.type) {
       case Type::u8: member = H5T_NATIVE_UINT8; break;
@@ -96,9 +98,11 @@ Id row_type(const Layout& layout) {
   return t;
 }
 
-void column_attrs(hid_t ds, const Layout& layout) {
+Id row_type(const Layout& layout) { return compound_type(layout.columns(), layout.row_size()); }
+
+void column_attrs(hid_t ds, const std::vector<sweep::Column>& columns) {
   std::vector<std::string> names, units, descriptions;
-  for (const auto& c : layout.columns()) {
+  for (const auto& c : columns) {
     names.push_back(c.name);
     units.push_back(c.units);
     descriptions.push_back(c.description);
@@ -327,8 +331,14 @@ void SweepCheckpoint::write(const Runs& runs, const std::vector<uint8_t>& rows, 
 }
 
 std::vector<uint8_t> SweepCheckpoint::read(int64_t first, int64_t last) {
+  std::vector<uint8_t> out;
+  read(first, last, out);
+  return out;
+}
+
+void SweepCheckpoint::read(int64_t first, int64_t last, std::vector<uint8_t>& out) {
   const int64_t n = std::max<int64_t>(0, last - first);
-  std::vector<uint8_t> out(static_cast<size_t>(n) * impl_->row_size);
+  out.resize(static_cast<size_t>(n) * impl_->row_size);
   Id file_space(H5Dget_space(impl_->results), H5Sclose, "dataspace");
   select_rows(file_space, first, last);
   Id mem = memory_space(n);
@@ -336,22 +346,23 @@ std::vector<uint8_t> SweepCheckpoint::read(int64_t first, int64_t last) {
   uint8_t none = 0;
   on_file(impl_->path, "read the checkpoint",
           [&] { agreed(H5Dread(impl_->results, impl_->type, mem, file_space, x, n ? out.data() : &none), "rows read"); });
-  return out;
 }
 
 // ---- result file ----
 
-static void lay_out_results(SweepFile::Impl& i, const Layout& layout, int64_t total);
+// Deflate level of /results and /refused, with the shuffle filter before it. Level 1 deflates the
+// feasible rows of benchmarks/bench_gpt3_space.toml about 20% faster than level 4 for a /results
+// 4% larger (README "Performance"): the issue asked for write speed.
+constexpr unsigned kDeflateLevel = 1;
 
 struct SweepFile::Impl {
   std::string path;
   const Layout* layout = nullptr;
-  Id file, results, meta;
-  Id type;
-  int64_t chunk = 0;
+  Id file, meta;
+  Id type, refused_type;
 };
 
-SweepFile::SweepFile(const std::string& path, const Layout& layout, int64_t total) : impl_(std::make_unique<Impl>()) {
+SweepFile::SweepFile(const std::string& path, const Layout& layout) : impl_(std::make_unique<Impl>()) {
   silence_library_errors();
   impl_->layout = &layout;
   Id fapl = mpi_file_access();
@@ -361,29 +372,54 @@ SweepFile::SweepFile(const std::string& path, const Layout& layout, int64_t tota
     throw InputError({path, 0}, "", "cannot create the results file", "a writable path for -o");
   }
   impl_->path = path;
-  on_file(path, "write the results file", [&] { lay_out_results(*impl_, layout, total); });
+  on_file(path, "write the results file", [&] {
+    impl_->type = row_type(layout);
+    impl_->refused_type = compound_type(sweep::refused_columns(), sweep::kRefusedRowSize);
+  });
 }
 
-// The /results dataset of a result file just created.
-static void lay_out_results(SweepFile::Impl& i, const Layout& layout, int64_t total) {
-  i.type = row_type(layout);
-  // Chunks of ~1 MiB: large enough to compress well, small enough that the ranks' slices
-  // (aligned to chunks) balance.
-  i.chunk = std::min<int64_t>(total, std::max<int64_t>(1024, (int64_t{1} << 20) / static_cast<int64_t>(layout.row_size())));
+namespace {
+// A dataset of `rows` rows of `row_size` bytes, chunked (~1 MiB a chunk: large enough to compress
+// well), shuffled and deflated. An empty one (a sweep with no feasible or no refused
+// configuration) is contiguous: HDF5 refuses a chunk larger than a fixed extent of 0.
+Id compressed_dataset(hid_t file, const char* name, hid_t type, int64_t rows, size_t row_size) {
   Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "creation list");
-  const hsize_t chunk = static_cast<hsize_t>(i.chunk), n = static_cast<hsize_t>(total);
-  check(H5Pset_chunk(dcpl, 1, &chunk), "chunking");
-  check(H5Pset_shuffle(dcpl), "shuffle filter");
-  check(H5Pset_deflate(dcpl, 4), "deflate filter");
+  if (rows > 0) {
+    const hsize_t chunk = static_cast<hsize_t>(std::min<int64_t>(rows, std::max<int64_t>(1024, (int64_t{1} << 20) / static_cast<int64_t>(row_size))));
+    check(H5Pset_chunk(dcpl, 1, &chunk), "chunking");
+    check(H5Pset_shuffle(dcpl), "shuffle filter");
+    check(H5Pset_deflate(dcpl, kDeflateLevel), "deflate filter");
+  }
   check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "no fill");
+  const hsize_t n = static_cast<hsize_t>(rows);
   Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
-  i.results = Id(Id::Collective{}, H5Dcreate2(i.file, "results", i.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "results create");
-  column_attrs(i.results, layout);
+  return Id(Id::Collective{}, H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "dataset create");
 }
+}  // namespace
 
 SweepFile::~SweepFile() = default;
 
-int64_t SweepFile::chunk_rows() const { return impl_->chunk; }
+void SweepFile::write_results(int64_t rows, int64_t first, const std::vector<uint8_t>& mine) {
+  on_file(impl_->path, "write the results file", [&] {
+    const size_t rs = impl_->layout->row_size();
+    Id d = compressed_dataset(impl_->file, "results", impl_->type, rows, rs);
+    // An empty dataset takes no write (HDF5 refuses one): every rank knows `rows`, so all skip it.
+    if (rows > 0) write_rows(d, impl_->type, {{first, first + static_cast<int64_t>(mine.size() / rs)}}, mine.data());
+    column_attrs(d, impl_->layout->columns());
+    // Tells a reader of older files (every configuration a row) from these.
+    attr(d, "rows", std::string("feasible"));
+  });
+}
+
+void SweepFile::write_refused(int64_t rows, int64_t first, const std::vector<uint8_t>& mine) {
+  on_file(impl_->path, "write the results file", [&] {
+    Id d = compressed_dataset(impl_->file, "refused", impl_->refused_type, rows, sweep::kRefusedRowSize);
+    if (rows > 0) write_rows(d, impl_->refused_type, {{first, first + static_cast<int64_t>(mine.size() / sweep::kRefusedRowSize)}}, mine.data());
+    column_attrs(d, sweep::refused_columns());
+  });
+}
+
+
 
 void SweepFile::write_meta(const SweepMeta& m) {
   on_file(impl_->path, "write the results file", [&] {
@@ -451,12 +487,6 @@ void SweepFile::write_space(const sweep::Spec& spec, const sweep::Space& space) 
   });
 }
 
-void SweepFile::write_results(int64_t first, int64_t last, const std::vector<uint8_t>& rows) {
-  on_file(impl_->path, "write the results file", [&] {
-    write_rows(impl_->results, impl_->type, {{first, last}}, rows.data());
-  });
-}
-
 void SweepFile::write_infeasible(const std::vector<int64_t>& counts) {
   on_file(impl_->path, "write the results file", [&] {
     // {reason (enum), name, configurations}, packed.
@@ -489,7 +519,7 @@ void SweepFile::write_pareto(int64_t count, const std::vector<uint8_t>& rows, co
     Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
     Id d(Id::Collective{}, H5Dcreate2(impl_->file, "pareto", impl_->type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, "pareto create");
     if (count > 0) write_rows(d, impl_->type, writer ? Runs{{0, count}} : Runs{}, rows.data());
-    column_attrs(d, *impl_->layout);
+    column_attrs(d, impl_->layout->columns());
     std::vector<std::string> obj;
     for (const auto& o : objectives) obj.push_back((o.maximize ? "maximize " : "minimize ") + o.column);
     attr(d, "objectives", obj);

@@ -5,7 +5,8 @@
 //    configurations done. Its datasets are contiguous and allocated when it is created, so a
 //    checkpoint writes raw data only and a killed run leaves a file that resumes.
 //  - The result file, assembled at the end under a temporary name, then renamed: /meta, /space,
-//    /results (chunked, shuffled and deflated), /infeasible, /pareto.
+//    /results (the feasible rows) and /refused (index and reason of the others), both chunked,
+//    shuffled and deflated, /infeasible, /pareto.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,6 +53,9 @@ class SweepCheckpoint {
   void write(const Runs& runs, const std::vector<uint8_t>& rows, int64_t done);
   // Rows [first, last).
   std::vector<uint8_t> read(int64_t first, int64_t last);
+  // The same into `out` (resized): a buffer reused block after block is not allocated, zeroed
+  // and faulted in again for every block.
+  void read(int64_t first, int64_t last, std::vector<uint8_t>& out);
 
   struct Impl;
 
@@ -63,15 +67,16 @@ class SweepCheckpoint {
 
 class SweepFile {
  public:
-  // Creates `path` (replacing it) for `total` rows.
-  SweepFile(const std::string& path, const sweep::Layout& layout, int64_t total);
+  // Creates `path` (replacing it).
+  SweepFile(const std::string& path, const sweep::Layout& layout);
   ~SweepFile();
-  // Rows per HDF5 chunk of /results: ranks write whole chunks where they can.
-  int64_t chunk_rows() const;
   void write_meta(const SweepMeta& meta);
   void write_space(const sweep::Spec& spec, const sweep::Space& space);
-  // This rank's rows [first, last) of /results.
-  void write_results(int64_t first, int64_t last, const std::vector<uint8_t>& rows);
+  // /results of `rows` feasible rows (every rank passes the same count), this rank's `mine`
+  // (packed rows of the layout) from row `first` on.
+  void write_results(int64_t rows, int64_t first, const std::vector<uint8_t>& mine);
+  // /refused of `rows` rows, this rank's `mine` (packed sweep::refused_columns() rows) from `first` on.
+  void write_refused(int64_t rows, int64_t first, const std::vector<uint8_t>& mine);
   // Configurations per reason code (all ranks pass the same counts).
   void write_infeasible(const std::vector<int64_t>& counts);
   // The non-dominated rows: `rows` holds `count` rows on rank 0 (the only writer).

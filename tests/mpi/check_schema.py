@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Reads a sweep's HDF5 file back with h5py and checks it against the documented schema (README
 "Sweeps and the HDF5 schema"): groups and datasets, a units attribute for every column, row
-counts, the mixed-radix decoding of every axis column, derived columns, reason counts, the
-Pareto set, the verbatim inputs and their SHA-256, and the layout `h5dump -H` shows.
+counts (/results the feasible rows, /refused the others as index and reason, together every
+configuration once), the mixed-radix decoding of every axis column, derived columns, reason
+counts, the Pareto set, the verbatim inputs and their SHA-256, and the layout `h5dump -H` shows;
+then the two edge cases, a sweep with every configuration refused and one with none.
 
 Usage: check_schema.py RACKSCOPE_BINARY SOURCE_DIR"""
 import hashlib
@@ -59,8 +61,7 @@ def check_economics(r, feas, names, units, space):
     c.check(np.allclose(f["wall_time_s"], f["time_to_train_s"] / f["goodput"], rtol=1e-9), "wall_time_s = time_to_train_s / goodput")
     c.check(np.allclose(f["facility_energy_J"], f["load_power_W"] * f["wall_time_s"], rtol=1e-12), "facility_energy_J = load_power_W x wall_time_s")
     c.check(np.all(f["tco_usd"] > 0), "tco_usd is positive on every feasible row")
-    untimed = np.isnan(r["step_time_s"])
-    c.check(untimed.sum() > 0 and np.all(np.isnan(r["tco_usd"][untimed])), "rows that were not timed carry no TCO (NaN)")
+    c.check(np.all(np.isfinite(r["step_time_s"])) and np.all(np.isfinite(r["tco_usd"])), "every /results row is timed and priced (refused rows are in /refused)")
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -70,9 +71,10 @@ with tempfile.TemporaryDirectory() as tmp:
         c.finish()
     c.check(not os.path.exists(out + ".partial") and not os.path.exists(out + ".tmp"), "no checkpoint or temporary file is left")
     f = h5py.File(out, "r")
-    c.check(set(f.keys()) == {"meta", "space", "results", "infeasible", "pareto"}, "top level: meta, space, results, infeasible, pareto",
-            str(list(f.keys())))
-    res, space = f["results"], f["space"]
+    c.check(set(f.keys()) == {"meta", "space", "results", "refused", "infeasible", "pareto"},
+            "top level: meta, space, results, refused, infeasible, pareto", str(list(f.keys())))
+    res, space, ref = f["results"], f["space"], f["refused"]
+    c.check(text(res.attrs.get("rows", "")) == "feasible", "/results attribute rows = feasible")
     names = res.dtype.names
     units = [text(u) for u in res.attrs["units"]]
     c.check([text(x) for x in res.attrs["columns"]] == list(names), "/results attribute `columns` lists the compound fields in order")
@@ -83,13 +85,20 @@ with tempfile.TemporaryDirectory() as tmp:
     axes = [text(a) for a in space.attrs["axes"]]
     radices = [len(space[a]) for a in axes]
     total = int(np.prod(radices))
-    c.check(total == int(space.attrs["total"]) == len(res), f"/results has one row per configuration ({total})", f"{len(res)} rows")
+    c.check(total == int(space.attrs["total"]) == len(res) + len(ref), f"/results and /refused hold {total} rows together",
+            f"{len(res)} + {len(ref)} rows")
     c.check(total == 2 * 3 * 2 * 2 * 5 * 4 * 2 * 2 * 3 * 2 * 2, "the total is the product of the spec's axis sizes (23,040)", str(total))
     c.check(axes[:3] == ["cluster", "racks", "set.scale_out.link_bandwidth"] and axes[3] == "workload",
             "cluster-shaping axes come first, then the workload", str(axes))
     c.check(all("units" in space[a].attrs for a in axes), "every /space axis has a units attribute")
-    r = res[()]
-    c.check(np.array_equal(r["index"], np.arange(total)), "rows are ordered by configuration index")
+    r, q = res[()], ref[()]
+    c.check(np.all(np.diff(r["index"].astype(np.int64)) > 0) and np.all(np.diff(q["index"]) > 0),
+            "/results and /refused rows are each in ascending index order")
+    c.check(np.array_equal(np.sort(np.concatenate([r["index"].astype(np.int64), q["index"]])), np.arange(total)),
+            "every configuration is in /results or /refused, once")
+    c.check(q.dtype.names == ("index", "reason") and q.dtype["index"] == np.int64, "/refused rows: index (int64), reason", str(q.dtype))
+    c.check([text(x) for x in ref.attrs["columns"]] == ["index", "reason"] and [text(x) for x in ref.attrs["units"]] == ["1", "code"]
+            and len(ref.attrs["descriptions"]) == 2, "/refused attributes columns, units and descriptions")
     stride = 1
     strides = {}
     for a in reversed(axes):
@@ -107,8 +116,9 @@ with tempfile.TemporaryDirectory() as tmp:
 
     feas = r["feasible"] == 1
     reason = r["reason"].astype(int)
-    c.check(np.array_equal(feas, reason == 0), "feasible is reason == 0")
-    c.check(feas.sum() > 0 and (~feas).sum() > 0, "the test sweep has feasible and infeasible rows")
+    c.check(np.all(feas) and np.all(reason == 0), "/results rows are feasible (feasible 1, reason 0)")
+    c.check(np.all(q["reason"].astype(int) != 0), "/refused rows have a reason other than feasible")
+    c.check(len(r) > 0 and len(q) > 0, "the test sweep has feasible and refused configurations")
     c.check(np.all(r["tokens_per_s"][feas] > 0) and np.all(r["mfu"][feas] > 0) and np.all(r["mfu"][feas] < 1), "feasible rows: tokens/s > 0, 0 < MFU < 1")
     terms = [n for n in names if n.endswith("_s") and n not in ("step_time_s", "time_to_train_s", "tokens_per_s", "wall_time_s")]
     total_terms = sum(r[t][feas] for t in terms)
@@ -118,18 +128,24 @@ with tempfile.TemporaryDirectory() as tmp:
     c.check(np.all(r["cost_usd"][feas] > 0) and np.allclose(r["cost_usd"][feas] / r["chips"][feas], r["cost_usd"][feas][0] / r["chips"][feas][0]),
             "cost_usd is chips x one unit cost (the same Trn2 chip everywhere)")
     check_economics(r, feas, names, units, space)
-    c.check(np.all(np.isnan(r["step_time_s"][reason == 1])), "rows evaluate() refused are not timed (NaN)")
     enum = h5py.check_enum_dtype(res.dtype["reason"])
+    c.check(h5py.check_enum_dtype(ref.dtype["reason"]) == enum, "/refused's reason has the enum type of /results' reason")
     inf = f["infeasible"][()]
     reason_names = [text(n) for n in inf["name"]]
     c.check(enum is not None and [k for k, _ in sorted(enum.items(), key=lambda kv: kv[1])] == reason_names,
             "the reason column is an HDF5 enum whose names match /infeasible")
     code = {n: i for i, n in enumerate(reason_names)}
-    c.check(np.all(r["chips"][reason == code["over_max_chips"]] > 200) and np.all(r["chips"][feas] <= 200),
-            "max_chips = 200: rows over it carry over_max_chips, feasible rows are within it")
-    c.check((reason == code["over_max_chips"]).sum() > 0 and (reason == code["out_of_memory"]).sum() > 0,
-            "the sweep exercises a constraint and out-of-memory rows")
-    counts = np.bincount(reason, minlength=len(reason_names))
+    # A refused configuration's axis values follow from its index; its chips from the racks axis
+    # and each cluster's chips per rack (read off the feasible rows).
+    per_rack = {int(ci): int(r["chips"][r["cluster"] == ci][0] // r["racks"][r["cluster"] == ci][0]) for ci in np.unique(r["cluster"])}
+    over = q[q["reason"].astype(int) == code["over_max_chips"]]
+    over_chips = [space["racks"][(i // strides["racks"]) % len(space["racks"])] * per_rack[(i // strides["cluster"]) % len(space["cluster"])]
+                  for i in over["index"]]
+    c.check(len(per_rack) == 2 and np.all(np.array(over_chips) > 200) and np.all(r["chips"] <= 200),
+            "max_chips = 200: configurations over it carry over_max_chips, feasible rows are within it", str(per_rack))
+    refused_reason = q["reason"].astype(int)
+    c.check(len(over) > 0 and (refused_reason == code["out_of_memory"]).sum() > 0, "the sweep exercises a constraint and out-of-memory rows")
+    counts = np.bincount(np.concatenate([reason, refused_reason]), minlength=len(reason_names))
     c.check(np.array_equal(inf["configurations"], counts) and inf["configurations"].sum() == total, "/infeasible counts every reason, summing to the total")
     c.check("units" in f["infeasible"].attrs, "/infeasible has units")
 
@@ -137,7 +153,8 @@ with tempfile.TemporaryDirectory() as tmp:
     c.check("units" in f["pareto"].attrs and [text(o) for o in f["pareto"].attrs["objectives"]] ==
             ["maximize tokens_per_s", "minimize cost_usd", "minimize memory_per_chip_B"], "/pareto records its objectives and units")
     c.check(len(par) > 0 and np.all(par["feasible"] == 1) and np.all(np.diff(par["index"].astype(np.int64)) > 0), "/pareto: feasible rows in index order")
-    c.check(all(r[int(i)].tobytes() == row.tobytes() for i, row in zip(par["index"], par)), "/pareto rows equal their /results rows")
+    at = np.searchsorted(r["index"], par["index"])
+    c.check(all(r[int(k)].tobytes() == row.tobytes() for k, row in zip(at, par)), "/pareto rows equal their /results rows")
     obj = lambda rows: np.stack([-rows["tokens_per_s"], rows["cost_usd"], rows["memory_per_chip_B"]], axis=1)
     fo, po = obj(r[feas]), obj(par)
     dominated = [np.any(np.all(fo <= q, axis=1) & np.any(fo < q, axis=1)) for q in po]
@@ -167,8 +184,41 @@ with tempfile.TemporaryDirectory() as tmp:
     f.close()
 
     dump = subprocess.run(["h5dump", "-H", "-p", out], capture_output=True, text=True).stdout
-    for needle in ('GROUP "meta"', 'GROUP "inputs"', 'GROUP "space"', 'DATASET "results"', 'DATASET "pareto"', 'DATASET "infeasible"',
+    for needle in ('GROUP "meta"', 'GROUP "inputs"', 'GROUP "space"', 'DATASET "results"', 'DATASET "refused"', 'DATASET "pareto"',
+                   'DATASET "infeasible"',
                    "H5T_COMPOUND", "H5T_ENUM", 'ATTRIBUTE "units"', "CHUNKED", "COMPRESSION DEFLATE", "SHUFFLE"):
         c.check(needle in dump, f"h5dump -H shows {needle}")
     c.check(all(f'"{n}"' in dump for n in names), "h5dump -H shows every column")
+
+
+def check_edge(name, feasible):
+    """A sweep whose configurations are all feasible (`feasible`) or all refused: the empty dataset
+    is still there with its type and attributes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, name + ".h5")
+        p = mpirun(2, binary, ["sweep", os.path.join(root, "tests", "mpi", "sweeps", name + ".toml"), "-o", out, "--quiet"])
+        if not c.check(p.returncode == 0, f"{name}: the sweep runs at 2 ranks", p.stderr[-2000:]):
+            return
+        with h5py.File(out, "r") as f:
+            res, ref, total = f["results"], f["refused"], int(f["space"].attrs["total"])
+            c.check((len(res), len(ref)) == ((total, 0) if feasible else (0, total)),
+                    f"{name}: {'every' if feasible else 'no'} configuration in /results, {'none' if feasible else 'all'} in /refused",
+                    f"{len(res)} + {len(ref)} of {total}")
+            c.check(res.dtype.names[:2] == ("index", "workload") and "step_time_s" in res.dtype.names
+                    and [text(x) for x in res.attrs["columns"]] == list(res.dtype.names) and text(res.attrs["rows"]) == "feasible"
+                    and len(res.attrs["units"]) == len(res.dtype.names), f"{name}: /results has its compound type and attributes")
+            c.check(ref.dtype.names == ("index", "reason") and h5py.check_enum_dtype(ref.dtype["reason"]) is not None
+                    and [text(x) for x in ref.attrs["columns"]] == ["index", "reason"], f"{name}: /refused has its type and attributes")
+            inf = f["infeasible"][()]
+            c.check(int(inf["configurations"][0]) == (total if feasible else 0) and int(inf["configurations"].sum()) == total,
+                    f"{name}: /infeasible counts them")
+            c.check((len(f["pareto"]) > 0) == feasible, f"{name}: /pareto {'has rows' if feasible else 'is empty'}")
+            if feasible:
+                c.check(np.array_equal(res["index"], np.arange(total)), f"{name}: /results rows in index order")
+            else:
+                c.check(np.array_equal(ref["index"], np.arange(total)), f"{name}: /refused rows in index order")
+
+
+check_edge("none_refused", True)
+check_edge("all_refused", False)
 c.finish()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Crash safety: a sweep killed mid-run leaves no results file, only its checkpoint; `--resume`
-(at another rank count) finishes it with /results bit-identical to an uninterrupted run. A resume
+(at another rank count) finishes it with /results and /refused bit-identical to an uninterrupted run. A resume
 against another spec is refused with one line and keeps the checkpoint; the same spec spelled
 differently, from another folder, resumes (inputs are named by content).
 
@@ -45,6 +45,13 @@ with tempfile.TemporaryDirectory() as tmp:
     state = checkpoint_done(out + ".partial")
     c.check(state is not None and state[0] == KILL_AFTER * CHECKPOINT_EVERY and state[0] < state[1] // 2,
             f"the checkpoint survives the kill and records the {KILL_AFTER} intervals written", str(state))
+    try:
+        with h5py.File(out + ".partial", "r") as f:
+            layout = (f["results"].chunks, f["results"].compression, len(f["results"]))
+    except Exception as e:
+        layout = str(e)
+    c.check(state is not None and layout == (None, None, state[1]),
+            "the checkpoint's /results is contiguous and uncompressed, one row per configuration (raw writes only)", str(layout))
     if state is not None:
         p = mpirun(2, binary, ["sweep", other, "-o", out, "--resume", "--quiet"])
         lines = p.stderr.strip().splitlines()
@@ -60,6 +67,7 @@ with tempfile.TemporaryDirectory() as tmp:
         if os.path.exists(out) and os.path.exists(ref):
             with h5py.File(out, "r") as a, h5py.File(ref, "r") as b:
                 c.check(a["results"][()].tobytes() == b["results"][()].tobytes(), "resumed /results is bit-identical to the uninterrupted run")
+                c.check(a["refused"][()].tobytes() == b["refused"][()].tobytes(), "resumed /refused is bit-identical to the uninterrupted run")
                 c.check(a["pareto"][()].tobytes() == b["pareto"][()].tobytes(), "resumed /pareto equals the uninterrupted run's")
                 c.check(int(a["meta"].attrs["resumes"]) == 1, "/meta counts the resume")
 

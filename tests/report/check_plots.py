@@ -67,6 +67,23 @@ def check_sweep(tmp):
     has_labels(b, "sweep breakdown", "configuration", "step time (s)")
 
 
+def check_sweep_all_refused(tmp):
+    """A sweep where every configuration was refused: /results and /pareto have no rows; the
+    page has the reasons chart alone."""
+    path = tmp / "none.h5"
+    samples.sweep_h5(path)
+    with h5py.File(path, "r+") as f:
+        for name in ("results", "pareto"):
+            rows = f[name][()]
+            del f[name]
+            f.create_dataset(name, data=rows[:0])
+    out = tmp / "sweep-none"
+    if not ran(report([path], out), "sweep with no feasible configuration"):
+        return
+    got = sorted(p.name for p in out.glob("*.svg"))
+    check(got == ["sweep-infeasible.svg"], f"sweep with no feasible configuration: the reasons chart only ({got})")
+
+
 def check_step(tmp):
     terms = samples.step_json(tmp / "a.json")["terms"]
     samples.step_json(tmp / "b.json", feasible=False)
@@ -228,6 +245,6 @@ def check_errors(tmp):
 
 with tempfile.TemporaryDirectory() as d:
     tmp = Path(d)
-    for f in (check_sweep, check_step, check_collective, check_size, check_compare, check_fabric, check_validation, check_validation_numbers, check_errors):
+    for f in (check_sweep, check_sweep_all_refused, check_step, check_collective, check_size, check_compare, check_fabric, check_validation, check_validation_numbers, check_errors):
         f(tmp)
 finish()

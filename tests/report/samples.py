@@ -177,12 +177,17 @@ def sweep_h5(path):
         space.create_dataset("cluster", data=np.array(clusters))
         space.create_dataset("racks", data=np.array(racks))
         space.create_dataset("tp", data=np.array(tps))
-        f.create_dataset("results", data=rows)
+        # As rackscope writes it: /results the feasible rows, /refused the others' index and reason.
+        ok = rows["feasible"] == 1
+        f.create_dataset("results", data=rows[ok]).attrs["rows"] = b"feasible"
+        refused = np.zeros(int((~ok).sum()), dtype=[("index", "<i8"), ("reason", h5py.enum_dtype(reasons, basetype="u1"))])
+        refused["index"], refused["reason"] = rows["index"][~ok], rows["reason"][~ok]
+        f.create_dataset("refused", data=refused)
         inf = np.zeros(3, dtype=[("reason", "u1"), ("name", "S16"), ("configurations", "<u8")])
         for k, v in reasons.items():
             inf[v] = (v, k.encode(), int((rows["reason"] == v).sum()))
         f.create_dataset("infeasible", data=inf)
-        f.create_dataset("pareto", data=rows[rows["feasible"] == 1])
+        f.create_dataset("pareto", data=rows[ok])
     # Per packaging: (racks, tp=8) dominate (racks, tp=4) -> front = 4 points (racks 1,2,4,8 at tp 8).
     return {"front": {"CoWoS-X": 4, "EMIB-Y": 4}, "reasons": {"tp_heads": 8, "out_of_memory": 2}, "feasible": 14,
             "sizes": {"CoWoS-X": 4, "EMIB-Y": 4}}

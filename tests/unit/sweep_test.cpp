@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <set>
 #include <tuple>
@@ -16,6 +17,7 @@
 #include "sweep/layout.hpp"
 #include "sweep/pareto.hpp"
 #include "sweep/reasons.hpp"
+#include "sweep/refused.hpp"
 #include "sweep/sha256.hpp"
 #include "sweep/space.hpp"
 
@@ -234,4 +236,75 @@ TEST_CASE("sweep: an evaluated row equals evaluate() on the same configuration")
   size_t sum = 0;
   for (const auto& c : layout.columns()) sum += sweep::type_size(c.type);
   CHECK(sum == layout.row_size());
+}
+
+TEST_CASE("sweep: rows split into feasible rows and refused (index, reason), in order") {
+  io::InputFiles files;
+  const sweep::Spec spec = io::read_sweep(kMixed, files);
+  const sweep::Layout layout(spec);
+  const size_t rs = layout.row_size();
+  const sweep::Column& index = *layout.find("index");
+  const sweep::Column& reason = *layout.find("reason");
+  const sweep::Column& step = *layout.find("step_time_s");
+  // Rows first .. first + n - 1 with the given reasons; every other byte says which row it is.
+  auto rows_of = [&](int64_t first, const std::vector<uint8_t>& reasons) {
+    std::vector<uint8_t> rows(reasons.size() * rs);
+    for (size_t i = 0; i < reasons.size(); ++i) {
+      uint8_t* row = &rows[i * rs];
+      std::fill(row, row + rs, static_cast<uint8_t>(i * 7 + 1));
+      const uint64_t at = static_cast<uint64_t>(first) + i;
+      std::memcpy(row + index.offset, &at, sizeof at);
+      row[reason.offset] = reasons[i];
+      const double t = static_cast<double>(i);
+      std::memcpy(row + step.offset, &t, sizeof t);
+    }
+    return rows;
+  };
+  SUBCASE("mixed") {
+    const std::vector<uint8_t> reasons = {0, 3, 3, 0, 0, 9, 1, 0, 16};
+    const int64_t first = (int64_t{1} << 40) + 5;  // indices past 2^32 keep their high bytes
+    const auto rows = rows_of(first, reasons);
+    const sweep::Split s = sweep::split_refused(layout, rows.data(), reasons.size());
+    CHECK(s.feasible_rows == 4);
+    CHECK(s.refused_rows == 5);
+    REQUIRE(s.feasible.size() == 4 * rs);
+    REQUIRE(s.refused.size() == 5 * sweep::kRefusedRowSize);
+    std::vector<size_t> kept, refused;
+    for (size_t i = 0; i < reasons.size(); ++i) (reasons[i] ? refused : kept).push_back(i);
+    for (size_t k = 0; k < kept.size(); ++k)  // whole rows, byte for byte, in order
+      CHECK(std::equal(rows.begin() + static_cast<std::ptrdiff_t>(kept[k] * rs), rows.begin() + static_cast<std::ptrdiff_t>((kept[k] + 1) * rs),
+                       s.feasible.begin() + static_cast<std::ptrdiff_t>(k * rs)));
+    for (size_t k = 0; k < refused.size(); ++k) {
+      const uint8_t* r = &s.refused[k * sweep::kRefusedRowSize];
+      CHECK(sweep::refused_index(r) == first + static_cast<int64_t>(refused[k]));
+      CHECK(sweep::refused_reason(r) == reasons[refused[k]]);
+    }
+  }
+  SUBCASE("every configuration refused") {
+    const std::vector<uint8_t> reasons(50, 14);
+    const auto rows = rows_of(0, reasons);
+    const sweep::Split s = sweep::split_refused(layout, rows.data(), reasons.size());
+    CHECK(s.feasible_rows == 0);
+    CHECK(s.feasible.empty());
+    CHECK(s.refused_rows == 50);
+    CHECK(sweep::refused_index(&s.refused[49 * sweep::kRefusedRowSize]) == 49);
+  }
+  SUBCASE("none refused") {
+    const std::vector<uint8_t> reasons(50, 0);
+    const auto rows = rows_of(100, reasons);
+    const sweep::Split s = sweep::split_refused(layout, rows.data(), reasons.size());
+    CHECK(s.feasible == rows);
+    CHECK(s.refused_rows == 0);
+    CHECK(s.refused.empty());
+  }
+  SUBCASE("no rows") {
+    const sweep::Split s = sweep::split_refused(layout, nullptr, 0);
+    CHECK(s.feasible_rows + s.refused_rows == 0);
+  }
+  // The /refused columns: index and the reason enum, packed.
+  const auto& cols = sweep::refused_columns();
+  REQUIRE(cols.size() == 2);
+  CHECK(cols[0].name == "index");
+  CHECK(cols[1].type == sweep::Type::reason);
+  CHECK(cols[1].offset + sweep::type_size(cols[1].type) == sweep::kRefusedRowSize);
 }
