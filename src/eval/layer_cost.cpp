@@ -47,12 +47,12 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   t.attention_fwd = attn(1);
   t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise);
   t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p)) + ew(elementwise_backward_factor, w.elementwise);
-  // Launch-bound: eager frameworks issue kernels from the host one by one, so a pass takes at
-  // least its kernels' dispatch (forward: each kernel once; backward: two GEMMs per GEMM, one
-  // kernel per attention and elementwise kernel).
+  // Launch-bound: eager frameworks issue kernels from the host one by one, asynchronously, so a
+  // pass takes at least its kernels' dispatch (forward: each kernel of the layer's work once;
+  // backward: the kernels workload::layer_forward counts for autograd's backward).
   const int gemms = static_cast<int>(w.gemms.size());
   t.fwd = std::max(t.fwd, host_per_kernel * (gemms + w.attention.kernels + w.elementwise.kernels));
-  t.bwd = std::max(t.bwd, host_per_kernel * (2 * gemms + w.attention.kernels + w.elementwise.kernels));
+  t.bwd = std::max(t.bwd, host_per_kernel * w.backward_kernels);
   if (rc == Recompute::full) t.recompute = t.fwd;
   // Selective: the attention core only (Korthikanti et al. 2022, sec. 5): QK^T, softmax, its
   // dropout and AV; unfused, the softmax and dropout are kernels of their own on the scores.

@@ -132,6 +132,40 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   }
 }
 
+// Kernels the host issues for a layer's backward, counted by hand from Megatron-LM's
+// ParallelTransformerLayer under autograd (megatron/model/transformer.py and
+// megatron/core/tensor_parallel/layers.py, 2022-2023, with its defaults: apex's fused LayerNorm,
+// gradient_accumulation_fusion, fused bias-GeLU, bias-dropout-add and masked softmax). GPT
+// (biases, LayerNorm, dropout, GeLU, unfused attention): 8 + 4 + 6 + 2 + 2 + 1 + 8 + 8 = 39,
+// where its forward issues 15 (layer_forward: 4 GEMMs, 2 batched GEMMs, 9 elementwise; by hand
+// from the same code: 2 norms, QKV GEMM and its bias add, baddbmm, softmax, dropout, bmm, the
+// context's permute().contiguous(), 3 GEMMs, bias-GeLU, 2 bias-dropout-adds: also 15).
+int backward_kernels(const ModelSpec& m, bool flash, bool moe, const LayerWork& w) {
+  const int gemms = static_cast<int>(w.gemms.size());
+  const int biases = m.biases ? gemms : 0;
+  // Each GEMM's data and weight gradients (LinearWithGradAccumulationAndAsyncCommunication: the
+  // weight gradient accumulates into main_grad in the same kernel); each bias's gradient reduced
+  // over the tokens (grad_output.sum(0), or autograd's sum_to behind bias-GeLU / bias-dropout-add).
+  int k = 2 * gemms + biases;
+  k += 2 * 3;              // two norms: cuComputePartGradGammaBeta, cuComputeGradGammaBeta, cuComputeGradInput
+  k += 2;                  // each block's input gradient summed from its residual and its branch
+  if (m.dropout) k += 2;   // the two fused bias-dropout-add backwards
+  k += moe && m.moe.shared_experts > 0 ? 2 : 1;  // the activation's backward (bias_gelu_back, SwiGLU), experts' and shared
+  if (flash) {
+    k += 3;  // FlashAttention-2's backward: dot(dO, O), the main kernel, dQ's conversion (flash_bwd_launch_template.h)
+  } else {
+    // Two batched GEMMs for each of QK^T and AV, the softmax's and the dropout's backwards, the
+    // context's permute().contiguous() copied back.
+    k += 2 * w.attention.kernels + w.score_elementwise.kernels + 1;
+  }
+  k += 1;                                        // the Q, K, V split: their gradients concatenated
+  k += w.moe_routing.kernels + w.casts.kernels;  // router, permutations and casts: one backward each
+  // main_grad.add_(grad) for each parameter no weight-gradient GEMM accumulates itself
+  // (DistributedDataParallel's backward hook): the norms' scales (and LayerNorm's biases), the biases.
+  k += (m.norm == Norm::layernorm ? 4 : 2) + biases;
+  return k;
+}
+
 void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, LayerWork& w) {
   const double f = m.ffn / x.t;
   for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, f, Gemm::Input::ffn);
@@ -154,6 +188,7 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts
   // (read, write the output and the mask) on the (sequence-parallel) hidden stream.
   w.elementwise.add(0, activation_bytes * x.sp_tokens * x.h * (2 * 2 + 2 * 3 + (m.dropout ? 2 * 3 : 0)), m.dropout ? 6 : 4);
+  w.backward_kernels = backward_kernels(m, flash, is_moe_layer(m, layer), w);
   return w;
 }
 
@@ -166,6 +201,7 @@ LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq) {
   w.gemms.push_back({tokens, static_cast<double>(m.hidden), v, bytes, 1, Gemm::Input::other});
   // softmax cross-entropy in fp32 over the logits: read, exponentiate, reduce, write the gradient
   w.elementwise.add(0, 4.0 * 3 * tokens * v, 3);
+  w.backward_kernels = 2 + 3;  // the GEMM's two gradients, the loss's three kernels again
   return w;
 }
 

@@ -205,8 +205,8 @@ TEST_CASE("TP overlap: collective matmul hides each collective behind its own GE
 
 TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; graph capture removes it") {
   // Host dispatch of 1 s per kernel dwarfs the ideal chip's device time: each layer's forward
-  // takes (GEMMs + attention + elementwise kernels) s, its backward (2 GEMMs + the others) s, the
-  // head 1 GEMM + 3 loss kernels forward and 2 + 3 backward.
+  // takes (GEMMs + attention + elementwise kernels) s, its backward its autograd kernels
+  // (LayerWork::backward_kernels) s, the head 1 GEMM + 3 loss kernels forward and 2 + 3 backward.
   const fabric::Fabric f(ideal(1));
   collective::Planner planner(f, f.spec().rack.chip.collectives);
   compute::Profile profile;
@@ -217,8 +217,7 @@ TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; gra
   double kernels = 0;
   for (int l = 0; l < m.layers; ++l) {
     const auto w = workload::layer_forward(m, l, e, m.seq, true);
-    const double g = static_cast<double>(w.gemms.size()), o = w.attention.kernels + w.elementwise.kernels;
-    kernels += (g + o) + (2 * g + o);
+    kernels += static_cast<double>(w.gemms.size()) + w.attention.kernels + w.elementwise.kernels + w.backward_kernels;
   }
   const auto r = eval::evaluate({f, planner, profile}, m, e);
   REQUIRE(r.feasible());
