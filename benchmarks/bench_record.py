@@ -14,10 +14,12 @@ that ratios compare like with like on whatever load the machine has (timings nev
    reported as such, not retried).
 
 Usage: bench_record.py RACKSCOPE_BUILD_DIR [--quick] [--cap-GiB N] [--only PART] [--step-before BIN]
+                       [--sweep-before ROOT]
 (from the source root). --quick leaves out the two largest clusters and the 2-rank runs of the big
 sweeps; --only step|sweeps|fabric runs one part; --step-before runs a bench_step built from an
 earlier commit alternately with this build's, three times each, so both are measured on the
-same load (evaluation times are CPU time of the process)."""
+same load (evaluation times are CPU time of the process); --sweep-before runs the shipped sweep of an
+earlier checkout (its own spec and inputs, with its build/rackscope) at 1 rank in the same run."""
 import argparse
 import os
 import re
@@ -49,9 +51,10 @@ def timed(cmd, cap_bytes):
 
 def run_step(binary):
     out = subprocess.run([binary, "."], capture_output=True, text=True, check=True).stdout
-    first = float(re.search(r"first evaluation.*?: ([0-9.]+) s", out).group(1))
+    first = float(re.search(r"first evaluation \(plans collectives\): ([0-9.]+) s", out).group(1))
     cached = float(re.search(r"cached evaluation: ([0-9.]+) us", out).group(1)) * 1e-6
-    return first, cached
+    warm = re.search(r"another layout, warm process: ([0-9.]+) s", out)  # not in older builds
+    return first, cached, float(warm.group(1)) if warm else float("nan")
 
 
 def step_bench(build, before=None):
@@ -65,24 +68,32 @@ def step_bench(build, before=None):
     for name, t in times.items():
         first = min(x[0] for x in t)
         cached = min(x[1] for x in t)
+        warm = min(x[2] for x in t)
         label = f" ({name}, best of {len(t)})" if before else ""
         print(f"step, Llama-3.1-405B on 16,384 Trn2{label}: first evaluation {first * 1e3:.2f} ms CPU, cached {cached * 1e6:.2f} us CPU "
-              f"(first/cached {first / cached:,.0f}x)")
+              f"(first/cached {first / cached:,.0f}x); a second new layout (TP 64, PP 8) in the warm process {warm * 1e3:.2f} ms CPU")
 
 
-def sweep_bench(build, spec, ranks_list, cap):
+def sweep_bench(build, spec, ranks_list, cap, before=None):
+    """Wall times at each rank count; with `before` (the source root of an earlier checkout, built in
+    its build/), that build's sweep of its own copy of the spec runs first, at 1 rank."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.h5")
         walls = {}
-        for ranks in ranks_list:
+        runs = [("before", 1)] if before else []
+        for kind, ranks in runs + [("now", r) for r in ranks_list]:
             if os.path.exists(out):
                 os.remove(out)
-            ok, wall, cpu, rss, err = timed(["mpirun", "-q", "-np", str(ranks), f"{build}/rackscope", "sweep", spec, "-o", out], cap)
-            walls[ranks] = wall if ok else None
+            binary, spec_path = (f"{before}/build/rackscope", f"{before}/{spec}") if kind == "before" else (f"{build}/rackscope", spec)
+            ok, wall, cpu, rss, err = timed(["mpirun", "-q", "-np", str(ranks), binary, "sweep", spec_path, "-o", out], cap)
+            walls[(kind, ranks)] = wall if ok else None
             status = f"wall {wall:.2f} s, CPU {cpu:.2f} s" if ok else f"failed: {err}"
-            print(f"  {spec} at {ranks} rank{'s' if ranks > 1 else ''}: {status}")
-        if walls.get(1) and walls.get(2):
-            print(f"  {spec}: speed-up 1 -> 2 ranks {walls[1] / walls[2]:.2f}x")
+            label = f" (build of {before})" if kind == "before" else ""
+            print(f"  {spec}{label} at {ranks} rank{'s' if ranks > 1 else ''}: {status}")
+        if walls.get(("now", 1)) and walls.get(("now", 2)):
+            print(f"  {spec}: speed-up 1 -> 2 ranks {walls[('now', 1)] / walls[('now', 2)]:.2f}x")
+        if walls.get(("before", 1)) and walls.get(("now", 1)):
+            print(f"  {spec}: 1 rank, this build against the earlier one {walls[('before', 1)] / walls[('now', 1)]:.2f}x")
 
 
 def fabric_bench(build, sizes, cap):
@@ -103,13 +114,14 @@ def main():
     a.add_argument("--cap-GiB", type=float, default=16)
     a.add_argument("--only", choices=("step", "sweeps", "fabric"))
     a.add_argument("--step-before")
+    a.add_argument("--sweep-before", help="source root of an earlier checkout built in its build/: its shipped sweep at 1 rank")
     args = a.parse_args()
     cap = int(args.cap_GiB * 2**30)
     if args.only in (None, "step"):
         step_bench(args.build, args.step_before)
     if args.only in (None, "sweeps"):
         print("sweeps:")
-        sweep_bench(args.build, "workloads/sweeps/cowos-vs-emib.toml", (1, 2), cap)
+        sweep_bench(args.build, "workloads/sweeps/cowos-vs-emib.toml", (1, 2), cap, args.sweep_before)
         for spec in ("benchmarks/bench_sweep_1m.toml", "benchmarks/bench_gpt3_space.toml"):
             sweep_bench(args.build, spec, (2,) if args.quick else (1, 2), cap)
     if args.only in (None, "fabric"):

@@ -33,12 +33,30 @@ int GroupShape::last_rank() const {
 }
 
 namespace {
-// Siblings' dimensions that reach any offset below the limit (the others add only offset 0).
+// The siblings' dimensions in a canonical form, so that grids reaching the same offsets compare
+// equal: only dimensions reaching an offset below the limit, each cut to the sizes that do, in
+// ascending stride, a dimension continuing the one before it merged into it (64 at stride 1 then 4
+// at stride 64 is 256 at stride 1: TP 64 x PP 4 and TP 32 x PP 8 inside one rack are the same
+// siblings for a DP group). The offsets below the limit are the sums of any order of the
+// dimensions, so the set is the grid's; materialize() lists it in ascending order.
 int live_siblings(const GroupShape& s, GroupShape::Dim* out) {
   int n = 0;
-  for (int i = 0; i < s.sibling_dims; ++i)
-    if (s.siblings[i].stride < s.limit) out[n++] = s.siblings[i];
-  return n;
+  for (int i = 0; i < s.sibling_dims; ++i) {
+    GroupShape::Dim d = s.siblings[i];
+    if (d.stride >= s.limit) continue;
+    d.size = static_cast<int>(std::min<long long>(d.size, (s.limit - 1) / d.stride + 1));
+    out[n++] = d;
+  }
+  std::sort(out, out + n, [](const GroupShape::Dim& a, const GroupShape::Dim& b) { return a.stride < b.stride; });
+  int m = 0;
+  for (int i = 0; i < n; ++i) {
+    if (m > 0 && static_cast<long long>(out[m - 1].size) * out[m - 1].stride == out[i].stride)
+      out[m - 1].size = static_cast<int>(std::min<long long>(static_cast<long long>(out[m - 1].size) * out[i].size,
+                                                             (s.limit - 1) / out[m - 1].stride + 1));
+    else
+      out[m++] = out[i];
+  }
+  return m;
 }
 }  // namespace
 
@@ -77,8 +95,11 @@ Group materialize(const GroupShape& s) {
   };
   Group g;
   g.endpoints = reach(s.own, s.own_dims, static_cast<long long>(1) << 62);
-  g.concurrent = reach(s.siblings, s.sibling_dims, s.limit);
-  g.concurrent.erase(g.concurrent.begin());
+  GroupShape::Dim live[GroupShape::max_dims];
+  const int n = live_siblings(s, live);
+  g.concurrent = reach(live, n, s.limit);
+  std::sort(g.concurrent.begin(), g.concurrent.end());
+  g.concurrent.erase(g.concurrent.begin());  // offset 0: the group itself
   return g;
 }
 

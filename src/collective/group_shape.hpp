@@ -21,7 +21,8 @@ struct GroupShape {
   int limit = 0;  // siblings' offsets lie below it (0: the group runs alone)
 
   // Dimensions that add no rank (size 1; siblings' strides at or past the limit) are left out, so
-  // that shapes giving the same Group compare equal. Order is kept: it orders the endpoints.
+  // that shapes giving the same Group compare equal. Order is kept for the group's own: it orders
+  // the endpoints; siblings compare as the set of offsets they reach.
   void add_own(int size, int stride);
   void add_sibling(int size, int stride);
   void set_limit(int l);
@@ -31,8 +32,8 @@ struct GroupShape {
   uint64_t hash() const;
 };
 
-// The endpoints and sibling offsets the shape describes, in the order workload::place() lays
-// them out (dimension by dimension, each new one innermost in the list).
+// The endpoints the shape describes, in the order workload::place() lays them out (dimension by
+// dimension, each new one innermost in the list), and the siblings' offsets in ascending order.
 Group materialize(const GroupShape& s);
 
 }  // namespace rackscope::collective

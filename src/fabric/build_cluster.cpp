@@ -5,6 +5,7 @@
 
 #include "fabric/clos_shape.hpp"
 #include "fabric/fabric_impl.hpp"
+#include "fabric/size_estimate.hpp"
 #include "units/check.hpp"
 
 namespace rackscope::fabric {
@@ -87,6 +88,11 @@ Fabric::Fabric(const hw::ClusterSpec& spec) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.shape = cluster_shape(spec);
   ranks_per_chip_ = m.shape.ranks_per_chip;
+  // The tables sized once from the spec's counts: grown by doubling, a million-chip fabric's 29M
+  // directed links were copied and their pages touched about three times over.
+  const SizeEstimate size = estimate_size(spec);
+  m.g.links.reserve(static_cast<size_t>(2 * size.links));
+  m.g.kinds.reserve(static_cast<size_t>(size.vertices));
   m.g.add_vertices(VertexKind::chip, m.shape.chips,
                    [cpr = m.shape.chips_per_rack](int c) { return fmt::format("r{}.chip{}", c / cpr, c % cpr); });
   if (spec.rack.chip.dies > 1) m.dies.build(m.shape, m.g);

@@ -27,7 +27,10 @@ struct Link {
 // gathered per (source leaf, destination leaf) and spread over their ECMP paths once, at the end.
 class PhaseLoads {
  public:
-  explicit PhaseLoads(size_t links) : bytes_(links, 0.0) {}
+  explicit PhaseLoads(size_t links) : bytes_(links, 0.0) {
+    touched_.resize(std::min<size_t>(links, size_t{1} << 16));
+    touched_.clear();
+  }
   void add(int link, double bytes) {
     if (bytes_[link] == 0.0) touched_.push_back(link);
     bytes_[link] += bytes;

@@ -200,6 +200,7 @@ class ScaleOutTier {
     // Per switch: (next switch, link id) up the tree and down it, each in link-id order.
     std::vector<std::vector<std::pair<int, int>>> up, down;
     std::vector<double> share;
+    std::vector<std::pair<int, double>> links;  // leaf_path's scratch for the path being built
   };
   mutable SwitchGraph switch_graph_;
   mutable std::unordered_map<uint64_t, double> rack_pair_latency_;

@@ -136,6 +136,10 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
   out.hops = dist(src);
   std::vector<std::pair<int, double>> frontier = {{src, 1.0}};
   std::vector<double>& share = sg.share;
+  // Collected in scratch, then copied at its exact size: a path across pods lists thousands of
+  // links, and growing it in place would leave half of every path's memory unused.
+  std::vector<std::pair<int, double>>& links = sg.links;
+  links.clear();
   std::vector<std::pair<int, int>> next_hops;
   double latency = 0;
   while (!frontier.empty() && frontier.front().first != dst) {
@@ -153,7 +157,7 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
       }
       const int ways = static_cast<int>(hops->size());
       for (const auto& [w, link] : *hops) {
-        out.links.emplace_back(link, part / ways);
+        links.emplace_back(link, part / ways);
         step_latency = std::max(step_latency, g.links[link].latency_s);
         if (share[w] == 0.0) next_vertices.push_back(w);
         share[w] += part / ways;
@@ -164,6 +168,7 @@ const PathSet& ScaleOutTier::leaf_path(int from_leaf, int to_leaf, const GraphPa
     for (int w : next_vertices) frontier.emplace_back(w, share[w]), share[w] = 0.0;
   }
   out.latency_s = latency;
+  out.links.assign(links.begin(), links.end());
   return leaf_paths_.emplace(key, std::move(out)).first->second;
 }
 

@@ -23,10 +23,11 @@ GroupShape shape(std::vector<std::pair<int, int>> own, std::vector<std::pair<int
 
 TEST_CASE("group shape: lays out the endpoints dimension by dimension and the siblings below the limit") {
   // 2 x 2 ranks (strides 1 and 4): {0, 4, 1, 5} in place()'s order (each new dimension innermost);
-  // siblings at strides 2 and 8 below 10: offsets 2, 8 (0 is the group itself; 10 is not below).
-  const collective::Group g = collective::materialize(shape({{2, 1}, {2, 4}}, {{2, 2}, {2, 8}}, 10));
+  // siblings at strides 8 and 2 below 10: offsets 2, 8 in ascending order (0 is the group itself;
+  // 10 is not below).
+  const collective::Group g = collective::materialize(shape({{2, 1}, {2, 4}}, {{2, 8}, {2, 2}}, 10));
   CHECK(g.endpoints == std::vector<int>{0, 4, 1, 5});
-  CHECK(g.concurrent == std::vector<int>{8, 2});
+  CHECK(g.concurrent == std::vector<int>{2, 8});
   CHECK(shape({{2, 1}, {2, 4}}, {}, 0).last_rank() == 5);
   CHECK(shape({{2, 1}, {2, 4}}, {}, 0).size() == 4);
 }
@@ -49,6 +50,15 @@ TEST_CASE("group shape: the same communicator described twice shares one plan, a
   // Asked by endpoint list, the same group finds the same plan too.
   CHECK(planner.best(Op::allreduce, collective::materialize(a), bytes)->time_s == first->time_s);
   CHECK(planner.cached_plans() == plans);
+
+  // Siblings as another grid reaching the same offsets (8 at stride 1 below 8, as 2 x 4, or 4 x 2
+  // in the other order): the same plan.
+  const GroupShape b = shape({{4, 2}}, {{2, 1}}, 8);
+  CHECK(shape({{2, 4}}, {{2, 1}, {2, 2}}, 8) == shape({{2, 4}}, {{4, 1}}, 8));
+  CHECK(shape({{2, 4}}, {{2, 2}, {2, 1}}, 8).hash() == shape({{2, 4}}, {{4, 1}, {1, 4}}, 8).hash());
+  CHECK(collective::materialize(shape({{2, 4}}, {{2, 2}, {2, 1}}, 8)).concurrent == std::vector<int>{1, 2, 3});
+  CHECK_FALSE(shape({{2, 4}}, {{2, 1}, {2, 4}}, 8) == shape({{2, 4}}, {{4, 1}}, 8));
+  CHECK(b == a);
 
   // Asymmetric: another stride (ranks on other chips), or the same ranks without siblings, or
   // another op, is another plan.
