@@ -18,6 +18,7 @@ checkpoint stay intact and no results file is left.
 Mounting needs root (CAP_SYS_ADMIN): without it the tmpfs cases are skipped, saying so.
 
 Usage: faults.py RACKSCOPE_BINARY SOURCE_DIR"""
+import errno
 import hashlib
 import os
 import re
@@ -66,14 +67,24 @@ def umount(where):
 
 
 def fill(where):
-    """Writes a filler file until the file system is full."""
-    with open(os.path.join(where, "filler"), "wb") as f:
-        try:
+    """Writes a filler file until the file system is full. The sweep may have filled it already (it
+    reserves room as it goes), so even creating the filler can fail with ENOSPC: that is full too."""
+    try:
+        with open(os.path.join(where, "filler"), "wb") as f:
             while True:
                 f.write(b"\0" * 65536)
                 f.flush()
-        except OSError:
-            pass
+    except OSError as e:
+        if e.errno != errno.ENOSPC:
+            raise
+
+
+def unfill(where):
+    """Removes the filler, if `fill` could create one."""
+    try:
+        os.remove(os.path.join(where, "filler"))
+    except FileNotFoundError:
+        pass
 
 
 def stderr_within(proc, seconds, note):
@@ -142,7 +153,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 c.check(time.time() - t < 30, f"disk filling mid-run at {ranks} ranks: ended within 30 s", f"{time.time() - t:.1f} s")
                 left = sorted(f for f in os.listdir(disk) if f != "filler")
                 c.check(not left, f"disk filling mid-run at {ranks} ranks: no results, checkpoint or temporary file left", str(left))
-                os.remove(os.path.join(disk, "filler"))
+                unfill(disk)
             # An earlier checkpoint (1 interval), then a full disk: the resume is refused, the checkpoint stays.
             out = os.path.join(disk, "out.h5")
             p = mpirun(2, binary, ["sweep", spec, "-o", out, "--quiet"], env_extra={"RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS": "1"}, timeout=120)
@@ -157,7 +168,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 c.check(done_of(out + ".partial") == done, f"resume on a full disk at {ranks} ranks: the checkpoint is kept, as it was")
                 c.check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), f"resume on a full disk at {ranks} ranks: no results file")
             # Read-only: the same checkpoint under a read-only mount.
-            os.remove(os.path.join(disk, "filler"))
+            unfill(disk)
             subprocess.run(["mount", "-o", "remount,ro", disk], check=True)
             p = mpirun(2, binary, ["sweep", spec, "-o", out, "--resume", "--quiet"], timeout=60)
             one_line(p, "resume in a read-only folder", re.escape(f"-o: {out}: folder '{disk}' is not writable (valid: ") + r".*\)")
