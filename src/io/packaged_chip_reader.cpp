@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <regex>
 
 #include "io/packaging_reader.hpp"
 #include "io/precision_rates.hpp"
@@ -93,7 +92,7 @@ void read_packaged_chip(StrictTable& top, const Overrides& overrides, InputFiles
   supply.expect({"share", "quarter"});
   spec.supply_share = supply.fraction("share");
   spec.supply_quarter = supply.string("quarter");
-  if (!std::regex_match(spec.supply_quarter, std::regex("20[0-9]{2}Q[1-4]")))
+  if (!is_supply_quarter(spec.supply_quarter))
     supply.fail("quarter", "\"" + spec.supply_quarter + "\" is not a quarter", "e.g. \"2026Q4\"");
   supply.finish();
 

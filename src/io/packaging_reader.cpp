@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <regex>
+#include "size/quarter.hpp"
 
 namespace rackscope::io {
 using units::Dimension;
@@ -25,7 +25,7 @@ hw::SupplyBand read_band(StrictTable t, const std::string& previous) {
   t.expect({"quarter", "low", "base", "high"});
   hw::SupplyBand b;
   b.quarter = t.string("quarter");
-  if (!std::regex_match(b.quarter, std::regex("20[0-9]{2}Q[1-4]"))) t.fail("quarter", "\"" + b.quarter + "\" is not a quarter", "e.g. \"2026Q4\"");
+  if (!is_supply_quarter(b.quarter)) t.fail("quarter", "\"" + b.quarter + "\" is not a quarter", "e.g. \"2026Q4\"");
   if (b.quarter <= previous) t.fail("quarter", b.quarter + " does not follow " + previous, "quarters in ascending order");
   b.low = t.positive_number("low");
   b.base = t.positive_number("base");
@@ -34,6 +34,8 @@ hw::SupplyBand read_band(StrictTable t, const std::string& previous) {
   return b;
 }
 }  // namespace
+
+bool is_supply_quarter(const std::string& quarter) { return size::valid_quarter(quarter) && quarter.starts_with("20"); }
 
 hw::Packaging read_packaging(const InputFile& file) {
   hw::Packaging p;
