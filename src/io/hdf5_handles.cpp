@@ -95,6 +95,12 @@ Id collective_transfer() {
   return p;
 }
 
+Id individual_io_transfer() {
+  Id p = collective_transfer();
+  check(H5Pset_dxpl_mpio_collective_opt(p, H5FD_MPIO_INDIVIDUAL_IO), "individual I/O under a collective call");
+  return p;
+}
+
 void attr(hid_t obj, const std::string& name, const std::string& value) {
   Id t = string_type(value.size());
   Id s(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");

@@ -62,6 +62,11 @@ Id string_type(size_t size);
 // File access over MPI_COMM_WORLD; transfer property for collective raw-data I/O.
 Id mpi_file_access();
 Id collective_transfer();
+// The same collective call (every rank takes part, failures agreed), each rank reading or writing
+// its own rows directly: for the checkpoint's contiguous, unfiltered rows, where each rank's rows
+// are a few long runs. Two-phase collective I/O gathered them to one aggregator on one node,
+// which then copied the whole interval alone while the other ranks waited.
+Id individual_io_transfer();
 
 // Attributes (collective in parallel HDF5: every rank calls with the same value).
 void attr(hid_t obj, const std::string& name, const std::string& value);

@@ -129,7 +129,7 @@ Id memory_space(int64_t rows) {
   return s;
 }
 
-void write_rows(hid_t ds, hid_t type, const Runs& runs, const uint8_t* rows) {
+void write_rows(hid_t ds, hid_t type, const Runs& runs, const uint8_t* rows, bool individual_io = false) {
   Id file_space(H5Dget_space(ds), H5Sclose, "dataspace");
   check(H5Sselect_none(file_space), "empty selection");
   int64_t n = 0;
@@ -140,7 +140,7 @@ void write_rows(hid_t ds, hid_t type, const Runs& runs, const uint8_t* rows) {
     n += last - first;
   }
   Id mem = memory_space(n);
-  Id x = collective_transfer();
+  Id x = individual_io ? individual_io_transfer() : collective_transfer();
   static const uint8_t none = 0;
   agreed(H5Dwrite(ds, type, mem, file_space, x, n ? rows : &none), "rows write");
 }
@@ -323,7 +323,7 @@ void SweepCheckpoint::count_resume() {
 
 void SweepCheckpoint::write(const Runs& runs, const std::vector<uint8_t>& rows, int64_t done) {
   on_file(impl_->path, "write the checkpoint", [&] {
-    write_rows(impl_->results, impl_->type, runs, rows.data());
+    write_rows(impl_->results, impl_->type, runs, rows.data(), /*individual_io=*/true);
     write_scalar(impl_->done, H5T_NATIVE_INT64, &done, rank_of_world() == 0);
     agreed(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
   });
@@ -342,7 +342,7 @@ void SweepCheckpoint::read(int64_t first, int64_t last, std::vector<uint8_t>& ou
   Id file_space(H5Dget_space(impl_->results), H5Sclose, "dataspace");
   select_rows(file_space, first, last);
   Id mem = memory_space(n);
-  Id x = collective_transfer();
+  Id x = individual_io_transfer();
   uint8_t none = 0;
   on_file(impl_->path, "read the checkpoint",
           [&] { agreed(H5Dread(impl_->results, impl_->type, mem, file_space, x, n ? out.data() : &none), "rows read"); });
