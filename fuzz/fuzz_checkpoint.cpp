@@ -40,7 +40,7 @@ std::unique_ptr<sweep::Layout> layout;
 std::string dir, template_path;
 
 const char* const kAttributes[] = {"sweep_sha256", "total", "start_time", "command_line", "resumes"};
-const char* const kDatasets[] = {"results", "done"};
+const char* const kDatasets[] = {"results", "reasons", "done"};
 
 // An attribute `name` on the file root of a type picked by the input: an integer, a double, a
 // string, an integer array or an empty dataspace.

@@ -13,6 +13,7 @@
 #include "sweep/reasons.hpp"
 #include "sweep/refused.hpp"
 #include "sweep/sha256.hpp"
+#include "units/check.hpp"
 #include "units/quantity.hpp"
 
 namespace rackscope::io {
@@ -129,6 +130,14 @@ Id memory_space(int64_t rows) {
   return s;
 }
 
+// Rows `at` (ascending) of `space`, or none.
+void select_points(hid_t space, const std::vector<hsize_t>& at) {
+  if (at.empty())
+    check(H5Sselect_none(space), "empty selection");
+  else
+    check(H5Sselect_elements(space, H5S_SELECT_SET, at.size(), at.data()), "point selection");
+}
+
 void write_rows(hid_t ds, hid_t type, const Runs& runs, const uint8_t* rows, bool individual_io = false) {
   Id file_space(H5Dget_space(ds), H5Sclose, "dataspace");
   check(H5Sselect_none(file_space), "empty selection");
@@ -183,7 +192,7 @@ std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, con
   auto wrong = [&](const std::string& what) { damaged(path, valid, what); };
   for (const char* a : {"total", "start_time", "command_line", "resumes"})
     if (H5Aexists(file, a) <= 0) wrong(std::string("attribute ") + a + " missing");
-  for (const char* d : {"results", "done"})
+  for (const char* d : {"results", "reasons", "done"})
     if (H5Lexists(file, d, H5P_DEFAULT) <= 0) wrong(std::string("dataset /") + d + " missing");
   const int64_t total = read_int_attr(file, "total");
   // Read later by a resume: each one value of its type.
@@ -198,6 +207,12 @@ std::pair<int64_t, int64_t> check_whole(hid_t file, const std::string& path, con
   if (H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &rows, nullptr) != 1 ||
       rows != static_cast<hsize_t>(total))
     wrong(fmt::format("/results is not {} rows", total));
+  Id reasons(H5Dopen2(file, "reasons", H5P_DEFAULT), H5Dclose, "reasons open");
+  Id reasons_space(H5Dget_space(reasons), H5Sclose, "dataspace");
+  Id reasons_type(H5Dget_type(reasons), H5Tclose, "dataset type");
+  if (H5Sget_simple_extent_ndims(reasons_space) != 1 || H5Sget_simple_extent_dims(reasons_space, &rows, nullptr) != 1 ||
+      rows != static_cast<hsize_t>(total) || H5Tget_class(reasons_type) != H5T_INTEGER || H5Tget_size(reasons_type) != 1)
+    wrong(fmt::format("/reasons is not {} one-byte codes", total));
   Id done_set(H5Dopen2(file, "done", H5P_DEFAULT), H5Dclose, "done open");
   Id done_space(H5Dget_space(done_set), H5Sclose, "dataspace");
   Id done_type(H5Dget_type(done_set), H5Tclose, "dataset type");
@@ -219,11 +234,30 @@ bool sweep_files_unusable() { return hdf5::unusable(); }
 static void lay_out_checkpoint(SweepCheckpoint::Impl& i, const Layout& layout, int64_t total, const std::string& digest,
                                const SweepMeta& meta);
 
+// The checkpoint keeps every configuration's reason code (/reasons, one byte) and the whole row of
+// the feasible ones only (/results, at the configuration's index; a refused one's row is never
+// written, so the file stays sparse there): over nine in ten configurations of a large search are
+// refused, and writing their rows was most of a checkpoint interval's I/O (1 GB of the 1.03 GB
+// written for benchmarks/bench_gpt3_space.toml). A row read back for a refused configuration has
+// its index and reason columns only, all that the assembly keeps of it (/refused).
 struct SweepCheckpoint::Impl {
   std::string path;
-  Id file, results, done;
+  Id file, results, reasons, done;
   Id type;
-  size_t row_size = 0;
+  size_t row_size = 0, index_offset = 0, reason_offset = 0;
+  std::vector<uint8_t> codes;       // reused: one interval's or block's reason codes
+  std::vector<hsize_t> file_at, memory_at;  // reused: its feasible rows in the file and the buffer
+
+  void adopt(const Layout& layout) {
+    const sweep::Column* index = layout.find("index");
+    const sweep::Column* reason = layout.find("reason");
+    RACKSCOPE_ASSERT(index && index->type == sweep::Type::u64 && reason && reason->type == sweep::Type::reason,
+                     "the layout has index and reason columns");
+    type = row_type(layout);
+    row_size = layout.row_size();
+    index_offset = index->offset;
+    reason_offset = reason->offset;
+  }
 };
 
 SweepCheckpoint::SweepCheckpoint(std::unique_ptr<Impl> impl, int64_t done) : impl_(std::move(impl)), done_(done) {}
@@ -246,8 +280,7 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::create(const std::string& path
 
 // The checkpoint's datasets and attributes, in a file just created.
 static void lay_out_checkpoint(SweepCheckpoint::Impl& i, const Layout& layout, int64_t total, const std::string& digest, const SweepMeta& meta) {
-  i.type = row_type(layout);
-  i.row_size = layout.row_size();
+  i.adopt(layout);
   // Contiguous and allocated now: later writes change raw bytes only, never the file's metadata.
   Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "creation list");
   check(H5Pset_layout(dcpl, H5D_CONTIGUOUS), "contiguous layout");
@@ -256,6 +289,7 @@ static void lay_out_checkpoint(SweepCheckpoint::Impl& i, const Layout& layout, i
   const hsize_t n = static_cast<hsize_t>(total);
   Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace");
   i.results = Id(Id::Collective{}, H5Dcreate2(i.file, "results", i.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "results create");
+  i.reasons = Id(Id::Collective{}, H5Dcreate2(i.file, "reasons", H5T_NATIVE_UINT8, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "reasons create");
   Id scalar(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   i.done = Id(Id::Collective{}, H5Dcreate2(i.file, "done", H5T_NATIVE_INT64, scalar, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "done create");
   const int64_t zero = 0;
@@ -290,9 +324,9 @@ std::unique_ptr<SweepCheckpoint> SweepCheckpoint::open(const std::string& path, 
     done = own_done;
     if (read_string_attr(im->file, "sweep_sha256") != digest || own_total != total)
       throw InputError({path, 0}, "", "was written by a different sweep spec or different inputs", valid);
-    im->type = row_type(layout);
-    im->row_size = layout.row_size();
+    im->adopt(layout);
     im->results = Id(Id::Collective{}, H5Dopen2(im->file, "results", H5P_DEFAULT), H5Dclose, "results open");
+    im->reasons = Id(Id::Collective{}, H5Dopen2(im->file, "reasons", H5P_DEFAULT), H5Dclose, "reasons open");
     im->done = Id(Id::Collective{}, H5Dopen2(im->file, "done", H5P_DEFAULT), H5Dclose, "done open");
     Id type(H5Dget_type(im->results), H5Tclose, "dataset type");
     if (H5Tget_class(type) != H5T_COMPOUND || H5Tget_size(type) != im->row_size)
@@ -322,8 +356,28 @@ void SweepCheckpoint::count_resume() {
 }
 
 void SweepCheckpoint::write(const Runs& runs, const std::vector<uint8_t>& rows, int64_t done) {
+  Impl& im = *impl_;
+  im.codes.clear();
+  im.file_at.clear();
+  im.memory_at.clear();
+  hsize_t k = 0;
+  for (const auto& [first, last] : runs)
+    for (int64_t at = first; at < last; ++at, ++k) {
+      const uint8_t code = rows[k * im.row_size + im.reason_offset];
+      im.codes.push_back(code);
+      if (code != 0) continue;
+      im.file_at.push_back(static_cast<hsize_t>(at));
+      im.memory_at.push_back(k);
+    }
   on_file(impl_->path, "write the checkpoint", [&] {
-    write_rows(impl_->results, impl_->type, runs, rows.data(), /*individual_io=*/true);
+    write_rows(im.reasons, H5T_NATIVE_UINT8, runs, im.codes.data(), /*individual_io=*/true);
+    Id file_space(H5Dget_space(im.results), H5Sclose, "dataspace");
+    select_points(file_space, im.file_at);
+    Id mem = memory_space(static_cast<int64_t>(k));
+    if (k > 0) select_points(mem, im.memory_at);
+    Id x = individual_io_transfer();
+    static const uint8_t none = 0;
+    agreed(H5Dwrite(im.results, im.type, mem, file_space, x, im.file_at.empty() ? &none : rows.data()), "rows write");
     write_scalar(impl_->done, H5T_NATIVE_INT64, &done, rank_of_world() == 0);
     agreed(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
   });
@@ -337,15 +391,38 @@ std::vector<uint8_t> SweepCheckpoint::read(int64_t first, int64_t last) {
 }
 
 void SweepCheckpoint::read(int64_t first, int64_t last, std::vector<uint8_t>& out) {
+  Impl& im = *impl_;
   const int64_t n = std::max<int64_t>(0, last - first);
-  out.resize(static_cast<size_t>(n) * impl_->row_size);
-  Id file_space(H5Dget_space(impl_->results), H5Sclose, "dataspace");
-  select_rows(file_space, first, last);
-  Id mem = memory_space(n);
-  Id x = individual_io_transfer();
+  out.resize(static_cast<size_t>(n) * im.row_size);
+  im.codes.resize(static_cast<size_t>(n));
   uint8_t none = 0;
-  on_file(impl_->path, "read the checkpoint",
-          [&] { agreed(H5Dread(impl_->results, impl_->type, mem, file_space, x, n ? out.data() : &none), "rows read"); });
+  on_file(im.path, "read the checkpoint", [&] {
+    Id x = individual_io_transfer();
+    {
+      Id file_space(H5Dget_space(im.reasons), H5Sclose, "dataspace");
+      select_rows(file_space, first, last);
+      Id mem = memory_space(n);
+      agreed(H5Dread(im.reasons, H5T_NATIVE_UINT8, mem, file_space, x, n ? im.codes.data() : &none), "reasons read");
+    }
+    im.file_at.clear();
+    im.memory_at.clear();
+    for (int64_t i = 0; i < n; ++i) {
+      uint8_t* row = out.data() + static_cast<size_t>(i) * im.row_size;
+      if (const uint8_t code = im.codes[static_cast<size_t>(i)]; code != 0) {
+        const uint64_t at = static_cast<uint64_t>(first + i);
+        std::memcpy(row + im.index_offset, &at, sizeof at);
+        row[im.reason_offset] = code;
+        continue;
+      }
+      im.file_at.push_back(static_cast<hsize_t>(first + i));
+      im.memory_at.push_back(static_cast<hsize_t>(i));
+    }
+    Id file_space(H5Dget_space(im.results), H5Sclose, "dataspace");
+    select_points(file_space, im.file_at);
+    Id mem = memory_space(n);
+    if (n > 0) select_points(mem, im.memory_at);
+    agreed(H5Dread(im.results, im.type, mem, file_space, x, im.file_at.empty() ? &none : out.data()), "rows read");
+  });
 }
 
 // ---- result file ----

@@ -20,7 +20,7 @@ binary, root = sys.argv[1], sys.argv[2]
 spec = os.path.join(root, "tests", "mpi", "sweeps", "long.toml")
 other = os.path.join(root, "tests", "mpi", "sweeps", "mixed.toml")
 CHECKPOINT_EVERY = 256  # long.toml's [run] checkpoint_every; its clusters are larger, so intervals are this size
-KILL_AFTER = 3
+KILL_AFTER = 9  # 2,304 configurations: the first feasible one is index 2,024
 c = Checks()
 
 
@@ -52,6 +52,24 @@ with tempfile.TemporaryDirectory() as tmp:
         layout = str(e)
     c.check(state is not None and layout == (None, None, state[1]),
             "the checkpoint's /results is contiguous and uncompressed, one row per configuration (raw writes only)", str(layout))
+    # What the checkpoint holds of the done prefix: every configuration's reason code in /reasons,
+    # and at a feasible one's index its whole row (refused rows are never written), as the
+    # uninterrupted run's /results and /refused have them.
+    try:
+        done = state[0]
+        with h5py.File(out + ".partial", "r") as f, h5py.File(ref, "r") as b:
+            codes = f["reasons"][:done]
+            refused = {int(i): int(r) for i, r in zip(b["refused"]["index"], b["refused"]["reason"]) if i < done}
+            rows = {int(r["index"]): r.tobytes() for r in b["results"][()] if r["index"] < done}
+            kept = f["results"][()]
+            same_reasons = {i: int(x) for i, x in enumerate(codes) if x != 0} == refused
+            same_rows = sorted(rows) == [i for i, x in enumerate(codes) if x == 0] and all(kept[i].tobytes() == row for i, row in rows.items())
+        detail = f"{len(refused)} refused, {len(rows)} feasible of {done}"
+    except Exception as e:
+        same_reasons = same_rows = False
+        detail = str(e)
+    c.check(same_reasons and same_rows and rows and refused,
+            "the checkpoint's done prefix: /reasons as the uninterrupted run's reasons, /results the feasible rows at their index", detail)
     if state is not None:
         p = mpirun(2, binary, ["sweep", other, "-o", out, "--resume", "--quiet"])
         lines = p.stderr.strip().splitlines()
