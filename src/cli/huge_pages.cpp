@@ -20,13 +20,12 @@
 // nothing else changes. Results do not depend on any of it.
 //
 // Not in sanitizer builds: AddressSanitizer's own operator new tracks new/delete pairs.
-#if !defined(__SANITIZE_ADDRESS__)
-
 #include <sys/mman.h>
 
 #include <cstdlib>
 #include <new>
 
+#if !defined(__SANITIZE_ADDRESS__)
 namespace {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
