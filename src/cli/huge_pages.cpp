@@ -22,6 +22,7 @@
 // Not in sanitizer builds: AddressSanitizer's own operator new tracks new/delete pairs.
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -30,17 +31,24 @@ namespace {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
+void* try_allocate(std::size_t size) {
+  if (size < kHugePage) return std::malloc(size == 0 ? 1 : size);
+  if (size > SIZE_MAX - kHugePage) return nullptr;  // rounding up would wrap around
+  const std::size_t whole = (size + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, whole);
+  if (p) madvise(p, whole, MADV_HUGEPAGE);  // advice only: a kernel without THP leaves 4 KiB pages
+  return p;
+}
+
+// As the standard's operator new: on failure the new-handler runs, if one is installed, and the
+// allocation is tried again; without one, std::bad_alloc.
 void* allocate(std::size_t size) {
-  if (size >= kHugePage) {
-    const std::size_t whole = (size + kHugePage - 1) / kHugePage * kHugePage;
-    if (void* p = std::aligned_alloc(kHugePage, whole)) {
-      madvise(p, whole, MADV_HUGEPAGE);  // advice only: a kernel without THP leaves 4 KiB pages
-      return p;
-    }
-  } else if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
+  for (;;) {
+    if (void* p = try_allocate(size)) return p;
+    std::new_handler handler = std::get_new_handler();
+    if (!handler) throw std::bad_alloc();
+    handler();
   }
-  throw std::bad_alloc();
 }
 
 }  // namespace
