@@ -138,6 +138,10 @@ void select_points(hid_t space, const std::vector<hsize_t>& at) {
     check(H5Sselect_elements(space, H5S_SELECT_SET, at.size(), at.data()), "point selection");
 }
 
+// The checkpoint's feasible rows: row memory_at[i] of `buffer` (`n` rows) is row file_at[i] of
+// /results. Each rank's own I/O under the collective call; a rank with none passes empty lists.
+void feasible_rows_io(const SweepCheckpoint::Impl& im, int64_t n, uint8_t* buffer, bool write);
+
 void write_rows(hid_t ds, hid_t type, const Runs& runs, const uint8_t* rows, bool individual_io = false) {
   Id file_space(H5Dget_space(ds), H5Sclose, "dataspace");
   check(H5Sselect_none(file_space), "empty selection");
@@ -371,13 +375,7 @@ void SweepCheckpoint::write(const Runs& runs, const std::vector<uint8_t>& rows, 
     }
   on_file(impl_->path, "write the checkpoint", [&] {
     write_rows(im.reasons, H5T_NATIVE_UINT8, runs, im.codes.data(), /*individual_io=*/true);
-    Id file_space(H5Dget_space(im.results), H5Sclose, "dataspace");
-    select_points(file_space, im.file_at);
-    Id mem = memory_space(static_cast<int64_t>(k));
-    if (k > 0) select_points(mem, im.memory_at);
-    Id x = individual_io_transfer();
-    static const uint8_t none = 0;
-    agreed(H5Dwrite(im.results, im.type, mem, file_space, x, im.file_at.empty() ? &none : rows.data()), "rows write");
+    feasible_rows_io(im, static_cast<int64_t>(k), const_cast<uint8_t*>(rows.data()), /*write=*/true);
     write_scalar(impl_->done, H5T_NATIVE_INT64, &done, rank_of_world() == 0);
     agreed(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
   });
@@ -417,13 +415,25 @@ void SweepCheckpoint::read(int64_t first, int64_t last, std::vector<uint8_t>& ou
       im.file_at.push_back(static_cast<hsize_t>(first + i));
       im.memory_at.push_back(static_cast<hsize_t>(i));
     }
-    Id file_space(H5Dget_space(im.results), H5Sclose, "dataspace");
-    select_points(file_space, im.file_at);
-    Id mem = memory_space(n);
-    if (n > 0) select_points(mem, im.memory_at);
-    agreed(H5Dread(im.results, im.type, mem, file_space, x, im.file_at.empty() ? &none : out.data()), "rows read");
+    feasible_rows_io(im, n, out.data(), /*write=*/false);
   });
 }
+
+namespace {
+void feasible_rows_io(const SweepCheckpoint::Impl& im, int64_t n, uint8_t* buffer, bool write) {
+  Id file_space(H5Dget_space(im.results), H5Sclose, "dataspace");
+  select_points(file_space, im.file_at);
+  Id mem = memory_space(n);
+  if (n > 0) select_points(mem, im.memory_at);
+  Id x = individual_io_transfer();
+  static uint8_t none = 0;
+  uint8_t* data = im.file_at.empty() ? &none : buffer;
+  if (write)
+    agreed(H5Dwrite(im.results, im.type, mem, file_space, x, data), "rows write");
+  else
+    agreed(H5Dread(im.results, im.type, mem, file_space, x, data), "rows read");
+}
+}  // namespace
 
 // ---- result file ----
 

@@ -12,7 +12,8 @@ namespace rackscope::sweep {
 RunEstimate estimate_run(int64_t configurations, size_t row_bytes, int ranks) {
   RunEstimate e;
   const double rows = static_cast<double>(configurations) * static_cast<double>(row_bytes);
-  e.checkpoint_bytes = rows;
+  // The checkpoint's bound: every configuration feasible (its whole row) plus its reason byte.
+  e.checkpoint_bytes = rows + static_cast<double>(configurations);
   e.result_bytes = rows;
   e.seconds = static_cast<double>(configurations) * kMinSecondsPerConfig / std::max(1, ranks);
   return e;

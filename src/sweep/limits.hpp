@@ -10,7 +10,7 @@
 namespace rackscope::sweep {
 
 struct RunEstimate {
-  double checkpoint_bytes = 0;  // OUT.partial: every row, allocated when created
+  double checkpoint_bytes = 0;  // OUT.partial: a reason byte and a row per configuration, allocated when created (bound: all feasible)
   double result_bytes = 0;      // OUT.tmp while assembled, beside the checkpoint: at most every row
   double seconds = 0;           // at least: kMinSecondsPerConfig per configuration, shared by the ranks
 };
