@@ -46,7 +46,8 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   auto ew = [&](double scale, const workload::KernelWork& k) { return elementwise_time(p, r, scale * k.bytes, k.kernels); };
   t.attention_fwd = attn(1);
   t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise);
-  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p)) + ew(elementwise_backward_factor, w.elementwise);
+  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p)) + ew(elementwise_backward_factor, w.elementwise) +
+          ew(1, w.grad_accumulation);
   // Launch-bound: eager frameworks issue kernels from the host one by one, asynchronously, so a
   // pass takes at least its kernels' dispatch (forward: each kernel of the layer's work once;
   // backward: the kernels workload::layer_forward counts for autograd's backward).

@@ -30,6 +30,10 @@ struct Execution {
   bool overlap_tp = false;       // TP collectives pipelined with the GEMM each feeds (collective matmul), inside the scale-up domain
   bool overlap_tp_backward = true;  // backward re-gather / input-gradient reduction behind the gradient GEMMs
   bool graph_capture = false;    // kernels issued as one captured graph (CUDA graphs, Neuron's compiled graphs)
+  // The weight-gradient GEMM adds into the main gradient itself (Megatron-LM's
+  // gradient_accumulation_fusion, Transformer Engine's fuse_wgrad_accumulation); off, a kernel per
+  // weight adds each micro-batch's gradient into it (workload/layer_work: grad_accumulation).
+  bool grad_accumulation_fusion = true;
   int seq = 0;                   // 0: the model's sequence length
   // The precision recipe beyond the GEMMs' format: what memory holds and what the wire carries.
   Precision grad_reduce = Precision::fp32;       // main gradients, accumulated and reduced across DP

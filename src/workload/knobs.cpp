@@ -79,6 +79,8 @@ std::vector<Knob> table() {
               "backward TP re-gather and input-gradient reduction not hidden behind the gradient GEMMs"),
       boolean("graph_capture", "--graph-capture", &Execution::graph_capture,
               "kernels issued as one captured graph: no host launch bound (the profile's [launch])"),
+      boolean("grad_accumulation_fusion", "--no-grad-accumulation-fusion", &Execution::grad_accumulation_fusion,
+              "weight gradients added to the main gradients by a kernel per weight each micro-batch, not by the gradient GEMM"),
       {"order", Knob::Kind::order, 0, 0, {}, "index into /space/order", "--order", "rank grid order, innermost first"},
   };
 }

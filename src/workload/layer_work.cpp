@@ -160,9 +160,24 @@ int backward_kernels(const ModelSpec& m, bool flash, bool moe, const LayerWork& 
   }
   k += 1;                                        // the Q, K, V split: their gradients concatenated
   k += w.moe_routing.kernels + w.casts.kernels;  // router, permutations and casts: one backward each
+  k += w.grad_accumulation.kernels;              // unfused: each weight's main_grad.add_(grad)
   // main_grad.add_(grad) for each parameter no weight-gradient GEMM accumulates itself
   // (DistributedDataParallel's backward hook): the norms' scales (and LayerNorm's biases), the biases.
   k += (m.norm == Norm::layernorm ? 4 : 2) + biases;
+  return k;
+}
+
+// Without gradient-accumulation fusion the weight-gradient GEMM writes a fresh 16-bit gradient and
+// DistributedDataParallel's hook adds it into the main gradient, a kernel per weight every
+// micro-batch (Megatron-LM's param_hook, main_grad.add_(grad): read the gradient, read and write
+// the main gradient, in the grad_reduce dtype). Megatron-LM gained the fused form late in 2021
+// (ported to apex.transformer as NVIDIA/apex#1297, Feb 2022); AMD-AGI/Primus#995 describes the
+// unfused pass it removes as "a full-size read-modify-write of main_grad per microbatch".
+KernelWork grad_accumulation(const std::vector<Gemm>& gemms, const Execution& e) {
+  KernelWork k;
+  if (e.grad_accumulation_fusion) return k;
+  const double per_weight = activation_bytes + 2 * hw::stored_bytes(e.grad_reduce);
+  for (const Gemm& g : gemms) k.add(0, per_weight * g.copies * g.in * g.out, static_cast<int>(g.copies));
   return k;
 }
 
@@ -188,6 +203,7 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts
   // (read, write the output and the mask) on the (sequence-parallel) hidden stream.
   w.elementwise.add(0, activation_bytes * x.sp_tokens * x.h * (2 * 2 + 2 * 3 + (m.dropout ? 2 * 3 : 0)), m.dropout ? 6 : 4);
+  w.grad_accumulation = grad_accumulation(w.gemms, e);
   w.backward_kernels = backward_kernels(m, flash, is_moe_layer(m, layer), w);
   return w;
 }
@@ -201,7 +217,8 @@ LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq) {
   w.gemms.push_back({tokens, static_cast<double>(m.hidden), v, bytes, 1, Gemm::Input::other});
   // softmax cross-entropy in fp32 over the logits: read, exponentiate, reduce, write the gradient
   w.elementwise.add(0, 4.0 * 3 * tokens * v, 3);
-  w.backward_kernels = 2 + 3;  // the GEMM's two gradients, the loss's three kernels again
+  w.grad_accumulation = grad_accumulation(w.gemms, e);
+  w.backward_kernels = 2 + 3 + w.grad_accumulation.kernels;  // the GEMM's two gradients, the loss's three kernels again
   return w;
 }
 

@@ -41,6 +41,7 @@ struct LayerWork {
   KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)
   KernelWork casts;         // 8-bit GEMMs: the casts (with amax) of their inputs (also in `elementwise`)
   KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
+  KernelWork grad_accumulation;  // backward only, without gradient-accumulation fusion: main_grad += grad per weight
   // MoE dispatch (workload/moe_dispatch.hpp): rows of `hidden` one rank sends in each all-to-all
   // (scaled to the busiest receiver) and the rows its experts take once gathered over TP.
   double moe_send_rows = 0, moe_gathered_rows = 0;

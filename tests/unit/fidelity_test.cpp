@@ -229,3 +229,37 @@ TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; gra
         eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute]);
   CHECK(eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute] < 1);
 }
+
+TEST_CASE("gradient accumulation unfused: a read-modify-write of every weight's main gradient per micro-batch, by hand") {
+  // Llama 3.1 8B on one rank: per layer the QKV (4096 x 6144), output (4096 x 4096) and three FFN
+  // (4096 x 14336) weights, 4096 x 53,248 = 218,103,808; the output head 4096 x 128,256 =
+  // 525,336,576; 32 layers: 7,504,658,432 weights. Unfused, each micro-batch reads each one's
+  // 16-bit gradient and reads and writes its main gradient: 2 + 2 x 4 bytes (fp32 main
+  // gradients), 2 + 2 x 2 (bf16). At 1 TB/s of HBM, 2 micro-batches add those bytes x 2 / 1e12 s,
+  // and nothing else changes (the chip's FLOP/s are unbounded).
+  hw::ClusterSpec spec = ideal(1);
+  spec.rack.chip.flops[Precision::bf16] = 1e30;
+  spec.rack.chip.hbm_bandwidth_Bps = 1e12;
+  const fabric::Fabric f(spec);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  const compute::Profile profile;
+  const auto m = llama8b();
+  workload::Execution e;
+  e.global_batch = 2;
+  auto compute = [&](bool fused, Precision grads) {
+    e.grad_accumulation_fusion = fused;
+    e.grad_reduce = grads;
+    const auto r = eval::evaluate({f, planner, profile}, m, e);
+    REQUIRE(r.feasible());
+    return r.breakdown[eval::Term::compute];
+  };
+  const double weights = 7504658432.0;
+  CHECK(compute(false, Precision::fp32) - compute(true, Precision::fp32) == doctest::Approx(2 * weights * 10 / 1e12));
+  CHECK(compute(false, Precision::bf16) - compute(true, Precision::bf16) == doctest::Approx(2 * weights * 6 / 1e12));
+  // One main_grad.add_ per weight in the backward's kernel count: 5 per layer, 1 for the head.
+  e.grad_accumulation_fusion = true;
+  const int fused_kernels = workload::layer_forward(m, 0, e, m.seq, true).backward_kernels;
+  e.grad_accumulation_fusion = false;
+  CHECK(workload::layer_forward(m, 0, e, m.seq, true).backward_kernels == fused_kernels + 5);
+  CHECK(workload::head_forward(m, e, m.seq).backward_kernels == 2 + 3 + 1);
+}
