@@ -5,11 +5,20 @@
 namespace rackscope::eval {
 
 // Each micro-batch crosses each stage boundary forward and backward (once per model chunk when
-// interleaved); with sequence parallelism only the local 1/tp of the activations is sent.
+// interleaved). With sequence parallelism each TP rank sends its own 1/tp of the activations.
+// Without it the tensor is whole on every TP rank, and Megatron-LM's scatter/gather (Narayanan et
+// al. 2021, sec. 4.1; p2p_communication.py, scatter_gather_tensors_in_pipeline, on by default)
+// sends 1/tp of it from each TP rank over its own link and all-gathers it over TP on arrival.
 double pipeline_send_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm) {
   if (e.pp < 2) return 0;
-  const double bytes = c.tokens * m.hidden * workload::activation_bytes / (e.sequence_parallel ? e.tp : 1);
-  return 2.0 * e.vpp * comm.time(collective::Op::sendrecv, c.place.pp_pair, bytes);
+  using collective::Op;
+  const double whole = c.tokens * m.hidden * workload::activation_bytes;
+  double one_way;
+  if (e.sequence_parallel) one_way = comm.time(Op::sendrecv, c.place.pp_pair, whole / e.tp);
+  else if (e.tp > 1 && e.pp_scatter_gather)
+    one_way = comm.time(Op::sendrecv, c.place.pp_pair, whole / e.tp) + comm.time(Op::allgather, c.place.tp, whole);
+  else one_way = comm.time(Op::sendrecv, c.place.pp_pair, whole);
+  return 2.0 * e.vpp * one_way;
 }
 
 // 1F1B: m micro-batches at the slowest stage's pace plus the fill and drain through every other

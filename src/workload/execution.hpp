@@ -34,6 +34,10 @@ struct Execution {
   // gradient_accumulation_fusion, Transformer Engine's fuse_wgrad_accumulation); off, a kernel per
   // weight adds each micro-batch's gradient into it (workload/layer_work: grad_accumulation).
   bool grad_accumulation_fusion = true;
+  // Without sequence parallelism, pipeline sends carry 1/tp of the activation from each TP rank,
+  // gathered over TP on arrival (Megatron-LM's scatter_gather_tensors_in_pipeline); off, every TP
+  // rank sends the whole tensor.
+  bool pp_scatter_gather = true;
   int seq = 0;                   // 0: the model's sequence length
   // The precision recipe beyond the GEMMs' format: what memory holds and what the wire carries.
   Precision grad_reduce = Precision::fp32;       // main gradients, accumulated and reduced across DP

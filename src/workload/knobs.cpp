@@ -81,6 +81,8 @@ std::vector<Knob> table() {
               "kernels issued as one captured graph: no host launch bound (the profile's [launch])"),
       boolean("grad_accumulation_fusion", "--no-grad-accumulation-fusion", &Execution::grad_accumulation_fusion,
               "weight gradients added to the main gradients by a kernel per weight each micro-batch, not by the gradient GEMM"),
+      boolean("pp_scatter_gather", "--no-pp-scatter-gather", &Execution::pp_scatter_gather,
+              "without sequence parallelism, each TP rank sends the whole activation between stages (no 1/tp scatter and TP gather)"),
       {"order", Knob::Kind::order, 0, 0, {}, "index into /space/order", "--order", "rank grid order, innermost first"},
   };
 }

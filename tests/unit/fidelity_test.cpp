@@ -263,3 +263,35 @@ TEST_CASE("gradient accumulation unfused: a read-modify-write of every weight's 
   CHECK(workload::layer_forward(m, 0, e, m.seq, true).backward_kernels == fused_kernels + 5);
   CHECK(workload::head_forward(m, e, m.seq).backward_kernels == 2 + 3 + 1);
 }
+
+TEST_CASE("pipeline sends: without sequence parallelism each TP rank sends 1/tp and TP gathers it (scatter/gather), by hand") {
+  // Two racks of 4 chips, TP 4 inside a rack, PP 2 across: each TP rank's pipeline peer is in the
+  // other rack, behind its own NIC of 1 MB/s; the racks' switches are so fast (and every latency
+  // and launch cost 0) that the TP all-gather costs nothing. The activation of a micro-batch is
+  // seq x hidden x 2 bytes; forward and backward cross the boundary once each per micro-batch:
+  // pp_comm = micro-batches x 2 x (bytes / tp) / 1 MB/s with scatter/gather, x tp without.
+  hw::ClusterSpec spec = test::two_racks(4, 1e18, 0, 1e6, 0, 0);
+  spec.rack.chip.flops[Precision::bf16] = 1e15;
+  spec.rack.chip.hbm_bandwidth_Bps = 1e30;
+  spec.rack.chip.hbm_capacity_B = 1e15;
+  spec.rack.chip.collectives.launch_overhead_s = 0;
+  spec.rack.chip.collectives.protocols = {{"simple", 1.0, 0, 0}};
+  const fabric::Fabric f(spec);
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  const compute::Profile profile;
+  const auto m = llama8b();
+  workload::Execution e;
+  e.tp = 4, e.pp = 2, e.global_batch = 2;
+  auto pp_comm = [&](bool sp, bool scatter) {
+    e.sequence_parallel = sp, e.pp_scatter_gather = scatter;
+    const auto r = eval::evaluate({f, planner, profile}, m, e);
+    REQUIRE(r.feasible());
+    return r.breakdown[eval::Term::pp_comm];
+  };
+  const double bytes = static_cast<double>(m.seq) * m.hidden * 2;
+  CHECK(pp_comm(false, true) == doctest::Approx(2 * 2 * bytes / 4 / 1e6).epsilon(1e-6));
+  CHECK(pp_comm(false, false) == doctest::Approx(2 * 2 * bytes / 1e6).epsilon(1e-6));
+  // With sequence parallelism the 1/tp is each rank's own: the switch changes nothing.
+  CHECK(pp_comm(true, true) == pp_comm(true, false));
+  CHECK(pp_comm(true, true) == doctest::Approx(2 * 2 * bytes / 4 / 1e6).epsilon(1e-6));
+}
