@@ -19,8 +19,9 @@ double bucketed_exposed(double comm, double window, int buckets, double share) {
 }
 
 int dp_buckets(const workload::Execution& e, double params) {
-  // Megatron-LM's DistributedDataParallelConfig: bucket_size None -> max(40M, 1M x dp) parameters.
-  const double size = e.dp_bucket_params > 0 ? e.dp_bucket_params : std::max(40e6, 1e6 * e.dp);
+  // Megatron-LM's DistributedDataParallelConfig: bucket_size None -> max(40M, 1M x the size of the
+  // data-parallel group with context parallelism) parameters.
+  const double size = e.dp_bucket_params > 0 ? e.dp_bucket_params : std::max(40e6, 1e6 * workload::param_replicas(e));
   return std::max(1, static_cast<int>(std::ceil(params / size)));
 }
 
@@ -49,7 +50,7 @@ double buckets_exposed(const StepContext& c, Op op, double bytes, int n, double 
 DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double params,
                                      Communicators& comm) {
   DataParallelTimes t;
-  if (e.dp < 2) return t;
+  if (workload::param_replicas(e) < 2) return t;  // context-parallel ranks sum their gradients too
   if (e.zero >= 3) {
     t.zero3 = zero3_time(c, e, stage, params, comm);
     return t;

@@ -50,13 +50,18 @@ struct Execution {
   int first_stage_layers = 0, last_stage_layers = 0;
   bool embedding_stage = false, loss_stage = false;
   // Gradient bucket of the overlapped DP reduction, in parameters; 0: Megatron-LM's
-  // DistributedDataParallelConfig.bucket_size default, max(40M, 1M x dp).
+  // DistributedDataParallelConfig.bucket_size default, max(40M, 1M x dp x cp).
   int dp_bucket_params = 0;
   // Rank grid order, innermost first (default TP, CP, EP, DP, PP): which degrees share chips.
   std::vector<std::string> order = {"tp", "cp", "ep", "dp", "pp"};
 };
 
 const char* recompute_name(Recompute r);
+// Ranks holding the same parameters: the data-parallel replicas and, inside each, its context-
+// parallel ranks, whose gradients are summed too. Megatron-Core reduces gradients and shards its
+// distributed optimizer (and FSDP its parameters) over this group: the data-parallel group with
+// context parallelism (parallel_state.get_data_parallel_group(with_context_parallel=True)).
+inline int param_replicas(const Execution& e) { return e.dp * e.cp; }
 // The data-parallel degree that fills `ranks` given tp, cp and pp: ranks / (tp*cp*pp), or 0 when
 // that does not divide (evaluate() then reports ranks_mismatch).
 int derived_dp(int64_t ranks, const Execution& e);

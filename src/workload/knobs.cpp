@@ -69,7 +69,7 @@ std::vector<Knob> table() {
       boolean("embedding_stage", "--embedding-stage", &Execution::embedding_stage, "count the embedding as a layer of the pipeline split"),
       boolean("loss_stage", "--loss-stage", &Execution::loss_stage, "count the output head and loss as a layer of the pipeline split"),
       integer("dp_bucket_params", "--dp-bucket", &Execution::dp_bucket_params, 0, 1 << 30, "parameters",
-              "gradient bucket of the overlapped DP reduction (parameters; 0: max(40M, 1M x dp) as Megatron-LM)"),
+              "gradient bucket of the overlapped DP reduction (parameters; 0: max(40M, 1M x dp x cp) as Megatron-LM)"),
       boolean("sequence_parallel", "--seq-parallel", &Execution::sequence_parallel, "sequence parallelism with TP"),
       boolean("overlap_dp", "--no-overlap-dp", &Execution::overlap_dp, "gradient reduction after the backward, not overlapped"),
       boolean("overlap_tp", "--overlap-tp", &Execution::overlap_tp, "overlap each TP collective with the GEMM it feeds (collective matmul; scale-up domain only)"),

@@ -95,7 +95,7 @@ double communication_buffers(const ModelSpec& m, const Execution& e, int seq, do
   if (e.tp > 1 && e.sequence_parallel) bytes += hidden_stream;
   // ZeRO-3 holds the layer being computed and the one being prefetched unsharded, and one layer's
   // full gradients before they are reduce-scattered.
-  if (e.zero >= 3 && e.dp > 1) bytes += layer_params * (2 * b.weights + b.gradients);
+  if (e.zero >= 3 && param_replicas(e) > 1) bytes += layer_params * (2 * b.weights + b.gradients);
   // 1F1B keeps one send and one receive slot per direction for activations and their gradients.
   if (e.pp > 1) bytes += 4 * hidden_stream / (e.sequence_parallel ? e.tp : 1);
   return bytes;
@@ -118,7 +118,7 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
     const int first = range.first, last = range.second;
     u.layer_params = params(first, last, [&] { return layer_range_params(m, e, first, last); });
     u.params = with_embeddings(m, e, stage, u.layer_params);
-    const double dp = e.dp;
+    const double dp = param_replicas(e);  // ZeRO shards over data and context parallelism
     u.weights_B = u.params * b.weights / (e.zero >= 3 ? dp : 1);
     u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);
     u.optimizer_B = u.params * b.optimizer / (e.zero >= 1 ? dp : 1);

@@ -32,7 +32,7 @@ PlacementShapes place_shapes(const Execution& e, int span) {
   p.tp = group({tp}, {cp, ep, dp});
   p.cp = group({cp}, {tp, ep, dp});
   p.ep = group({ep}, {tp, cp, dp});
-  p.dp = group({ep, dp}, {tp, cp});
+  p.dp = group({cp, ep, dp}, {tp});  // gradients are summed over CP too: param_replicas()
   // A pipeline send: rank 0 and its peer one stage on.
   p.pp_pair = group({}, {tp, cp, ep, dp});
   p.pp_pair.add_own(std::min(e.pp, 2), grid[pp].stride);

@@ -24,7 +24,8 @@ struct PlacementShapes {
   collective::GroupShape tp, cp, ep, dp, pp_pair;
 };
 
-// `dp` here is the whole data-parallel group (EP carved out of it: ep ranks of the dp).
+// `dp` here is the whole gradient-reduction group: the data-parallel ranks (EP carved out of
+// them: ep ranks of the dp) and the context-parallel ranks of each replica (param_replicas()).
 // `span`: ranks that share a rack with rank 0 (0: the group alone, no siblings).
 PlacementShapes place_shapes(const Execution& e, int span = 0);
 Placement place(const Execution& e, int span = 0);  // place_shapes(), laid out

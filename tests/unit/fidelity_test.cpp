@@ -295,3 +295,29 @@ TEST_CASE("pipeline sends: without sequence parallelism each TP rank sends 1/tp 
   CHECK(pp_comm(true, true) == pp_comm(true, false));
   CHECK(pp_comm(true, true) == doctest::Approx(2 * 2 * bytes / 4 / 1e6).epsilon(1e-6));
 }
+
+TEST_CASE("context parallelism: CP ranks sum their gradients and share the ZeRO shards (Megatron-Core's DP-with-CP group)") {
+  // Llama 3.1 8B on 4 ranks of one switch. dp 1 x cp 2 x tp 2: the two CP ranks hold the same
+  // parameters, so their gradients are reduced over the pair, exactly as dp 2 x tp 2 reduces over
+  // its two replicas (the same bytes on a pair of ranks the same distance apart: equal times), and
+  // the distributed optimizer splits its states between them: 12 bytes per parameter / 2.
+  const fabric::Fabric f(ideal(4));
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  const compute::Profile profile;
+  const auto m = llama8b();
+  workload::Execution e;
+  e.tp = 2, e.global_batch = 2, e.zero = 1, e.overlap_dp = false, e.overlap_param_gather = false;
+  e.order = {"tp", "cp", "dp", "ep", "pp"};
+  e.cp = 2, e.dp = 1;
+  const auto with_cp = eval::evaluate({f, planner, profile}, m, e);
+  e.cp = 1, e.dp = 2;
+  const auto with_dp = eval::evaluate({f, planner, profile}, m, e);
+  REQUIRE(with_cp.feasible());
+  REQUIRE(with_dp.feasible());
+  CHECK(with_cp.breakdown[eval::Term::dp_comm] > 0);
+  CHECK(with_cp.breakdown[eval::Term::dp_comm] == doctest::Approx(with_dp.breakdown[eval::Term::dp_comm]));
+  const auto& mem = with_cp.memory_per_rank;
+  CHECK(mem.optimizer_B == doctest::Approx(mem.params * 12 / 2));
+  CHECK(mem.gradients_B == doctest::Approx(mem.params * 4));
+  CHECK(workload::param_replicas(e) == 2);
+}
