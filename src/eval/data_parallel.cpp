@@ -38,34 +38,42 @@ double zero3_time(const StepContext& c, const workload::Execution& e, const Stag
   return exposed * stage.layers * c.micro_batches;
 }
 
-// What stays exposed of `bytes` of `op` in `n` buckets, one after another, filled (or needed)
-// evenly across `window`; not overlapped, one collective over the whole contiguous buffer after
-// the window (Megatron-LM's DDP without overlap_grad_reduce).
-double buckets_exposed(const StepContext& c, Op op, double bytes, int n, double window, bool overlap, Communicators& comm) {
-  if (!overlap) return comm.time(op, c.place.dp, bytes);
-  return bucketed_exposed(n * comm.time(op, c.place.dp, bytes / n), window, n, c.share);
+// What stays exposed of `op` over the rank's gradients (or parameters) at `bytes_per_param` in
+// `n` buckets, one after another, filled (or needed) evenly across `window`; not overlapped, one
+// collective over the whole contiguous buffer after the window (Megatron-LM's DDP without
+// overlap_grad_reduce). Experts' parameters go over the ranks holding the same experts (their
+// own buffers in Megatron-Core), the others over the DP group.
+double buckets_exposed(const StepContext& c, const workload::Execution& e, Op op, const workload::RankParams& p,
+                       double bytes_per_param, int n, double window, bool overlap, Communicators& comm) {
+  const double dense = (p.all - p.experts) * bytes_per_param, experts = p.experts * bytes_per_param;
+  const bool expert_group = experts > 0 && workload::param_replicas(e) / e.ep > 1;
+  auto time = [&](double parts) {
+    return comm.time(op, c.place.dp, dense / parts) + (expert_group ? comm.time(op, c.place.edp, experts / parts) : 0);
+  };
+  if (!overlap) return time(1);
+  return bucketed_exposed(n * time(n), window, n, c.share);
 }
 }  // namespace
 
-DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double params,
-                                     Communicators& comm) {
+DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage,
+                                     const workload::RankParams& params, Communicators& comm) {
   DataParallelTimes t;
   if (workload::param_replicas(e) < 2) return t;  // context-parallel ranks sum their gradients too
   if (e.zero >= 3) {
-    t.zero3 = zero3_time(c, e, stage, params, comm);
+    t.zero3 = zero3_time(c, e, stage, params.all, comm);
     return t;
   }
   const workload::StateBytes state = workload::state_bytes(e);
-  const int n = dp_buckets(e, params);
+  const int n = dp_buckets(e, params.all);
   // The last micro-batch's backward fills the gradient buckets (Megatron-LM's and PyTorch DDP's
   // overlap_grad_reduce: Li et al. 2020, PyTorch Distributed, sec. 3.2.3); ZeRO 1/2 reduce-scatter
   // them, and gather the updated parameters bucket by bucket ahead of the next step's forward
   // (overlap_param_gather).
   const double backward = stage.backward + stage.recompute;
   const Op reduce = e.zero == 0 ? Op::allreduce : Op::reducescatter;
-  t.dp = buckets_exposed(c, reduce, params * state.gradients, n, backward, e.overlap_dp, comm);
+  t.dp = buckets_exposed(c, e, reduce, params, state.gradients, n, backward, e.overlap_dp, comm);
   if (e.zero >= 1)
-    t.dp += buckets_exposed(c, Op::allgather, params * state.weights, n, stage.forward, e.overlap_param_gather, comm);
+    t.dp += buckets_exposed(c, e, Op::allgather, params, state.weights, n, stage.forward, e.overlap_param_gather, comm);
   return t;
 }
 

@@ -51,7 +51,7 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   const double pp_s = pipeline_send_time(c, m, e, comm);
   // The first stage holds the most parameters (its layers are at least the last's, and the
   // embedding) in an even split; uneven layouts may put them elsewhere.
-  const double params = workload::max_stage_params_per_rank(m, e);
+  const workload::RankParams params = workload::max_stage_params_per_rank(m, e);
   const DataParallelTimes dp = data_parallel_time(c, e, stage, params, comm);
   if (!comm.all_planned()) return infeasible(workload::Infeasibility::collective_unplanned, comm.unplanned_detail());
 

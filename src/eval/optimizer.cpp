@@ -4,10 +4,9 @@
 
 namespace rackscope::eval {
 
-double optimizer_time(const StepContext& c, const workload::Execution& e, double params) {
-  // With ZeRO 1 or more a rank updates its share of the states (1 / (dp x cp)).
-  const double updated = params / (e.zero >= 1 ? workload::param_replicas(e) : 1);
-  return compute::elementwise_time(c.profile, c.rate, workload::state_bytes(e).adam_update_traffic() * updated);
+double optimizer_time(const StepContext& c, const workload::Execution& e, const workload::RankParams& params) {
+  // With ZeRO 1 or more a rank updates its share of the states (workload::RankParams::held).
+  return compute::elementwise_time(c.profile, c.rate, params.held(e, e.zero >= 1, workload::state_bytes(e).adam_update_traffic()));
 }
 
 }  // namespace rackscope::eval

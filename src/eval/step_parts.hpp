@@ -108,10 +108,10 @@ int dp_buckets(const workload::Execution& e, double params);
 struct DataParallelTimes {
   double dp = 0, zero3 = 0;
 };
-DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double params,
-                                     Communicators& comm);
+DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage,
+                                     const workload::RankParams& params, Communicators& comm);
 // Seconds of the optimizer update of the `params` a rank holds (before ZeRO sharding).
-double optimizer_time(const StepContext& c, const workload::Execution& e, double params);
+double optimizer_time(const StepContext& c, const workload::Execution& e, const workload::RankParams& params);
 
 // The step's terms, in seconds per step.
 struct StepTerms {

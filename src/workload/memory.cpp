@@ -32,10 +32,10 @@ StateBytes state_bytes(const Execution& e) {
 
 namespace {
 // The parameters of layers [first, last) held by one rank.
-double layer_range_params(const ModelSpec& m, const Execution& e, int first, int last) {
-  double n = 0;
+RankParams layer_range_params(const ModelSpec& m, const Execution& e, int first, int last) {
+  RankParams n;
   // One rank's share of a layer of each kind, computed once, added layer by layer as before.
-  double per_kind[2];
+  RankParams per_kind[2];
   bool ready[2] = {false, false};
   for (int l = first; l < last; ++l) {
     const bool moe = is_moe_layer(m, l);
@@ -44,13 +44,15 @@ double layer_range_params(const ModelSpec& m, const Execution& e, int first, int
       if (moe) {
         const double router = static_cast<double>(m.hidden) * m.moe.experts;
         const double shared = (p.mlp - router) * m.moe.shared_experts / (m.moe.experts + m.moe.shared_experts);
-        per_kind[moe] = p.attention / e.tp + (p.mlp - router - shared) / (e.tp * e.ep) + shared / e.tp + router + p.norms;
+        const double experts = (p.mlp - router - shared) / (e.tp * e.ep);
+        per_kind[moe] = {p.attention / e.tp + experts + shared / e.tp + router + p.norms, experts};
       } else {
-        per_kind[moe] = (p.attention + p.mlp) / e.tp + p.norms;
+        per_kind[moe] = {(p.attention + p.mlp) / e.tp + p.norms, 0};
       }
       ready[moe] = true;
     }
-    n += per_kind[moe];
+    n.all += per_kind[moe].all;
+    n.experts += per_kind[moe].experts;
   }
   return n;
 }
@@ -65,21 +67,28 @@ double with_embeddings(const ModelSpec& m, const Execution& e, int stage, double
 }
 }  // namespace
 
+double RankParams::held(const Execution& e, bool sharded, double bytes_per_param) const {
+  if (!sharded) return all * bytes_per_param;
+  const double replicas = param_replicas(e);
+  return ((all - experts) / replicas + experts / (replicas / e.ep)) * bytes_per_param;
+}
+
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
   const auto [first, last] = stage_layers(m, e, stage);
-  const double layers = layer_range_params(m, e, first, last);
+  const double layers = layer_range_params(m, e, first, last).all;
   return embeddings ? with_embeddings(m, e, stage, layers) : layers;
 }
 
-double max_stage_params_per_rank(const ModelSpec& m, const Execution& e) {
-  StageSums<double> sums(m);
-  double most = 0;
+RankParams max_stage_params_per_rank(const ModelSpec& m, const Execution& e) {
+  StageSums<RankParams> sums(m);
+  RankParams most;
   for (int stage = 0; stage < e.pp; ++stage) {
     // Named ints, not a structured binding: lambdas below capture them (clang 14, the fuzz build).
     const auto range = stage_layers(m, e, stage);
     const int first = range.first, last = range.second;
-    const double layers = sums(first, last, [&] { return layer_range_params(m, e, first, last); });
-    most = std::max(most, with_embeddings(m, e, stage, layers));
+    const RankParams layers = sums(first, last, [&] { return layer_range_params(m, e, first, last); });
+    const RankParams held{with_embeddings(m, e, stage, layers.all), layers.experts};
+    if (held.all > most.all) most = held;
   }
   return most;
 }
@@ -110,18 +119,22 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
     const int layer = kind == 0 ? 0 : m.moe.dense_layers;  // the first layer of that kind, if any
     if (layer < m.layers && is_moe_layer(m, layer) == (kind == 1)) activations[kind] = layer_activation_bytes(m, layer, e, seq, flash);
   }
-  StageSums<double> params(m), activation_sums(m);
+  StageSums<RankParams> params(m);
+  StageSums<double> activation_sums(m);
   for (int stage = 0; stage < e.pp; ++stage) {
     MemoryUse u;
     // Named ints, not a structured binding: lambdas below capture them (clang 14, the fuzz build).
     const auto range = stage_layers(m, e, stage);
     const int first = range.first, last = range.second;
-    u.layer_params = params(first, last, [&] { return layer_range_params(m, e, first, last); });
-    u.params = with_embeddings(m, e, stage, u.layer_params);
-    const double dp = param_replicas(e);  // ZeRO shards over data and context parallelism
-    u.weights_B = u.params * b.weights / (e.zero >= 3 ? dp : 1);
-    u.gradients_B = u.params * b.gradients / (e.zero >= 2 ? dp : 1);
-    u.optimizer_B = u.params * b.optimizer / (e.zero >= 1 ? dp : 1);
+    const RankParams layers = params(first, last, [&] { return layer_range_params(m, e, first, last); });
+    u.layer_params = layers.all;
+    const RankParams held{with_embeddings(m, e, stage, layers.all), layers.experts};
+    u.params = held.all, u.expert_params = held.experts;
+    // ZeRO shards over the ranks holding the same parameters (data and context parallel; the
+    // experts' over those holding the same experts).
+    u.weights_B = held.held(e, e.zero >= 3, b.weights);
+    u.gradients_B = held.held(e, e.zero >= 2, b.gradients);
+    u.optimizer_B = held.held(e, e.zero >= 1, b.optimizer);
     const double per_mb = activation_sums(first, last, [&] {
       double sum = 0;
       for (int l = first; l < last; ++l) sum += activations[is_moe_layer(m, l)];

@@ -30,12 +30,23 @@ struct StateBytes {
 // ZeRO >= 1 (Megatron's distributed optimizer) shards the optimizer part, master included.
 StateBytes state_bytes(const Execution& e);
 
+// The parameters one rank holds and, of them, the routed experts' (EP-split). Megatron-Core
+// reduces and shards expert parameters over the expert-data-parallel ranks, param_replicas / ep
+// (the ranks holding the same experts: parallel_state's expert_data_parallel_group), the others
+// over param_replicas.
+struct RankParams {
+  double all = 0, experts = 0;
+  // Bytes one rank keeps of a state of `bytes_per_param`, sharded by ZeRO or whole.
+  double held(const Execution& e, bool sharded, double bytes_per_param) const;
+};
+
 struct MemoryUse {
   double weights_B = 0, gradients_B = 0, optimizer_B = 0, activations_B = 0;
   // Communication buffers: the sequence-parallel all-gather output, ZeRO-3's gathered layers
   // and their unsharded gradients, the pipeline's send and receive slots.
   double buffers_B = 0;
   double params = 0;  // parameters the rank holds before ZeRO sharding
+  double expert_params = 0;  // of which the routed experts' (sharded over param_replicas / ep)
   double layer_params = 0;  // of which in transformer layers (not embeddings or output head)
   double total() const { return weights_B + gradients_B + optimizer_B + activations_B + buffers_B; }
 };
@@ -74,8 +85,8 @@ class StageSums {
 // Parameters of pipeline stage `stage` held by one rank (TP-split; experts also EP-split);
 // without `embeddings`, those of its transformer layers only.
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings = true);
-// The most parameters a rank holds on any stage (stage_params_per_rank over every stage).
-double max_stage_params_per_rank(const ModelSpec& m, const Execution& e);
+// The parameters of the stage where a rank holds most (stage_params_per_rank over every stage).
+RankParams max_stage_params_per_rank(const ModelSpec& m, const Execution& e);
 // The rank's memory on the stage that needs most, each stage from its own layers and the
 // micro-batches it keeps in flight.
 MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool flash, int micro_batches,

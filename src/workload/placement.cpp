@@ -33,6 +33,7 @@ PlacementShapes place_shapes(const Execution& e, int span) {
   p.cp = group({cp}, {tp, ep, dp});
   p.ep = group({ep}, {tp, cp, dp});
   p.dp = group({cp, ep, dp}, {tp});  // gradients are summed over CP too: param_replicas()
+  p.edp = group({cp, dp}, {tp, ep});  // the same experts: Megatron-Core's expert_data_parallel_group
   // A pipeline send: rank 0 and its peer one stage on.
   p.pp_pair = group({}, {tp, cp, ep, dp});
   p.pp_pair.add_own(std::min(e.pp, 2), grid[pp].stride);
@@ -42,7 +43,7 @@ PlacementShapes place_shapes(const Execution& e, int span) {
 Placement place(const Execution& e, int span) {
   const PlacementShapes s = place_shapes(e, span);
   return {collective::materialize(s.tp), collective::materialize(s.cp), collective::materialize(s.ep), collective::materialize(s.dp),
-          collective::materialize(s.pp_pair)};
+          collective::materialize(s.edp), collective::materialize(s.pp_pair)};
 }
 
 }  // namespace rackscope::workload

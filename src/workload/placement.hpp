@@ -16,16 +16,17 @@ struct Placement {
   // siblings that run the same collective at the same time: those varying in the other
   // dimensions except PP (stages are at different points of the schedule), whose first rank lies
   // within `span` ranks of rank 0 (its rack: siblings farther away share no rack link with it).
-  collective::Group tp, cp, ep, dp, pp_pair;
+  collective::Group tp, cp, ep, dp, edp, pp_pair;
 };
 
 // The same communicators by shape (what evaluate() asks the planner with: no endpoint lists).
 struct PlacementShapes {
-  collective::GroupShape tp, cp, ep, dp, pp_pair;
+  collective::GroupShape tp, cp, ep, dp, edp, pp_pair;
 };
 
 // `dp` here is the whole gradient-reduction group: the data-parallel ranks (EP carved out of
-// them: ep ranks of the dp) and the context-parallel ranks of each replica (param_replicas()).
+// them: ep ranks of the dp) and the context-parallel ranks of each replica (param_replicas());
+// `edp` the ranks holding the same experts, which reduce the experts' gradients: dp x cp / ep.
 // `span`: ranks that share a rack with rank 0 (0: the group alone, no siblings).
 PlacementShapes place_shapes(const Execution& e, int span = 0);
 Placement place(const Execution& e, int span = 0);  // place_shapes(), laid out

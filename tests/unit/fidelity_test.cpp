@@ -321,3 +321,30 @@ TEST_CASE("context parallelism: CP ranks sum their gradients and share the ZeRO 
   CHECK(mem.gradients_B == doctest::Approx(mem.params * 4));
   CHECK(workload::param_replicas(e) == 2);
 }
+
+TEST_CASE("expert data parallelism: experts' states shard over the ranks holding the same experts, by hand") {
+  // Mixtral 8x22B, ep 2 of dp 4 (tp 2, 8 ranks): every expert lives on dp / ep = 2 ranks, the
+  // other parameters on all 4 replicas. ZeRO-1 shards the 12 optimizer bytes per parameter of the
+  // experts over 2 ranks and the rest over 4 (Megatron-Core's expert_data_parallel_group); the
+  // experts' gradients are reduced over {0, 4}, rank 0 and the rank holding its experts in the
+  // other EP pair, the dense ones over the whole DP group {0, 2, 4, 6} (ranks tp-strided).
+  io::InputFiles files;
+  const auto m = io::read_model(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models/mixtral-8x22b.toml", {}, files);
+  const fabric::Fabric f(ideal(8));
+  collective::Planner planner(f, f.spec().rack.chip.collectives);
+  const compute::Profile profile;
+  workload::Execution e;
+  e.tp = 2, e.dp = 4, e.ep = 2, e.zero = 1, e.global_batch = 4, e.sequence_parallel = true;
+  const auto r = eval::evaluate({f, planner, profile}, m, e);
+  INFO(std::string(workload::infeasibility_name(r.reason)), ": ", r.detail);
+  REQUIRE(r.feasible());
+  const auto& mem = r.memory_per_rank;
+  REQUIRE(mem.expert_params > 0);
+  CHECK(mem.optimizer_B == doctest::Approx((mem.params - mem.expert_params) * 12 / 4 + mem.expert_params * 12 / 2));
+  CHECK(mem.gradients_B == doctest::Approx(mem.params * 4));
+  const auto p = workload::place(e);
+  std::vector<int> dp = p.dp.endpoints;
+  std::sort(dp.begin(), dp.end());
+  CHECK(dp == std::vector<int>{0, 2, 4, 6});
+  CHECK(p.edp.endpoints == std::vector<int>{0, 4});
+}
