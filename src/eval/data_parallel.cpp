@@ -26,13 +26,24 @@ int dp_buckets(const workload::Execution& e, double params) {
 }
 
 namespace {
+// Seconds of `op` over the rank's parameters (or gradients) at `bytes_per_param`, cut in `parts`
+// equal pieces each run alone: the dense parameters over the DP group, the experts' over the
+// ranks holding the same experts (their own buffers in Megatron-Core).
+double split_by_group(const StepContext& c, const workload::Execution& e, Op op, const workload::RankParams& p,
+                      double bytes_per_param, double parts, Communicators& comm) {
+  const double dense = (p.all - p.experts) * bytes_per_param, experts = p.experts * bytes_per_param;
+  const bool expert_group = experts > 0 && workload::param_replicas(e) / e.ep > 1;
+  return parts * (comm.time(op, c.place.dp, dense / parts) + (expert_group ? comm.time(op, c.place.edp, experts / parts) : 0));
+}
+
 // ZeRO-3: per layer per micro-batch, the parameters gathered forward and backward and the
 // gradients reduce-scattered, behind the layer's compute when the framework prefetches.
-double zero3_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double params, Communicators& comm) {
+double zero3_time(const StepContext& c, const workload::Execution& e, const StageTimes& stage, const workload::RankParams& params,
+                  Communicators& comm) {
   const workload::StateBytes state = workload::state_bytes(e);
-  const double per_layer = params / stage.layers * state.weights;
-  const double gather = comm.time(Op::allgather, c.place.dp, per_layer);
-  const double rs = comm.time(Op::reducescatter, c.place.dp, params / stage.layers * state.gradients);
+  const double layers = stage.layers;  // one layer's share of the bytes each time
+  const double gather = split_by_group(c, e, Op::allgather, params, state.weights / layers, 1, comm);
+  const double rs = split_by_group(c, e, Op::reducescatter, params, state.gradients / layers, 1, comm);
   const double window = (stage.compute + stage.recompute) / stage.layers;
   const double exposed = e.overlap_param_gather ? exposed_behind(2 * gather + rs, window, c.share) : 2 * gather + rs;
   return exposed * stage.layers * c.micro_batches;
@@ -41,17 +52,11 @@ double zero3_time(const StepContext& c, const workload::Execution& e, const Stag
 // What stays exposed of `op` over the rank's gradients (or parameters) at `bytes_per_param` in
 // `n` buckets, one after another, filled (or needed) evenly across `window`; not overlapped, one
 // collective over the whole contiguous buffer after the window (Megatron-LM's DDP without
-// overlap_grad_reduce). Experts' parameters go over the ranks holding the same experts (their
-// own buffers in Megatron-Core), the others over the DP group.
+// overlap_grad_reduce).
 double buckets_exposed(const StepContext& c, const workload::Execution& e, Op op, const workload::RankParams& p,
                        double bytes_per_param, int n, double window, bool overlap, Communicators& comm) {
-  const double dense = (p.all - p.experts) * bytes_per_param, experts = p.experts * bytes_per_param;
-  const bool expert_group = experts > 0 && workload::param_replicas(e) / e.ep > 1;
-  auto time = [&](double parts) {
-    return comm.time(op, c.place.dp, dense / parts) + (expert_group ? comm.time(op, c.place.edp, experts / parts) : 0);
-  };
-  if (!overlap) return time(1);
-  return bucketed_exposed(n * time(n), window, n, c.share);
+  if (!overlap) return split_by_group(c, e, op, p, bytes_per_param, 1, comm);
+  return bucketed_exposed(split_by_group(c, e, op, p, bytes_per_param, n, comm), window, n, c.share);
 }
 }  // namespace
 
@@ -60,7 +65,7 @@ DataParallelTimes data_parallel_time(const StepContext& c, const workload::Execu
   DataParallelTimes t;
   if (workload::param_replicas(e) < 2) return t;  // context-parallel ranks sum their gradients too
   if (e.zero >= 3) {
-    t.zero3 = zero3_time(c, e, stage, params.all, comm);
+    t.zero3 = zero3_time(c, e, stage, params, comm);
     return t;
   }
   const workload::StateBytes state = workload::state_bytes(e);

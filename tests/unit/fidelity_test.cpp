@@ -342,6 +342,13 @@ TEST_CASE("expert data parallelism: experts' states shard over the ranks holding
   REQUIRE(mem.expert_params > 0);
   CHECK(mem.optimizer_B == doctest::Approx((mem.params - mem.expert_params) * 12 / 4 + mem.expert_params * 12 / 2));
   CHECK(mem.gradients_B == doctest::Approx(mem.params * 4));
+  // ZeRO-3 shards the 16-bit weights the same way; unoverlapped, its gathers are exposed.
+  e.zero = 3, e.overlap_param_gather = false;
+  const auto z3 = eval::evaluate({f, planner, profile}, m, e);
+  REQUIRE(z3.feasible());
+  const auto& w = z3.memory_per_rank;
+  CHECK(w.weights_B == doctest::Approx((w.params - w.expert_params) * 2 / 4 + w.expert_params * 2 / 2));
+  CHECK(z3.breakdown[eval::Term::dp_comm] > 0);
   const auto p = workload::place(e);
   std::vector<int> dp = p.dp.endpoints;
   std::sort(dp.begin(), dp.end());
