@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "eval/evaluate.hpp"
 #include "eval/step_parts.hpp"
@@ -31,6 +32,18 @@ hw::ClusterSpec ideal(int chips) {
   spec.rack.chip.hbm_capacity_B = 1e15;
   return spec;
 }
+
+// A cluster, its collective planner and a compute profile (default: kernels at peak, no
+// overheads): what each case evaluates its executions on.
+struct System {
+  const fabric::Fabric fabric;
+  collective::Planner planner;
+  const compute::Profile profile;
+  explicit System(const hw::ClusterSpec& spec, compute::Profile p = {})
+      : fabric(spec), planner(fabric, fabric.spec().rack.chip.collectives), profile(std::move(p)) {}
+  System(const System&) = delete;  // the planner holds the fabric
+  eval::Report run(const workload::ModelSpec& m, const workload::Execution& e) { return eval::evaluate({fabric, planner, profile}, m, e); }
+};
 }  // namespace
 
 TEST_CASE("precision recipe: bytes per parameter of each recipe, by hand") {
@@ -69,9 +82,7 @@ TEST_CASE("precision recipe: bytes per parameter of each recipe, by hand") {
 }
 
 TEST_CASE("precision recipe: fp8 GEMMs, bf16 attention core and head, fp8 casts, on one ideal chip") {
-  const fabric::Fabric f(ideal(1));
-  collective::Planner planner(f, f.spec().rack.chip.collectives);
-  const compute::Profile profile;
+  System sys(ideal(1));
   const auto m = llama8b();
   workload::Execution e;
   e.global_batch = 1, e.precision = Precision::fp8;
@@ -88,16 +99,16 @@ TEST_CASE("precision recipe: fp8 GEMMs, bf16 attention core and head, fp8 casts,
   }
   const double head = workload::head_forward(m, e, m.seq).matmul.flops;
   // GEMMs forward + 2 backward at the fp8 rate; flash attention 1 + 2.5 at bf16; the head in bf16.
-  const auto r = eval::evaluate({f, planner, profile}, m, e);
+  const auto r = sys.run(m, e);
   REQUIRE(r.feasible());
   CHECK(r.step_time_s == doctest::Approx(3 * gemm / 2e15 + 3.5 * attention / 1e15 + 3 * head / 1e15).epsilon(1e-9));
   e.fp8_attention = true;  // TE's fp8_dpa: the attention core at the fp8 rate too
-  CHECK(eval::evaluate({f, planner, profile}, m, e).step_time_s ==
+  CHECK(sys.run(m, e).step_time_s ==
         doctest::Approx(3 * gemm / 2e15 + 3.5 * attention / 2e15 + 3 * head / 1e15).epsilon(1e-9));
   // fp8_params without an 8-bit GEMM format is refused with a reason.
   workload::Execution b;
   b.global_batch = 1, b.fp8_params = true;
-  CHECK(eval::evaluate({f, planner, profile}, m, b).reason == workload::Infeasibility::precision_unsupported);
+  CHECK(sys.run(m, b).reason == workload::Infeasibility::precision_unsupported);
 }
 
 TEST_CASE("pipeline layouts: uneven first/last stages, embedding and loss stages, vpp not dividing") {
@@ -126,9 +137,7 @@ TEST_CASE("pipeline bubble: each stage from its own layers, on ideal chips") {
   // Stages of 6, 10, 10 and 6 layers taking t = n tau per micro-batch (+ the head on the last):
   // a step of (m - 1) t_max + Σ t_i, so a bubble of Σ t_i - t_max beyond m t_max. Interleaved
   // (vpp 2), each other stage adds its largest chunk: 3 tau + 5 tau + (6 tau + head) / 2.
-  const fabric::Fabric f(ideal(4));
-  collective::Planner planner(f, f.spec().rack.chip.collectives);
-  const compute::Profile profile;
+  System sys(ideal(4));
   const auto m = llama8b();
   workload::Execution e;
   e.pp = 4, e.global_batch = 8, e.first_stage_layers = 6, e.last_stage_layers = 6;
@@ -137,7 +146,7 @@ TEST_CASE("pipeline bubble: each stage from its own layers, on ideal chips") {
   const double head = 3 * workload::head_forward(m, e, m.seq).matmul.flops / 1e15;
   for (int vpp : {1, 2}) {
     e.vpp = vpp;
-    const auto r = eval::evaluate({f, planner, profile}, m, e);
+    const auto r = sys.run(m, e);
     REQUIRE(r.feasible());
     const double send = r.breakdown[eval::Term::pp_comm] / r.micro_batches;  // per micro-batch
     const double fill = vpp == 1 ? 6 * tau + 10 * tau + 6 * tau + head : 3 * tau + 5 * tau + (6 * tau + head) / 2;
@@ -186,12 +195,10 @@ TEST_CASE("TP overlap: collective matmul hides each collective behind its own GE
   // it hides some of the TP traffic.
   const auto m = llama8b();
   auto tp_comm = [&](const hw::ClusterSpec& spec, bool overlap) {
-    const fabric::Fabric f(spec);
-    collective::Planner planner(f, f.spec().rack.chip.collectives);
-    const compute::Profile profile;
+    System sys(spec);
     workload::Execution x;
     x.tp = 8, x.global_batch = 1, x.sequence_parallel = true, x.overlap_tp = overlap;
-    const auto r = eval::evaluate({f, planner, profile}, m, x);
+    const auto r = sys.run(m, x);
     REQUIRE(r.feasible());
     return r.breakdown[eval::Term::tp_comm];
   };
@@ -207,10 +214,9 @@ TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; gra
   // Host dispatch of 1 s per kernel dwarfs the ideal chip's device time: each layer's forward
   // takes (GEMMs + attention + elementwise kernels) s, its backward its autograd kernels
   // (LayerWork::backward_kernels) s, the head 1 GEMM + 3 loss kernels forward and 2 + 3 backward.
-  const fabric::Fabric f(ideal(1));
-  collective::Planner planner(f, f.spec().rack.chip.collectives);
-  compute::Profile profile;
-  profile.host_per_kernel_s = 1;
+  compute::Profile host;
+  host.host_per_kernel_s = 1;
+  System sys(ideal(1), host), no_host(ideal(1));
   const auto m = llama8b();
   workload::Execution e;
   e.global_batch = 1;
@@ -219,15 +225,13 @@ TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; gra
     const auto w = workload::layer_forward(m, l, e, m.seq, true);
     kernels += static_cast<double>(w.gemms.size()) + w.attention.kernels + w.elementwise.kernels + w.backward_kernels;
   }
-  const auto r = eval::evaluate({f, planner, profile}, m, e);
+  const auto r = sys.run(m, e);
   REQUIRE(r.feasible());
   CHECK(r.breakdown[eval::Term::compute] == doctest::Approx(kernels + 4 + 5));
   // Captured, the device time (the FLOPs at peak) alone, as with no host cost at all.
   e.graph_capture = true;
-  const compute::Profile no_host;
-  CHECK(eval::evaluate({f, planner, profile}, m, e).breakdown[eval::Term::compute] ==
-        eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute]);
-  CHECK(eval::evaluate({f, planner, no_host}, m, e).breakdown[eval::Term::compute] < 1);
+  CHECK(sys.run(m, e).breakdown[eval::Term::compute] == no_host.run(m, e).breakdown[eval::Term::compute]);
+  CHECK(no_host.run(m, e).breakdown[eval::Term::compute] < 1);
 }
 
 TEST_CASE("gradient accumulation unfused: a read-modify-write of every weight's main gradient per micro-batch, by hand") {
@@ -240,16 +244,14 @@ TEST_CASE("gradient accumulation unfused: a read-modify-write of every weight's 
   hw::ClusterSpec spec = ideal(1);
   spec.rack.chip.flops[Precision::bf16] = 1e30;
   spec.rack.chip.hbm_bandwidth_Bps = 1e12;
-  const fabric::Fabric f(spec);
-  collective::Planner planner(f, f.spec().rack.chip.collectives);
-  const compute::Profile profile;
+  System sys(spec);
   const auto m = llama8b();
   workload::Execution e;
   e.global_batch = 2;
   auto compute = [&](bool fused, Precision grads) {
     e.grad_accumulation_fusion = fused;
     e.grad_reduce = grads;
-    const auto r = eval::evaluate({f, planner, profile}, m, e);
+    const auto r = sys.run(m, e);
     REQUIRE(r.feasible());
     return r.breakdown[eval::Term::compute];
   };
@@ -276,15 +278,13 @@ TEST_CASE("pipeline sends: without sequence parallelism each TP rank sends 1/tp 
   spec.rack.chip.hbm_capacity_B = 1e15;
   spec.rack.chip.collectives.launch_overhead_s = 0;
   spec.rack.chip.collectives.protocols = {{"simple", 1.0, 0, 0}};
-  const fabric::Fabric f(spec);
-  collective::Planner planner(f, f.spec().rack.chip.collectives);
-  const compute::Profile profile;
+  System sys(spec);
   const auto m = llama8b();
   workload::Execution e;
   e.tp = 4, e.pp = 2, e.global_batch = 2;
   auto pp_comm = [&](bool sp, bool scatter) {
     e.sequence_parallel = sp, e.pp_scatter_gather = scatter;
-    const auto r = eval::evaluate({f, planner, profile}, m, e);
+    const auto r = sys.run(m, e);
     REQUIRE(r.feasible());
     return r.breakdown[eval::Term::pp_comm];
   };
@@ -301,17 +301,15 @@ TEST_CASE("context parallelism: CP ranks sum their gradients and share the ZeRO 
   // parameters, so their gradients are reduced over the pair, exactly as dp 2 x tp 2 reduces over
   // its two replicas (the same bytes on a pair of ranks the same distance apart: equal times), and
   // the distributed optimizer splits its states between them: 12 bytes per parameter / 2.
-  const fabric::Fabric f(ideal(4));
-  collective::Planner planner(f, f.spec().rack.chip.collectives);
-  const compute::Profile profile;
+  System sys(ideal(4));
   const auto m = llama8b();
   workload::Execution e;
   e.tp = 2, e.global_batch = 2, e.zero = 1, e.overlap_dp = false, e.overlap_param_gather = false;
   e.order = {"tp", "cp", "dp", "ep", "pp"};
   e.cp = 2, e.dp = 1;
-  const auto with_cp = eval::evaluate({f, planner, profile}, m, e);
+  const auto with_cp = sys.run(m, e);
   e.cp = 1, e.dp = 2;
-  const auto with_dp = eval::evaluate({f, planner, profile}, m, e);
+  const auto with_dp = sys.run(m, e);
   REQUIRE(with_cp.feasible());
   REQUIRE(with_dp.feasible());
   CHECK(with_cp.breakdown[eval::Term::dp_comm] > 0);
@@ -330,12 +328,10 @@ TEST_CASE("expert data parallelism: experts' states shard over the ranks holding
   // other EP pair, the dense ones over the whole DP group {0, 2, 4, 6} (ranks tp-strided).
   io::InputFiles files;
   const auto m = io::read_model(std::string(RACKSCOPE_SOURCE_DIR) + "/workloads/models/mixtral-8x22b.toml", {}, files);
-  const fabric::Fabric f(ideal(8));
-  collective::Planner planner(f, f.spec().rack.chip.collectives);
-  const compute::Profile profile;
+  System sys(ideal(8));
   workload::Execution e;
   e.tp = 2, e.dp = 4, e.ep = 2, e.zero = 1, e.global_batch = 4, e.sequence_parallel = true;
-  const auto r = eval::evaluate({f, planner, profile}, m, e);
+  const auto r = sys.run(m, e);
   INFO(std::string(workload::infeasibility_name(r.reason)), ": ", r.detail);
   REQUIRE(r.feasible());
   const auto& mem = r.memory_per_rank;
@@ -344,7 +340,7 @@ TEST_CASE("expert data parallelism: experts' states shard over the ranks holding
   CHECK(mem.gradients_B == doctest::Approx(mem.params * 4));
   // ZeRO-3 shards the 16-bit weights the same way; unoverlapped, its gathers are exposed.
   e.zero = 3, e.overlap_param_gather = false;
-  const auto z3 = eval::evaluate({f, planner, profile}, m, e);
+  const auto z3 = sys.run(m, e);
   REQUIRE(z3.feasible());
   const auto& w = z3.memory_per_rank;
   CHECK(w.weights_B == doctest::Approx((w.params - w.expert_params) * 2 / 4 + w.expert_params * 2 / 2));
