@@ -32,7 +32,7 @@ namespace {
 double split_by_group(const StepContext& c, const workload::Execution& e, Op op, const workload::RankParams& p,
                       double bytes_per_param, double parts, Communicators& comm) {
   const double dense = (p.all - p.experts) * bytes_per_param, experts = p.experts * bytes_per_param;
-  const bool expert_group = experts > 0 && workload::param_replicas(e) / e.ep > 1;
+  const bool expert_group = experts > 0 && workload::expert_replicas(e) > 1;
   return parts * (comm.time(op, c.place.dp, dense / parts) + (expert_group ? comm.time(op, c.place.edp, experts / parts) : 0));
 }
 

@@ -62,6 +62,9 @@ const char* recompute_name(Recompute r);
 // distributed optimizer (and FSDP its parameters) over this group: the data-parallel group with
 // context parallelism (parallel_state.get_data_parallel_group(with_context_parallel=True)).
 inline int param_replicas(const Execution& e) { return e.dp * e.cp; }
+// Ranks holding the same routed experts: param_replicas / ep (Megatron-Core's
+// expert_data_parallel_group, with expert TP equal to TP; check_structure() has ep dividing dp).
+inline int expert_replicas(const Execution& e) { return param_replicas(e) / e.ep; }
 // The data-parallel degree that fills `ranks` given tp, cp and pp: ranks / (tp*cp*pp), or 0 when
 // that does not divide (evaluate() then reports ranks_mismatch).
 int derived_dp(int64_t ranks, const Execution& e);

@@ -65,12 +65,15 @@ double with_embeddings(const ModelSpec& m, const Execution& e, int stage, double
   if (stage == e.pp - 1 && (!m.tied_embeddings || e.pp > 1)) n += embedding;
   return n;
 }
+// The same for a stage's layer parameters with their experts' share (embeddings are dense).
+RankParams with_embeddings(const ModelSpec& m, const Execution& e, int stage, const RankParams& layers) {
+  return {with_embeddings(m, e, stage, layers.all), layers.experts};
+}
 }  // namespace
 
 double RankParams::held(const Execution& e, bool sharded, double bytes_per_param) const {
   if (!sharded) return all * bytes_per_param;
-  const double replicas = param_replicas(e);
-  return ((all - experts) / replicas + experts / (replicas / e.ep)) * bytes_per_param;
+  return ((all - experts) / param_replicas(e) + experts / expert_replicas(e)) * bytes_per_param;
 }
 
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
@@ -87,7 +90,7 @@ RankParams max_stage_params_per_rank(const ModelSpec& m, const Execution& e) {
     const auto range = stage_layers(m, e, stage);
     const int first = range.first, last = range.second;
     const RankParams layers = sums(first, last, [&] { return layer_range_params(m, e, first, last); });
-    const RankParams held{with_embeddings(m, e, stage, layers.all), layers.experts};
+    const RankParams held = with_embeddings(m, e, stage, layers);
     if (held.all > most.all) most = held;
   }
   return most;
@@ -128,7 +131,7 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
     const int first = range.first, last = range.second;
     const RankParams layers = params(first, last, [&] { return layer_range_params(m, e, first, last); });
     u.layer_params = layers.all;
-    const RankParams held{with_embeddings(m, e, stage, layers.all), layers.experts};
+    const RankParams held = with_embeddings(m, e, stage, layers);
     u.params = held.all, u.expert_params = held.experts;
     // ZeRO shards over the ranks holding the same parameters (data and context parallel; the
     // experts' over those holding the same experts).
