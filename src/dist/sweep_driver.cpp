@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "dist/scheduler.hpp"
 #include "dist/stop_report.hpp"
@@ -188,6 +189,10 @@ class SweepRun {
     // ends itself with SIGKILL once this run has checkpointed N intervals, as a killed run would.
     int64_t kill_after_intervals = 0;
     if (const char* n = std::getenv("RACKSCOPE_SWEEP_KILL_AFTER_INTERVALS")) kill_after_intervals = std::atoll(n);
+    // A run still going at a known point for the killed-rank test (tests/mpi/faults.py): every rank
+    // waits a minute once this run has checkpointed N intervals, however fast the sweep itself is.
+    int64_t pause_after_intervals = 0;
+    if (const char* n = std::getenv("RACKSCOPE_SWEEP_PAUSE_AFTER_INTERVALS")) pause_after_intervals = std::atoll(n);
     progress_.emplace(total_, ck_->done(), root_ && !out_.quiet);
     per_cluster_ = total_ / ev_->space().clusters();
     // The first interval is short (the rate is unknown); each next one is sized from the rate
@@ -198,6 +203,7 @@ class SweepRun {
       const auto started = std::chrono::steady_clock::now();
       if (auto failed = run_interval(begin, end)) return failed;
       if (kill_after_intervals > 0 && --kill_after_intervals == 0) std::raise(SIGKILL);  // all wrote and flushed: agree() in run_interval
+      if (pause_after_intervals > 0 && --pause_after_intervals == 0) std::this_thread::sleep_for(std::chrono::minutes(1));
       length = next_length(end - begin, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       begin = end;
       progress_->update(begin);

@@ -188,7 +188,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # A killed rank under mpirun -q.
     out = os.path.join(tmp, "killed.h5")
-    env = dict(os.environ, **MPI_ENV)
+    # The sweep takes under a second: held after its first checkpoint so the kill lands mid-run.
+    env = dict(os.environ, **MPI_ENV, RACKSCOPE_SWEEP_PAUSE_AFTER_INTERVALS="1")
     cmd = ["mpirun", "-q", "-np", "2", binary, "sweep", spec, "-o", out, "--quiet"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
