@@ -34,7 +34,13 @@ double gemm_time(const Profile& p, const RankRates& r, double m, double n, doubl
 
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels) {
   const double peak = r.attention_flops > 0 ? r.attention_flops : r.flops;
-  return std::max(flops / (peak * p.attention_efficiency), bytes / (r.hbm_Bps * p.memory_efficiency)) + kernels * p.matmul_overhead_s;
+  const double compute_s = flops / (peak * p.attention_efficiency), memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
+  // A fused kernel's efficiency is its measured rate, HBM traffic included: the slower term. Unfused,
+  // QK^T and AV are cuBLAS batched GEMMs whose short inner size (the head dimension, 64-128 FLOP per
+  // byte of scores) puts them at the A100's and H100's ridge, like the GEMM benchmark's thin shape
+  // the profile's roofline_norm was calibrated on: combined as every other GEMM.
+  const double norm = p.flash_attention ? 0 : p.gemm_roofline_norm;
+  return roofline_combine(compute_s, memory_s, norm) + kernels * p.matmul_overhead_s;
 }
 
 double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels) {

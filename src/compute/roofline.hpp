@@ -21,7 +21,9 @@ double roofline_combine(double compute_s, double memory_s, double norm);
 // Roofline time of `copies` GEMMs of one shape run as one kernel (grouped GEMM: MoE experts),
 // compute and memory combined by the profile's `gemm_roofline_norm`.
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies = 1);
-// `kernels` fused attention kernels doing `flops` and moving `bytes` in all.
+// `kernels` attention kernels doing `flops` and moving `bytes` in all: fused (flash), the slower
+// of compute and memory; unfused (batched GEMMs on materialized scores), combined by the
+// profile's `gemm_roofline_norm` as GEMMs are.
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels = 1);
 // `kernels` elementwise kernels moving `bytes` in all.
 double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels = 1);

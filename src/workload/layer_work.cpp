@@ -89,10 +89,13 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
     return;
   }
   w.attention.add(qk_flops + av_flops, activation_bytes * (x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in) + 2 * score_elems), 2);
-  // scale+mask+softmax, and dropout when the model has it: each reads and writes the scores.
+  // scale+mask+softmax reads and writes the scores; dropout, when the model has it, reads them and
+  // writes its output and a 1-byte mask (the bool tensor PyTorch's fused dropout keeps for the
+  // backward; Korthikanti et al. 2022 count it at 1 byte, as layer_activation_bytes does).
   const int passes = m.dropout ? 2 : 1;
-  w.elementwise.add(0, activation_bytes * 2 * passes * score_elems, passes);
-  w.score_elementwise.add(0, activation_bytes * 2 * passes * score_elems, passes);
+  const double bytes = score_elems * (2 * activation_bytes + (m.dropout ? 2 * activation_bytes + dropout_mask_bytes : 0));
+  w.elementwise.add(0, bytes, passes);
+  w.score_elementwise.add(0, bytes, passes);
 }
 
 // MoE FFN as Megatron-Core's all-to-all dispatcher runs it (workload/moe_dispatch.hpp): router,
@@ -201,8 +204,9 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, w);
   else dense_ffn(m, x, gemm, w);
   // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts
-  // (read, write the output and the mask) on the (sequence-parallel) hidden stream.
-  w.elementwise.add(0, activation_bytes * x.sp_tokens * x.h * (2 * 2 + 2 * 3 + (m.dropout ? 2 * 3 : 0)), m.dropout ? 6 : 4);
+  // (read, write the output and its 1-byte mask) on the (sequence-parallel) hidden stream.
+  const double dropouts = m.dropout ? 2 * (2 * activation_bytes + dropout_mask_bytes) : 0;
+  w.elementwise.add(0, x.sp_tokens * x.h * (activation_bytes * (2 * 2 + 2 * 3) + dropouts), m.dropout ? 6 : 4);
   w.grad_accumulation = grad_accumulation(w.gemms, e);
   w.backward_kernels = backward_kernels(m, flash, is_moe_layer(m, layer), w);
   return w;

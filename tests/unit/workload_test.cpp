@@ -225,6 +225,38 @@ TEST_CASE("compute: a GEMM's compute and memory times combine by the profile's r
   CHECK(compute::roofline_combine(3, 4, 64) == doctest::Approx(4).epsilon(0.01));  // large p -> the max
 }
 
+TEST_CASE("compute: unfused attention's batched GEMMs combine compute and memory as GEMMs do; flash takes the slower") {
+  // 2 QK^T/AV kernels: 4e9 FLOPs at 1 TFLOP/s x 0.5 = 8 ms, 3e9 bytes at 1 TB/s x 0.5 = 6 ms, 1 ms
+  // fixed cost each. Norm 2: hypot(8, 6) = 10 ms; flash: max = 8 ms whatever the norm.
+  compute::Profile p;
+  p.attention_efficiency = 0.5, p.memory_efficiency = 0.5, p.matmul_overhead_s = 1e-3, p.gemm_roofline_norm = 2;
+  const compute::RankRates r{1e12, 1e12, 1e12};
+  p.flash_attention = false;
+  CHECK(compute::attention_time(p, r, 4e9, 3e9, 2) == doctest::Approx(10e-3 + 2e-3));
+  p.flash_attention = true;
+  CHECK(compute::attention_time(p, r, 4e9, 3e9, 2) == doctest::Approx(8e-3 + 2e-3));
+}
+
+TEST_CASE("workload: unfused softmax and dropout bytes on the scores, with the dropout's 1-byte mask, by hand") {
+  // GPT 1.7B (hidden 2304, 24 heads, dropout), s = 2048, micro-batch 1, TP 2: 12 heads per rank,
+  // 12 x 2048^2 scores. Softmax reads and writes them (2 + 2 bytes), dropout reads them and writes
+  // its output and mask (2 + 2 + 1): 9 bytes each, in 2 kernels.
+  const workload::ModelSpec m = load("megatron-gpt-1.7b");
+  REQUIRE(m.dropout);
+  workload::Execution e;
+  e.tp = 2, e.micro_batch = 1;
+  const double scores = 12.0 * 2048 * 2048;
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, 2048, false);
+  CHECK(w.score_elementwise.bytes == doctest::Approx(9 * scores));
+  CHECK(w.score_elementwise.kernels == 2);
+  // Without dropout: the softmax alone, 4 bytes each.
+  workload::ModelSpec no_dropout = m;
+  no_dropout.dropout = false;
+  CHECK(workload::layer_forward(no_dropout, 0, e, 2048, false).score_elementwise.bytes == doctest::Approx(4 * scores));
+  // Flash attention keeps no scores.
+  CHECK(workload::layer_forward(m, 0, e, 2048, true).score_elementwise.bytes == 0);
+}
+
 TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less the compute they take") {
   // Llama 3.1 8B on 8 ranks, tp 8 with sequence parallelism, one micro-batch, no recompute. Per
   // layer: forward 2 all-gathers (ag) + 2 reduce-scatters (rs); backward 2 ag for the row-parallel
