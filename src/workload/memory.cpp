@@ -25,8 +25,8 @@ StateBytes state_bytes(const Execution& e) {
   b.gradients = hw::stored_bytes(e.grad_reduce);
   const double state = hw::stored_bytes(e.optimizer_states);
   const bool fp32_states = e.optimizer_states == Precision::fp32;
-  b.master = fp32_states || narrow_weights;
-  b.optimizer = 2 * state + (fp32_states ? 4 : narrow_weights ? activation_bytes : 0);
+  b.master = fp32_states ? 4 : narrow_weights ? activation_bytes : 0;
+  b.optimizer = 2 * state + b.master;
   return b;
 }
 

@@ -13,11 +13,21 @@ namespace rackscope::workload {
 // weights + Adam m and v = 2 + 4 + 12 = 18 bytes per parameter; state_bytes() follows the recipe.
 struct StateBytes {
   double weights = 2, gradients = 4, optimizer = 12;
-  bool master = true;  // the optimizer keeps a master copy (else it updates the weights in place)
-  // HBM traffic of one Adam update per parameter: read the master, m, v and gradient, write back
-  // master, m and v and the 16-bit weight: 2 * 12 + 4 + 2 = 30 bytes by default; without a master
-  // the weight is read as well as written.
-  double adam_update_traffic() const { return 2 * optimizer + gradients + weights * (master ? 1 : 2); }
+  double master = 4;  // the optimizer's master copy, part of `optimizer` (0: the weights are updated in place)
+  // HBM traffic of one optimizer step per parameter, kernel by kernel as Megatron-LM's mixed-
+  // precision optimizers run it (megatron/optimizer/optimizer.py step(), clip_grads.py):
+  //  - the gradient norm for clipping (--clip-grad, default 1.0; NxD clips too): multi_tensor_l2norm
+  //    reads every gradient once;
+  //  - Adam (apex FusedAdam on the master copy): reads master, m, v and the gradient and writes
+  //    master, m and v; without a master it reads and writes the weights in place;
+  //  - _copy_main_params_to_model_params (multi_tensor_scale): reads the master, writes the weight.
+  // Default 4 + (12 + 4 + 12) + (4 + 2) = 38 bytes; bf16 states without a master 2 + (4 + 2 + 2 +
+  // 4 + 2) = 16. (Clipping's own rescale runs only on steps whose norm exceeds the limit: left out.)
+  double optimizer_step_traffic() const {
+    const double adam = 2 * optimizer + gradients + (master > 0 ? 0 : 2 * weights);
+    const double copy_to_weights = master > 0 ? master + weights : 0;
+    return gradients + adam + copy_to_weights;
+  }
 };
 
 // The states of an execution's precision recipe:

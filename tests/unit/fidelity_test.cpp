@@ -51,23 +51,27 @@ TEST_CASE("precision recipe: bytes per parameter of each recipe, by hand") {
     workload::Execution e;
     set(e);
     const auto b = workload::state_bytes(e);
-    return std::vector<double>{b.weights, b.gradients, b.optimizer, b.adam_update_traffic()};
+    return std::vector<double>{b.weights, b.gradients, b.optimizer, b.optimizer_step_traffic()};
   };
-  // bf16 weights, fp32 gradients, fp32 master + m + v: 2 + 4 + 12; Adam reads master, m, v and the
-  // gradient and writes master, m, v and the weight: 12 + 4 + 12 + 2 = 30.
-  CHECK(bytes([](auto&) {}) == std::vector<double>{2, 4, 12, 30});
-  // Gradients reduced in bf16 (--grad-reduce-in-bf16): 2 + 2 + 12; traffic 12 + 2 + 12 + 2.
-  CHECK(bytes([](auto& e) { e.grad_reduce = Precision::bf16; }) == std::vector<double>{2, 2, 12, 28});
+  // bf16 weights, fp32 gradients, fp32 master + m + v: 2 + 4 + 12. The step reads the gradients for
+  // their norm (4), Adam reads master, m, v and the gradient and writes master, m, v (12 + 4 + 12),
+  // the copy back reads the master and writes the weight (4 + 2): 38.
+  CHECK(bytes([](auto&) {}) == std::vector<double>{2, 4, 12, 38});
+  // Gradients reduced in bf16 (--grad-reduce-in-bf16): 2 + 2 + 12; traffic 2 + (12 + 2 + 12) + 6.
+  CHECK(bytes([](auto& e) { e.grad_reduce = Precision::bf16; }) == std::vector<double>{2, 2, 12, 34});
   // NeuronX BF16 with stochastic rounding: bf16 m and v, no master, the bf16 weights updated in
-  // place: 2 + 2 + 4 = 8; traffic reads w, m, v, g (2+4+2) and writes w, m, v (2+4): 14.
-  CHECK(bytes([](auto& e) { e.grad_reduce = e.optimizer_states = Precision::bf16; }) == std::vector<double>{2, 2, 4, 14});
-  // FP8 parameters: 1-byte weights, fp32 master + m + v, fp32 gradients: 1 + 4 + 12; traffic 30 - 1.
-  CHECK(bytes([](auto& e) { e.precision = Precision::fp8, e.fp8_params = true; }) == std::vector<double>{1, 4, 12, 29});
+  // place: 2 + 2 + 4 = 8; traffic: the norm reads g (2), Adam reads w, m, v, g (2+4+2) and writes
+  // w, m, v (2+4), no copy: 16.
+  CHECK(bytes([](auto& e) { e.grad_reduce = e.optimizer_states = Precision::bf16; }) == std::vector<double>{2, 2, 4, 16});
+  // FP8 parameters: 1-byte weights, fp32 master + m + v, fp32 gradients: 1 + 4 + 12; traffic 38 - 1.
+  CHECK(bytes([](auto& e) { e.precision = Precision::fp8, e.fp8_params = true; }) == std::vector<double>{1, 4, 12, 37});
   // FP8 parameters with bf16 states: the 1-byte weights cannot be the master, a bf16 one is kept:
   // 1 + 4 + (2 + 2 + 2) = 11.
-  CHECK(bytes([](auto& e) { e.precision = Precision::fp8, e.fp8_params = true, e.optimizer_states = Precision::bf16; })[2] == 6);
+  // Its step: norm 4, Adam 2 x 6 + 4, the bf16 master copied to the 1-byte weights 2 + 1: 23.
+  CHECK(bytes([](auto& e) { e.precision = Precision::fp8, e.fp8_params = true, e.optimizer_states = Precision::bf16; }) ==
+        std::vector<double>{1, 4, 6, 23});
   // FP8 GEMMs without fp8_params keep bf16 weights: 18 bytes as bf16 training.
-  CHECK(bytes([](auto& e) { e.precision = Precision::fp8; }) == std::vector<double>{2, 4, 12, 30});
+  CHECK(bytes([](auto& e) { e.precision = Precision::fp8; }) == std::vector<double>{2, 4, 12, 38});
   // MXFP8 weights carry one 8-bit scale per 32 elements.
   CHECK(bytes([](auto& e) { e.precision = Precision::mxfp8, e.fp8_params = true; })[0] == doctest::Approx(1 + 1.0 / 32));
 
