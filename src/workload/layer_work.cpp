@@ -76,6 +76,16 @@ void attention_projections(const ModelSpec& m, LayerShape& x, const GemmAdder& g
   x.av_dim = x.o_in = x.v_dim;
 }
 
+// RoPE on the queries and keys after their projection: Megatron-Core's apply_rotary_pos_emb, one
+// kernel per tensor (Transformer Engine's fused_apply_rotary_pos_emb, apply_rope_fusion on by
+// default), each element read and written once; MLA rotates only its decoupled RoPE part (every
+// head's qk_rope_dim of the query, one shared qk_rope_dim key).
+void rotary_embedding(const ModelSpec& m, const LayerShape& x, LayerWork& w) {
+  if (!rotary_positions(m)) return;
+  const double rotated = m.attention == Attention::mla ? (m.heads / x.t + 1) * m.mla.qk_rope_dim : x.q_dim + x.kv_dim;
+  w.elementwise.add(0, 2 * activation_bytes * x.tokens * rotated, 2);
+}
+
 // Attention core: QK^T over the full sequence (ring attention brings every KV chunk), then AV.
 void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash, const LayerShape& x, LayerWork& w) {
   const double heads_local = m.heads / x.t;
@@ -162,6 +172,7 @@ int backward_kernels(const ModelSpec& m, bool flash, bool moe, const LayerWork& 
     k += 2 * w.attention.kernels + w.score_elementwise.kernels + 1;
   }
   k += 1;                                        // the Q, K, V split: their gradients concatenated
+  if (rotary_positions(m)) k += 2;               // RoPE's backward on the query and key gradients
   k += w.moe_routing.kernels + w.casts.kernels;  // router, permutations and casts: one backward each
   k += w.grad_accumulation.kernels;              // unfused: each weight's main_grad.add_(grad)
   // main_grad.add_(grad) for each parameter no weight-gradient GEMM accumulates itself
@@ -199,6 +210,7 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   const GemmAdder gemm{w, w_bytes, hw::narrow_gemm(e.precision) ? w_bytes : 0};
   LayerShape x = layer_shape(m, e, seq);
   attention_projections(m, x, gemm);
+  rotary_embedding(m, x, w);
   attention_core(m, e, seq, flash, x, w);
   gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, w);

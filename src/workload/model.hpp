@@ -44,6 +44,10 @@ struct ModelSpec {
   double published_params = 0;    // the size the model is known by, for checks
 };
 
+// A model without a learned position embedding rotates its queries and keys (RoPE, Su et al. 2021),
+// as every such shipped model does (Llama 2 and 3, Mixtral, DeepSeek-V3's decoupled RoPE part).
+inline bool rotary_positions(const ModelSpec& m) { return !m.learned_positions; }
+
 // Layer `layer` (0-based) has routed experts: every layer after the leading dense ones.
 inline bool is_moe_layer(const ModelSpec& m, int layer) { return m.moe.experts > 0 && layer >= m.moe.dense_layers; }
 

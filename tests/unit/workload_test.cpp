@@ -257,6 +257,31 @@ TEST_CASE("workload: unfused softmax and dropout bytes on the scores, with the d
   CHECK(workload::layer_forward(m, 0, e, 2048, true).score_elementwise.bytes == 0);
 }
 
+TEST_CASE("workload: RoPE reads and writes the rank's queries and keys once, in a kernel each, by hand") {
+  // Llama 3.1 8B (32 heads, 8 KV heads of 128), s = 8192, micro-batch 1, TP 4: 8 query heads and 2
+  // KV heads per rank, (1024 + 256) x 8192 elements read and written at 2 bytes; 2 kernels forward
+  // and 2 backward. A learned position embedding (GPT) rotates nothing.
+  const workload::ModelSpec m = load("llama-3.1-8b");
+  REQUIRE(workload::rotary_positions(m));
+  workload::ModelSpec learned = m;
+  learned.learned_positions = true;
+  workload::Execution e;
+  e.tp = 4, e.micro_batch = 1;
+  const workload::LayerWork rope = workload::layer_forward(m, 0, e, 8192, true);
+  const workload::LayerWork none = workload::layer_forward(learned, 0, e, 8192, true);
+  CHECK(rope.elementwise.bytes - none.elementwise.bytes == doctest::Approx(2.0 * 2 * 8192 * (1024 + 256)));
+  CHECK(rope.elementwise.kernels - none.elementwise.kernels == 2);
+  CHECK(rope.backward_kernels - none.backward_kernels == 2);
+  // DeepSeek-V3's MLA rotates only its decoupled part: 128 heads x 64 of the query and one shared
+  // 64-wide key; at TP 4, (32 + 1) x 64 per token.
+  const workload::ModelSpec ds = load("deepseek-v3");
+  workload::ModelSpec ds_learned = ds;
+  ds_learned.learned_positions = true;
+  const double diff = workload::layer_forward(ds, 0, e, 4096, true).elementwise.bytes -
+                      workload::layer_forward(ds_learned, 0, e, 4096, true).elementwise.bytes;
+  CHECK(diff == doctest::Approx(2.0 * 2 * 4096 * (32 + 1) * 64));
+}
+
 TEST_CASE("step: TP backward collectives hide behind the gradient GEMMs, less the compute they take") {
   // Llama 3.1 8B on 8 ranks, tp 8 with sequence parallelism, one micro-batch, no recompute. Per
   // layer: forward 2 all-gathers (ag) + 2 reduce-scatters (rs); backward 2 ag for the row-parallel
