@@ -245,8 +245,8 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   const double h = m.hidden;
   if (e.recompute == Recompute::full) return activation_bytes * sbh / (e.sequence_parallel ? t : 1);  // the layer input only
   // Replicated without sequence parallelism: norm inputs, QKV and FC1 inputs (2 bytes each) and,
-  // with dropout, two dropout masks (1 byte each): 10 sbh (8 without dropout).
-  const double replicated = (m.dropout ? 10 : 8) * sbh;
+  // with dropout, two dropout masks: 10 sbh (8 without dropout).
+  const double replicated = (4 * activation_bytes + (m.dropout ? 2 * dropout_mask_bytes : 0)) * sbh;
   // Split by TP: Q, K, V (2 bytes per element), the attention context, the FFN internals.
   const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
   double split = sbh * (2 * (q + 2 * kv) + 2 * q) / h;
@@ -264,7 +264,8 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
     split += sbh * (m.activation == Activation::swiglu ? 6 : 4) * m.ffn / h;
   }
   // Scores: softmax output (2) and, with dropout, its mask (1) and output (2) per element: 5 a s^2 b.
-  const double scores = flash || e.recompute == Recompute::selective ? 0 : (m.dropout ? 5.0 : 2.0) * m.heads * s * seq * e.micro_batch;
+  const double score_bytes = activation_bytes + (m.dropout ? dropout_mask_bytes + activation_bytes : 0);
+  const double scores = flash || e.recompute == Recompute::selective ? 0 : score_bytes * m.heads * s * seq * e.micro_batch;
   const double per_layer = (e.sequence_parallel ? replicated / t : replicated) + split / t + scores / t + dispatch;
   return per_layer;
 }
