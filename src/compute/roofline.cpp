@@ -47,4 +47,9 @@ double elementwise_time(const Profile& p, const RankRates& r, double bytes, int 
   return bytes / (r.hbm_Bps * p.memory_efficiency) + kernels * p.elementwise_overhead_s;
 }
 
+double cast_time(const Profile& p, const RankRates& r, double bytes, int kernels) {
+  const double efficiency = p.cast_efficiency > 0 ? p.cast_efficiency : p.memory_efficiency;
+  return bytes / (r.hbm_Bps * efficiency) + kernels * p.elementwise_overhead_s;
+}
+
 }  // namespace rackscope::compute

@@ -27,5 +27,7 @@ double gemm_time(const Profile& p, const RankRates& r, double m, double n, doubl
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels = 1);
 // `kernels` elementwise kernels moving `bytes` in all.
 double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels = 1);
+// `kernels` 8-bit quantization kernels moving `bytes` in all, at the profile's cast efficiency.
+double cast_time(const Profile& p, const RankRates& r, double bytes, int kernels);
 
 }  // namespace rackscope::compute

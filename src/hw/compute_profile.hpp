@@ -29,6 +29,10 @@ struct ComputeProfile {
   double host_per_kernel_s = 0;
   double memory_efficiency = 1;       // fraction of HBM bandwidth elementwise kernels reach (STREAM)
   double elementwise_overhead_s = 0;  // fixed cost per elementwise kernel
+  // Fraction of HBM bandwidth the 8-bit quantization kernels reach (amax, cast and transpose as a
+  // GEMM library runs them), measured as the time quantization adds to 8-bit GEMMs; 0: that of
+  // the other elementwise kernels (memory_efficiency).
+  double cast_efficiency = 0;
   double step_overhead_s = 0;         // per training step: data loading, logging, framework
   // How far this profile's predicted training time has been from measured runs ([accuracy]):
   // real runs took up to time_error_low less and time_error_high more. `accuracy_measured` is

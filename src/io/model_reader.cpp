@@ -92,8 +92,9 @@ compute::Profile read_compute_profile(const InputFile& file) {
   p.attention_efficiency = at.fraction("efficiency");
   p.attention_backward_factor = at.optional_positive_number("backward_factor").value_or(0.0);
   StrictTable ew = top.table("elementwise");
-  ew.expect({"bandwidth_efficiency", "kernel_overhead"});
+  ew.expect({"bandwidth_efficiency", "kernel_overhead", "cast_bandwidth_efficiency"});
   p.memory_efficiency = ew.fraction("bandwidth_efficiency");
+  p.cast_efficiency = ew.optional_fraction("cast_bandwidth_efficiency").value_or(0.0);
   p.elementwise_overhead_s = ew.quantity("kernel_overhead", Dimension::time, true);
   if (auto launch = top.optional_table("launch")) {
     launch->expect({"host_per_kernel"});

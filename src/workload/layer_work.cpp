@@ -14,11 +14,14 @@ namespace {
 // Adds GEMM kernels to a layer's work: `copies` GEMMs of rows x in by in x out in one kernel;
 // `reads`: the input it takes (see Gemm). 2*m*n*k FLOPs; reads the input and the weight, writes
 // the output.
-// With 8-bit or narrower GEMMs (`cast_bytes` > 0) each GEMM's 16-bit input is first cast, its
-// amax taken in the same pass (Transformer Engine's cast/cast-transpose kernels; Micikevicius et
-// al. 2022, sec. 3): read 2 bytes, write the narrow element, one kernel. Counted for every GEMM,
-// as if none were fused into the norm or activation before it; the backward's casts of the output
-// gradients come with the elementwise backward factor.
+// With 8-bit or narrower GEMMs (`cast_bytes` > 0) each GEMM's 16-bit input is first quantized,
+// its amax taken in the same pass: read 2 bytes, write the narrow element twice, once row-wise for
+// this GEMM and once column-wise (transposed) for the weight-gradient GEMM, which Hopper's 8-bit
+// tensor cores take only in the TN layout (Transformer Engine's cast_transpose kernels; Micikevicius
+// et al. 2022, sec. 3). The backward quantizes each GEMM's output gradient the same way (read 2,
+// write both layouts) before its data- and weight-gradient GEMMs. One kernel each, counted for
+// every GEMM as if none were fused into the norm or activation before it; the weights' own casts
+// (once per step, cached across micro-batches) are not counted.
 struct GemmAdder {
   LayerWork& w;
   double weight_bytes;     // per element, as the GEMMs read the weights
@@ -28,9 +31,9 @@ struct GemmAdder {
     w.matmul.add(2 * rows * in * out * copies, bytes);
     w.gemms.push_back({rows, in, out, bytes, copies, reads});
     if (cast_bytes > 0) {
-      const double cast = copies * rows * in * (activation_bytes + cast_bytes);
-      w.casts.add(0, cast, 1);
-      w.elementwise.add(0, cast, 1);
+      const double per_element = activation_bytes + 2 * cast_bytes;
+      w.casts.add(0, copies * rows * in * per_element, 1);
+      w.cast_backward.add(0, copies * rows * out * per_element, 1);
     }
   }
 };
@@ -173,7 +176,7 @@ int backward_kernels(const ModelSpec& m, bool flash, bool moe, const LayerWork& 
   }
   k += 1;                                        // the Q, K, V split: their gradients concatenated
   if (rotary_positions(m)) k += 2;               // RoPE's backward on the query and key gradients
-  k += w.moe_routing.kernels + w.casts.kernels;  // router, permutations and casts: one backward each
+  k += w.moe_routing.kernels + w.cast_backward.kernels;  // router, permutations; each output gradient quantized
   k += w.grad_accumulation.kernels;              // unfused: each weight's main_grad.add_(grad)
   // main_grad.add_(grad) for each parameter no weight-gradient GEMM accumulates itself
   // (DistributedDataParallel's backward hook): the norms' scales (and LayerNorm's biases), the biases.

@@ -39,7 +39,8 @@ struct LayerWork {
   double attention_model_flops = 0;  // QK^T and AV by the non-causal convention (for MFU)
   KernelWork elementwise;   // norms, activation, dropout, residuals, unfused softmax
   KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)
-  KernelWork casts;         // 8-bit GEMMs: the casts (with amax) of their inputs (also in `elementwise`)
+  KernelWork casts;         // 8-bit GEMMs: the quantization (with amax) of their inputs, forward
+  KernelWork cast_backward; // 8-bit GEMMs: the quantization of their output gradients, backward
   KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
   KernelWork grad_accumulation;  // backward only, without gradient-accumulation fusion: main_grad += grad per weight
   // MoE dispatch (workload/moe_dispatch.hpp): rows of `hidden` one rank sends in each all-to-all

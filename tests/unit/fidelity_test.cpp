@@ -95,11 +95,15 @@ TEST_CASE("precision recipe: fp8 GEMMs, bf16 attention core and head, fp8 casts,
     const auto w = workload::layer_forward(m, l, e, m.seq, true);
     gemm += w.matmul.flops;
     attention += w.attention.flops;
-    // One cast per GEMM, reading its bf16 input and writing fp8: 3 bytes per input element.
-    double cast = 0;
-    for (const auto& g : w.gemms) cast += 3 * g.copies * g.rows * g.in;
+    // One quantization per GEMM forward, reading its bf16 input and writing it in fp8 row-wise and
+    // column-wise (2 + 1 + 1 bytes per input element); one per GEMM backward, the same over its
+    // output gradient.
+    double cast = 0, cast_back = 0;
+    for (const auto& g : w.gemms) cast += 4 * g.copies * g.rows * g.in, cast_back += 4 * g.copies * g.rows * g.out;
     CHECK(w.casts.kernels == static_cast<int>(w.gemms.size()));
     CHECK(w.casts.bytes == doctest::Approx(cast));
+    CHECK(w.cast_backward.kernels == static_cast<int>(w.gemms.size()));
+    CHECK(w.cast_backward.bytes == doctest::Approx(cast_back));
   }
   const double head = workload::head_forward(m, e, m.seq).matmul.flops;
   // GEMMs forward + 2 backward at the fp8 rate; flash attention 1 + 2.5 at bf16; the head in bf16.

@@ -7,6 +7,7 @@
 
 #include "compute/roofline.hpp"
 #include "eval/evaluate.hpp"
+#include "eval/step_parts.hpp"
 #include "io/model_reader.hpp"
 #include "test_clusters.hpp"
 #include "workload/counts.hpp"
@@ -235,6 +236,32 @@ TEST_CASE("compute: unfused attention's batched GEMMs combine compute and memory
   CHECK(compute::attention_time(p, r, 4e9, 3e9, 2) == doctest::Approx(10e-3 + 2e-3));
   p.flash_attention = true;
   CHECK(compute::attention_time(p, r, 4e9, 3e9, 2) == doctest::Approx(8e-3 + 2e-3));
+}
+
+TEST_CASE("compute: fp8 quantization kernels run at the profile's cast efficiency, else the elementwise one") {
+  // 1 TB/s: 3e9 bytes at cast efficiency 0.5 take 6 ms, plus 1 ms per kernel; without a cast
+  // efficiency, at the elementwise 0.75: 4 ms.
+  compute::Profile p;
+  p.memory_efficiency = 0.75, p.elementwise_overhead_s = 1e-3;
+  const compute::RankRates r{1e12, 1e12, 1e12};
+  CHECK(compute::cast_time(p, r, 3e9, 2) == doctest::Approx(4e-3 + 2e-3));
+  p.cast_efficiency = 0.5;
+  CHECK(compute::cast_time(p, r, 3e9, 2) == doctest::Approx(6e-3 + 2e-3));
+  CHECK(compute::elementwise_time(p, r, 3e9, 2) == doctest::Approx(4e-3 + 2e-3));  // other kernels unchanged
+  // In a layer: Llama 3.1 8B in fp8 on a chip of 1 PFLOP/s and 1 TB/s, GEMMs at peak, no
+  // overheads; halving the cast efficiency adds the casts' time once more, forward and backward.
+  const workload::ModelSpec m = load("llama-3.1-8b");
+  workload::Execution e;
+  e.precision = workload::Precision::fp8;
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, m.seq, true);
+  compute::Profile q;
+  q.memory_efficiency = 1, q.cast_efficiency = 1;
+  const compute::RankRates rate{1e15, 1e12, 1e15};
+  const eval::LayerTimes full = eval::layer_times(w, q, rate, workload::Recompute::none, 0);
+  q.cast_efficiency = 0.5;
+  const eval::LayerTimes half = eval::layer_times(w, q, rate, workload::Recompute::none, 0);
+  CHECK(half.fwd - full.fwd == doctest::Approx(w.casts.bytes / 1e12));
+  CHECK(half.bwd - full.bwd == doctest::Approx(w.cast_backward.bytes / 1e12));
 }
 
 TEST_CASE("workload: unfused softmax and dropout bytes on the scores, with the dropout's 1-byte mask, by hand") {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Replays published training measurements through `rackscope step` and fails beyond tolerance:
 over every row of training_calibration.csv (Korthikanti et al. 2022 Table 5 iteration times,
-Narayanan et al. 2021 Table 1 TFLOP/s per GPU, Trn1 NeuronX-Distributed throughput), median
+Narayanan et al. 2021 Table 1 TFLOP/s per GPU, Trn1 NeuronX-Distributed throughput, NeMo 24.07
+DGX-H100 FP8 tokens/s per GPU), median
 absolute error at most 10% and every row within 20%; memory_calibration.csv (Korthikanti
 Figure 1) within 10%. Data and citations are in data/ (copied from the sources named in each row).
 
@@ -19,7 +20,8 @@ MEDIAN_TOL, ROW_TOL, MEMORY_TOL = 0.10, 0.20, 0.10
 rackscope, here = sys.argv[1], Path(sys.argv[2])
 json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
 SOURCE_NAMES = {"iteration_time_s": "Korthikanti 2022 Table 5, iteration time", "tflops_per_gpu": "Narayanan 2021 Table 1, TFLOP/s per GPU",
-                "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.18-2.24)"}
+                "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.18-2.24)",
+                "tokens_per_s_per_gpu": "NeMo 24.07 DGX-H100 FP8, tokens/s per GPU"}
 root = here.parent.parent
 GIB = float(1 << 30)
 
@@ -28,7 +30,7 @@ MODEL_FILES = {
     "GPT 1.7B": "megatron-gpt-1.7b", "GPT 3.6B": "megatron-gpt-3.6b", "GPT 7.5B": "megatron-gpt-7.5b", "GPT 18B": "megatron-gpt-18b",
     "GPT 39B": "megatron-gpt-39b", "GPT 76B": "megatron-gpt-76b", "GPT 145B": "megatron-gpt-145b", "GPT 310B": "megatron-gpt-310b",
     "Llama-3.1-8B": "llama-3.1-8b", "Llama-3.1-70B": "llama-3.1-70b", "Llama2-70B": "llama2-70b", "Llama2-13B": "llama2-13b",
-    "Llama2-7B": "llama2-7b",
+    "Llama2-7B": "llama2-7b", "GPT3-175B": "gpt3-175b", "Llama3-8B": "llama-3.1-8b", "Llama3-70B": "llama-3.1-70b",
 }
 
 
@@ -81,6 +83,20 @@ for row in rows:
                 best = (mbs, out)
         modeled = megatron_flops(row, best[1]["step_time_s"]) if best else float("nan")
         results.append((label + f" (mbs {best[0] if best else '-'})", float(row["value"]), modeled, "TFLOP/s/GPU"))
+    elif row["metric"] == "tokens_per_s_per_gpu":
+        # NeMo 24.07 on DGX-H100 as its performance recipes run: Transformer Engine FP8 (delayed
+        # scaling) GEMMs, the distributed optimizer (ZeRO-1) with overlapped gradient reduction and
+        # parameter gathers, no activation recomputation; with TP, sequence parallelism and TE's
+        # userbuffers overlap of the TP collectives with their GEMMs. Llama 3 shares its
+        # architecture with the Llama 3.1 files (the RoPE scaling differs, not the work).
+        tp = int(row["tp"])
+        out = step("h100-8x.toml", model, int(row["chips"]) // 8,
+                   ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
+                    "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 1, "--recompute", "none"]
+                   + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []))
+        tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
+        modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
+        results.append((label + f" {row['chips']} GPUs", float(row["value"]), modeled, "tok/s/GPU" + ("" if out["feasible"] else " " + out["reason"])))
     else:  # Trn1 NxD: TP/PP/DP count NeuronCores; ZeRO-1, sequence parallel, selective checkpointing;
         # NxD's ZeRO-1 optimizer reduce-scatters gradients and all-gathers the updated parameters in
         # its step, after the backward pass and before the next forward (neither overlapped).
