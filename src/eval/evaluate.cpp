@@ -61,7 +61,7 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   t.tp = stage.tp * micro_batches;
   t.cp = stage.cp * micro_batches;
   t.ep = stage.ep * micro_batches;
-  t.pp = pp_s * micro_batches;
+  t.pp = pipeline_send_exposed(c, e, stage, pp_s) * micro_batches;
   t.bubble = pipeline_bubble(e, stage, pp_s);
   t.dp = dp.dp + dp.zero3;
   t.optimizer = optimizer_time(c, e, params);

@@ -29,4 +29,15 @@ double pipeline_bubble(const workload::Execution& e, const StageTimes& stage, do
   return stage.fill + (e.pp - 1.0) / e.vpp * send;
 }
 
+// With overlap_p2p (Megatron-Core's interleaved schedule, forward_backward_pipelining_with_
+// interleaving): a chunk's forward output is sent, and the next chunk's input received, while the
+// rank computes another chunk, so each of the vpp forward transfers hides behind one chunk's
+// forward (stage forward / vpp) and each backward transfer behind one chunk's backward, less the
+// compute the transfer's kernels take (`share`). The bubble's fill and drain still wait on them.
+double pipeline_send_exposed(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double send) {
+  if (!e.overlap_p2p || e.vpp < 2 || send <= 0) return send;
+  const double one_way = send / (2.0 * e.vpp);
+  return e.vpp * (exposed_behind(one_way, stage.forward / e.vpp, c.share) + exposed_behind(one_way, stage.backward / e.vpp, c.share));
+}
+
 }  // namespace rackscope::eval

@@ -97,6 +97,9 @@ StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, con
 // whose slowest stage is `stage` and whose sends take `send` seconds per micro-batch.
 double pipeline_send_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm);
 double pipeline_bubble(const workload::Execution& e, const StageTimes& stage, double send);
+// Seconds per micro-batch the sends add to the steady state: all of `send`, or with overlap_p2p
+// on an interleaved pipeline only what each transfer's model chunk does not cover.
+double pipeline_send_exposed(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double send);
 
 // Exposed seconds of `comm` seconds of collectives in `buckets` equal buckets run one at a time,
 // the k-th ready (or needed) at k/buckets of a `window` of compute it slows by `share`: the last

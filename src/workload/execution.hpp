@@ -38,6 +38,10 @@ struct Execution {
   // gathered over TP on arrival (Megatron-LM's scatter_gather_tensors_in_pipeline); off, every TP
   // rank sends the whole tensor.
   bool pp_scatter_gather = true;
+  // Interleaved pipelines (vpp > 1): each activation send and receive runs while a model chunk
+  // computes, waited on only before the chunk that needs it (Megatron-Core's overlap_p2p_comm,
+  // which NeMo and Megatron-Bridge turn on whenever vpp > 1); off, each transfer blocks.
+  bool overlap_p2p = false;
   int seq = 0;                   // 0: the model's sequence length
   // The precision recipe beyond the GEMMs' format: what memory holds and what the wire carries.
   Precision grad_reduce = Precision::fp32;       // main gradients, accumulated and reduced across DP

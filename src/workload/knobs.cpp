@@ -83,6 +83,8 @@ std::vector<Knob> table() {
               "weight gradients added to the main gradients by a kernel per weight each micro-batch, not by the gradient GEMM"),
       boolean("pp_scatter_gather", "--no-pp-scatter-gather", &Execution::pp_scatter_gather,
               "without sequence parallelism, each TP rank sends the whole activation between stages (no 1/tp scatter and TP gather)"),
+      boolean("overlap_p2p", "--overlap-p2p", &Execution::overlap_p2p,
+              "interleaved pipelines (vpp > 1): activation sends hidden behind the model chunks' compute (overlap_p2p_comm)"),
       {"order", Knob::Kind::order, 0, 0, {}, "index into /space/order", "--order", "rank grid order, innermost first"},
   };
 }

@@ -304,6 +304,39 @@ TEST_CASE("pipeline sends: without sequence parallelism each TP rank sends 1/tp 
   CHECK(pp_comm(true, true) == doctest::Approx(2 * 2 * bytes / 4 / 1e6).epsilon(1e-6));
 }
 
+TEST_CASE("pipeline sends overlapped (overlap_p2p): each hides behind its model chunk's compute, interleaved only, by hand") {
+  // The two-rack fixture of the case above with sequence parallelism: sends of bytes / tp at 1 MB/s,
+  // seconds long, against an ideal chip's milliseconds of compute. Interleaved (vpp 2), each of the
+  // 2 x vpp transfers per micro-batch hides behind one chunk's forward or backward, so the sends
+  // lose exactly the slowest stage's layer compute per micro-batch (the last stage's, less the
+  // output head, which runs after the sends); the bubble still waits on them whole. vpp 1: no
+  // change (the schedule has no other chunk to run meanwhile).
+  hw::ClusterSpec spec = test::two_racks(4, 1e18, 0, 1e6, 0, 0);
+  spec.rack.chip.flops[Precision::bf16] = 1e15;
+  spec.rack.chip.hbm_bandwidth_Bps = 1e30;
+  spec.rack.chip.hbm_capacity_B = 1e15;
+  spec.rack.chip.collectives.launch_overhead_s = 0;
+  spec.rack.chip.collectives.protocols = {{"simple", 1.0, 0, 0}};
+  System sys(spec);
+  const auto m = llama8b();
+  workload::Execution e;
+  e.tp = 4, e.pp = 2, e.vpp = 2, e.global_batch = 2, e.sequence_parallel = true;
+  const auto plain = sys.run(m, e);
+  e.overlap_p2p = true;
+  const auto hidden = sys.run(m, e);
+  REQUIRE(plain.feasible());
+  REQUIRE(hidden.feasible());
+  const double head = 3 * workload::head_forward(m, e, m.seq).matmul.flops / 1e15;
+  const double layers = plain.breakdown[eval::Term::compute] / plain.micro_batches - head;  // 16 layers, forward + backward
+  CHECK(hidden.breakdown[eval::Term::pp_comm] ==
+        doctest::Approx(plain.breakdown[eval::Term::pp_comm] - plain.micro_batches * layers).epsilon(1e-9));
+  CHECK(hidden.breakdown[eval::Term::pp_bubble] == plain.breakdown[eval::Term::pp_bubble]);
+  e.vpp = 1;
+  const auto one = sys.run(m, e);
+  e.overlap_p2p = false;
+  CHECK(one.breakdown[eval::Term::pp_comm] == sys.run(m, e).breakdown[eval::Term::pp_comm]);
+}
+
 TEST_CASE("context parallelism: CP ranks sum their gradients and share the ZeRO shards (Megatron-Core's DP-with-CP group)") {
   // Llama 3.1 8B on 4 ranks of one switch. dp 1 x cp 2 x tp 2: the two CP ranks hold the same
   // parameters, so their gradients are reduced over the pair, exactly as dp 2 x tp 2 reduces over

@@ -87,12 +87,15 @@ for row in rows:
         # NeMo 24.07 on DGX-H100 as its performance recipes run: Transformer Engine FP8 (delayed
         # scaling) GEMMs, the distributed optimizer (ZeRO-1) with overlapped gradient reduction and
         # parameter gathers, no activation recomputation; with TP, sequence parallelism and TE's
-        # userbuffers overlap of the TP collectives with their GEMMs. Llama 3 shares its
+        # userbuffers overlap of the TP collectives with their GEMMs; interleaved pipelines overlap
+        # their sends with other chunks' compute (overlap_p2p_comm, set whenever vpp > 1 by NeMo's
+        # and Megatron-Bridge's comm_overlap.py). Llama 3 shares its
         # architecture with the Llama 3.1 files (the RoPE scaling differs, not the work).
         tp = int(row["tp"])
         out = step("h100-8x.toml", model, int(row["chips"]) // 8,
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
                     "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 1, "--recompute", "none"]
+                   + (["--overlap-p2p"] if int(row["vpp"]) > 1 else [])
                    + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []))
         tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
         modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
