@@ -63,6 +63,9 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
   if (e.fp8_params && !hw::narrow_gemm(e.precision))
     return infeasible(Infeasibility::precision_unsupported,
                       fmt::format("fp8_params needs 8-bit GEMMs, not {}", workload::precision_name(e.precision)));
+  if (e.fp8_current_scaling && e.precision != workload::Precision::fp8)
+    return infeasible(Infeasibility::precision_unsupported,
+                      fmt::format("fp8_current_scaling needs per-tensor fp8 GEMMs, not {}", workload::precision_name(e.precision)));
   if (precision_flops(chip, attention_precision(e)) <= 0)
     return infeasible(Infeasibility::precision_unsupported, fmt::format("{} has no {} rate for the attention core", chip.name,
                                                                         workload::precision_name(attention_precision(e))));

@@ -47,6 +47,10 @@ struct Execution {
   Precision grad_reduce = Precision::fp32;       // main gradients, accumulated and reduced across DP
   Precision optimizer_states = Precision::fp32;  // Adam m and v; fp32 keeps an fp32 master copy too
   bool fp8_params = false;     // 8-bit GEMMs: weights kept (and gathered) in that format
+  // Per-tensor fp8 scaled from the tensor itself (Transformer Engine's Float8CurrentScaling): each
+  // quantization first reads its input for the amax, then casts; off, delayed scaling (the amax
+  // from earlier steps' history, taken during the cast).
+  bool fp8_current_scaling = false;
   bool fp8_attention = false;  // attention core in fp8 as well (otherwise bf16, as TE does)
   // Pipeline layout: layers of the first and last stage (0: the even split), and the embedding
   // and the loss each counted as a layer of the split (Megatron-LM's

@@ -61,6 +61,8 @@ std::vector<Knob> table() {
                e.optimizer_states = formats[i];
              }),
       boolean("fp8_params", "--fp8-params", &Execution::fp8_params, "8-bit GEMMs: weights kept and gathered in the GEMM format"),
+      boolean("fp8_current_scaling", "--fp8-current-scaling", &Execution::fp8_current_scaling,
+              "fp8 GEMMs scaled per tensor from the tensor itself: an amax pass before each cast (default: delayed scaling)"),
       boolean("fp8_attention", "--fp8-attention", &Execution::fp8_attention, "attention core in fp8 (default: bf16)"),
       integer("first_stage_layers", "--first-stage-layers", &Execution::first_stage_layers, 0, 1 << 20, "layers",
               "layers of the first pipeline stage (0: even split)"),

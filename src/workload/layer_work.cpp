@@ -18,22 +18,26 @@ namespace {
 // its amax taken in the same pass: read 2 bytes, write the narrow element twice, once row-wise for
 // this GEMM and once column-wise (transposed) for the weight-gradient GEMM, which Hopper's 8-bit
 // tensor cores take only in the TN layout (Transformer Engine's cast_transpose kernels; Micikevicius
-// et al. 2022, sec. 3). The backward quantizes each GEMM's output gradient the same way (read 2,
-// write both layouts) before its data- and weight-gradient GEMMs. One kernel each, counted for
+// et al. 2022, sec. 3); with current scaling a separate pass reads the input for its amax first.
+// The backward quantizes each GEMM's output gradient the same way (read 2,
+// write both layouts) before its data- and weight-gradient GEMMs. One kernel each (two with
+// current scaling), counted for
 // every GEMM as if none were fused into the norm or activation before it; the weights' own casts
 // (once per step, cached across micro-batches) are not counted.
 struct GemmAdder {
   LayerWork& w;
   double weight_bytes;     // per element, as the GEMMs read the weights
   double cast_bytes = 0;   // per element the cast writes (0: 16-bit GEMMs, no cast)
+  double amax_read = 0;    // current scaling: bytes per element its separate amax pass reads first
   void operator()(double rows, double in, double out, Gemm::Input reads = Gemm::Input::other, double copies = 1) const {
     const double bytes = copies * (activation_bytes * rows * (in + out) + weight_bytes * in * out);
     w.matmul.add(2 * rows * in * out * copies, bytes);
     w.gemms.push_back({rows, in, out, bytes, copies, reads});
     if (cast_bytes > 0) {
-      const double per_element = activation_bytes + 2 * cast_bytes;
-      w.casts.add(0, copies * rows * in * per_element, 1);
-      w.cast_backward.add(0, copies * rows * out * per_element, 1);
+      const double per_element = amax_read + activation_bytes + 2 * cast_bytes;
+      const int kernels = amax_read > 0 ? 2 : 1;
+      w.casts.add(0, copies * rows * in * per_element, kernels);
+      w.cast_backward.add(0, copies * rows * out * per_element, kernels);
     }
   }
 };
@@ -210,7 +214,8 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   LayerWork w;
   // Weight bytes per element as the GEMMs read them (MX formats add a 1-byte scale per 32).
   const double w_bytes = hw::stored_bytes(e.precision);
-  const GemmAdder gemm{w, w_bytes, hw::narrow_gemm(e.precision) ? w_bytes : 0};
+  const bool narrow = hw::narrow_gemm(e.precision);
+  const GemmAdder gemm{w, w_bytes, narrow ? w_bytes : 0, narrow && e.fp8_current_scaling ? activation_bytes : 0};
   LayerShape x = layer_shape(m, e, seq);
   attention_projections(m, x, gemm);
   rotary_embedding(m, x, w);

@@ -113,6 +113,18 @@ TEST_CASE("precision recipe: fp8 GEMMs, bf16 attention core and head, fp8 casts,
   e.fp8_attention = true;  // TE's fp8_dpa: the attention core at the fp8 rate too
   CHECK(sys.run(m, e).step_time_s ==
         doctest::Approx(3 * gemm / 2e15 + 3.5 * attention / 2e15 + 3 * head / 1e15).epsilon(1e-9));
+  // Current scaling: an amax pass reads each quantized tensor once more first, 6 bytes per element
+  // in two kernels; only per-tensor fp8 has it.
+  {
+    workload::Execution cs = e;
+    cs.fp8_current_scaling = true;
+    const auto w = workload::layer_forward(m, 0, e, m.seq, true), c = workload::layer_forward(m, 0, cs, m.seq, true);
+    CHECK(c.casts.bytes == doctest::Approx(1.5 * w.casts.bytes));
+    CHECK(c.cast_backward.bytes == doctest::Approx(1.5 * w.cast_backward.bytes));
+    CHECK(c.casts.kernels == 2 * w.casts.kernels);
+    cs.precision = Precision::bf16;
+    CHECK(sys.run(m, cs).reason == workload::Infeasibility::precision_unsupported);
+  }
   // fp8_params without an 8-bit GEMM format is refused with a reason.
   workload::Execution b;
   b.global_batch = 1, b.fp8_params = true;

@@ -23,6 +23,12 @@ SOURCE_NAMES = {"iteration_time_s": "Korthikanti 2022 Table 5, iteration time", 
                 "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.18-2.24)",
                 "tokens_per_s_per_gpu": "NeMo 24.07 DGX-H100 FP8, tokens/s per GPU"}
 root = here.parent.parent
+
+
+def source_name(row):
+    if row["metric"] == "tokens_per_s_per_gpu" and "Megatron-Bridge" in row["source"]:
+        return "Megatron-Bridge 25.11 DGX-H100 FP8-CS, tokens/s per GPU"
+    return SOURCE_NAMES[row["metric"]]
 GIB = float(1 << 30)
 
 MODEL_FILES = {
@@ -31,6 +37,7 @@ MODEL_FILES = {
     "GPT 39B": "megatron-gpt-39b", "GPT 76B": "megatron-gpt-76b", "GPT 145B": "megatron-gpt-145b", "GPT 310B": "megatron-gpt-310b",
     "Llama-3.1-8B": "llama-3.1-8b", "Llama-3.1-70B": "llama-3.1-70b", "Llama2-70B": "llama2-70b", "Llama2-13B": "llama2-13b",
     "Llama2-7B": "llama2-7b", "GPT3-175B": "gpt3-175b", "Llama3-8B": "llama-3.1-8b", "Llama3-70B": "llama-3.1-70b",
+    "Llama3.1-405B": "llama-3.1-405b",
 }
 
 
@@ -84,8 +91,8 @@ for row in rows:
         modeled = megatron_flops(row, best[1]["step_time_s"]) if best else float("nan")
         results.append((label + f" (mbs {best[0] if best else '-'})", float(row["value"]), modeled, "TFLOP/s/GPU"))
     elif row["metric"] == "tokens_per_s_per_gpu":
-        # NeMo 24.07 on DGX-H100 as its performance recipes run: Transformer Engine FP8 (delayed
-        # scaling) GEMMs, the distributed optimizer (ZeRO-1) with overlapped gradient reduction and
+        # NeMo 24.07 (and Megatron-Bridge 25.11) on DGX-H100 as their performance recipes run:
+        # Transformer Engine FP8 GEMMs (delayed scaling; Bridge's rows current scaling, FP8-CS), the distributed optimizer (ZeRO-1) with overlapped gradient reduction and
         # parameter gathers, no activation recomputation; with TP, sequence parallelism and TE's
         # userbuffers overlap of the TP collectives with their GEMMs; interleaved pipelines overlap
         # their sends with other chunks' compute (overlap_p2p_comm, set whenever vpp > 1 by NeMo's
@@ -96,6 +103,7 @@ for row in rows:
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
                     "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 1, "--recompute", "none"]
                    + (["--overlap-p2p"] if int(row["vpp"]) > 1 else [])
+                   + (["--fp8-current-scaling"] if "current scaling" in row["setting"] else [])
                    + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []))
         tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
         modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
@@ -150,7 +158,7 @@ for m in csv.DictReader(open(here / "data" / "memory_calibration.csv")):
         print(f"{m['model'] + ' ' + what:<62} {meas:>10.2f} {mod:>10.2f} {err:>+7.1%}")
 print(f"-> memory {'PASS' if mem_ok else 'FAIL'} (limit {MEMORY_TOL:.0%})")
 if json_out:
-    dump = [{"source": SOURCE_NAMES[row["metric"]], "label": label, "unit": unit.split(" ")[0], "measured": meas, "predicted": mod,
+    dump = [{"source": source_name(row), "label": label, "unit": unit.split(" ")[0], "measured": meas, "predicted": mod,
              "enforced": True, "group": "time and throughput"} for row, (label, meas, mod, unit) in zip(rows, results)]
     dump += [{"source": "Korthikanti 2022 Figure 1, memory", "label": label, "unit": "GiB/GPU", "measured": meas, "predicted": mod,
               "enforced": True, "group": "memory"} for label, meas, mod in memory_points]
