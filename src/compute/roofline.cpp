@@ -5,16 +5,23 @@
 
 namespace rackscope::compute {
 
-double gemm_efficiency(const Profile& p, double m, double n, double k) {
-  const auto& c = p.matmul_curve;
-  if (c.empty()) return p.matmul_efficiency;
-  const double size = std::cbrt(m * n * k);
+double curve_at(const std::vector<std::pair<double, double>>& c, double size) {
   if (size <= c.front().first) return c.front().second;
   if (size >= c.back().first) return c.back().second;
   size_t i = 1;
   while (c[i].first < size) ++i;
   const double f = std::log(size / c[i - 1].first) / std::log(c[i].first / c[i - 1].first);
   return c[i - 1].second + f * (c[i].second - c[i - 1].second);
+}
+
+double gemm_efficiency(const Profile& p, double m, double n, double k) {
+  if (p.matmul_curve.empty()) return p.matmul_efficiency;
+  return curve_at(p.matmul_curve, std::cbrt(m * n * k));
+}
+
+double attention_efficiency(const Profile& p, double seq, bool causal) {
+  const double rate = p.attention_curve.empty() || seq <= 0 ? p.attention_efficiency : curve_at(p.attention_curve, seq);
+  return causal && !p.causal_curve.empty() && seq > 0 ? rate * curve_at(p.causal_curve, seq) : rate;
 }
 
 double roofline_combine(double compute_s, double memory_s, double norm) {
@@ -32,9 +39,9 @@ double gemm_time(const Profile& p, const RankRates& r, double m, double n, doubl
   return roofline_combine(compute_s, memory_s, p.gemm_roofline_norm) + p.matmul_overhead_s;
 }
 
-double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels) {
+double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels, double seq, bool causal) {
   const double peak = r.attention_flops > 0 ? r.attention_flops : r.flops;
-  const double compute_s = flops / (peak * p.attention_efficiency), memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
+  const double compute_s = flops / (peak * attention_efficiency(p, seq, causal)), memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
   // A fused kernel's efficiency is its measured rate, HBM traffic included: the slower term. Unfused,
   // QK^T and AV are cuBLAS batched GEMMs whose short inner size (the head dimension, 64-128 FLOP per
   // byte of scores) puts them at the A100's and H100's ridge, like the GEMM benchmark's thin shape

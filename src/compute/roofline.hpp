@@ -15,16 +15,22 @@ struct RankRates {
 // root of m*n*k (the side of the square GEMM with as many FLOPs), interpolated in log(size) and
 // held flat beyond the measured ends.
 double gemm_efficiency(const Profile& p, double m, double n, double k);
+// A measured curve of (size, value) at `size`: interpolated in log(size), flat beyond its ends.
+double curve_at(const std::vector<std::pair<double, double>>& curve, double size);
+// Fraction of peak a fused attention kernel over sequences of `seq` reaches, causal or not.
+double attention_efficiency(const Profile& p, double seq, bool causal);
 // Compute and memory times of one kernel combined: max(c, m) for norm 0 (Williams et al.'s
 // roofline, perfect overlap), else the p-norm (c^p + m^p)^(1/p), p = norm >= 1 (p = 1: the sum).
 double roofline_combine(double compute_s, double memory_s, double norm);
 // Roofline time of `copies` GEMMs of one shape run as one kernel (grouped GEMM: MoE experts),
 // compute and memory combined by the profile's `gemm_roofline_norm`.
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies = 1);
-// `kernels` attention kernels doing `flops` and moving `bytes` in all: fused (flash), the slower
-// of compute and memory; unfused (batched GEMMs on materialized scores), combined by the
-// profile's `gemm_roofline_norm` as GEMMs are.
-double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels = 1);
+// `kernels` attention kernels doing `flops` and moving `bytes` in all over sequences of `seq`
+// (0: the profile's single efficiency), with a causal mask or not: fused (flash), the slower of
+// compute and memory; unfused (batched GEMMs on materialized scores), combined by the profile's
+// `gemm_roofline_norm` as GEMMs are.
+double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels = 1, double seq = 0,
+                      bool causal = false);
 // `kernels` elementwise kernels moving `bytes` in all.
 double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels = 1);
 // `kernels` 8-bit quantization kernels moving `bytes` in all, at the profile's cast efficiency.

@@ -13,15 +13,28 @@ using workload::Recompute;
 
 double exposed_behind(double comm, double window, double share) { return std::max(comm - window, share * comm); }
 
-double attention_backward(const compute::Profile& p) {
+namespace {
+// The measured backward over forward time at `seq`: 2.5x the FLOPs at the ratio of the two curves.
+double measured_backward(const compute::Profile& p, double seq) {
+  return flash_attention_backward_factor * compute::curve_at(p.attention_curve, seq) / compute::curve_at(p.attention_backward_curve, seq);
+}
+bool has_backward_curve(const compute::Profile& p, double seq) {
+  return !p.attention_backward_curve.empty() && !p.attention_curve.empty() && seq > 0;
+}
+}  // namespace
+
+double attention_backward(const compute::Profile& p, double seq) {
+  if (has_backward_curve(p, seq)) return measured_backward(p, seq);
   if (p.attention_backward_factor > 0) return p.attention_backward_factor;
   return p.flash_attention ? flash_attention_backward_factor : attention_backward_factor;
 }
 
 namespace {
 // Ring attention runs blockwise (flash) kernels whatever the profile's attention kernel.
-double ring_attention_backward(const compute::Profile& p) {
-  return p.flash_attention && p.attention_backward_factor > 0 ? p.attention_backward_factor : flash_attention_backward_factor;
+double ring_attention_backward(const compute::Profile& p, double seq) {
+  if (!p.flash_attention) return flash_attention_backward_factor;
+  if (has_backward_curve(p, seq)) return measured_backward(p, seq);
+  return p.attention_backward_factor > 0 ? p.attention_backward_factor : flash_attention_backward_factor;
 }
 }  // namespace
 
@@ -41,13 +54,14 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   }
   auto attn = [&](double scale) {
     if (w.attention.kernels == 0) return 0.0;
-    return attention_time(p, r, scale * w.attention.flops, scale * w.attention.bytes, w.attention.kernels);
+    return attention_time(p, r, scale * w.attention.flops, scale * w.attention.bytes, w.attention.kernels, w.attention_seq,
+                          w.attention_causal);
   };
   auto ew = [&](double scale, const workload::KernelWork& k) { return elementwise_time(p, r, scale * k.bytes, k.kernels); };
   t.attention_fwd = attn(1);
   auto quantize = [&](const workload::KernelWork& k) { return k.kernels ? cast_time(p, r, k.bytes, k.kernels) : 0.0; };
   t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise) + quantize(w.casts);
-  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p)) + ew(elementwise_backward_factor, w.elementwise) +
+  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p, w.attention_seq)) + ew(elementwise_backward_factor, w.elementwise) +
           ew(1, w.grad_accumulation) + quantize(w.cast_backward);
   // Launch-bound: eager frameworks issue kernels from the host one by one, asynchronously, so a
   // pass takes at least its kernels' dispatch (forward: each kernel of the layer's work once;
@@ -131,7 +145,7 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
   const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
   const double step = comm.time(Op::sendrecv, c.place.cp, 2 * c.tokens * kv * workload::activation_bytes);
   return exposed_behind((e.cp - 1) * step, t.attention_fwd, c.share) +
-         exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile) * t.attention_fwd, c.share);
+         exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile, c.seq / static_cast<double>(e.cp)) * t.attention_fwd, c.share);
 }
 
 // MoE dispatch per MoE layer (workload/moe_dispatch.hpp), as Megatron-Core's all-to-all

@@ -20,6 +20,16 @@ struct ComputeProfile {
   double gemm_roofline_norm = 0;
   bool flash_attention = true;        // fused attention: no s^2 score tensors in HBM, causal blocks skipped
   double attention_efficiency = 1;    // fused attention kernel FLOP efficiency (fraction of peak)
+  // Fused attention's efficiency against the sequence length its kernel runs over, without a causal
+  // mask, as FlashAttention's benchmarks publish it (interpolated in log(length) as the GEMM curve;
+  // empty: attention_efficiency at every length), and what a causal mask keeps of that rate (the
+  // causal benchmark's rate, FLOPs halved, over the non-causal one; empty: all of it). Diagonal
+  // tiles half masked and the uneven work per query block cost most at short sequences.
+  std::vector<std::pair<double, double>> attention_curve, causal_curve;
+  // The backward kernel's efficiency against the same lengths, without a mask (its FLOPs 2.5x the
+  // forward's); empty: attention_backward_factor. Under a causal mask the backward is taken to
+  // lose what the forward loses (no causal backward benchmark is published).
+  std::vector<std::pair<double, double>> attention_backward_curve;
   // Attention backward time over forward time at the same efficiency; 0: the kernel's FLOP ratio
   // (eval/model_constants.hpp: 2.5 fused, which recomputes the scores; 2 unfused).
   double attention_backward_factor = 0;

@@ -87,9 +87,40 @@ compute::Profile read_compute_profile(const InputFile& file) {
     p.gemm_roofline_norm = *norm;
   }
   StrictTable at = top.table("attention");
-  at.expect({"kernel", "efficiency", "backward_factor"});
+  at.expect({"kernel", "efficiency", "backward_factor", "sizes", "causal", "backward"});
   p.flash_attention = at.choice("kernel", {"flash", "unfused"}) == "flash";
-  p.attention_efficiency = at.fraction("efficiency");
+  // One efficiency, or a curve against the sequence length with what a causal mask keeps of it.
+  const std::vector<double> at_eff = at.fraction_list("efficiency");
+  p.attention_efficiency = at_eff.back();
+  if (at.has("sizes")) {
+    const std::vector<int64_t> sizes = at.integer_array("sizes", 1, int64_t{1} << 24);
+    if (sizes.size() != at_eff.size())
+      at.fail("sizes", fmt::format("{} sizes for {} efficiencies", sizes.size(), at_eff.size()), "one sequence length per efficiency");
+    // Optional lists along `sizes`: what a causal mask keeps of the rate, the backward's efficiency.
+    auto along = [&](const std::string& key) {
+      std::vector<double> v;
+      if (!at.has(key)) return v;
+      v = at.fraction_list(key);
+      if (v.size() != sizes.size())
+        at.fail(key, fmt::format("{} values for {} sizes", v.size(), sizes.size()), "one value per sequence length");
+      return v;
+    };
+    const std::vector<double> causal = along("causal"), backward = along("backward");
+    if (!backward.empty() && at.has("backward_factor"))
+      at.fail("backward_factor", "both a backward efficiency curve and a backward factor", "one of `backward` or `backward_factor`");
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      if (i > 0 && sizes[i] <= sizes[i - 1]) at.fail("sizes", "sizes must increase", "e.g. [2048, 4096, 8192]");
+      const double size = static_cast<double>(sizes[i]);
+      p.attention_curve.emplace_back(size, at_eff[i]);
+      if (!causal.empty()) p.causal_curve.emplace_back(size, causal[i]);
+      if (!backward.empty()) p.attention_backward_curve.emplace_back(size, backward[i]);
+    }
+  } else if (at_eff.size() != 1) {
+    at.fail("efficiency", "a list of efficiencies needs `sizes`", "efficiency = 0.4, or sizes = [...] with efficiency = [...]");
+  } else {
+    for (const char* key : {"causal", "backward"})
+      if (at.has(key)) at.fail(key, "a curve along sequence lengths needs `sizes`", "sizes = [...] with efficiency = [...]");
+  }
   p.attention_backward_factor = at.optional_positive_number("backward_factor").value_or(0.0);
   StrictTable ew = top.table("elementwise");
   ew.expect({"bandwidth_efficiency", "kernel_overhead", "cast_bandwidth_efficiency"});

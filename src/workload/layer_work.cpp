@@ -99,9 +99,11 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
   const double qk_flops = 2 * e.micro_batch * x.s * seq * x.q_dim;
   const double av_flops = 2 * e.micro_batch * x.s * seq * x.av_dim;
   w.attention_model_flops = qk_flops + av_flops;
+  w.attention_seq = x.s;
   const double score_elems = e.micro_batch * heads_local * x.s * seq;
   if (flash) {
     // Causal mask: blocks above the diagonal are skipped, about half the work.
+    w.attention_causal = true;
     w.attention.add((qk_flops + av_flops) / 2, activation_bytes * x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in));
     return;
   }

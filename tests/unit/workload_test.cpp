@@ -238,6 +238,34 @@ TEST_CASE("compute: unfused attention's batched GEMMs combine compute and memory
   CHECK(compute::attention_time(p, r, 4e9, 3e9, 2) == doctest::Approx(8e-3 + 2e-3));
 }
 
+TEST_CASE("compute: fused attention's efficiency against sequence length, its causal share and backward, by hand") {
+  // Curves at 1k and 4k: forward 0.4 / 0.6 without a mask, a causal mask keeping 0.5 / 0.8 of it,
+  // the backward 0.3 / 0.5. At 2k (halfway in log2): 0.5, causal 0.5 x 0.65, and the backward's
+  // time over the forward's 2.5 x 0.5 / 0.4 = 3.125. Beyond the ends the curves hold flat.
+  compute::Profile p;
+  p.attention_efficiency = 0.6;
+  p.attention_curve = {{1024, 0.4}, {4096, 0.6}};
+  p.causal_curve = {{1024, 0.5}, {4096, 0.8}};
+  p.attention_backward_curve = {{1024, 0.3}, {4096, 0.5}};
+  CHECK(compute::attention_efficiency(p, 2048, false) == doctest::Approx(0.5));
+  CHECK(compute::attention_efficiency(p, 2048, true) == doctest::Approx(0.5 * 0.65));
+  CHECK(compute::attention_efficiency(p, 512, true) == doctest::Approx(0.4 * 0.5));
+  CHECK(compute::attention_efficiency(p, 0, true) == 0.6);  // no length given: the single efficiency
+  CHECK(eval::attention_backward(p, 2048) == doctest::Approx(2.5 * 0.5 / 0.4));
+  CHECK(eval::attention_backward(p, 16384) == doctest::Approx(2.5 * 0.6 / 0.5));
+  // 1 PFLOP/s: 1e12 causal FLOPs at 2k take 1 / (0.5 x 0.65) ms.
+  const compute::RankRates r{1e15, 1e30, 1e15};
+  CHECK(compute::attention_time(p, r, 1e12, 0, 1, 2048, true) == doctest::Approx(1e-3 / 0.325));
+  // In a layer: the rank's local sequence (seq / cp) and the causal mask of flash attention.
+  const workload::ModelSpec m = load("llama-3.1-8b");
+  workload::Execution e;
+  e.cp = 2;
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, 8192, true);
+  CHECK(w.attention_seq == 4096);
+  CHECK(w.attention_causal);
+  CHECK_FALSE(workload::layer_forward(m, 0, e, 8192, false).attention_causal);
+}
+
 TEST_CASE("compute: fp8 quantization kernels run at the profile's cast efficiency, else the elementwise one") {
   // 1 TB/s: 3e9 bytes at cast efficiency 0.5 take 6 ms, plus 1 ms per kernel; without a cast
   // efficiency, at the elementwise 0.75: 4 ms.

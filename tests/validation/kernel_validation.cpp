@@ -17,6 +17,7 @@
 #include "eval/step_parts.hpp"
 #include "io/chip_reader.hpp"
 #include "io/input_file.hpp"
+#include "io/model_reader.hpp"
 
 using namespace rackscope;
 
@@ -73,13 +74,16 @@ double modeled(const Row& row, const hw::Chip& chip) {
     return 2 * row.m * row.n * row.k / compute::gemm_time(p, r, row.m, row.n, row.k, bytes) / 1e12;
   }
   if (row.kernel == "stream") return row.m / compute::elementwise_time(p, r, row.m) / 1e12;  // m: bytes moved
-  // Attention, non-causal: m = batch x heads, n = sequence, k = head dim. FLOPs as FlashAttention's
-  // benchmarks count them: forward 4 m n^2 k, backward 2.5 times that, fwd+bwd 3.5 times.
+  // Attention: m = batch x heads, n = sequence, k = head dim. FLOPs as FlashAttention's benchmarks
+  // count them: forward 4 m n^2 k (halved under the causal mask), backward 2.5 times that, fwd+bwd
+  // 3.5 times; `attention_fwd_causal` rows are the causal figure, the others without a mask.
   const double fwd_flops = 4 * row.m * row.n * row.n * row.k;
   const double qkvo_bytes = 4 * row.m * row.n * row.k * 2;
-  const double fwd = compute::attention_time(p, r, fwd_flops, qkvo_bytes);
-  const double factor = eval::attention_backward(p);
-  const double bwd = compute::attention_time(p, r, factor * fwd_flops, factor * qkvo_bytes);
+  if (row.kernel == "attention_fwd_causal")
+    return fwd_flops / 2 / compute::attention_time(p, r, fwd_flops / 2, qkvo_bytes, 1, row.n, true) / 1e12;
+  const double fwd = compute::attention_time(p, r, fwd_flops, qkvo_bytes, 1, row.n);
+  const double factor = eval::attention_backward(p, row.n);
+  const double bwd = compute::attention_time(p, r, factor * fwd_flops, factor * qkvo_bytes, 1, row.n);
   if (row.kernel == "attention_fwd") return fwd_flops / fwd / 1e12;
   if (row.kernel == "attention_bwd") return 2.5 * fwd_flops / bwd / 1e12;
   if (row.kernel == "attention_fwd_bwd") return 3.5 * fwd_flops / (fwd + bwd) / 1e12;
@@ -99,9 +103,15 @@ int main(int argc, char** argv) {
     std::printf("%-58s %10s %10s %8s  %s\n", "kernel row", "measured", "model", "error", "allowed");
     bool ok = true;
     for (const Row& row : rows) {
+      // `chip` or `chip/profile`: the chip with another of the shipped compute profiles.
       io::Overrides overrides;
       io::InputFiles files;
-      const hw::Chip chip = io::read_chip(files.load(root + "/topologies/chips/" + row.chip + ".toml", "chip", overrides), overrides, files);
+      const size_t slash = row.chip.find('/');
+      hw::Chip chip = io::read_chip(files.load(root + "/topologies/chips/" + row.chip.substr(0, slash) + ".toml", "chip", overrides),
+                                    overrides, files);
+      if (slash != std::string::npos)
+        chip.compute = io::read_compute_profile(
+            files.load(root + "/topologies/compute/" + row.chip.substr(slash + 1) + ".toml", "compute_profile", overrides));
       const double model = modeled(row, chip);
       const double err = model / row.measured - 1;
       const bool pass = err >= row.low - 1e-9 && err <= row.high + 1e-9;
