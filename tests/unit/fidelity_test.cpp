@@ -286,19 +286,28 @@ TEST_CASE("gradient accumulation unfused: a read-modify-write of every weight's 
   CHECK(workload::head_forward(m, e, m.seq).backward_kernels == 2 + 3 + 1);
 }
 
-TEST_CASE("pipeline sends: without sequence parallelism each TP rank sends 1/tp and TP gathers it (scatter/gather), by hand") {
-  // Two racks of 4 chips, TP 4 inside a rack, PP 2 across: each TP rank's pipeline peer is in the
-  // other rack, behind its own NIC of 1 MB/s; the racks' switches are so fast (and every latency
-  // and launch cost 0) that the TP all-gather costs nothing. The activation of a micro-batch is
-  // seq x hidden x 2 bytes; forward and backward cross the boundary once each per micro-batch:
-  // pp_comm = micro-batches x 2 x (bytes / tp) / 1 MB/s with scatter/gather, x tp without.
+namespace {
+// Two racks of 4 ideal chips (1 PFLOP/s, memory-bound work free), each chip's pipeline peer in the
+// other rack behind its own NIC of 1 MB/s, every switch so fast and every latency and launch cost
+// 0 that only the pipeline sends take time.
+hw::ClusterSpec slow_pipeline_link() {
   hw::ClusterSpec spec = test::two_racks(4, 1e18, 0, 1e6, 0, 0);
   spec.rack.chip.flops[Precision::bf16] = 1e15;
   spec.rack.chip.hbm_bandwidth_Bps = 1e30;
   spec.rack.chip.hbm_capacity_B = 1e15;
   spec.rack.chip.collectives.launch_overhead_s = 0;
   spec.rack.chip.collectives.protocols = {{"simple", 1.0, 0, 0}};
-  System sys(spec);
+  return spec;
+}
+}  // namespace
+
+TEST_CASE("pipeline sends: without sequence parallelism each TP rank sends 1/tp and TP gathers it (scatter/gather), by hand") {
+  // Two racks of 4 chips, TP 4 inside a rack, PP 2 across: each TP rank's pipeline peer is in the
+  // other rack, behind its own NIC of 1 MB/s; the racks' switches are so fast (and every latency
+  // and launch cost 0) that the TP all-gather costs nothing. The activation of a micro-batch is
+  // seq x hidden x 2 bytes; forward and backward cross the boundary once each per micro-batch:
+  // pp_comm = micro-batches x 2 x (bytes / tp) / 1 MB/s with scatter/gather, x tp without.
+  System sys(slow_pipeline_link());
   const auto m = llama8b();
   workload::Execution e;
   e.tp = 4, e.pp = 2, e.global_batch = 2;
@@ -323,13 +332,7 @@ TEST_CASE("pipeline sends overlapped (overlap_p2p): each hides behind its model 
   // lose exactly the slowest stage's layer compute per micro-batch (the last stage's, less the
   // output head, which runs after the sends); the bubble still waits on them whole. vpp 1: no
   // change (the schedule has no other chunk to run meanwhile).
-  hw::ClusterSpec spec = test::two_racks(4, 1e18, 0, 1e6, 0, 0);
-  spec.rack.chip.flops[Precision::bf16] = 1e15;
-  spec.rack.chip.hbm_bandwidth_Bps = 1e30;
-  spec.rack.chip.hbm_capacity_B = 1e15;
-  spec.rack.chip.collectives.launch_overhead_s = 0;
-  spec.rack.chip.collectives.protocols = {{"simple", 1.0, 0, 0}};
-  System sys(spec);
+  System sys(slow_pipeline_link());
   const auto m = llama8b();
   workload::Execution e;
   e.tp = 4, e.pp = 2, e.vpp = 2, e.global_batch = 2, e.sequence_parallel = true;
