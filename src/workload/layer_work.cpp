@@ -254,12 +254,22 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   const double t = e.tp;
   const double h = m.hidden;
   if (e.recompute == Recompute::full) return activation_bytes * sbh / (e.sequence_parallel ? t : 1);  // the layer input only
-  // Replicated without sequence parallelism: norm inputs, QKV and FC1 inputs (2 bytes each) and,
-  // with dropout, two dropout masks: 10 sbh (8 without dropout).
-  const double replicated = (4 * activation_bytes + (m.dropout ? 2 * dropout_mask_bytes : 0)) * sbh;
-  // Split by TP: Q, K, V (2 bytes per element), the attention context, the FFN internals.
+  // Each GEMM keeps its input for the weight gradient: 16-bit, or with 8-bit or narrower GEMMs the
+  // quantized copy it ran on (Transformer Engine's Linear and LayerNormLinear save the fp8 input,
+  // not the 16-bit one); what other kernels' backwards need stays 16-bit.
+  const bool narrow = hw::narrow_gemm(e.precision);
+  const double gemm_input = narrow ? hw::stored_bytes(e.precision) : activation_bytes;
+  // Replicated without sequence parallelism: the norms' inputs (2 bytes), the QKV and FC1 inputs
+  // (the norms' outputs) and, with dropout, two dropout masks: 10 sbh (8 without dropout) in 16 bits.
+  const double replicated = (2 * activation_bytes + 2 * gemm_input + (m.dropout ? 2 * dropout_mask_bytes : 0)) * sbh;
+  // Split by TP: Q, K, V (2 bytes per element), the attention context (kept by the attention
+  // core's backward; the output projection's input is the same tensor, or its narrow copy), the
+  // FFN internals: FC1's output for the activation's backward (f elements, 2 f gated) and FC2's
+  // input (f): 4 or 6 bytes per element of f in 16 bits.
   const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
-  double split = sbh * (2 * (q + 2 * kv) + 2 * q) / h;
+  const double context = narrow ? activation_bytes + gemm_input : activation_bytes;
+  const double ffn_per_width = activation_bytes * (m.activation == Activation::swiglu ? 2 : 1) + gemm_input;
+  double split = sbh * (2 * (q + 2 * kv) + context * q) / h;
   double dispatch = 0;  // MoE rows of `hidden` kept whole on each TP rank
   if (is_moe_layer(m, layer)) {
     // The experts' internals for the rows the busiest EP rank takes (workload/moe_dispatch.hpp)
@@ -268,10 +278,10 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
     // they are back on the rank that routed them.
     const double f = m.moe.expert_ffn, tokens = e.micro_batch * s;
     const MoeDispatch d = moe_dispatch(m, e, tokens);
-    split += (m.activation == Activation::swiglu ? 6 : 4) * f * (d.received + tokens * m.moe.shared_experts);
+    split += ffn_per_width * f * (d.received + tokens * m.moe.shared_experts);
     dispatch = activation_bytes * (d.received + d.routed) * h;
   } else {
-    split += sbh * (m.activation == Activation::swiglu ? 6 : 4) * m.ffn / h;
+    split += sbh * ffn_per_width * m.ffn / h;
   }
   // Scores: softmax output (2) and, with dropout, its mask (1) and output (2) per element: 5 a s^2 b.
   const double score_bytes = activation_bytes + (m.dropout ? dropout_mask_bytes + activation_bytes : 0);

@@ -62,7 +62,8 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
 LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq);
 
 // Activation bytes one layer keeps for backward, per micro-batch per rank (Korthikanti et al.
-// 2022, eq. 1-5, generalised to GQA and gated FFNs; flash attention keeps no s^2 scores).
+// 2022, eq. 1-5, generalised to GQA and gated FFNs; flash attention keeps no s^2 scores; 8-bit or
+// narrower GEMMs keep their inputs quantized).
 double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash);
 
 }  // namespace rackscope::workload

@@ -131,6 +131,23 @@ TEST_CASE("precision recipe: fp8 GEMMs, bf16 attention core and head, fp8 casts,
   CHECK(sys.run(m, b).reason == workload::Infeasibility::precision_unsupported);
 }
 
+TEST_CASE("precision recipe: fp8 GEMMs keep their inputs in fp8 for the backward, by hand") {
+  // Llama 3.1 8B (h 4096, q 4096, kv 1024, SwiGLU f 14336), micro-batch 1, s 8192, no TP, flash,
+  // per element of s x h: 16-bit, the norms' inputs and outputs 4 x 2, Q K V 2 x (4096 + 2048) / h,
+  // the context 2 q / h, FC1's output 4 f / h and FC2's input 2 f / h; fp8 (TE saves the quantized
+  // GEMM inputs): the norms' outputs at 1 byte, the context kept twice (2 + 1), FC2's input at 1.
+  const auto m = llama8b();
+  workload::Execution e;
+  const double sbh = 8192.0 * 4096, h = 4096, q = 4096, kv = 1024, f = 14336;
+  const double bf16 = sbh * (8 + 2 * (q + 2 * kv) / h + 2 * q / h + 6 * f / h);
+  CHECK(workload::layer_activation_bytes(m, 0, e, 8192, true) == doctest::Approx(bf16));
+  e.precision = Precision::fp8;
+  const double fp8 = sbh * (6 + 2 * (q + 2 * kv) / h + 3 * q / h + 5 * f / h);
+  CHECK(workload::layer_activation_bytes(m, 0, e, 8192, true) == doctest::Approx(fp8));
+  e.recompute = workload::Recompute::full;  // the layer input alone, in 16 bits either way
+  CHECK(workload::layer_activation_bytes(m, 0, e, 8192, true) == doctest::Approx(2 * sbh));
+}
+
 TEST_CASE("pipeline layouts: uneven first/last stages, embedding and loss stages, vpp not dividing") {
   const auto m = llama8b();  // 32 layers
   workload::Execution e;
