@@ -39,18 +39,31 @@ double ring_attention_backward(const compute::Profile& p, double seq) {
 }  // namespace
 
 LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, Recompute rc,
-                       double host_per_kernel) {
+                       double host_per_kernel, GemmChunks chunks) {
   using namespace compute;
+  using Input = workload::Gemm::Input;
   // GEMMs one by one (efficiency depends on each one's size); backward runs a data- and a
-  // weight-gradient GEMM of the same size for each.
+  // weight-gradient GEMM of the same size for each. A GEMM cut into n chunks of rows runs n
+  // smaller GEMMs, each reading the whole weight.
   LayerTimes t;
+  double gemm_bwd = 0;
   for (const workload::Gemm& g : w.gemms) {
     const double s = gemm_time(p, r, g.rows, g.out, g.in, g.bytes, g.copies);
-    t.gemm_fwd += s;
-    if (g.reads == workload::Gemm::Input::attention) t.attention_input_gemm += s;
-    if (g.reads == workload::Gemm::Input::ffn) t.ffn_input_gemm += s;
-    if (g.reads == workload::Gemm::Input::context) t.attention_output_gemm += s;
-    if (g.reads == workload::Gemm::Input::ffn_inner) t.ffn_output_gemm += s;
+    const double rows_bytes = g.copies * workload::activation_bytes * g.rows * (g.in + g.out);
+    auto in_chunks = [&](int n) {
+      if (n < 2) return s;
+      return n * gemm_time(p, r, g.rows / n, g.out, g.in, g.bytes - rows_bytes + rows_bytes / n, g.copies);
+    };
+    const bool gathered_input = g.reads == Input::attention || g.reads == Input::ffn;
+    const bool reduced_output = g.reads == Input::context || g.reads == Input::ffn_inner;
+    const double fwd = gathered_input ? in_chunks(chunks.ring) : reduced_output ? in_chunks(chunks.pipeline) : s;
+    const double dgrad = reduced_output ? in_chunks(chunks.ring) : s;
+    t.gemm_fwd += fwd;
+    gemm_bwd += dgrad + (gemm_backward_factor - 1) * s;
+    if (g.reads == Input::attention) t.attention_input_gemm += fwd;
+    if (g.reads == Input::ffn) t.ffn_input_gemm += fwd;
+    if (g.reads == Input::context) t.attention_output_gemm += fwd;
+    if (g.reads == Input::ffn_inner) t.ffn_output_gemm += fwd;
   }
   auto attn = [&](double scale) {
     if (w.attention.kernels == 0) return 0.0;
@@ -61,7 +74,7 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   t.attention_fwd = attn(1);
   auto quantize = [&](const workload::KernelWork& k) { return k.kernels ? cast_time(p, r, k.bytes, k.kernels) : 0.0; };
   t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise) + quantize(w.casts);
-  t.bwd = gemm_backward_factor * t.gemm_fwd + attn(attention_backward(p, w.attention_seq)) + ew(elementwise_backward_factor, w.elementwise) +
+  t.bwd = gemm_bwd + attn(attention_backward(p, w.attention_seq)) + ew(elementwise_backward_factor, w.elementwise) +
           ew(1, w.grad_accumulation) + quantize(w.cast_backward);
   // Launch-bound: eager frameworks issue kernels from the host one by one, asynchronously, so a
   // pass takes at least its kernels' dispatch (forward: each kernel of the layer's work once;
@@ -168,7 +181,8 @@ double ep_time(const StepContext& c, const workload::ModelSpec& m, const Executi
 LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const Execution& e, int layer, Communicators& comm) {
   const workload::LayerWork w = workload::layer_forward(m, layer, e, c.seq, c.profile.flash_attention);
   LayerCost k;
-  k.t = layer_times(w, c.profile, c.rate, e.recompute, e.graph_capture ? 0 : c.profile.host_per_kernel_s);
+  const GemmChunks chunks = e.overlap_tp && c.tp_in_scale_up && e.tp > 1 ? GemmChunks{e.tp, pipelined_rs_chunks} : GemmChunks{};
+  k.t = layer_times(w, c.profile, c.rate, e.recompute, e.graph_capture ? 0 : c.profile.host_per_kernel_s, chunks);
   k.tp = tp_time(c, m, e, k.t, w.ffn_tp_collectives ? 2 : 1, comm);
   k.cp = cp_time(c, m, e, k.t, comm);
   k.ep = ep_time(c, m, e, w, comm);

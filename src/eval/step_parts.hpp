@@ -53,10 +53,19 @@ struct LayerTimes {
   // Forward time of the GEMMs whose outputs TP reduces (output projection, FFN's last GEMM).
   double attention_output_gemm = 0, ffn_output_gemm = 0;
 };
+// How collective matmul (overlap_tp) cuts the GEMMs it overlaps into chunks of rows, as Transformer
+// Engine's userbuffers do by default (module/base.py initialize_ub): ring exchange, tp chunks, for
+// the QKV and FC1 forward and the projection's and FC2's data gradients; the pipelined
+// reduce-scatter, 4 chunks, for the projection and FC2 forward; the rest whole (bulk overlap or
+// none). 1: no chunks.
+struct GemmChunks {
+  int ring = 1, pipeline = 1;
+};
+inline constexpr int pipelined_rs_chunks = 4;  // TE initialize_ub: "num_splits": 4 if method == "pipeline"
 // `host_per_kernel`: the host's dispatch time per kernel when execution is not graph-captured
 // (0: never launch-bound); each pass takes at least its kernels' dispatch.
 LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, const compute::RankRates& r, workload::Recompute rc,
-                       double host_per_kernel = 0);
+                       double host_per_kernel = 0, GemmChunks chunks = {});
 
 // Attention backward over forward time for sequences of `seq`: from the profile's measured
 // backward and forward curves, else its factor, else the kernel's FLOP ratio.

@@ -247,6 +247,33 @@ TEST_CASE("TP overlap: collective matmul hides each collective behind its own GE
   CHECK(tp_comm(one, true) < tp_comm(one, false));
 }
 
+TEST_CASE("TP overlap: collective matmul runs its GEMMs in chunks of rows as TE's userbuffers do, by hand") {
+  // GEMMs at peak with 1 ms of fixed cost each on an ideal chip: a GEMM cut in n chunks costs n - 1
+  // ms more. TP 4: QKV and FC1 forward in 4 ring-exchange chunks, the projection and FC2 forward
+  // in the 4 chunks of the pipelined reduce-scatter, and their data gradients in 4 ring-exchange
+  // chunks: (gathered-input GEMMs x 3) ms more forward and (reduced-output GEMMs x 3) ms more
+  // backward and forward each. Without chunks nothing changes.
+  const auto m = llama8b();
+  workload::Execution e;
+  e.tp = 4, e.sequence_parallel = true;
+  const auto w = workload::layer_forward(m, 0, e, m.seq, true);
+  int gathered = 0, reduced = 0;
+  for (const auto& g : w.gemms) {
+    gathered += g.reads == workload::Gemm::Input::attention || g.reads == workload::Gemm::Input::ffn;
+    reduced += g.reads == workload::Gemm::Input::context || g.reads == workload::Gemm::Input::ffn_inner;
+  }
+  REQUIRE(gathered == 3);  // QKV, the gate and the up projection
+  REQUIRE(reduced == 2);
+  compute::Profile p;
+  p.matmul_overhead_s = 1e-3;
+  const compute::RankRates r{1e15, 1e30, 1e15};
+  const eval::LayerTimes whole = eval::layer_times(w, p, r, workload::Recompute::none, 0);
+  const eval::LayerTimes cut = eval::layer_times(w, p, r, workload::Recompute::none, 0, eval::GemmChunks{4, 4});
+  CHECK(cut.fwd - whole.fwd == doctest::Approx((gathered + reduced) * 3e-3));
+  CHECK(cut.bwd - whole.bwd == doctest::Approx(reduced * 3e-3));
+  CHECK(cut.attention_input_gemm - whole.attention_input_gemm == doctest::Approx(3e-3));
+}
+
 TEST_CASE("launch-bound: eager passes take at least their kernels' dispatch; graph capture removes it") {
   // Host dispatch of 1 s per kernel dwarfs the ideal chip's device time: each layer's forward
   // takes (GEMMs + attention + elementwise kernels) s, its backward its autograd kernels
