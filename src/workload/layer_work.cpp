@@ -101,6 +101,17 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
   w.attention_model_flops = qk_flops + av_flops;
   w.attention_seq = x.s;
   const double score_elems = e.micro_batch * heads_local * x.s * seq;
+  // Ring attention (CP > 1) as Transformer Engine runs it (AttnFuncWithCPAndKVP2P): each of the cp
+  // steps' partial output is merged by its log-sum-exp into the output, an accumulator in the
+  // activations' dtype zeroed first (torch.zeros_like(q); flash_attn_fwd_out_correction: read the
+  // step's output and the accumulator, write the accumulator), the softmax statistics merged
+  // between steps (cp - 1 small kernels); backward, each step's dQ and dK/dV are added into theirs
+  // (dq.add_, dkv.add_: read both, write one).
+  if (e.cp > 1) {
+    const double out_elems = x.tokens * x.av_dim, grad_elems = x.tokens * (x.q_dim + x.kv_dim + x.v_dim);
+    w.ring_merge.add(0, activation_bytes * out_elems * (1 + 3 * e.cp), 1 + e.cp + (e.cp - 1));
+    w.ring_merge_backward.add(0, 3 * activation_bytes * grad_elems * e.cp, 2 * e.cp);
+  }
   if (flash) {
     // Causal mask: blocks above the diagonal are skipped, about half the work.
     w.attention_causal = true;
@@ -183,6 +194,7 @@ int backward_kernels(const ModelSpec& m, bool flash, bool moe, const LayerWork& 
   k += 1;                                        // the Q, K, V split: their gradients concatenated
   if (rotary_positions(m)) k += 2;               // RoPE's backward on the query and key gradients
   k += w.moe_routing.kernels + w.cast_backward.kernels;  // router, permutations; each output gradient quantized
+  k += w.ring_merge_backward.kernels;                     // CP: each ring step's gradients added in
   k += w.grad_accumulation.kernels;              // unfused: each weight's main_grad.add_(grad)
   // main_grad.add_(grad) for each parameter no weight-gradient GEMM accumulates itself
   // (DistributedDataParallel's backward hook): the norms' scales (and LayerNorm's biases), the biases.

@@ -43,6 +43,8 @@ struct LayerWork {
   KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)
   KernelWork casts;         // 8-bit GEMMs: the quantization (with amax) of their inputs, forward
   KernelWork cast_backward; // 8-bit GEMMs: the quantization of their output gradients, backward
+  KernelWork ring_merge;    // CP > 1: merging each ring-attention step's partial output, forward
+  KernelWork ring_merge_backward;  // CP > 1: adding each step's dQ and dK/dV into theirs, backward
   KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
   KernelWork grad_accumulation;  // backward only, without gradient-accumulation fusion: main_grad += grad per weight
   // MoE dispatch (workload/moe_dispatch.hpp): rows of `hidden` one rank sends in each all-to-all

@@ -420,6 +420,23 @@ TEST_CASE("context parallelism: CP ranks sum their gradients and share the ZeRO 
   CHECK(workload::param_replicas(e) == 2);
 }
 
+TEST_CASE("context parallelism: ring attention merges each step's output and gradients as TE does, by hand") {
+  // Llama 3.1 8B (32 heads and 8 KV heads of 128), s 8192, CP 2: 4096 tokens per rank. Forward: the
+  // 16-bit accumulator zeroed (2 bytes) and each of the 2 steps' outputs merged into it (read 2 + 2,
+  // write 2) over 4096 x 4096 elements, in 1 + 2 + 1 kernels (zero, merges, statistics); backward,
+  // each step's dQ (4096 wide) and dK, dV (1024 each) added in (6 bytes), 2 x 2 kernels.
+  const auto m = llama8b();
+  workload::Execution e;
+  e.cp = 2;
+  const auto w = workload::layer_forward(m, 0, e, 8192, true);
+  CHECK(w.ring_merge.bytes == doctest::Approx(4096.0 * 4096 * (2 + 2 * 6)));
+  CHECK(w.ring_merge.kernels == 4);
+  CHECK(w.ring_merge_backward.bytes == doctest::Approx(2 * 6 * 4096.0 * (4096 + 1024 + 1024)));
+  CHECK(w.ring_merge_backward.kernels == 4);
+  e.cp = 1;
+  CHECK(workload::layer_forward(m, 0, e, 8192, true).ring_merge.bytes == 0);
+}
+
 TEST_CASE("expert data parallelism: experts' states shard over the ranks holding the same experts, by hand") {
   // Mixtral 8x22B, ep 2 of dp 4 (tp 2, 8 ranks): every expert lives on dp / ep = 2 ranks, the
   // other parameters on all 4 replicas. ZeRO-1 shards the 12 optimizer bytes per parameter of the
