@@ -32,9 +32,7 @@ double attention_backward(const compute::Profile& p, double seq) {
 namespace {
 // Ring attention runs blockwise (flash) kernels whatever the profile's attention kernel.
 double ring_attention_backward(const compute::Profile& p, double seq) {
-  if (!p.flash_attention) return flash_attention_backward_factor;
-  if (has_backward_curve(p, seq)) return measured_backward(p, seq);
-  return p.attention_backward_factor > 0 ? p.attention_backward_factor : flash_attention_backward_factor;
+  return p.flash_attention ? attention_backward(p, seq) : flash_attention_backward_factor;
 }
 }  // namespace
 

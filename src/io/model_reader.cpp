@@ -59,6 +59,33 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
   return m;
 }
 
+namespace {
+// A measured curve's x axis: `efficiency` is one fraction, or one per entry of `sizes`
+// (increasing). The sizes, empty for a single efficiency.
+std::vector<double> curve_sizes(StrictTable& t, const std::vector<double>& efficiency, const std::string& example) {
+  if (!t.has("sizes")) {
+    if (efficiency.size() != 1)
+      t.fail("efficiency", "a list of efficiencies needs `sizes`", "efficiency = 0.8, or sizes = [...] with efficiency = [...]");
+    return {};
+  }
+  const std::vector<int64_t> raw = t.integer_array("sizes", 1, int64_t{1} << 24);
+  if (raw.size() != efficiency.size())
+    t.fail("sizes", fmt::format("{} sizes for {} efficiencies", raw.size(), efficiency.size()), "one size per efficiency");
+  std::vector<double> sizes;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (i > 0 && raw[i] <= raw[i - 1]) t.fail("sizes", "sizes must increase", example);
+    sizes.push_back(static_cast<double>(raw[i]));
+  }
+  return sizes;
+}
+
+std::vector<std::pair<double, double>> curve(const std::vector<double>& sizes, const std::vector<double>& values) {
+  std::vector<std::pair<double, double>> c;
+  for (size_t i = 0; i < values.size() && i < sizes.size(); ++i) c.emplace_back(sizes[i], values[i]);
+  return c;
+}
+}  // namespace
+
 compute::Profile read_compute_profile(const InputFile& file) {
   compute::Profile p;
   StrictTable top = open_top(file, {"matmul", "attention", "elementwise", "launch", "step_overhead", "accuracy"}, p.name);
@@ -68,17 +95,7 @@ compute::Profile read_compute_profile(const InputFile& file) {
   mm.expect({"efficiency", "sizes", "kernel_overhead", "roofline_norm"});
   // One efficiency for every GEMM, or a curve: efficiency[i] at sizes[i] (increasing).
   const std::vector<double> eff = mm.fraction_list("efficiency");
-  if (mm.has("sizes")) {
-    const std::vector<int64_t> sizes = mm.integer_array("sizes", 1, int64_t{1} << 24);
-    if (sizes.size() != eff.size())
-      mm.fail("sizes", fmt::format("{} sizes for {} efficiencies", sizes.size(), eff.size()), "one size per efficiency");
-    for (size_t i = 0; i < sizes.size(); ++i) {
-      if (i > 0 && sizes[i] <= sizes[i - 1]) mm.fail("sizes", "sizes must increase", "e.g. [1024, 2048, 4096]");
-      p.matmul_curve.emplace_back(static_cast<double>(sizes[i]), eff[i]);
-    }
-  } else if (eff.size() != 1) {
-    mm.fail("efficiency", "a list of efficiencies needs `sizes`", "efficiency = 0.8, or sizes = [...] with efficiency = [...]");
-  }
+  p.matmul_curve = curve(curve_sizes(mm, eff, "e.g. [1024, 2048, 4096]"), eff);
   p.matmul_efficiency = eff.back();
   p.matmul_overhead_s = mm.quantity("kernel_overhead", Dimension::time, true);
   if (auto norm = mm.optional_positive_number("roofline_norm")) {
@@ -89,38 +106,24 @@ compute::Profile read_compute_profile(const InputFile& file) {
   StrictTable at = top.table("attention");
   at.expect({"kernel", "efficiency", "backward_factor", "sizes", "causal", "backward"});
   p.flash_attention = at.choice("kernel", {"flash", "unfused"}) == "flash";
-  // One efficiency, or a curve against the sequence length with what a causal mask keeps of it.
+  // One efficiency, or a curve against the sequence length with, along the same sizes, what a
+  // causal mask keeps of the rate and the backward's efficiency.
   const std::vector<double> at_eff = at.fraction_list("efficiency");
   p.attention_efficiency = at_eff.back();
-  if (at.has("sizes")) {
-    const std::vector<int64_t> sizes = at.integer_array("sizes", 1, int64_t{1} << 24);
-    if (sizes.size() != at_eff.size())
-      at.fail("sizes", fmt::format("{} sizes for {} efficiencies", sizes.size(), at_eff.size()), "one sequence length per efficiency");
-    // Optional lists along `sizes`: what a causal mask keeps of the rate, the backward's efficiency.
-    auto along = [&](const std::string& key) {
-      std::vector<double> v;
-      if (!at.has(key)) return v;
-      v = at.fraction_list(key);
-      if (v.size() != sizes.size())
-        at.fail(key, fmt::format("{} values for {} sizes", v.size(), sizes.size()), "one value per sequence length");
-      return v;
-    };
-    const std::vector<double> causal = along("causal"), backward = along("backward");
-    if (!backward.empty() && at.has("backward_factor"))
-      at.fail("backward_factor", "both a backward efficiency curve and a backward factor", "one of `backward` or `backward_factor`");
-    for (size_t i = 0; i < sizes.size(); ++i) {
-      if (i > 0 && sizes[i] <= sizes[i - 1]) at.fail("sizes", "sizes must increase", "e.g. [2048, 4096, 8192]");
-      const double size = static_cast<double>(sizes[i]);
-      p.attention_curve.emplace_back(size, at_eff[i]);
-      if (!causal.empty()) p.causal_curve.emplace_back(size, causal[i]);
-      if (!backward.empty()) p.attention_backward_curve.emplace_back(size, backward[i]);
-    }
-  } else if (at_eff.size() != 1) {
-    at.fail("efficiency", "a list of efficiencies needs `sizes`", "efficiency = 0.4, or sizes = [...] with efficiency = [...]");
-  } else {
-    for (const char* key : {"causal", "backward"})
-      if (at.has(key)) at.fail(key, "a curve along sequence lengths needs `sizes`", "sizes = [...] with efficiency = [...]");
-  }
+  const std::vector<double> at_sizes = curve_sizes(at, at_eff, "e.g. [2048, 4096, 8192]");
+  auto along = [&](const std::string& key) {
+    if (!at.has(key)) return std::vector<double>{};
+    if (at_sizes.empty()) at.fail(key, "a curve along sequence lengths needs `sizes`", "sizes = [...] with efficiency = [...]");
+    const std::vector<double> v = at.fraction_list(key);
+    if (v.size() != at_sizes.size())
+      at.fail(key, fmt::format("{} values for {} sizes", v.size(), at_sizes.size()), "one value per sequence length");
+    return v;
+  };
+  p.attention_curve = curve(at_sizes, at_eff);
+  p.causal_curve = curve(at_sizes, along("causal"));
+  p.attention_backward_curve = curve(at_sizes, along("backward"));
+  if (!p.attention_backward_curve.empty() && at.has("backward_factor"))
+    at.fail("backward_factor", "both a backward efficiency curve and a backward factor", "one of `backward` or `backward_factor`");
   p.attention_backward_factor = at.optional_positive_number("backward_factor").value_or(0.0);
   StrictTable ew = top.table("elementwise");
   ew.expect({"bandwidth_efficiency", "kernel_overhead", "cast_bandwidth_efficiency"});
