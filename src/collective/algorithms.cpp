@@ -15,6 +15,8 @@ const std::vector<Algorithm>& algorithms() {
       {"torus", "dimension-ordered bidirectional rings on whole torus racks", plan_torus_rings},
       {"multi-ring", "rings over disjoint direct links, both ways (NCCL ring search, Neuron multi-ring)", plan_multi_ring},
       {"in-switch", "in-switch reduction (NVLink SHARP / NVLS), all-reduce", plan_in_switch},
+      {"in-switch-tree", "in-switch reduction inside every rack, a double binary tree across racks on each rail (NCCL NVLS tree), all-reduce",
+       plan_in_switch_tree},
       {"in-network", "ring inside every rack, the cross-rack sum in the scale-out switches (SHARP), all-reduce", plan_in_network},
       {"rail-alltoall", "all-to-all through the rail peer: inside the rack, then rail to rail across racks (NCCL PXN, DeepEP)",
        plan_rail_alltoall},

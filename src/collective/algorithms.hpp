@@ -37,6 +37,7 @@ AlgorithmCost plan_hierarchical(const fabric::Fabric& f, const Group& g, Op op, 
 AlgorithmCost plan_torus_rings(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 AlgorithmCost plan_multi_ring(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
+AlgorithmCost plan_in_switch_tree(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 AlgorithmCost plan_rail_alltoall(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 AlgorithmCost plan_in_network(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads);
 
@@ -51,6 +52,14 @@ RackSplit split_by_rack(const fabric::Fabric& f, const Group& g);
 // Ring flows of 1/m of the message inside every rack (m ranks each), after putting each rack's
 // ranks in ring order (fabric::ring_order); none when m is 1.
 std::vector<Flow> rack_ring_flows(const fabric::Fabric& f, std::vector<std::vector<int>>& racks);
+
+// Every rank's link to its rack's switch loaded with `share` of the message each way (the switch
+// pulls the operands up and multicasts the sums down), the siblings' too: latency the slowest
+// rank's up and down routes plus the switch's reduction latency, the reduction rate a floor.
+PhaseCost in_switch_phase(const fabric::Fabric& f, const Group& g, double share, PhaseScratch& loads);
+// Tree `tree` (0 or 1) of NCCL's double binary tree over `members` (src/graph/trees.cc): flows
+// parent -> child of `bytes` each, and child -> parent when `up`.
+void binary_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows);
 
 // Ring flows: position i sends `bytes` to position i+1 (and i-1 when bidirectional, each half).
 std::vector<Flow> ring_flows(const std::vector<int>& order, double bytes, bool bidirectional, bool closed = true);

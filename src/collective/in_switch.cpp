@@ -4,6 +4,27 @@
 
 namespace rackscope::collective {
 
+PhaseCost in_switch_phase(const fabric::Fabric& f, const Group& g, double share, PhaseScratch& loads) {
+  const auto& sw = std::get<hw::SwitchSpec>(f.spec().rack.scale_up);
+  PhaseCost cost;
+  for (int e : g.endpoints) {
+    const double up = f.route_to_switch(e, share, true, loads);
+    const double down = f.route_to_switch(e, share, false, loads);
+    cost.latency_s = std::max(cost.latency_s, up + down);
+  }
+  for (int shift : g.concurrent)
+    for (int e : g.endpoints)
+      if (e + shift < f.endpoints()) {
+        f.route_to_switch(e + shift, share, true, loads);
+        f.route_to_switch(e + shift, share, false, loads);
+      }
+  cost.latency_s += sw.reduction_latency_s;
+  cost.seconds_per_byte = f.max_link_time(loads);
+  cost.floor_seconds_per_byte = 1.0 / sw.reduction_bandwidth_Bps;
+  loads.clear();
+  return cost;
+}
+
 // In-switch reduction (NVLink SHARP / NVLS): the switch pulls every rank's operands and reduces
 // them (reduce-scatter, S out of each chip), then multicasts each rank's reduced S/n to all
 // (all-gather, S/n out and S in); pipelined, each chip link carries (n+1)/n * S each way, and
@@ -16,25 +37,8 @@ AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, Pha
   std::set<int> racks;
   for (int c : g.endpoints) racks.insert(f.rack_of(c));
   if (racks.size() != 1) return not_applicable("the group spans more than one switch domain");
-  const auto& sw = std::get<hw::SwitchSpec>(f.spec().rack.scale_up);
   const double n = g.size();
-  PhaseCost cost;
-  for (int e : g.endpoints) {
-    const double up = f.route_to_switch(e, (n + 1) / n, true, loads);
-    const double down = f.route_to_switch(e, (n + 1) / n, false, loads);
-    cost.latency_s = std::max(cost.latency_s, up + down);
-  }
-  for (int shift : g.concurrent)
-    for (int e : g.endpoints)
-      if (e + shift < f.endpoints()) {
-        f.route_to_switch(e + shift, (n + 1) / n, true, loads);
-        f.route_to_switch(e + shift, (n + 1) / n, false, loads);
-      }
-  cost.latency_s += sw.reduction_latency_s;
-  cost.seconds_per_byte = f.max_link_time(loads);
-  cost.floor_seconds_per_byte = 1.0 / sw.reduction_bandwidth_Bps;
-  loads.clear();
-  a.phases.push_back(cost);
+  a.phases.push_back(in_switch_phase(f, g, (n + 1) / n, loads));
   return a;
 }
 

@@ -49,6 +49,9 @@ struct PhaseCost {
   // its edges in turn, so only its share of cross-rack edges pays the network latency (NCCL's
   // tuner: 2 nNodes of the 2(n-1) all-reduce steps are inter-node).
   double network_step_share = 1;
+  // A pass around a ring: under a protocol with a pipeline bubble (NCCL Simple) the pass's last
+  // slice is not overlapped (timing.cpp). Chunks pipelined through a tree make no such pass.
+  bool ring_pass = true;
 };
 
 struct AlgorithmCost {

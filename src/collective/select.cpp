@@ -20,6 +20,11 @@ Planner::Planner(const fabric::Fabric& f, hw::CollectiveRuntime runtime)
     : fabric_(f), runtime_(std::move(runtime)), loads_(f.links().size()) {
   const std::vector<Algorithm>& registry = algorithms();
   for (const auto& alg : registry) runtime_has_.push_back(listed(runtime_.algorithms, alg.name));
+  for (const auto& p : runtime_.protocols) {
+    std::vector<char> runs;
+    for (const auto& alg : registry) runs.push_back(!listed(p.unsupported_algorithms, alg.name));
+    protocol_runs_.push_back(std::move(runs));
+  }
   for (const auto& row : runtime_.selection) {
     Row r;
     for (size_t o = 0; o < std::size(r.op); ++o) r.op[o] = row.ops.empty() || listed(row.ops, op_name(static_cast<Op>(o)));
@@ -116,7 +121,7 @@ std::optional<Choice> Planner::choose(Cached& cached, Op op, const Group& g, dou
   std::optional<Pick> pick;
   auto consider = [&](size_t i, const AlgorithmCost& a, const std::vector<char>* protocols) {
     for (size_t j = 0; j < runtime.protocols.size(); ++j) {
-      if (protocols && !(*protocols)[j]) continue;
+      if ((protocols && !(*protocols)[j]) || !protocol_runs_[j][i]) continue;
       const double t =
           algorithm_time(a, bytes, runtime.protocols[j], runtime.launch_overhead_s, runtime.network_latency_s, runtime.network_steps_in_flight);
       if (!pick || t < pick->time_s) pick = Pick{i, j, t};

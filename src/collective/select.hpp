@@ -43,6 +43,8 @@ class Planner {
   // Plans by (op, endpoints, siblings), found through a hash; the key is kept to rule out collisions.
   // An algorithm is planned when a choice first needs it (the selection table names it, or the
   // fallback looks at it), so plans the runtime would never pick are never routed.
+  // Per runtime protocol, per registry algorithm: whether the protocol runs it.
+  std::vector<std::vector<char>> protocol_runs_;
   struct Cached {
     int op;
     std::vector<int> endpoints, concurrent;

@@ -147,18 +147,19 @@ double pipelined_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   const double beta = per_byte(ph, p);
   std::function<double(double)> time_of;
   double alpha_max = 0;
-  if (!ph.network || in_flight == 1) {
+  if (in_flight == 1) {
     // One latency for every stage: the phase's own, or its slowest tier's when steps are lockstep.
     const auto [route, step] = ph.network ? slowest_step(ph, p, transport_s) : std::pair{ph.latency_s, p.step_latency_s};
     const double alpha = route + step;
     alpha_max = alpha;
     time_of = [=](double k) { return (m + k - 1) * (bytes / k * beta + alpha); };
   } else {
-    const StepLatency lat = step_latency(ph, p, transport_s);
+    const StepLatency lat = ph.network ? step_latency(ph, p, transport_s) : StepLatency{ph.latency_s + p.step_latency_s, 0};
     const double mn = a.network_pipeline_stages;
     const double fill = (m - mn) * lat.local + mn * lat.network;
-    // Network stages keep `in_flight` steps posted, so a chunk waits for 1/in_flight of their latency.
-    alpha_max = mn > 0 ? std::max(lat.local, lat.network / in_flight) : lat.local;
+    // Every connection keeps `in_flight` steps posted (NCCL_STEPS slots), so a chunk waits for
+    // 1/in_flight of its stage's latency.
+    alpha_max = std::max(lat.local, lat.network) / in_flight;
     time_of = [=](double k) { return (m + k - 1) * (bytes / k * beta) + fill + (k - 1) * alpha_max; };
   }
   double best_k = alpha_max > 0 ? std::sqrt(std::max(0.0, (m - 1) * bytes * beta / alpha_max)) : max_chunks;
@@ -196,7 +197,7 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
       const StepLatency lat = step_latency(ph, p, transport_s);
       t += ph.repeat * (bytes * pb + share * lat.network + (1 - share) * lat.local);
     }
-    if (ph.repeat >= 2) bubble = std::max(bubble, bytes * pb);
+    if (ph.repeat >= 2 && ph.ring_pass) bubble = std::max(bubble, bytes * pb);
   }
   if (overlap) t += data_max + (data_sum - data_max) / in_flight;
   // The unoverlapped last slice of a pass around a ring (NCCL Simple): a fraction of one step's

@@ -12,8 +12,9 @@ namespace rackscope::collective {
 // pipeline bubble adds bubble_steps times the largest step's data time.
 // Phases that cross racks price each tier at its own protocol figures (the network's efficiency
 // and step latency); `transport_s` > 0 (the runtime's network latency) stands in for the
-// fabric's link latencies across racks; `in_flight` network steps overlap their latencies in a
-// pipelined algorithm. See timing.cpp for the per-tier pipelined form.
+// fabric's link latencies across racks; with `in_flight` steps posted per connection a
+// pipelined algorithm pays each stage's latency once (the fill) and then 1/in_flight of the
+// slowest stage's per chunk. See timing.cpp for the per-tier pipelined form.
 double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s, double transport_s = 0,
                       int in_flight = 1);
 

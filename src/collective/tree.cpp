@@ -7,9 +7,34 @@
 namespace rackscope::collective {
 
 namespace {
-// Heap-ordered binary tree over `count` members (the second of a double tree mirrored, so that
-// most leaves of one are inner members of the other): flows parent <-> child of `bytes` each.
+// NCCL's binary tree over ranks 0..n-1 (src/graph/trees.cc ncclGetBtree): the root 0 has one
+// child, the highest power of two below n; below it rank r (lowest set bit b) has children
+// r - b/2 and r + b/2 (the latter pulled in while past n). The parent of rank r > 0.
+int btree_parent(int n, int r) {
+  int bit = 1;
+  while (bit < n && !(bit & r)) bit <<= 1;
+  const int up = (r ^ bit) | (bit << 1);
+  return up >= n ? (r ^ bit) : up;
+}
+}  // namespace
+
 void binary_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows) {
+  const int n = static_cast<int>(members.size());
+  // The second tree of NCCL's double tree (ncclGetDtree) is the first mirrored (even n) or
+  // shifted by one rank (odd n), so that most inner ranks of one are leaves of the other.
+  auto at = [&](int rank) { return members[tree == 0 ? rank : n % 2 == 0 ? n - 1 - rank : (rank + 1) % n]; };
+  for (int r = 1; r < n; ++r) {
+    const int child = at(r), parent = at(btree_parent(n, r));
+    flows.push_back({parent, child, bytes});
+    if (up) flows.push_back({child, parent, bytes});
+  }
+}
+
+namespace {
+// Heap-ordered binary tree over the members (the second of a double tree mirrored): the flat
+// tree of a group that is not split evenly over racks. NCCL has no such tree (inside a node it
+// runs chains); this layout spreads a flat group's load over its ranks as a double tree does.
+void heap_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows) {
   const int n = static_cast<int>(members.size());
   auto at = [&](int heap_index) { return members[tree == 0 ? heap_index : n - 1 - heap_index]; };
   for (int i = 1; i < n; ++i) {
@@ -64,7 +89,7 @@ AlgorithmCost plan_node_tree(const fabric::Fabric& f, const Group& g, Op op, con
 }  // namespace
 
 // Double binary tree (Sanders, Speck & Traff 2009; NCCL 2.4): two binary trees over the ring
-// order, the second mirrored so that most leaves of one are inner nodes of the other; each
+// order laid as NCCL lays them (binary_tree_flows), most leaves of one inner nodes of the other; each
 // carries half the data. All-reduce reduces up and broadcasts down, pipelined in chunks: in
 // steady state every tree edge carries a chunk both ways, over 2 * height stages. A group over
 // several racks with as many ranks in each is treated as NCCL does: chains inside, a tree across.
@@ -79,7 +104,7 @@ AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, O
   const int n = g.size();
   std::vector<Flow> flows;
   const std::vector<int> order = f.ring_order(g.endpoints);
-  for (int tree = 0; tree < 2; ++tree) binary_tree_flows(order, tree, 0.5, op == Op::allreduce, flows);
+  for (int tree = 0; tree < 2; ++tree) heap_tree_flows(order, tree, 0.5, op == Op::allreduce, flows);
   a.phases.push_back(price_phase(f, g, flows, 1, loads));
   a.pipeline_stages = (op == Op::allreduce ? 2 : 1) * tree_height(n);
   return a;

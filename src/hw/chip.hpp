@@ -24,6 +24,8 @@ struct Protocol {
   // the network transport (NCCL's proxy over IB/RoCE/sockets) rather than GPU loads and stores.
   // Negative: as on the scale-up tier.
   double network_bandwidth_efficiency = -1.0, network_step_latency_s = -1.0;
+  // Algorithms of the runtime this protocol does not run (NCCL's NVLS paths are Simple only).
+  std::vector<std::string> unsupported_algorithms;
   double network_efficiency() const { return network_bandwidth_efficiency < 0 ? bandwidth_efficiency : network_bandwidth_efficiency; }
   double network_step() const { return network_step_latency_s < 0 ? step_latency_s : network_step_latency_s; }
 };
@@ -44,8 +46,9 @@ struct CollectiveRuntime {
   // One-way latency of the network transport between two ranks in different racks (what
   // ib_write_lat or the runtime's own per-hop figure measures); 0: the fabric's link latencies.
   double network_latency_s = 0.0;
-  // Steps a rank keeps in flight over the network (NCCL_STEPS): in a pipelined algorithm a chunk
-  // need not wait for the previous one's network latency, only for 1/steps of it.
+  // Steps a rank keeps in flight on each connection (NCCL_STEPS slots, NVLink and network alike):
+  // in a pipelined algorithm a chunk need not wait for the previous one's step latency, only for
+  // 1/steps of it; across racks a ring's piece moves on as soon as it arrives.
   int network_steps_in_flight = 1;
   // Share of a rank's compute a running collective takes away from kernels it overlaps: NCCL runs
   // as thread blocks on the GPU's SMs (one per channel); Neuron has dedicated collective cores.

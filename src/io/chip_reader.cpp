@@ -13,9 +13,9 @@ using units::Dimension;
 namespace {
 const std::vector<std::string> kOps = {"allreduce", "reducescatter", "allgather", "alltoall", "broadcast", "sendrecv"};
 
-hw::Protocol read_protocol(StrictTable t) {
+hw::Protocol read_protocol(StrictTable t, const std::vector<std::string>& algorithms) {
   t.expect({"name", "bandwidth_efficiency", "step_latency", "pipeline_bubble_steps", "network_bandwidth_efficiency",
-            "network_step_latency"});
+            "network_step_latency", "unsupported_algorithms"});
   hw::Protocol p;
   p.name = t.string("name");
   p.bandwidth_efficiency = t.fraction("bandwidth_efficiency");
@@ -24,6 +24,8 @@ hw::Protocol read_protocol(StrictTable t) {
   else t.optional_positive_number("pipeline_bubble_steps");
   if (auto e = t.optional_fraction("network_bandwidth_efficiency")) p.network_bandwidth_efficiency = *e;
   if (auto l = t.optional_quantity("network_step_latency", Dimension::time, true)) p.network_step_latency_s = *l;
+  if (t.has("unsupported_algorithms")) p.unsupported_algorithms = t.string_list("unsupported_algorithms", algorithms);
+  else t.optional_string("unsupported_algorithms");
   t.finish();
   return p;
 }
@@ -56,7 +58,7 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
   rt.launch_overhead_s = top.quantity("launch_overhead", Dimension::time, true);
   rt.algorithms = top.string_list("algorithms", collective::algorithm_names());
   for (auto& p : top.table_array("protocols")) {
-    rt.protocols.push_back(read_protocol(p));
+    rt.protocols.push_back(read_protocol(p, rt.algorithms));
     for (size_t j = 0; j + 1 < rt.protocols.size(); ++j)
       if (rt.protocols[j].name == rt.protocols.back().name)
         p.fail("name", "protocol \"" + rt.protocols.back().name + "\" named twice", "distinct names");

@@ -206,14 +206,68 @@ TEST_CASE("closed form: NCCL's tree on two nodes, each tier at its own protocol 
   CHECK(ph.local_latency_s == doctest::Approx(2 * L));
   // Pipelined in k chunks: every stage passes the first chunk on at its own latency (6 local
   // steps of 2L + s, 2 network steps of T + sn), then k - 1 chunks follow at the slowest stage's
-  // pace, the network's latency overlapped F ways; the data crosses 8 + k - 1 steps of the
-  // busiest link at its tier's efficiency.
+  // pace, its latency overlapped F ways (F steps posted on every connection); the data crosses
+  // 8 + k - 1 steps of the busiest link at its tier's efficiency.
   const double beta = std::max(1.5 / (B * e), 0.25 / (Bn * en));
   const double local = 2 * L + s, net = T + sn;
-  const double fill = 6 * local + 2 * net, pace = std::max(local, net / F);
+  const double fill = 6 * local + 2 * net, pace = std::max(local, net) / F;
   double best = 1e30;
   for (int k = 1; k < 100000; ++k) best = std::min(best, (8 + k - 1) * (S / k) * beta + fill + (k - 1) * pace);
   CHECK(time_of(f, Op::allreduce, 8, "tree") == doctest::Approx(lambda + best));
+}
+
+TEST_CASE("closed form: NVLS tree across two and four switch racks, tiers overlapped") {
+  // Racks of m = 4 chips on a reducing switch (B, hop 2L, reduction rate Rb, latency Lr), a NIC
+  // per chip (Bn, route 2 Lh + 2 Lo across racks), F steps posted per connection.
+  const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6, Rb = 150e9, Lr = 10e-6;
+  const int m = 4, F = 8;
+  auto racks_of = [&](int racks) {
+    hw::ClusterSpec spec = test::two_racks(m, B, L, Bn, Lh, Lo);
+    spec.racks = racks;
+    auto& sw = std::get<hw::SwitchSpec>(spec.rack.scale_up);
+    sw.in_switch_reduction = true;
+    sw.reduction_bandwidth_Bps = Rb;
+    sw.reduction_latency_s = Lr;
+    spec.rack.chip.collectives.network_steps_in_flight = F;
+    return spec;
+  };
+  const fabric::Fabric two(racks_of(2));
+  // In the racks: each chip link (m+1)/m of S each way, capped at the switch's rate (binding
+  // here: 1/Rb > 1.25/(Be)); one step of 2L + Lr + s. Across racks, R = 2: each rank's 1/m goes
+  // over its NIC once each way (half per tree, the trees mirrored), in 2 stages of 2 Lh + 2 Lo + s.
+  const double intra = S * std::max((m + 1.0) / m / (B * e), 1 / Rb), inter = S / m / (Bn * e);
+  const double steps = (2 * L + Lr + s) + 2 * (2 * Lh + 2 * Lo + s);
+  // The tiers overlap: the slower data time whole, the other's for one of the F steps in flight.
+  CHECK(time_of(two, Op::allreduce, 2 * m, "in-switch-tree") ==
+        doctest::Approx(lambda + steps + std::max(intra, inter) + std::min(intra, inter) / F));
+  // Four racks: NCCL's tree (root 0 with one child, 2; ranks 1 and 3 under 2; the second tree
+  // mirrored) makes rank 2 inner in one tree and rank 1 in the other: 2 x 1/m each way on their
+  // NICs, over 2 floor(log2 4) = 4 network stages.
+  const fabric::Fabric four(racks_of(4));
+  collective::Planner p(four, four.spec().rack.chip.collectives);
+  const auto& plans = p.plans(Op::allreduce, collective::first_ranks(four, 4 * m));
+  const auto nvls = std::find_if(plans.begin(), plans.end(), [](const auto& a) { return a.name == "in-switch-tree"; });
+  REQUIRE(nvls != plans.end());
+  REQUIRE(nvls->phases.size() == 2);
+  CHECK(nvls->phases[1].repeat == 4);
+  CHECK(nvls->phases[1].network_seconds_per_byte * nvls->phases[1].repeat == doctest::Approx(2.0 / m / Bn));
+  CHECK(nvls->overlapped_phases);
+  // A protocol that does not run NVLS (NCCL's LL) is never its protocol, however much faster
+  // its steps would make a small message; it still serves the other algorithms.
+  hw::ClusterSpec with_ll = racks_of(2);
+  with_ll.rack.chip.collectives.protocols.push_back({"ll", 0.2, 0.1e-6, 0});
+  with_ll.rack.chip.collectives.protocols.back().unsupported_algorithms = {"in-switch", "in-switch-tree"};
+  const fabric::Fabric ll(with_ll);
+  collective::Planner r(ll, ll.spec().rack.chip.collectives);
+  const auto tiny = r.best(Op::allreduce, collective::first_ranks(ll, 2 * m), 4096, "in-switch-tree");
+  REQUIRE(tiny.has_value());
+  CHECK(tiny->protocol == "simple");
+  CHECK(r.best(Op::allreduce, collective::first_ranks(ll, 2 * m), 4096, "ring")->protocol == "ll");
+  // Only all-reduce, and only where the switch reduces.
+  CHECK_FALSE(p.best(Op::reducescatter, collective::first_ranks(four, 4 * m), S, "in-switch-tree").has_value());
+  const fabric::Fabric plain(test::two_racks(m, B, L, Bn, Lh, Lo));
+  collective::Planner q(plain, plain.spec().rack.chip.collectives);
+  CHECK_FALSE(q.best(Op::allreduce, collective::first_ranks(plain, 2 * m), S, "in-switch-tree").has_value());
 }
 
 TEST_CASE("closed form: multi-ring on a 4x4 torus") {

@@ -8,6 +8,8 @@ Data (copied into data/ with their citations, see data/README.md):
   collectives_calibration.csv  nccom-test (AWS Neuron docs) and nccl-tests (Azure) rows, and
                                multi-node ring plateaus stated by NCCL maintainers (GitHub issues)
   vtrain_a100_AR_GPU{n}.csv    VIA-Research/vTrain trace/a100/AR_GPU{n}_1M_1024M_LUT (measured)
+  vtrain_v100_AR_GPU{n}.csv    VIA-Research/vTrain trace/v100/AR_GPU{n}_1M_1024M_LUT @f8dda847 (measured on
+                               a DGX-1 V100: direct NVLink hybrid cube-mesh, no NVSwitch; GPUs 0..n-1)
 
 Usage: collectives_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 (--json also writes every point compared, for `rackscope report`'s validation chart)
@@ -106,14 +108,23 @@ for system, (cluster, extra) in SYSTEMS.items():
     points = [(int(r["bytes"]), ranks, measured_time_us(r), *modeled[int(r["bytes"])]) for r in mine]
     report(system + f"  [{cluster} {' '.join(extra)}]", points, all(r["trust"] in ("high", "medium") for r in mine))
 
-vtrain_points = []
-for n in range(2, 9):
-    lut = list(csv.reader(open(here / "data" / f"vtrain_a100_AR_GPU{n}.csv")))[1:]
-    modeled = model_linear("a100-8x.toml", VTRAIN + ["--ranks", str(n)], 1 << 20, 1 << 30, 1 << 20)
-    for r in lut:
-        size = int(r[0])
-        vtrain_points.append((size, n, float(r[3]) / 1e3, *modeled[size]))
-report("vTrain A100 LUTs, 2-8 GPUs  [a100-8x.toml with runtime a100-nccl-simple]", vtrain_points, True)
+
+def vtrain(gpu, cluster, extra):
+    """vTrain's measured LUTs of one GPU type, 2-8 GPUs, 1 MiB to 1 GiB in 1 MiB steps (out-of-place time)."""
+    points = []
+    for n in range(2, 9):
+        lut = list(csv.reader(open(here / "data" / f"vtrain_{gpu}_AR_GPU{n}.csv")))[1:]
+        modeled = model_linear(cluster, extra + ["--ranks", str(n)], 1 << 20, 1 << 30, 1 << 20)
+        for r in lut:
+            size = int(r[0])
+            points.append((size, n, float(r[3]) / 1e3, *modeled[size]))
+    return points
+
+
+report("vTrain A100 LUTs, 2-8 GPUs  [a100-8x.toml with runtime a100-nccl-simple]", vtrain("a100", "a100-8x.toml", VTRAIN), True)
+# The V100 node has no switch: NCCL lays its rings over the cube-mesh's direct links (multi-ring);
+# with 5-7 GPUs no ring of NVLinks reaches every GPU and its trees carry the data.
+report("vTrain V100 LUTs, 2-8 GPUs  [dgx1-v100.toml, runtime v100-nccl]", vtrain("v100", "dgx1-v100.toml", []), True)
 
 print("\n## Summary (sizes >= 1 MiB, high/medium trust)")
 print(f"{'system':<60} {'points':>6} {'median':>8} {'max':>8}")
