@@ -6,7 +6,8 @@ low-trust rows are printed, not enforced, so the latency model stays visible.
 
 Data (copied into data/ with their citations, see data/README.md):
   collectives_calibration.csv  nccom-test (AWS Neuron docs) and nccl-tests (Azure) rows, and
-                               multi-node ring plateaus stated by NCCL maintainers (GitHub issues)
+                               multi-node ring plateaus stated by NCCL maintainers (GitHub issues),
+                               and multi-node figures a user stated for NCCL's own choice (low trust)
   vtrain_a100_AR_GPU{n}.csv    VIA-Research/vTrain trace/a100/AR_GPU{n}_1M_1024M_LUT (measured)
   vtrain_v100_AR_GPU{n}.csv    VIA-Research/vTrain trace/v100/AR_GPU{n}_1M_1024M_LUT @f8dda847 (measured on
                                a DGX-1 V100: direct NVLink hybrid cube-mesh, no NVSwitch; GPUs 0..n-1)
@@ -38,6 +39,9 @@ SYSTEMS = {
     # Multi-node ring plateaus stated by NCCL's maintainers (single points, see the CSV notes).
     "DGX A100 x4 (8x HDR 200 Gb/s IB each) ring": ("a100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
     "DGX H100 x4 (8x NDR 400 Gb/s IB each) ring": ("h100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
+    # NCCL's own choice across nodes (NVLS tree or ring), stated by a user for a RoCE cluster.
+    "H100 x2 (8x 400 Gb/s RoCE each, NCCL 2.19.3) default": ("h100-8x.toml", ["--set", "racks=2"]),
+    "H100 x4 (8x 400 Gb/s RoCE each, NCCL 2.19.3) default": ("h100-8x.toml", ["--set", "racks=4"]),
 }
 VTRAIN = ["--set", "rack.chip.collectives=../runtimes/a100-nccl-simple.toml"]
 
