@@ -93,7 +93,8 @@ for row in rows:
     elif row["metric"] == "tokens_per_s_per_gpu":
         # NeMo 24.07 (and Megatron-Bridge 25.11) on DGX-H100 as their performance recipes run:
         # Transformer Engine FP8 GEMMs (delayed scaling; Bridge's rows current scaling, FP8-CS), the distributed optimizer (ZeRO-1) with overlapped gradient reduction and
-        # parameter gathers, no activation recomputation; with TP, sequence parallelism and TE's
+        # parameter gathers (a row with FSDP > 0 shards the parameters too: ZeRO-3, gathers prefetched
+        # layer by layer), no activation recomputation; with TP, sequence parallelism and TE's
         # userbuffers overlap of the TP collectives with their GEMMs; interleaved pipelines overlap
         # their sends with other chunks' compute (overlap_p2p_comm, set whenever vpp > 1 by NeMo's
         # and Megatron-Bridge's comm_overlap.py). Llama 3 shares its
@@ -101,7 +102,8 @@ for row in rows:
         tp = int(row["tp"])
         out = step("h100-8x.toml", model, int(row["chips"]) // 8,
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
-                    "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 1, "--recompute", "none"]
+                    "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 3 if "FSDP" in row["setting"] else 1,
+                    "--recompute", "none"]
                    + (["--overlap-p2p"] if int(row["vpp"]) > 1 else [])
                    + (["--fp8-current-scaling"] if "current scaling" in row["setting"] else [])
                    + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []))
