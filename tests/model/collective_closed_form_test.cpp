@@ -82,6 +82,15 @@ TEST_CASE("closed form: switch-domain algorithms") {
   double best = 1e30;
   for (int k = 1; k < 100000; ++k) best = std::min(best, (6 + k - 1) * (S / k * 2 / (B * e) + hop + s));
   CHECK(time_of(f, Op::allreduce, n, "tree") == doctest::Approx(lambda + best));
+  // With F steps posted per connection each stage's latency is paid once (the fill), then a chunk
+  // waits for 1/F of it: (6 + k - 1) (S/k) beta + 6 alpha + (k - 1) alpha / F.
+  const int F = 8;
+  spec.rack.chip.collectives.network_steps_in_flight = F;
+  const fabric::Fabric posted(spec);
+  const double alpha = hop + s;
+  best = 1e30;
+  for (int k = 1; k < 100000; ++k) best = std::min(best, (6 + k - 1) * (S / k) * 2 / (B * e) + 6 * alpha + (k - 1) * alpha / F);
+  CHECK(time_of(posted, Op::allreduce, n, "tree") == doctest::Approx(lambda + best));
 }
 
 TEST_CASE("closed form: torus dimension-ordered rings") {
