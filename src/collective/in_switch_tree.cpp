@@ -20,6 +20,7 @@ AlgorithmCost plan_in_switch_tree(const fabric::Fabric& f, const Group& g, Op op
   const RackSplit split = split_by_rack(f, g);
   if (split.racks.empty()) return not_applicable(split.why_not);
   const size_t m = split.racks.front().size();
+  if (m < 2) return not_applicable("one rank per rack: nothing for the switch to reduce");
   const int racks = static_cast<int>(split.racks.size());
   const double stages = 2.0 * std::floor(std::log2(racks));
   std::vector<Flow> tree;

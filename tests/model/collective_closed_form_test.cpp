@@ -272,7 +272,11 @@ TEST_CASE("closed form: NVLS tree across two and four switch racks, tiers overla
   REQUIRE(tiny.has_value());
   CHECK(tiny->protocol == "simple");
   CHECK(r.best(Op::allreduce, collective::first_ranks(ll, 2 * m), 4096, "ring")->protocol == "ll");
-  // Only all-reduce, and only where the switch reduces.
+  // Not with one rank per rack (nothing to reduce in the switch), only all-reduce, and only where
+  // the switch reduces.
+  collective::Group one_per_rack;
+  for (int r = 0; r < 4; ++r) one_per_rack.endpoints.push_back(r * m);
+  CHECK_FALSE(p.best(Op::allreduce, one_per_rack, S, "in-switch-tree").has_value());
   CHECK_FALSE(p.best(Op::reducescatter, collective::first_ranks(four, 4 * m), S, "in-switch-tree").has_value());
   const fabric::Fabric plain(test::two_racks(m, B, L, Bn, Lh, Lo));
   collective::Planner q(plain, plain.spec().rack.chip.collectives);
