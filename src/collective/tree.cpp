@@ -88,11 +88,12 @@ AlgorithmCost plan_node_tree(const fabric::Fabric& f, const Group& g, Op op, con
 }
 }  // namespace
 
-// Double binary tree (Sanders, Speck & Traff 2009; NCCL 2.4): two binary trees over the ring
-// order laid as NCCL lays them (binary_tree_flows), most leaves of one inner nodes of the other; each
-// carries half the data. All-reduce reduces up and broadcasts down, pipelined in chunks: in
-// steady state every tree edge carries a chunk both ways, over 2 * height stages. A group over
-// several racks with as many ranks in each is treated as NCCL does: chains inside, a tree across.
+// Double binary tree (Sanders, Speck & Traff 2009; NCCL 2.4): two binary trees, most leaves of
+// one inner nodes of the other, each carrying half the data. All-reduce reduces up and
+// broadcasts down, pipelined in chunks: in steady state every tree edge carries a chunk both
+// ways, over 2 * height stages. A group over several racks with as many ranks in each is treated
+// as NCCL does: chains inside, NCCL's double tree across (binary_tree_flows); any other group
+// gets a flat heap-ordered double tree over its ring order.
 AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce && op != Op::broadcast) return not_applicable("trees serve all-reduce and broadcast");
