@@ -25,7 +25,7 @@ struct Protocol {
   // Negative: as on the scale-up tier.
   double network_bandwidth_efficiency = -1.0, network_step_latency_s = -1.0;
   // Algorithms of the runtime this protocol does not run (NCCL's NVLS paths are Simple only).
-  std::vector<std::string> unsupported_algorithms;
+  std::vector<std::string> unsupported_algorithms = {};
   double network_efficiency() const { return network_bandwidth_efficiency < 0 ? bandwidth_efficiency : network_bandwidth_efficiency; }
   double network_step() const { return network_step_latency_s < 0 ? step_latency_s : network_step_latency_s; }
 };
