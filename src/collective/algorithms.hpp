@@ -60,6 +60,8 @@ PhaseCost in_switch_phase(const fabric::Fabric& f, const Group& g, double share,
 // Tree `tree` (0 or 1) of NCCL's double binary tree over `members` (src/graph/trees.cc): flows
 // parent -> child of `bytes` each, and child -> parent when `up`.
 void binary_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows);
+// floor(log2 n): a double tree's depth over n members as NCCL's tuner counts it (log2i).
+int tree_height(int n);
 
 // Ring flows: position i sends `bytes` to position i+1 (and i-1 when bidirectional, each half).
 std::vector<Flow> ring_flows(const std::vector<int>& order, double bytes, bool bidirectional, bool closed = true);

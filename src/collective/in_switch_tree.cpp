@@ -1,5 +1,3 @@
-#include <cmath>
-
 #include "collective/algorithms.hpp"
 
 namespace rackscope::collective {
@@ -22,7 +20,7 @@ AlgorithmCost plan_in_switch_tree(const fabric::Fabric& f, const Group& g, Op op
   const size_t m = split.racks.front().size();
   if (m < 2) return not_applicable("one rank per rack: nothing for the switch to reduce");
   const int racks = static_cast<int>(split.racks.size());
-  const double stages = 2.0 * std::floor(std::log2(racks));
+  const double stages = 2.0 * tree_height(racks);
   std::vector<Flow> tree;
   for (size_t p = 0; p < m; ++p) {
     std::vector<int> rail;

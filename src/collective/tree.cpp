@@ -16,36 +16,29 @@ int btree_parent(int n, int r) {
   const int up = (r ^ bit) | (bit << 1);
   return up >= n ? (r ^ bit) : up;
 }
-}  // namespace
 
-void binary_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows) {
+// Tree `tree` of a double binary tree over `members`, laid as NCCL lays it (ncclGetDtree: the
+// second tree mirrored for even n, shifted by one rank for odd n) or heap-ordered (parent of i at
+// (i - 1) / 2, the second tree mirrored): flows parent -> child, and back when `up`. Either way
+// most inner members of one tree are leaves of the other.
+void double_tree_flows(const std::vector<int>& members, int tree, bool nccl, double bytes, bool up, std::vector<Flow>& flows) {
   const int n = static_cast<int>(members.size());
-  // The second tree of NCCL's double tree (ncclGetDtree) is the first mirrored (even n) or
-  // shifted by one rank (odd n), so that most inner ranks of one are leaves of the other.
-  auto at = [&](int rank) { return members[tree == 0 ? rank : n % 2 == 0 ? n - 1 - rank : (rank + 1) % n]; };
-  for (int r = 1; r < n; ++r) {
-    const int child = at(r), parent = at(btree_parent(n, r));
+  auto at = [&](int i) { return members[tree == 0 ? i : nccl && n % 2 == 1 ? (i + 1) % n : n - 1 - i]; };
+  for (int i = 1; i < n; ++i) {
+    const int child = at(i), parent = at(nccl ? btree_parent(n, i) : (i - 1) / 2);
     flows.push_back({parent, child, bytes});
     if (up) flows.push_back({child, parent, bytes});
   }
 }
+}  // namespace
 
-namespace {
-// Heap-ordered binary tree over the members (the second of a double tree mirrored): the flat
-// tree of a group that is not split evenly over racks. NCCL has no such tree (inside a node it
-// runs chains); this layout spreads a flat group's load over its ranks as a double tree does.
-void heap_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows) {
-  const int n = static_cast<int>(members.size());
-  auto at = [&](int heap_index) { return members[tree == 0 ? heap_index : n - 1 - heap_index]; };
-  for (int i = 1; i < n; ++i) {
-    const int child = at(i), parent = at((i - 1) / 2);
-    flows.push_back({parent, child, bytes});
-    if (up) flows.push_back({child, parent, bytes});
-  }
+void binary_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows) {
+  double_tree_flows(members, tree, true, bytes, up, flows);
 }
 
 int tree_height(int n) { return static_cast<int>(std::floor(std::log2(n))); }
 
+namespace {
 // NCCL's tree across nodes (2.4+): inside every rack a chain of its ranks, across racks a double
 // binary tree between the chains' heads; the reduction climbs the chains and the tree, the
 // broadcast comes back down, all pipelined in chunks so the tiers overlap. NCCL runs one tree
@@ -105,7 +98,9 @@ AlgorithmCost plan_double_binary_tree(const fabric::Fabric& f, const Group& g, O
   const int n = g.size();
   std::vector<Flow> flows;
   const std::vector<int> order = f.ring_order(g.endpoints);
-  for (int tree = 0; tree < 2; ++tree) heap_tree_flows(order, tree, 0.5, op == Op::allreduce, flows);
+  // NCCL has no flat tree (inside a node it runs chains); the heap layout spreads a flat group's
+  // load over its ranks as a double tree does.
+  for (int tree = 0; tree < 2; ++tree) double_tree_flows(order, tree, false, 0.5, op == Op::allreduce, flows);
   a.phases.push_back(price_phase(f, g, flows, 1, loads));
   a.pipeline_stages = (op == Op::allreduce ? 2 : 1) * tree_height(n);
   return a;
