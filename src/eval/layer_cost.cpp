@@ -4,6 +4,7 @@
 
 #include "eval/model_constants.hpp"
 #include "eval/step_parts.hpp"
+#include "workload/moe_dispatch.hpp"
 #include "workload/numerics.hpp"
 
 namespace rackscope::eval {
@@ -160,18 +161,36 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
          exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile, c.seq / static_cast<double>(e.cp)) * t.attention_fwd, c.share);
 }
 
+// One dispatch (or combine) of `bytes`, the rank's routed rows. The all-to-all dispatcher sends
+// them as they are. The flex one (DeepEP) sends a token once to each rack holding one of its
+// experts, to the rank on its own rail there, which forwards it over the scale-up links to each
+// rank holding one: S x racks hit / top_k on the rail across racks and S x ranks hit / top_k
+// inside each rack (workload::expected_slices_hit), the two pipelined (DeepEP forwards a chunk
+// while the next arrives), so the slower sets the pace. Combine runs the same path backwards,
+// summing a token's expert outputs inside a rack before it crosses the network.
+double dispatch_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, double bytes, Communicators& comm) {
+  if (e.moe_dispatcher != workload::MoeDispatcher::flex || c.place.ep_racks == 0)
+    return comm.time(Op::alltoall, c.place.ep, bytes);
+  const double per_copy = bytes / m.moe.top_k;
+  const int racks = c.place.ep_racks, inside = e.ep / racks;
+  const double net = racks > 1 ? comm.time(Op::alltoall, c.place.ep_rail, per_copy * workload::expected_slices_hit(m.moe, racks)) : 0;
+  const double local = inside > 1 ? comm.time(Op::alltoall, c.place.ep_local, per_copy * workload::expected_slices_hit(m.moe, e.ep)) : 0;
+  return std::max(net, local);
+}
+
 // MoE dispatch per MoE layer (workload/moe_dispatch.hpp), as Megatron-Core's all-to-all
 // dispatcher runs it in line with the layer's compute (nothing hidden): forward, the dispatch
 // and combine all-to-alls over the EP group (rows of `hidden` sized to the busiest receiver)
-// and, with TP, the all-gather of the received rows over the TP group before the experts and
+// and, with expert TP, the all-gather of the received rows over the expert TP group before the experts and
 // the reduce-scatter after them; backward the same again; full recompute repeats the forward.
 double ep_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const workload::LayerWork& w,
                Communicators& comm) {
   if (w.moe_send_rows <= 0) return 0;
   const double row = m.hidden * workload::activation_bytes;
-  const double a2a = e.ep > 1 ? comm.time(Op::alltoall, c.place.ep, w.moe_send_rows * row) : 0;
-  const double ag = e.tp > 1 ? comm.time(Op::allgather, c.place.tp, w.moe_gathered_rows * row) : 0;
-  const double rs = e.tp > 1 ? comm.time(Op::reducescatter, c.place.tp, w.moe_gathered_rows * row) : 0;
+  const double a2a = e.ep > 1 ? dispatch_time(c, m, e, w.moe_send_rows * row, comm) : 0;
+  const bool gather = workload::expert_tp(e) > 1;
+  const double ag = gather ? comm.time(Op::allgather, c.place.etp, w.moe_gathered_rows * row) : 0;
+  const double rs = gather ? comm.time(Op::reducescatter, c.place.etp, w.moe_gathered_rows * row) : 0;
   const double fwd = 2 * a2a + ag + rs;
   return 2 * fwd + (e.recompute == Recompute::full ? fwd : 0);
 }

@@ -55,7 +55,19 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
     return infeasible(Infeasibility::batch_split, "interleaving needs the micro-batch count to be a multiple of pp");
   if (e.ep > 1 && (m.moe.experts == 0 || e.ep > m.moe.experts || m.moe.experts % e.ep != 0))
     return infeasible(Infeasibility::ep_experts, fmt::format("ep {} does not divide {} experts", e.ep, m.moe.experts));
-  if (e.dp % e.ep != 0) return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));
+  if (!workload::expert_grid_folded(e) && e.dp % e.ep != 0)
+    return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));
+  if (workload::expert_grid_folded(e)) {
+    // Megatron-Core builds the folded expert grid from a pipeline stage's ranks (its expert
+    // RankGenerator, order tp-ep-dp-pp): they must be contiguous and tiled by etp x ep.
+    const int64_t stage = int64_t{e.tp} * e.cp * e.dp, block = int64_t{e.etp} * e.ep;
+    if (stage % block != 0)
+      return infeasible(Infeasibility::ep_dp, fmt::format("etp {} x ep {} does not divide the stage's tp x cp x dp = {} ranks",
+                                                          e.etp, e.ep, stage));
+    if (e.pp > 1 && e.order.back() != "pp")
+      return infeasible(Infeasibility::ep_dp, fmt::format("etp {} (other than tp {}) folds EP over a pipeline stage's ranks: "
+                                                          "pp must be outermost in the rank order", e.etp, e.tp));
+  }
   if (seq % (2 * e.cp) != 0 && e.cp > 1)
     return infeasible(Infeasibility::cp_seq, fmt::format("cp {} needs the sequence {} in 2*cp equal chunks", e.cp, seq));
   if (precision_flops(chip, e.precision) <= 0)

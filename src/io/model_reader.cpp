@@ -40,7 +40,8 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
     m.mla.v_head_dim = static_cast<int>(a.integer("v_head_dim", 1, 1 << 16));
   }
   if (auto moe = top.optional_table("moe")) {
-    moe->expect({"experts", "top_k", "expert_ffn", "shared_experts", "dense_layers", "capacity_factor", "pad_to_capacity", "load_imbalance"});
+    moe->expect({"experts", "top_k", "expert_ffn", "shared_experts", "dense_layers", "capacity_factor", "pad_to_capacity", "load_imbalance",
+                 "route_groups", "route_group_topk"});
     m.moe.experts = static_cast<int>(moe->integer("experts", 1, 1 << 16));
     m.moe.top_k = static_cast<int>(moe->integer("top_k", 1, m.moe.experts));
     m.moe.expert_ffn = static_cast<int>(moe->integer("expert_ffn", 1, 1 << 22));
@@ -53,6 +54,18 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
     m.moe.load_imbalance = moe->optional_positive_number("load_imbalance").value_or(1);
     if (m.moe.load_imbalance < 1 || m.moe.load_imbalance > m.moe.experts)
       moe->fail("load_imbalance", "the busiest expert's tokens over the mean: at least 1, at most the experts", fmt::format("1 to {}", m.moe.experts));
+    if (moe->has("route_groups") || moe->has("route_group_topk")) {
+      const int experts = m.moe.experts;
+      m.moe.route_groups = static_cast<int>(moe->integer("route_groups", 1, experts));
+      if (experts % m.moe.route_groups != 0)
+        moe->fail("route_groups", fmt::format("{} groups do not split {} experts evenly", m.moe.route_groups, experts),
+                  "a divisor of the experts");
+      m.moe.route_group_topk = static_cast<int>(moe->integer("route_group_topk", 1, m.moe.route_groups));
+      if (int64_t{m.moe.route_group_topk} * (experts / m.moe.route_groups) < m.moe.top_k)
+        moe->fail("route_group_topk", fmt::format("the picked groups hold {} x {} experts, fewer than top_k = {}", m.moe.route_group_topk,
+                                                  experts / m.moe.route_groups, m.moe.top_k),
+                  fmt::format("at least {}", (m.moe.top_k + experts / m.moe.route_groups - 1) / (experts / m.moe.route_groups)));
+    }
   }
   top.finish();
   overrides.check_all_used();

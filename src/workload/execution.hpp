@@ -12,6 +12,12 @@
 namespace rackscope::workload {
 
 enum class Recompute { none, selective, full };
+// How an MoE layer's tokens reach their experts' ranks. alltoall: Megatron-Core's
+// MoEAlltoAllTokenDispatcher, one copy per token-expert pair over the EP group's all-to-all.
+// flex: DeepEP / HybridEP (Megatron-Core's flex dispatcher): a token crosses the network once per
+// rack holding any of its experts, to the rank on its own rail there, and is forwarded over the
+// scale-up links once per destination rank (DeepEP README, "internode" kernels).
+enum class MoeDispatcher { alltoall, flex };
 // Training precisions are the selectable rows of hw::precision_table.
 using Precision = hw::Precision;
 using hw::precision_name;
@@ -20,10 +26,16 @@ struct Execution {
   int global_batch = 0;   // sequences per step
   int micro_batch = 1;    // sequences per micro-batch per model replica
   int tp = 1, pp = 1, dp = 1, cp = 1, ep = 1;
+  // Expert tensor-parallel degree (Megatron-Core's expert_tensor_parallel_size); 0: tp, EP then
+  // carved out of DP. Any other value folds the experts' own grid over the ranks of a pipeline
+  // stage (MoE parallel folding, Liu et al. 2025, arXiv 2504.14960): etp innermost, then ep, then
+  // the expert data-parallel replicas, so with etp 1 an EP group spans the TP ranks too.
+  int etp = 0;
   int vpp = 1;            // interleaved pipeline: model chunks per stage
   int zero = 0;           // 0: none, 1: optimizer states, 2: + gradients, 3: + parameters (FSDP)
   bool sequence_parallel = false;
   Recompute recompute = Recompute::none;
+  MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward
   bool overlap_param_gather = true;  // ZeRO parameter all-gathers overlapped with compute (ZeRO-1/2: the next forward)
@@ -70,9 +82,16 @@ const char* recompute_name(Recompute r);
 // distributed optimizer (and FSDP its parameters) over this group: the data-parallel group with
 // context parallelism (parallel_state.get_data_parallel_group(with_context_parallel=True)).
 inline int param_replicas(const Execution& e) { return e.dp * e.cp; }
-// Ranks holding the same routed experts: param_replicas / ep (Megatron-Core's
-// expert_data_parallel_group, with expert TP equal to TP; check_structure() has ep dividing dp).
-inline int expert_replicas(const Execution& e) { return param_replicas(e) / e.ep; }
+// The expert tensor-parallel degree in effect: etp, or tp when etp is 0.
+inline int expert_tp(const Execution& e) { return e.etp > 0 ? e.etp : e.tp; }
+// Experts laid out on their own grid (etp differs from tp: MoE parallel folding).
+inline bool expert_grid_folded(const Execution& e) { return expert_tp(e) != e.tp; }
+// Ranks holding the same routed experts: the stage's tp x cp x dp ranks over etp x ep (Megatron-
+// Core's expert_data_parallel_group; with etp = tp, param_replicas / ep). check_structure() has
+// etp x ep dividing them.
+inline int expert_replicas(const Execution& e) {
+  return static_cast<int>(int64_t{e.tp} * param_replicas(e) / (int64_t{expert_tp(e)} * e.ep));
+}
 // The data-parallel degree that fills `ranks` given tp, cp and pp: ranks / (tp*cp*pp), or 0 when
 // that does not divide (evaluate() then reports ranks_mismatch).
 int derived_dp(int64_t ranks, const Execution& e);
@@ -85,7 +104,7 @@ enum class Infeasibility {
   pp_layers,               // more stages than layers, or interleaving that does not divide them
   batch_split,             // micro batch does not divide the per-replica batch
   ep_experts,              // ep does not divide the experts (or exceeds them)
-  ep_dp,                   // ep does not divide dp*cp
+  ep_dp,                   // ep does not divide dp (etp x ep the stage's tp x cp x dp ranks, when folded)
   cp_seq,                  // cp does not divide the sequence (2*cp chunks for load balance)
   precision_unsupported,   // the chip has no such data type
   out_of_memory,

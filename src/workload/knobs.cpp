@@ -36,6 +36,8 @@ std::vector<Knob> table() {
       integer("dp", "--dp", &Execution::dp, 1, 1 << 24, "replicas", "data-parallel degree (default: ranks / (tp*cp*pp))"),
       integer("cp", "--cp", &Execution::cp, 1, 1 << 20, "ranks", "context-parallel degree"),
       integer("ep", "--ep", &Execution::ep, 1, 1 << 20, "ranks", "expert-parallel degree (carved out of dp)"),
+      integer("etp", "--etp", &Execution::etp, 0, 1 << 20, "ranks",
+              "expert tensor-parallel degree (0: tp; other values fold EP over the stage's TP, CP and DP ranks)"),
       integer("vpp", "--vpp", &Execution::vpp, 1, 1 << 10, "chunks per stage", "model chunks per pipeline stage (interleaved 1F1B)"),
       integer("zero", "--zero", &Execution::zero, 0, 3, "ZeRO stage", "ZeRO stage 0-3"),
       integer("micro_batch", "--mbs", &Execution::micro_batch, 1, 1 << 24, "sequences", "micro batch (sequences)"),
@@ -43,6 +45,9 @@ std::vector<Knob> table() {
       integer("seq", "--seq", &Execution::seq, 1, 1 << 24, "tokens", "sequence length (default: the model's)"),
       choice("recompute", "--recompute", {"none", "selective", "full"}, "none, selective or full", "unknown recompute mode",
              [](Execution& e, int i) { e.recompute = static_cast<Recompute>(i); }),
+      choice("moe_dispatcher", "--moe-dispatcher", {"alltoall", "flex"},
+             "alltoall (a copy per token-expert pair) or flex (DeepEP: a copy per destination rack over the network)",
+             "unknown MoE dispatcher", [](Execution& e, int i) { e.moe_dispatcher = static_cast<MoeDispatcher>(i); }),
       choice("precision", "--precision", hw::selectable_precision_names(), hw::selectable_precision_list(), "unknown precision",
              [](Execution& e, int i) {
                static const std::vector<Precision> selectable = hw::selectable_precisions();

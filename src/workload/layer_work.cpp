@@ -146,12 +146,12 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   // row, write each token once), and, with several local experts fed by other ranks (all-to-all
   // or TP gather), the sort of the received chunks by expert and its inverse
   // (sort_chunks_by_idxs: read and write).
-  const bool sort_chunks = (e.ep > 1 || e.tp > 1) && d.local_experts > 1;
+  const bool sort_chunks = (e.ep > 1 || expert_tp(e) > 1) && d.local_experts > 1;
   const double rows = 2 * d.routed + d.routed + local_tokens + (sort_chunks ? 4 * d.received : 0);
   w.moe_routing.add(0, activation_bytes * x.h * rows, sort_chunks ? 4 : 2);
   w.elementwise.add(w.moe_routing.flops, w.moe_routing.bytes, w.moe_routing.kernels);
-  const double f = m.moe.expert_ffn / x.t;
-  // The grouped GEMM: each local expert's rows x hidden by its TP share of expert_ffn. Its
+  const double f = m.moe.expert_ffn / static_cast<double>(expert_tp(e));
+  // The grouped GEMM: each local expert's rows x hidden by its expert-TP share of expert_ffn. Its
   // inputs come gathered by the dispatcher, not the FFN block's TP collectives: no TP window.
   for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(d.rows_per_expert, x.h, f, Gemm::Input::other, d.local_experts);
   gemm(d.rows_per_expert, f, x.h, Gemm::Input::other, d.local_experts);
@@ -282,16 +282,17 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   const double context = narrow ? activation_bytes + gemm_input : activation_bytes;
   const double ffn_per_width = activation_bytes * (m.activation == Activation::swiglu ? 2 : 1) + gemm_input;
   double split = sbh * (2 * (q + 2 * kv) + context * q) / h;
-  double dispatch = 0;  // MoE rows of `hidden` kept whole on each TP rank
+  double dispatch = 0;  // MoE rows of `hidden` kept whole on each TP rank, and the routed experts' internals
   if (is_moe_layer(m, layer)) {
     // The experts' internals for the rows the busiest EP rank takes (workload/moe_dispatch.hpp)
     // and the shared experts' for every token; the experts' input, gathered over TP (whole on
     // each TP rank), and the rows the un-permutation weights by the router's probabilities once
     // they are back on the rank that routed them.
+    // The routed experts' internals are split by the expert TP degree, the shared experts' by TP.
     const double f = m.moe.expert_ffn, tokens = e.micro_batch * s;
     const MoeDispatch d = moe_dispatch(m, e, tokens);
-    split += ffn_per_width * f * (d.received + tokens * m.moe.shared_experts);
-    dispatch = activation_bytes * (d.received + d.routed) * h;
+    split += ffn_per_width * f * tokens * m.moe.shared_experts;
+    dispatch = activation_bytes * (d.received + d.routed) * h + ffn_per_width * f * d.received / expert_tp(e);
   } else {
     split += sbh * ffn_per_width * m.ffn / h;
   }

@@ -44,7 +44,7 @@ RankParams layer_range_params(const ModelSpec& m, const Execution& e, int first,
       if (moe) {
         const double router = static_cast<double>(m.hidden) * m.moe.experts;
         const double shared = (p.mlp - router) * m.moe.shared_experts / (m.moe.experts + m.moe.shared_experts);
-        const double experts = (p.mlp - router - shared) / (e.tp * e.ep);
+        const double experts = (p.mlp - router - shared) / (static_cast<double>(expert_tp(e)) * e.ep);
         per_kind[moe] = {p.attention / e.tp + experts + shared / e.tp + router + p.norms, experts};
       } else {
         per_kind[moe] = {(p.attention + p.mlp) / e.tp + p.norms, 0};

@@ -25,6 +25,10 @@ struct MoeSpec {
   // The busiest expert's tokens over the mean in a training batch (1: perfectly balanced); the
   // step waits for the EP rank holding it (workload/moe_dispatch.hpp).
   double load_imbalance = 1;
+  // Group-limited routing (DeepSeek-V3's node-limited routing; Megatron-Core's
+  // moe_router_num_groups and moe_router_group_topk): the experts in route_groups equal groups,
+  // each token first picks route_group_topk groups, then its top_k experts among theirs. 0: none.
+  int route_groups = 0, route_group_topk = 0;
 };
 
 struct ModelSpec {

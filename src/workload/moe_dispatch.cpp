@@ -39,6 +39,40 @@ double busiest_rank_load(double hot, double local_experts, double capacity, bool
   return (busiest + (local_experts - 1) * rest) / local_experts;
 }
 
+namespace {
+// C(n - m, k) / C(n, k): the chance that k picks out of n, without replacement, all miss m given ones.
+double all_miss(double n, double m, int k) {
+  double p = 1;
+  for (int i = 0; i < k; ++i) {
+    if (n - m - i <= 0) return 0;
+    p *= (n - m - i) / (n - i);
+  }
+  return p;
+}
+
+double log_choose(int n, int k) { return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0); }
+}  // namespace
+
+double expected_slices_hit(const MoeSpec& s, int slices) {
+  if (slices <= 1) return slices;
+  int groups = s.route_groups, picked = s.route_group_topk;
+  if (groups <= 1 || (groups % slices != 0 && slices % groups != 0)) groups = 1, picked = 1;
+  const double group_experts = static_cast<double>(s.experts) / groups;
+  const double eligible = picked * group_experts;  // the experts a token's top_k are drawn from
+  double hit = 0;
+  if (slices % groups == 0) {
+    hit = static_cast<double>(picked) / groups * (1 - all_miss(eligible, static_cast<double>(s.experts) / slices, s.top_k));
+  } else {
+    const int own = groups / slices;  // groups in each slice
+    for (int j = 1; j <= std::min(own, picked); ++j) {
+      if (picked - j > groups - own) continue;
+      const double p = std::exp(log_choose(own, j) + log_choose(groups - own, picked - j) - log_choose(groups, picked));
+      hit += p * (1 - all_miss(eligible, j * group_experts, s.top_k));
+    }
+  }
+  return slices * hit;
+}
+
 MoeDispatch moe_dispatch(const ModelSpec& m, const Execution& e, double tokens) {
   MoeDispatch d;
   const MoeSpec& s = m.moe;
@@ -46,8 +80,10 @@ MoeDispatch moe_dispatch(const ModelSpec& m, const Execution& e, double tokens) 
   // With TP, Megatron-Core routes the sequence-parallel share of each rank (MoE needs sequence
   // parallelism with TP) and gathers the received tokens over the TP group before the experts.
   d.routed = tokens / e.tp * s.top_k;
-  // The EP group's ep TP groups route ep x tokens x top_k assignments to `experts` experts.
-  const double mean_rows = tokens * s.top_k * e.ep / s.experts;
+  // The etp x ep ranks holding one copy of every expert each route their tokens / tp x top_k
+  // assignments to `experts` experts, whose etp ranks each see all of their rows once gathered
+  // (with etp = tp: the ep TP groups' ep x tokens x top_k).
+  const double mean_rows = d.routed * e.ep * expert_tp(e) / s.experts;
   d.busiest_expert = busiest_expert_load(s.load_imbalance, mean_rows, s.experts);
   d.busiest_rank_load = busiest_rank_load(d.busiest_expert, d.local_experts, s.capacity_factor, s.pad_to_capacity);
   d.kept = s.capacity_factor > 0 ? std::min(1.0, s.capacity_factor / d.busiest_expert) : 1.0;

@@ -3,7 +3,7 @@
 // all-to-all token dispatcher runs it (megatron/core/transformer/moe/token_dispatcher.py,
 // MoEAlltoAllTokenDispatcher): each rank routes its sequence-parallel share of the tokens, permutes
 // the token-expert assignments by expert, sends them to the EP ranks holding those experts
-// (all-to-all), gathers them over the expert TP group, sorts the received chunks by local expert,
+// (all-to-all), gathers them over the expert TP group (Execution::etp), sorts the received chunks by local expert,
 // runs its local experts as one grouped GEMM, and undoes it all in reverse (combine).
 #include "workload/execution.hpp"
 #include "workload/model.hpp"
@@ -18,8 +18,8 @@ struct MoeDispatch {
   double busiest_rank_load = 1;
   double busiest_expert = 1;  // the busiest expert's tokens over the mean (busiest_expert_load)
   double kept = 1;           // fraction of the busiest expert's assignments kept (1 - dropped)
-  // GEMM rows per local expert on the busiest rank: the TP group's assignments (all TP ranks of an
-  // expert see the gathered tokens) spread over the EP group's experts, times busiest_rank_load.
+  // GEMM rows per local expert on the busiest rank: the expert TP group's assignments (all its
+  // ranks see the gathered tokens) spread over the EP group's experts, times busiest_rank_load.
   double rows_per_expert = 0;
   double received = 0;       // assignments the busiest rank's experts process (rows_per_expert x local_experts)
   double send_rows = 0;      // rows one rank sends in the dispatch all-to-all (scaled to the busiest receiver)
@@ -40,5 +40,13 @@ double busiest_expert_load(double load_imbalance, double mean_rows, int experts)
 // `hot` x its mean share, the rank's other `local_experts` - 1 experts the mean, and every
 // expert at most `capacity` x the mean (0: dropless); `padded`: every expert runs its capacity.
 double busiest_rank_load(double hot, double local_experts, double capacity, bool padded);
+
+// Expected number of `slices` (equal runs of consecutive experts: EP ranks, or the racks an EP
+// group spans) that hold at least one of a token's top_k experts, every choice of the routing
+// equally likely: route_group_topk of the route_groups groups, then top_k experts among theirs.
+// A slice inside one group is hit when its group is picked and a pick lands in it; a slice of
+// several groups when any of them is picked (hypergeometric) and a pick lands in those. Groups
+// that do not nest with the slices are counted as unrestricted routing (no fewer slices hit).
+double expected_slices_hit(const MoeSpec& s, int slices);
 
 }  // namespace rackscope::workload

@@ -10,6 +10,7 @@
 #include "workload/layer_work.hpp"
 #include "workload/moe_dispatch.hpp"
 #include "workload/numerics.hpp"
+#include "workload/placement.hpp"
 #include "../unit/test_clusters.hpp"
 
 using namespace rackscope;
@@ -204,4 +205,125 @@ TEST_CASE("moe: activations keep the gathered expert input and the rows coming b
   const workload::MoeDispatch d = workload::moe_dispatch(m, e, sb);
   const double expected = 8 * sb * h / 2 + sb * (2 * (q + 2 * q) + 2 * q) / 2 + 6 * f * d.received / 2 + 2 * h * (d.received + d.routed);
   CHECK(workload::layer_activation_bytes(m, 0, e, 4096, true) == doctest::Approx(expected));
+}
+
+TEST_CASE("moe: slices a token's experts land on, group-limited routing, against enumeration") {
+  // 8 experts, top 2, in 4 groups of 2, each token picking 2 groups: every pick of 2 of the 4
+  // groups, then 2 of their 4 experts, equally likely (6 x 6 outcomes). Count the distinct
+  // slices of 8 / n consecutive experts hit, averaged over the 36 outcomes.
+  workload::MoeSpec s;
+  s.experts = 8, s.top_k = 2, s.route_groups = 4, s.route_group_topk = 2;
+  auto enumerate = [&](int slices) {
+    double sum = 0;
+    int outcomes = 0;
+    for (int g1 = 0; g1 < 4; ++g1)
+      for (int g2 = g1 + 1; g2 < 4; ++g2) {
+        const int eligible[4] = {2 * g1, 2 * g1 + 1, 2 * g2, 2 * g2 + 1};
+        for (int a = 0; a < 4; ++a)
+          for (int b = a + 1; b < 4; ++b) {
+            const int sa = eligible[a] / (8 / slices), sb = eligible[b] / (8 / slices);
+            sum += sa == sb ? 1 : 2;
+            ++outcomes;
+          }
+      }
+    return sum / outcomes;
+  };
+  for (int slices : {2, 4, 8}) {
+    CAPTURE(slices);
+    CHECK(workload::expected_slices_hit(s, slices) == doctest::Approx(enumerate(slices)));
+  }
+  // Slices of two groups each, by hand: of the 6 group picks, 2 lie inside one slice (1 slice
+  // hit); the 4 others take a group in each, and then 4 of the 6 expert pairs straddle both:
+  // (2 x 1 + 4 x (2 x 1 + 4 x 2) / 6) / 6 = 13/9.
+  CHECK(workload::expected_slices_hit(s, 2) == doctest::Approx(13.0 / 9));
+  // Unrestricted routing: n (1 - C(8 - 8/n, 2) / C(8, 2)); 4 slices: 4 (1 - 15/28).
+  workload::MoeSpec free = s;
+  free.route_groups = free.route_group_topk = 0;
+  CHECK(workload::expected_slices_hit(free, 4) == doctest::Approx(4 * (1 - 15.0 / 28)));
+  CHECK(workload::expected_slices_hit(free, 1) == 1);
+  // Groups that do not nest with the slices (12 experts: 4 groups of 3, 3 slices of 4) count as
+  // unrestricted: 3 (1 - C(8, 2) / C(12, 2)).
+  workload::MoeSpec odd = s;
+  odd.experts = 12;
+  CHECK(workload::expected_slices_hit(odd, 3) == doctest::Approx(3 * (1 - 28.0 / 66)));
+  // DeepSeek-V3 (256 experts, top 8, 8 groups, 4 picked) on 8 racks: at most the 4 racks picked.
+  workload::MoeSpec v3;
+  v3.experts = 256, v3.top_k = 8, v3.route_groups = 8, v3.route_group_topk = 4;
+  double miss = 1;
+  for (int i = 0; i < 8; ++i) miss *= (96.0 - i) / (128 - i);
+  CHECK(workload::expected_slices_hit(v3, 8) == doctest::Approx(8 * 0.5 * (1 - miss)));
+  CHECK(workload::expected_slices_hit(v3, 8) < 4);
+}
+
+TEST_CASE("moe: flex dispatcher sends a token once per rack over the network, once per rank inside") {
+  // Two racks of 4 chips (as above), EP 8, TP 1. The fine-grained MoE's 64 experts in 2 route
+  // groups, each token picking one: every token goes to exactly one rack (its group's), and to
+  // ranks of 8 experts each inside it: 8 x 1/2 x (1 - C(32 - 8, 6) / C(32, 6)) ranks hit. A
+  // dispatch of the rank's S = send_rows x hidden x 2 bytes (one copy per token-expert pair) is
+  // S / 6 x 1 over the rail {0, 4} (every rank of the rack on its own rail at once) and
+  // S / 6 x ranks hit inside the rack, pipelined: the slower sets the time. Forward and backward,
+  // dispatch and combine: ep_comm = layers x 4 x max(rail, local).
+  hw::ClusterSpec spec = test::two_racks(4, 300e9, 0.5e-6, 50e9, 1e-6, 2e-6);
+  spec.rack.chip.flops[hw::Precision::bf16] = 1e15;
+  spec.rack.chip.hbm_capacity_B = 1e15;
+  const fabric::Fabric f(spec);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
+  workload::ModelSpec m = fine_grained();
+  m.moe.route_groups = 2, m.moe.route_group_topk = 1;
+  workload::Execution x = ep_tp(8, 1);
+  x.moe_dispatcher = workload::MoeDispatcher::flex;
+  const eval::Report r = eval::evaluate({f, p, compute::Profile{}}, m, x);
+  REQUIRE(r.feasible());
+  const workload::PlacementShapes place = workload::place_shapes(x, 4);
+  REQUIRE(place.ep_racks == 2);
+  const double S = workload::moe_dispatch(m, x, 4096).send_rows * m.hidden * workload::activation_bytes;
+  double miss = 1;
+  for (int i = 0; i < 6; ++i) miss *= (24.0 - i) / (32 - i);
+  const double ranks_hit = 8 * 0.5 * (1 - miss);
+  CHECK(workload::expected_slices_hit(m.moe, 2) == doctest::Approx(1));
+  CHECK(workload::expected_slices_hit(m.moe, 8) == doctest::Approx(ranks_hit));
+  const collective::Group rail = collective::materialize(place.ep_rail), local = collective::materialize(place.ep_local);
+  CHECK(rail.endpoints == std::vector<int>{0, 4});
+  CHECK(local.endpoints == std::vector<int>{0, 1, 2, 3});
+  const double t_rail = p.best(Op::alltoall, rail, S / 6)->time_s, t_local = p.best(Op::alltoall, local, S / 6 * ranks_hit)->time_s;
+  CHECK(r.breakdown[eval::Term::ep_comm] == doctest::Approx(m.layers * 4 * std::max(t_rail, t_local)));
+  // Against the all-to-all dispatcher on the same step: 6 copies of each token, half of them
+  // (on average) to the other rack, where the flex one sends one copy of half the tokens.
+  workload::Execution plain = x;
+  plain.moe_dispatcher = workload::MoeDispatcher::alltoall;
+  CHECK(eval::evaluate({f, p, compute::Profile{}}, m, plain).breakdown[eval::Term::ep_comm] > 2 * r.breakdown[eval::Term::ep_comm]);
+}
+
+TEST_CASE("moe: expert TP 1 folds EP over the TP ranks: no expert gather, whole expert GEMMs") {
+  // TP 2 with sequence parallelism, DP 4 over 8 chips of one switch, EP 8 with etp 1: the EP group
+  // is all 8 ranks, each routing its 2048 sequence-parallel tokens x 6. Rows per expert: 8 ranks
+  // x 12288 / 64 experts = 1536 on average (the same as EP 4 over TP 2 groups would see gathered
+  // with etp 2: 4 x 4096 x 6 / 64). The experts' GEMMs are whole (1408 wide, not 704), nothing is
+  // gathered over expert TP, and the experts' states are 1/8 per rank, replicated 8 / 8 = once.
+  hw::ClusterSpec spec = test::switch_cluster(8);
+  spec.rack.chip.hbm_capacity_B = 1e15;
+  const fabric::Fabric f(spec);
+  collective::Planner p(f, f.spec().rack.chip.collectives);
+  const workload::ModelSpec m = fine_grained();
+  workload::Execution x = ep_tp(8, 2);
+  x.dp = 4, x.global_batch = 4, x.etp = 1;
+  const workload::MoeDispatch d = workload::moe_dispatch(m, x, 4096);
+  CHECK(d.routed == 12288);
+  const double hot = 1 + workload::expected_max_standard_normal(64) * std::sqrt(1.0 / 1536);
+  CHECK(d.rows_per_expert == doctest::Approx(1536 * (hot + 7) / 8));
+  const workload::LayerWork w = workload::layer_forward(m, 0, x, 4096, true);
+  const auto whole = std::count_if(w.gemms.begin(), w.gemms.end(), [&](const workload::Gemm& g) {
+    return g.copies == 8 && std::max(g.in, g.out) == 2048 && std::min(g.in, g.out) == 1408;
+  });
+  CHECK(whole == 3);
+  const eval::Report r = eval::evaluate({f, p, compute::Profile{}}, m, x);
+  REQUIRE(r.feasible());
+  // ep_comm: only the all-to-all over the 8 ranks, 4 per layer.
+  const double S = d.send_rows * m.hidden * workload::activation_bytes;
+  CHECK(r.breakdown[eval::Term::ep_comm] ==
+        doctest::Approx(m.layers * 4 * p.best(Op::alltoall, collective::first_ranks(f, 8), S)->time_s));
+  // The fold needs etp x ep to tile a stage's tp x cp x dp ranks: EP 16 over 8 does not.
+  workload::Execution big = x;
+  big.ep = 16;
+  CHECK(eval::evaluate({f, p, compute::Profile{}}, m, big).reason == workload::Infeasibility::ep_dp);
 }

@@ -379,3 +379,37 @@ TEST_CASE("derived dp: the degree that fills the cluster, as sweeps and step use
   e.tp = 3;  // 16384 = 2^14 is not a multiple of 3 * 2 * 16
   CHECK(workload::derived_dp(16384, e) == 0);
 }
+
+TEST_CASE("placement: expert TP below TP folds EP over the TP ranks, and the EP group cut by racks") {
+  // tp 2, dp 8, pp 2 over 32 ranks (16 per stage), 8 ranks per rack. With etp = tp (the default)
+  // EP 4 is carved out of DP: rank 0's EP group {0, 2, 4, 6}, experts replicated over dp / ep = 2.
+  workload::Execution e;
+  e.tp = 2, e.dp = 8, e.pp = 2, e.ep = 4;
+  auto p = workload::place_shapes(e, 8);
+  CHECK(collective::materialize(p.ep).endpoints == std::vector<int>{0, 2, 4, 6});
+  CHECK(collective::materialize(p.etp).endpoints == std::vector<int>{0, 1});
+  CHECK(workload::expert_replicas(e) == 2);
+  // etp 1, EP 8 (MoE parallel folding): the expert grid over the stage's 16 ranks, etp innermost,
+  // then ep: EP {0 .. 7} (both TP ranks of four replicas), expert replicas 16 / (1 x 8) = 2 at
+  // stride 8, no expert TP gather (a group of one).
+  e.etp = 1, e.ep = 8;
+  CHECK(workload::expert_replicas(e) == 2);
+  p = workload::place_shapes(e, 8);
+  CHECK(collective::materialize(p.ep).endpoints == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
+  CHECK(collective::materialize(p.edp).endpoints == std::vector<int>{0, 8});
+  CHECK(collective::materialize(p.etp).endpoints == std::vector<int>{0});
+  // One rack holds the whole EP group: no rail.
+  CHECK(p.ep_racks == 1);
+  CHECK(collective::materialize(p.ep_local).endpoints == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
+  // EP 16 spans the stage's two racks: 8 members in rank 0's rack, the rail {0, 8} across them,
+  // run by every rank of the rack at once (siblings at offsets 1 .. 7).
+  e.ep = 16;
+  p = workload::place_shapes(e, 8);
+  CHECK(p.ep_racks == 2);
+  CHECK(collective::materialize(p.ep_local).endpoints == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
+  const collective::Group rail = collective::materialize(p.ep_rail);
+  CHECK(rail.endpoints == std::vector<int>{0, 8});
+  CHECK(rail.concurrent == std::vector<int>{1, 2, 3, 4, 5, 6, 7});
+  // Racks of 6 ranks cut EP 16 into unequal runs: no split.
+  CHECK(workload::place_shapes(e, 6).ep_racks == 0);
+}
