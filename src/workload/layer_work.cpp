@@ -285,14 +285,15 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   double dispatch = 0;  // MoE rows of `hidden` kept whole on each TP rank, and the routed experts' internals
   if (is_moe_layer(m, layer)) {
     // The experts' internals for the rows the busiest EP rank takes (workload/moe_dispatch.hpp)
-    // and the shared experts' for every token; the experts' input, gathered over TP (whole on
-    // each TP rank), and the rows the un-permutation weights by the router's probabilities once
-    // they are back on the rank that routed them.
+    // and the shared experts' for every token; the experts' input, gathered over expert TP
+    // (whole on each rank; kept quantized by 8-bit GEMMs, as Transformer Engine's GroupedLinear
+    // saves its fp8 input like Linear), and the rows the un-permutation weights by the router's
+    // probabilities once they are back on the rank that routed them.
     // The routed experts' internals are split by the expert TP degree, the shared experts' by TP.
     const double f = m.moe.expert_ffn, tokens = e.micro_batch * s;
     const MoeDispatch d = moe_dispatch(m, e, tokens);
     split += ffn_per_width * f * tokens * m.moe.shared_experts;
-    dispatch = activation_bytes * (d.received + d.routed) * h + ffn_per_width * f * d.received / expert_tp(e);
+    dispatch = (gemm_input * d.received + activation_bytes * d.routed) * h + ffn_per_width * f * d.received / expert_tp(e);
   } else {
     split += sbh * ffn_per_width * m.ffn / h;
   }

@@ -27,6 +27,8 @@ root = here.parent.parent
 
 def source_name(row):
     if row["metric"] == "tokens_per_s_per_gpu" and "Megatron-Bridge" in row["source"]:
+        if int(row["ep"]) > 1:
+            return "Megatron-Bridge 25.09 DGX-H100 MoE, tokens/s per GPU"
         return "Megatron-Bridge 25.11 DGX-H100 FP8-CS, tokens/s per GPU"
     return SOURCE_NAMES[row["metric"]]
 GIB = float(1 << 30)
@@ -37,7 +39,7 @@ MODEL_FILES = {
     "GPT 39B": "megatron-gpt-39b", "GPT 76B": "megatron-gpt-76b", "GPT 145B": "megatron-gpt-145b", "GPT 310B": "megatron-gpt-310b",
     "Llama-3.1-8B": "llama-3.1-8b", "Llama-3.1-70B": "llama-3.1-70b", "Llama2-70B": "llama2-70b", "Llama2-13B": "llama2-13b",
     "Llama2-7B": "llama2-7b", "GPT3-175B": "gpt3-175b", "Llama3-8B": "llama-3.1-8b", "Llama3-70B": "llama-3.1-70b",
-    "Llama3.1-405B": "llama-3.1-405b",
+    "Llama3.1-405B": "llama-3.1-405b", "DeepSeek-V3": "deepseek-v3",
 }
 
 
@@ -99,14 +101,19 @@ for row in rows:
         # their sends with other chunks' compute (overlap_p2p_comm, set whenever vpp > 1 by NeMo's
         # and Megatron-Bridge's comm_overlap.py). Llama 3 shares its
         # architecture with the Llama 3.1 files (the RoPE scaling differs, not the work).
-        tp = int(row["tp"])
+        # MoE rows (ep > 1) as their setting says: expert TP 1 (EP folded over TP), the flex
+        # dispatcher (DeepEP / HybridEP), bf16 gradient buffers and reduction.
+        tp, ep, setting = int(row["tp"]), int(row["ep"]), row["setting"]
+        moe = (["--ep", ep] + (["--etp", 1] if "expert TP 1" in setting else [])
+               + (["--moe-dispatcher", "flex"] if "flex dispatcher" in setting else [])
+               + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])) if ep > 1 else []
         out = step("h100-8x.toml", model, int(row["chips"]) // 8,
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
                     "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 3 if "FSDP" in row["setting"] else 1,
                     "--recompute", "none"]
                    + (["--overlap-p2p"] if int(row["vpp"]) > 1 else [])
                    + (["--fp8-current-scaling"] if "current scaling" in row["setting"] else [])
-                   + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []))
+                   + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []) + moe)
         tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
         modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
         results.append((label + f" {row['chips']} GPUs", float(row["value"]), modeled, "tok/s/GPU" + ("" if out["feasible"] else " " + out["reason"])))
