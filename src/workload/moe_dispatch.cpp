@@ -50,7 +50,14 @@ double all_miss(double n, double m, int k) {
   return p;
 }
 
-double log_choose(int n, int k) { return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0); }
+// log C(n, k) as a sum of k logs (not lgamma, which writes the global signgam: evaluate() may run on
+// several threads).
+double log_choose(int n, int k) {
+  k = std::min(k, n - k);
+  double sum = 0;
+  for (int i = 1; i <= k; ++i) sum += std::log(static_cast<double>(n - k + i) / i);
+  return sum;
+}
 }  // namespace
 
 double expected_slices_hit(const MoeSpec& s, int slices) {
