@@ -29,6 +29,18 @@ workload::ModelSpec fine_grained() {
   return m;
 }
 
+// A cluster with HBM to spare (these tests time steps, not fit them), its fabric and planner.
+struct Rig {
+  fabric::Fabric f;
+  collective::Planner p;
+  explicit Rig(hw::ClusterSpec spec) : f(roomy(std::move(spec))), p(f, f.spec().rack.chip.collectives) {}
+  static hw::ClusterSpec roomy(hw::ClusterSpec spec) {
+    spec.rack.chip.hbm_capacity_B = 1e15;
+    return spec;
+  }
+  eval::Report step(const workload::ModelSpec& m, const workload::Execution& x) { return eval::evaluate({f, p, compute::Profile{}}, m, x); }
+};
+
 workload::Execution ep_tp(int ep, int tp) {
   workload::Execution e;
   e.ep = ep, e.tp = tp, e.dp = ep, e.micro_batch = 1, e.global_batch = ep;
@@ -171,16 +183,14 @@ TEST_CASE("moe: with TP, routed experts' rows are gathered by the dispatcher, no
   // The attention block keeps its own gather and reduction; the FFN block has none without
   // shared experts: with nothing hidden, tp_comm = layers x (ag + rs forward; ag for the output
   // gradient, then ag + rs for the input's gradients) = layers x (3 ag + 2 rs) of 4096 rows.
-  hw::ClusterSpec spec = test::switch_cluster(2);
-  spec.rack.chip.hbm_capacity_B = 1e15;
-  const fabric::Fabric f(spec);
-  collective::Planner p(f, f.spec().rack.chip.collectives);
+  Rig rig(test::switch_cluster(2));
+  collective::Planner& p = rig.p;
   const workload::ModelSpec m = fine_grained();
   workload::Execution x = ep_tp(1, 2);
   x.dp = 1, x.global_batch = 1, x.overlap_tp_backward = false;
-  const eval::Report r = eval::evaluate({f, p, compute::Profile{}}, m, x);
+  const eval::Report r = rig.step(m, x);
   REQUIRE(r.feasible());
-  const collective::Group tp = collective::first_ranks(f, 2);
+  const collective::Group tp = collective::first_ranks(rig.f, 2);
   const double row = m.hidden * workload::activation_bytes;
   const workload::MoeDispatch d = workload::moe_dispatch(m, x, 4096);
   auto t = [&](Op op, double bytes) { return p.best(op, tp, bytes)->time_s; };
@@ -191,7 +201,7 @@ TEST_CASE("moe: with TP, routed experts' rows are gathered by the dispatcher, no
   // Shared experts bring the FFN block's gather and reduction back: twice the above.
   workload::ModelSpec shared = m;
   shared.moe.shared_experts = 2;
-  CHECK(eval::evaluate({f, p, compute::Profile{}}, shared, x).breakdown[eval::Term::tp_comm] ==
+  CHECK(rig.step(shared, x).breakdown[eval::Term::tp_comm] ==
         doctest::Approx(2 * r.breakdown[eval::Term::tp_comm]));
 }
 
@@ -300,10 +310,7 @@ TEST_CASE("moe: expert TP 1 folds EP over the TP ranks: no expert gather, whole 
   // x 12288 / 64 experts = 1536 on average (the same as EP 4 over TP 2 groups would see gathered
   // with etp 2: 4 x 4096 x 6 / 64). The experts' GEMMs are whole (1408 wide, not 704), nothing is
   // gathered over expert TP, and the experts' states are 1/8 per rank, replicated 8 / 8 = once.
-  hw::ClusterSpec spec = test::switch_cluster(8);
-  spec.rack.chip.hbm_capacity_B = 1e15;
-  const fabric::Fabric f(spec);
-  collective::Planner p(f, f.spec().rack.chip.collectives);
+  Rig rig(test::switch_cluster(8));
   const workload::ModelSpec m = fine_grained();
   workload::Execution x = ep_tp(8, 2);
   x.dp = 4, x.global_batch = 4, x.etp = 1;
@@ -316,14 +323,14 @@ TEST_CASE("moe: expert TP 1 folds EP over the TP ranks: no expert gather, whole 
     return g.copies == 8 && std::max(g.in, g.out) == 2048 && std::min(g.in, g.out) == 1408;
   });
   CHECK(whole == 3);
-  const eval::Report r = eval::evaluate({f, p, compute::Profile{}}, m, x);
+  const eval::Report r = rig.step(m, x);
   REQUIRE(r.feasible());
   // ep_comm: only the all-to-all over the 8 ranks, 4 per layer.
   const double S = d.send_rows * m.hidden * workload::activation_bytes;
   CHECK(r.breakdown[eval::Term::ep_comm] ==
-        doctest::Approx(m.layers * 4 * p.best(Op::alltoall, collective::first_ranks(f, 8), S)->time_s));
+        doctest::Approx(m.layers * 4 * rig.p.best(Op::alltoall, collective::first_ranks(rig.f, 8), S)->time_s));
   // The fold needs etp x ep to tile a stage's tp x cp x dp ranks: EP 16 over 8 does not.
   workload::Execution big = x;
   big.ep = 16;
-  CHECK(eval::evaluate({f, p, compute::Profile{}}, m, big).reason == workload::Infeasibility::ep_dp);
+  CHECK(rig.step(m, big).reason == workload::Infeasibility::ep_dp);
 }
