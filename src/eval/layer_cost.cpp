@@ -184,7 +184,7 @@ double dispatch_time(const StepContext& c, const workload::ModelSpec& m, const E
 // and, with expert TP, the all-gather of the received rows over the expert TP group before the experts and
 // the reduce-scatter after them; backward the same again; full recompute repeats the forward.
 double ep_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const workload::LayerWork& w,
-               Communicators& comm) {
+               const LayerTimes& t, Communicators& comm) {
   if (w.moe_send_rows <= 0) return 0;
   const double row = m.hidden * workload::activation_bytes;
   const double a2a = e.ep > 1 ? dispatch_time(c, m, e, w.moe_send_rows * row, comm) : 0;
@@ -192,7 +192,22 @@ double ep_time(const StepContext& c, const workload::ModelSpec& m, const Executi
   const double ag = gather ? comm.time(Op::allgather, c.place.etp, w.moe_gathered_rows * row) : 0;
   const double rs = gather ? comm.time(Op::reducescatter, c.place.etp, w.moe_gathered_rows * row) : 0;
   const double fwd = 2 * a2a + ag + rs;
-  return 2 * fwd + (e.recompute == Recompute::full ? fwd : 0);
+  const double recompute = e.recompute == Recompute::full ? fwd : 0;
+  if (!e.overlap_ep || a2a <= 0) return 2 * fwd + recompute;
+  // overlap_ep, the steady 1F1B phase: this layer's backward for one micro-batch runs beside its
+  // forward for the next, each all-to-all on its own stream behind one block of the other pass
+  // (DeepSeek-V3's pairing, as Megatron-Core's combined 1F1B schedules it): the forward's
+  // dispatch behind the MLP's backward, its combine behind the attention's backward, the
+  // backward's dispatch behind the MLP's forward, its combine behind the attention's forward,
+  // each block slowed by the compute the transfer takes (`share`). The attention block's
+  // forward is its input and output GEMMs and core; its backward the same share of the
+  // layer's backward. The expert-TP gathers stay in line.
+  const double attention_f = std::min(t.fwd, t.attention_input_gemm + t.attention_fwd + t.attention_output_gemm);
+  const double attention_b = t.fwd > 0 ? t.bwd * attention_f / t.fwd : 0;
+  auto hide = [&](double window) { return exposed_behind(a2a, window, c.share); };
+  const double paired = hide(t.bwd - attention_b) + hide(attention_b) + hide(t.fwd - attention_f) + hide(attention_f) + 2 * (ag + rs);
+  const double steady = steady_1f1b_share(e, c.micro_batches);
+  return steady * paired + (1 - steady) * 2 * fwd + recompute;
 }
 }  // namespace
 
@@ -203,7 +218,7 @@ LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const E
   k.t = layer_times(w, c.profile, c.rate, e.recompute, e.graph_capture ? 0 : c.profile.host_per_kernel_s, chunks);
   k.tp = tp_time(c, m, e, k.t, w.ffn_tp_collectives ? 2 : 1, comm);
   k.cp = cp_time(c, m, e, k.t, comm);
-  k.ep = ep_time(c, m, e, w, comm);
+  k.ep = ep_time(c, m, e, w, k.t, comm);
   return k;
 }
 

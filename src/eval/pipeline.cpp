@@ -1,4 +1,6 @@
 // Pipeline parallelism: activation sends between stages and the 1F1B bubble.
+#include <algorithm>
+
 #include "eval/step_parts.hpp"
 #include "workload/numerics.hpp"
 
@@ -38,6 +40,12 @@ double pipeline_send_exposed(const StepContext& c, const workload::Execution& e,
   if (!e.overlap_p2p || e.vpp < 2 || send <= 0) return send;
   const double one_way = send / (2.0 * e.vpp);
   return e.vpp * (exposed_behind(one_way, stage.forward / e.vpp, c.share) + exposed_behind(one_way, stage.backward / e.vpp, c.share));
+}
+
+double steady_1f1b_share(const workload::Execution& e, int micro_batches) {
+  const double passes = static_cast<double>(micro_batches) * e.vpp;
+  const double warmup = e.pp == 1 ? 1.0 : e.vpp > 1 ? 2.0 * (e.pp - 1) + static_cast<double>(e.vpp - 1) * e.pp : e.pp - 1.0;
+  return passes > 0 ? std::max(0.0, passes - warmup) / passes : 0;
 }
 
 }  // namespace rackscope::eval

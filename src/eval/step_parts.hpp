@@ -107,6 +107,11 @@ StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, con
 // whose slowest stage is `stage` and whose sends take `send` seconds per micro-batch.
 double pipeline_send_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm);
 double pipeline_bubble(const workload::Execution& e, const StageTimes& stage, double send);
+// Share of a stage's model-chunk passes that run in the steady 1F1B phase, a forward beside
+// another micro-batch's backward: all but the first stage's warm-up forwards (Megatron-Core's
+// schedules: pp - 1, or 2 (pp - 1) + (vpp - 1) pp interleaved; without a pipeline only the first
+// micro-batch's forward runs alone), of micro_batches x vpp.
+double steady_1f1b_share(const workload::Execution& e, int micro_batches);
 // Seconds per micro-batch the sends add to the steady state: all of `send`, or with overlap_p2p
 // on an interleaved pipeline only what each transfer's model chunk does not cover.
 double pipeline_send_exposed(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double send);

@@ -54,6 +54,11 @@ struct Execution {
   // computes, waited on only before the chunk that needs it (Megatron-Core's overlap_p2p_comm,
   // which NeMo and Megatron-Bridge turn on whenever vpp > 1); off, each transfer blocks.
   bool overlap_p2p = false;
+  // MoE dispatch and combine of one micro-batch hidden behind another's compute: in the steady
+  // 1F1B phase Megatron-Core (overlap_moe_expert_parallel_comm, its combined 1F1B schedule)
+  // runs a layer's forward for the next micro-batch beside its backward for the last one, each
+  // all-to-all behind the other's attention or MLP (DeepSeek-V3 Technical Report sec. 3.2.1).
+  bool overlap_ep = false;
   int seq = 0;                   // 0: the model's sequence length
   // The precision recipe beyond the GEMMs' format: what memory holds and what the wire carries.
   Precision grad_reduce = Precision::fp32;       // main gradients, accumulated and reduced across DP

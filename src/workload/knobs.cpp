@@ -92,6 +92,8 @@ std::vector<Knob> table() {
               "without sequence parallelism, each TP rank sends the whole activation between stages (no 1/tp scatter and TP gather)"),
       boolean("overlap_p2p", "--overlap-p2p", &Execution::overlap_p2p,
               "interleaved pipelines (vpp > 1): activation sends hidden behind the model chunks' compute (overlap_p2p_comm)"),
+      boolean("overlap_ep", "--overlap-ep", &Execution::overlap_ep,
+              "MoE all-to-alls hidden behind another micro-batch's compute in the steady 1F1B phase (overlap_moe_expert_parallel_comm)"),
       {"order", Knob::Kind::order, 0, 0, {}, "index into /space/order", "--order", "rank grid order, innermost first"},
   };
 }

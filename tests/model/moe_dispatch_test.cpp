@@ -7,6 +7,7 @@
 
 #include "collective/select.hpp"
 #include "eval/evaluate.hpp"
+#include "eval/step_parts.hpp"
 #include "workload/layer_work.hpp"
 #include "workload/moe_dispatch.hpp"
 #include "workload/numerics.hpp"
@@ -333,4 +334,39 @@ TEST_CASE("moe: expert TP 1 folds EP over the TP ranks: no expert gather, whole 
   workload::Execution big = x;
   big.ep = 16;
   CHECK(rig.step(m, big).reason == workload::Infeasibility::ep_dp);
+}
+
+TEST_CASE("moe: overlap_ep hides the all-to-alls behind the other micro-batch's blocks in the steady 1F1B phase") {
+  // Megatron-Core's warm-up: pp - 1 forwards alone (interleaved 2 (pp - 1) + (vpp - 1) pp), one
+  // without a pipeline; the rest of the micro_batches x vpp passes run paired.
+  workload::Execution e;
+  CHECK(eval::steady_1f1b_share(e, 8) == doctest::Approx(7.0 / 8));
+  e.pp = 4;
+  CHECK(eval::steady_1f1b_share(e, 8) == doctest::Approx(5.0 / 8));
+  e.vpp = 2;
+  CHECK(eval::steady_1f1b_share(e, 8) == doctest::Approx((16 - 10) / 16.0));
+  CHECK(eval::steady_1f1b_share(e, 4) == 0);  // all warm-up
+  // EP 8 on one switch, TP 1, 4 micro-batches per rank, compute slow enough (10 TFLOP/s) that
+  // every block outlasts an all-to-all, and a runtime whose collectives take no compute: each
+  // paired transfer hides whole. Only the first micro-batch's forward and the last one's
+  // backward run alone, a quarter of the passes: ep_comm = layers x 4 a2a x (1 - 3/4).
+  hw::ClusterSpec spec = test::switch_cluster(8);
+  spec.rack.chip.flops[hw::Precision::bf16] = 1e13;
+  spec.rack.chip.collectives.overlap_compute_share = 0;
+  Rig rig(spec);
+  const workload::ModelSpec m = fine_grained();
+  workload::Execution x = ep_tp(8, 1);
+  x.global_batch = 32;
+  const double S = workload::moe_dispatch(m, x, 4096).send_rows * m.hidden * workload::activation_bytes;
+  const double a2a = rig.p.best(Op::alltoall, collective::first_ranks(rig.f, 8), S)->time_s;
+  const eval::Report plain = rig.step(m, x);
+  REQUIRE(plain.feasible());
+  CHECK(plain.breakdown[eval::Term::ep_comm] == doctest::Approx(m.layers * 4 * a2a * 4));
+  x.overlap_ep = true;
+  CHECK(rig.step(m, x).breakdown[eval::Term::ep_comm] == doctest::Approx(m.layers * 4 * a2a * 4 * 0.25));
+  // A runtime whose transfers take a fifth of the compute they run beside: that much of each
+  // paired transfer shows (exposed_behind), 4 x 0.2 a2a in the steady share.
+  spec.rack.chip.collectives.overlap_compute_share = 0.2;
+  Rig shared(spec);
+  CHECK(shared.step(m, x).breakdown[eval::Term::ep_comm] == doctest::Approx(m.layers * 4 * a2a * 4 * (0.25 + 0.75 * 0.2)));
 }
