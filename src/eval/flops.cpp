@@ -10,11 +10,18 @@ void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec&
   rep.tokens_per_s = tokens_per_step / rep.step_time_s;
   rep.model_flops = workload::model_flops_per_token(m, c.seq) * tokens_per_step;
   // Hardware FLOPs add what recompute re-executes: the whole forward (full) or the attention
-  // core (selective); forward = a third of the model FLOPs.
+  // core (selective); forward = a third of the model FLOPs. The experts' activation
+  // (recompute_moe_act) is elementwise: no FLOPs counted.
   double recompute_flops = 0;
   if (e.recompute == Recompute::full) recompute_flops = rep.model_flops / 3;
   if (e.recompute == Recompute::selective)
     recompute_flops = 4.0 * m.layers * tokens_per_step * c.seq * m.heads * m.head_dim;  // QK^T + AV, forward
+  // MLA's up-projections, recomputed on their own: their two GEMMs' forward again.
+  if (e.recompute != Recompute::full && e.recompute_mla_up_proj && m.attention == workload::Attention::mla) {
+    const auto& a = m.mla;
+    recompute_flops += 2.0 * m.layers * tokens_per_step * m.heads *
+                       (static_cast<double>(a.q_lora_rank) * (a.qk_nope_dim + a.qk_rope_dim) + static_cast<double>(a.kv_lora_rank) * (a.qk_nope_dim + a.v_head_dim));
+  }
   rep.hardware_flops = rep.model_flops + recompute_flops;
   const double cluster_peak = c.peak_flops / c.chip.ranks_per_chip * c.ranks;
   rep.mfu = rep.model_flops / rep.step_time_s / cluster_peak;

@@ -86,6 +86,11 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   // Selective: the attention core only (Korthikanti et al. 2022, sec. 5): QK^T, softmax, its
   // dropout and AV; unfused, the softmax and dropout are kernels of their own on the scores.
   if (rc == Recompute::selective) t.recompute = t.attention_fwd + ew(1, w.score_elementwise);
+  // Modules recomputed on their own (MLA's up-projections, the experts' activation).
+  if (rc != Recompute::full) {
+    for (const workload::Gemm& g : w.recompute_gemms) t.recompute += gemm_time(p, r, g.rows, g.out, g.in, g.bytes, g.copies);
+    t.recompute += ew(1, w.recompute_elementwise) + quantize(w.recompute_casts);
+  }
   return t;
 }
 

@@ -35,6 +35,12 @@ struct Execution {
   int zero = 0;           // 0: none, 1: optimizer states, 2: + gradients, 3: + parameters (FSDP)
   bool sequence_parallel = false;
   Recompute recompute = Recompute::none;
+  // Modules recomputed in the backward besides `recompute` (Megatron-Core's recompute_modules,
+  // CheckpointWithoutOutput: the module's output freed once used, rebuilt before the backward
+  // needs it): MLA's up-projections (its Q, K and V rebuilt from the kept latents), and the
+  // routed experts' activation function (its output, the second GEMM's input, rebuilt).
+  bool recompute_mla_up_proj = false;
+  bool recompute_moe_act = false;
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward

@@ -65,7 +65,8 @@ LayerShape layer_shape(const ModelSpec& m, const Execution& e, int seq) {
 }
 
 // QKV projections, or MLA's low-rank factors and up-projections (which change the widths).
-void attention_projections(const ModelSpec& m, LayerShape& x, const GemmAdder& gemm) {
+// `again`: where the up-projections go a second time when the backward recomputes them.
+void attention_projections(const ModelSpec& m, LayerShape& x, const GemmAdder& gemm, const GemmAdder* again) {
   const Gemm::Input attn_in = Gemm::Input::attention;
   if (m.attention != Attention::mla) {
     gemm(x.tokens, x.h, x.q_dim + 2 * x.kv_dim, attn_in);
@@ -73,10 +74,13 @@ void attention_projections(const ModelSpec& m, LayerShape& x, const GemmAdder& g
   }
   const auto& a = m.mla;
   const double t = x.t;
+  auto q_up = [&](const GemmAdder& add) { add(x.tokens, a.q_lora_rank, m.heads * (a.qk_nope_dim + a.qk_rope_dim) / t); };
+  auto kv_up = [&](const GemmAdder& add) { add(x.tokens, a.kv_lora_rank, m.heads * (a.qk_nope_dim + a.v_head_dim) / t); };
   gemm(x.tokens, x.h, a.q_lora_rank, attn_in);  // replicated low-rank factors
-  gemm(x.tokens, a.q_lora_rank, m.heads * (a.qk_nope_dim + a.qk_rope_dim) / t);
+  q_up(gemm);
   gemm(x.tokens, x.h, a.kv_lora_rank + a.qk_rope_dim, attn_in);
-  gemm(x.tokens, a.kv_lora_rank, m.heads * (a.qk_nope_dim + a.v_head_dim) / t);
+  kv_up(gemm);
+  if (again) q_up(*again), kv_up(*again);
   x.q_dim = m.heads * (a.qk_nope_dim + a.qk_rope_dim) / t;
   x.kv_dim = x.q_dim;
   x.v_dim = m.heads * static_cast<double>(a.v_head_dim) / t;
@@ -132,7 +136,9 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
 // permutation, grouped expert GEMMs on the busiest EP rank's rows, un-permutation, and the shared
 // experts as one MLP of shared_experts x expert_ffn (Megatron-Core's SharedExpertMLP,
 // moe_shared_expert_intermediate_size; DeepSeek-V2/V3 and Qwen MoE build it the same way).
-void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const GemmAdder& gemm, LayerWork& w) {
+// `again`: where recomputed work goes (its GEMMs are not used: the activation only, whose output
+// the second GEMM quantizes again).
+void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const GemmAdder& gemm, const GemmAdder* again, LayerWork& w) {
   const MoeDispatch d = moe_dispatch(m, e, x.tokens);
   w.moe_send_rows = d.send_rows;
   w.moe_gathered_rows = d.received;
@@ -156,6 +162,13 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(d.rows_per_expert, x.h, f, Gemm::Input::other, d.local_experts);
   gemm(d.rows_per_expert, f, x.h, Gemm::Input::other, d.local_experts);
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
+  if (again && e.recompute_moe_act) {
+    again->w.recompute_elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
+    LayerWork scratch;  // the second GEMM's input cast, rebuilt with its input
+    GemmAdder{scratch, again->weight_bytes, again->cast_bytes, again->amax_read}(d.rows_per_expert, f, x.h, Gemm::Input::other,
+                                                                               d.local_experts);
+    again->w.recompute_casts.add(scratch.casts.flops, scratch.casts.bytes, scratch.casts.kernels);
+  }
   w.ffn_tp_collectives = m.moe.shared_experts > 0;
   if (m.moe.shared_experts > 0) {
     const double fs = static_cast<double>(m.moe.shared_experts) * m.moe.expert_ffn / x.t;
@@ -231,11 +244,22 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   const bool narrow = hw::narrow_gemm(e.precision);
   const GemmAdder gemm{w, w_bytes, narrow ? w_bytes : 0, narrow && e.fp8_current_scaling ? activation_bytes : 0};
   LayerShape x = layer_shape(m, e, seq);
-  attention_projections(m, x, gemm);
+  // Selectively recomputed modules: their forward work again, collected on the side. Full
+  // recompute repeats the whole forward anyway.
+  LayerWork recomputed;
+  const GemmAdder again_adder{recomputed, gemm.weight_bytes, gemm.cast_bytes, gemm.amax_read};
+  const bool selective_modules = e.recompute != Recompute::full;
+  const bool mla_again = selective_modules && e.recompute_mla_up_proj && m.attention == Attention::mla;
+  attention_projections(m, x, gemm, mla_again ? &again_adder : nullptr);
+  if (mla_again) {
+    // MLA's two latent norms and the query's and key's RoPE run again before the up-projections'
+    // outputs are rebuilt (read, write each element).
+    recomputed.recompute_elementwise.add(0, 2 * activation_bytes * x.tokens * (m.mla.q_lora_rank + m.mla.kv_lora_rank), 2);
+  }
   rotary_embedding(m, x, w);
   attention_core(m, e, seq, flash, x, w);
   gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
-  if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, w);
+  if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, selective_modules ? &again_adder : nullptr, w);
   else dense_ffn(m, x, gemm, w);
   // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts
   // (read, write the output and its 1-byte mask) on the (sequence-parallel) hidden stream.
@@ -243,6 +267,10 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   w.elementwise.add(0, x.sp_tokens * x.h * (activation_bytes * (2 * 2 + 2 * 3) + dropouts), m.dropout ? 6 : 4);
   w.grad_accumulation = grad_accumulation(w.gemms, e);
   w.backward_kernels = backward_kernels(m, flash, is_moe_layer(m, layer), w);
+  w.recompute_gemms = std::move(recomputed.gemms);
+  w.recompute_casts = recomputed.casts;
+  w.recompute_casts.add(recomputed.recompute_casts.flops, recomputed.recompute_casts.bytes, recomputed.recompute_casts.kernels);
+  w.recompute_elementwise = recomputed.recompute_elementwise;
   return w;
 }
 
@@ -278,11 +306,24 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   // core's backward; the output projection's input is the same tensor, or its narrow copy), the
   // FFN internals: FC1's output for the activation's backward (f elements, 2 f gated) and FC2's
   // input (f): 4 or 6 bytes per element of f in 16 bits.
-  const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
   const double context = narrow ? activation_bytes + gemm_input : activation_bytes;
   const double ffn_per_width = activation_bytes * (m.activation == Activation::swiglu ? 2 : 1) + gemm_input;
-  double split = sbh * (2 * (q + 2 * kv) + context * q) / h;
-  double dispatch = 0;  // MoE rows of `hidden` kept whole on each TP rank, and the routed experts' internals
+  const double tokens = sbh / h;
+  double split = 0;
+  double whole = 0;  // kept whole on each TP rank: MoE rows of `hidden`, the routed experts' internals, MLA's latents
+  if (m.attention == Attention::mla) {
+    // MLA: the attention core keeps Q and K (qk_nope + qk_rope wide per head) and V (v_head wide),
+    // unless the up-projections are recomputed (then rebuilt from the latents in the backward);
+    // the output projection's input as above. The latents are replicated over TP: each norm's
+    // input (16-bit) and the up-projection's input (the norm's output, as the GEMM reads it).
+    const auto& a = m.mla;
+    const double qk = static_cast<double>(m.heads) * (a.qk_nope_dim + a.qk_rope_dim), v = static_cast<double>(m.heads) * a.v_head_dim;
+    split = tokens * ((e.recompute_mla_up_proj ? 0 : activation_bytes * (2 * qk + v)) + context * v);
+    whole = tokens * (activation_bytes + gemm_input) * (a.q_lora_rank + a.kv_lora_rank);
+  } else {
+    const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
+    split = sbh * (2 * (q + 2 * kv) + context * q) / h;
+  }
   if (is_moe_layer(m, layer)) {
     // The experts' internals for the rows the busiest EP rank takes (workload/moe_dispatch.hpp)
     // and the shared experts' for every token; the experts' input, gathered over expert TP
@@ -290,17 +331,19 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
     // saves its fp8 input like Linear), and the rows the un-permutation weights by the router's
     // probabilities once they are back on the rank that routed them.
     // The routed experts' internals are split by the expert TP degree, the shared experts' by TP.
-    const double f = m.moe.expert_ffn, tokens = e.micro_batch * s;
+    const double f = m.moe.expert_ffn;
     const MoeDispatch d = moe_dispatch(m, e, tokens);
     split += ffn_per_width * f * tokens * m.moe.shared_experts;
-    dispatch = (gemm_input * d.received + activation_bytes * d.routed) * h + ffn_per_width * f * d.received / expert_tp(e);
+    // With the activation recomputed (recompute_moe_act) the second GEMM's input is not kept.
+    const double routed_per_width = ffn_per_width - (e.recompute_moe_act ? gemm_input : 0);
+    whole += (gemm_input * d.received + activation_bytes * d.routed) * h + routed_per_width * f * d.received / expert_tp(e);
   } else {
     split += sbh * ffn_per_width * m.ffn / h;
   }
   // Scores: softmax output (2) and, with dropout, its mask (1) and output (2) per element: 5 a s^2 b.
   const double score_bytes = activation_bytes + (m.dropout ? dropout_mask_bytes + activation_bytes : 0);
   const double scores = flash || e.recompute == Recompute::selective ? 0 : score_bytes * m.heads * s * seq * e.micro_batch;
-  const double per_layer = (e.sequence_parallel ? replicated / t : replicated) + split / t + scores / t + dispatch;
+  const double per_layer = (e.sequence_parallel ? replicated / t : replicated) + split / t + scores / t + whole;
   return per_layer;
 }
 

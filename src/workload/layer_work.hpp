@@ -47,6 +47,10 @@ struct LayerWork {
   KernelWork ring_merge_backward;  // CP > 1: adding each step's dQ and dK/dV into theirs, backward
   KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
   KernelWork grad_accumulation;  // backward only, without gradient-accumulation fusion: main_grad += grad per weight
+  // Forward work the backward repeats for the modules Execution recomputes selectively
+  // (recompute_mla_up_proj, recompute_moe_act): GEMMs, their input casts, elementwise kernels.
+  std::vector<Gemm> recompute_gemms;
+  KernelWork recompute_casts, recompute_elementwise;
   // MoE dispatch (workload/moe_dispatch.hpp): rows of `hidden` one rank sends in each all-to-all
   // (scaled to the busiest receiver) and the rows its experts take once gathered over TP.
   double moe_send_rows = 0, moe_gathered_rows = 0;

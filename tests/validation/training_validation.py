@@ -102,11 +102,13 @@ for row in rows:
         # and Megatron-Bridge's comm_overlap.py). Llama 3 shares its
         # architecture with the Llama 3.1 files (the RoPE scaling differs, not the work).
         # MoE rows (ep > 1) as their setting says: expert TP 1 (EP folded over TP), the flex
-        # dispatcher (DeepEP / HybridEP), bf16 gradient buffers and reduction.
+        # dispatcher (DeepEP / HybridEP), bf16 gradient buffers and reduction, MLA's
+        # up-projections recomputed (recompute_modules mla_up_proj).
         tp, ep, setting = int(row["tp"]), int(row["ep"]), row["setting"]
         moe = (["--ep", ep] + (["--etp", 1] if "expert TP 1" in setting else [])
                + (["--moe-dispatcher", "flex"] if "flex dispatcher" in setting else [])
-               + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])) if ep > 1 else []
+               + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])
+               + (["--recompute-mla-up-proj"] if "MLA up-projections recomputed" in setting else [])) if ep > 1 else []
         out = step("h100-8x.toml", model, int(row["chips"]) // 8,
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
                     "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 3 if "FSDP" in row["setting"] else 1,

@@ -1,0 +1,101 @@
+// Selectively recomputed modules (Execution::recompute_mla_up_proj, recompute_moe_act) and MLA's
+// activation memory, against hand-derived forms (project issue 12, capabilities 1 and 4).
+#include <doctest/doctest.h>
+
+#include "compute/roofline.hpp"
+#include "eval/step_parts.hpp"
+#include "workload/layer_work.hpp"
+#include "workload/moe_dispatch.hpp"
+#include "workload/numerics.hpp"
+
+using namespace rackscope;
+
+namespace {
+// A small MLA model: 16 heads, q_lora 512, kv_lora 128, qk_nope 64 + qk_rope 32, v_head 64,
+// hidden 1024, dense FFN 4096 (SwiGLU); no dropout, RoPE.
+workload::ModelSpec small_mla() {
+  workload::ModelSpec m;
+  m.name = "mla";
+  m.layers = 2, m.hidden = 1024, m.ffn = 4096, m.heads = 16, m.kv_heads = 16, m.head_dim = 96, m.vocab = 32000, m.seq = 2048;
+  m.activation = workload::Activation::swiglu;
+  m.norm = workload::Norm::rmsnorm;
+  m.attention = workload::Attention::mla;
+  m.mla = {512, 128, 64, 32, 64};
+  return m;
+}
+}  // namespace
+
+TEST_CASE("recompute: MLA keeps Q, K, V unless its up-projections are recomputed; latents whole on each TP rank") {
+  // TP 2 with sequence parallelism, bf16, flash, one sequence of 2048 tokens (s b = 2048, h 1024).
+  // Per token: replicated 8 h / t (norm inputs and the GEMM inputs); attention, split by TP:
+  // Q and K 16 x 96 wide, V 16 x 64, 2 bytes each, and the output projection's input 16 x 64
+  // x 2; the FFN 6 x 4096 / t; the latents (512 + 128) x (2 + 2) bytes on each rank.
+  const workload::ModelSpec m = small_mla();
+  workload::Execution e;
+  e.tp = 2, e.sequence_parallel = true;
+  const double tokens = 2048, h = 1024;
+  const double replicated = 8 * tokens * h / 2, qkv = 2 * (2 * 16 * 96 + 16 * 64), context = 2 * 16 * 64;
+  const double ffn = 6 * 4096.0 * tokens / 2, latents = tokens * 4 * (512 + 128);
+  CHECK(workload::layer_activation_bytes(m, 0, e, 2048, true) ==
+        doctest::Approx(replicated + tokens * (qkv + context) / 2 + ffn + latents));
+  e.recompute_mla_up_proj = true;
+  CHECK(workload::layer_activation_bytes(m, 0, e, 2048, true) == doctest::Approx(replicated + tokens * context / 2 + ffn + latents));
+  // fp8 GEMMs keep their inputs in one byte: the latents' 2 + 1, the projection's input 2 + 1.
+  e.precision = workload::Precision::fp8;
+  const double replicated8 = (2 * 2 + 2 * 1) * tokens * h / 2, ffn8 = (2 * 2 + 1) * 4096.0 * tokens / 2;
+  CHECK(workload::layer_activation_bytes(m, 0, e, 2048, true) ==
+        doctest::Approx(replicated8 + tokens * 3 * 16 * 64 / 2 + ffn8 + tokens * 3 * (512 + 128)));
+}
+
+TEST_CASE("recompute: the backward repeats MLA's up-projection GEMMs and latent norms, nothing else") {
+  // The two up-projections (2048 x 512 by 512 x 16 x 96 / 2, and 2048 x 128 by 128 x 16 x
+  // (64 + 64) / 2) run again, and the two norms read and write the 2048 x (512 + 128) latents.
+  const workload::ModelSpec m = small_mla();
+  workload::Execution e;
+  e.tp = 2, e.sequence_parallel = true;
+  const compute::Profile p;
+  const compute::RankRates r{1e14, 1e12, 1e14};
+  const workload::LayerWork plain = workload::layer_forward(m, 0, e, 2048, true);
+  CHECK(plain.recompute_gemms.empty());
+  CHECK(eval::layer_times(plain, p, r, workload::Recompute::none).recompute == 0);
+  e.recompute_mla_up_proj = true;
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, 2048, true);
+  REQUIRE(w.recompute_gemms.size() == 2);
+  CHECK(w.recompute_gemms[0].in == 512);
+  CHECK(w.recompute_gemms[0].out == 16 * 96 / 2);
+  CHECK(w.recompute_gemms[1].in == 128);
+  CHECK(w.recompute_gemms[1].out == 16 * 128 / 2);
+  auto gemm = [&](const workload::Gemm& g) { return compute::gemm_time(p, r, g.rows, g.out, g.in, g.bytes, g.copies); };
+  const double norms = compute::elementwise_time(p, r, 2 * 2 * 2048.0 * (512 + 128), 2);
+  CHECK(eval::layer_times(w, p, r, workload::Recompute::none).recompute ==
+        doctest::Approx(gemm(w.recompute_gemms[0]) + gemm(w.recompute_gemms[1]) + norms));
+  // The forward itself is the same work.
+  CHECK(eval::layer_times(w, p, r, workload::Recompute::none).fwd == doctest::Approx(eval::layer_times(plain, p, r, workload::Recompute::none).fwd));
+  // Full recompute repeats the whole forward: nothing added on top.
+  e.recompute = workload::Recompute::full;
+  const workload::LayerWork full = workload::layer_forward(m, 0, e, 2048, true);
+  CHECK(full.recompute_gemms.empty());
+  CHECK(eval::layer_times(full, p, r, workload::Recompute::full).recompute == doctest::Approx(eval::layer_times(full, p, r, workload::Recompute::full).fwd));
+}
+
+TEST_CASE("recompute: the experts' activation, rebuilt in the backward, is not kept") {
+  // An MoE layer (64 experts of FFN 1408, top 6, SwiGLU, EP 8, TP 1, 4096 tokens): the routed
+  // experts keep FC1's output (2 x 2 bytes per width) and, unless moe_act is recomputed, the
+  // activation's output (2 bytes) for each received row; recomputed, the activation runs again
+  // (read 2 f, write f per row, 2 bytes each).
+  workload::ModelSpec m;
+  m.layers = 2, m.hidden = 2048, m.ffn = 10944, m.heads = 16, m.kv_heads = 16, m.head_dim = 128, m.vocab = 32000, m.seq = 4096;
+  m.activation = workload::Activation::swiglu;
+  m.norm = workload::Norm::rmsnorm;
+  m.moe.experts = 64, m.moe.top_k = 6, m.moe.expert_ffn = 1408;
+  workload::Execution e;
+  e.ep = 8, e.dp = 8;
+  const workload::MoeDispatch d = workload::moe_dispatch(m, e, 4096);
+  const double kept = workload::layer_activation_bytes(m, 0, e, 4096, true);
+  e.recompute_moe_act = true;
+  CHECK(kept - workload::layer_activation_bytes(m, 0, e, 4096, true) == doctest::Approx(2 * 1408 * d.received));
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, 4096, true);
+  CHECK(w.recompute_gemms.empty());
+  CHECK(w.recompute_elementwise.bytes == doctest::Approx(2 * 3 * 1408 * d.received));
+  CHECK(w.recompute_casts.kernels == 0);  // 16-bit GEMMs: no quantization to redo
+}
