@@ -29,7 +29,7 @@ PhaseCost in_switch_phase(const fabric::Fabric& f, const Group& g, double share,
 // them (reduce-scatter, S out of each chip), then multicasts each rank's reduced S/n to all
 // (all-gather, S/n out and S in); pipelined, each chip link carries (n+1)/n * S each way, and
 // the switch's reduction engine caps the rate per port: time = S * max((n+1)/n / B,
-// 1 / reduction_bandwidth) + reduction latency.
+// 1 / reduction_bandwidth + chunk overhead / chunk(S)) + reduction latency.
 AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, PhaseScratch& loads) {
   AlgorithmCost a;
   if (op != Op::allreduce) return not_applicable("serves all-reduce");
@@ -38,7 +38,17 @@ AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, Pha
   for (int c : g.endpoints) racks.insert(f.rack_of(c));
   if (racks.size() != 1) return not_applicable("the group spans more than one switch domain");
   const double n = g.size();
-  a.phases.push_back(in_switch_phase(f, g, (n + 1) / n, loads));
+  PhaseCost phase = in_switch_phase(f, g, (n + 1) / n, loads);
+  // NCCL's NVLS all-reduce works in chunks over channels x ranks concurrent operations
+  // (enqueue.cc, calcCollChunking: nvls.nHeads is the node's rank count), each chunk paying a
+  // fixed cost beside its bytes: small messages, cut into small chunks, run below the switch's rate.
+  const auto& sw = std::get<hw::SwitchSpec>(f.spec().rack.scale_up);
+  if (sw.reduction_chunk_overhead_s > 0) {
+    phase.chunk_overhead_s = sw.reduction_chunk_overhead_s;
+    phase.chunk_max_B = sw.reduction_chunk_B;
+    phase.chunk_ops = sw.reduction_channels * n;
+  }
+  a.phases.push_back(phase);
   return a;
 }
 

@@ -38,6 +38,10 @@ struct PhaseCost {
   // A throughput limit that protocols do not scale (a switch's reduction engine): the phase
   // moves bytes at max(seconds_per_byte / efficiency, floor_seconds_per_byte).
   double floor_seconds_per_byte = 0;
+  // Chunked reduction (NCCL's NVLS all-reduce): each chunk adds chunk_overhead_s to the floor's
+  // time, chunks of at most chunk_max_B shrunk for small messages over chunk_ops concurrent
+  // operations (timing.cpp nvls_chunk). 0: no chunk cost.
+  double chunk_overhead_s = 0, chunk_max_B = 0, chunk_ops = 0;
   // Per tier, for runtimes whose protocols behave differently over the scale-out network: the
   // busiest link among the network's (NIC and scale-out links) and among the others, and the
   // slowest route of the flows that stay in a rack and of those that cross racks.

@@ -112,12 +112,26 @@ PhaseCost price_phase(const fabric::Fabric& f, const Group& g, const std::vector
   return cost;
 }
 
+// NCCL's NVLS chunk for a message of `bytes` (src/enqueue.cc, calcCollChunking, NCCL 2.18-2.27):
+// at most `max` (nvlsChunkSize, 128 KiB), then 64 KiB below 64 x ops x chunk, 32 KiB below
+// 8 x ops x chunk, 16 KiB below 2 x ops x chunk, ops = channels x ranks.
+double nvls_chunk(double bytes, double max, double ops) {
+  double c = max;
+  if (bytes < 64 * ops * c && c > 65536) c = 65536;
+  if (bytes < 8 * ops * c && c > 32768) c = 32768;
+  if (bytes < 2 * ops * c && c > 16384) c = 16384;
+  return c;
+}
+
 namespace {
-// Seconds per byte of a phase: its busiest link at the protocol's efficiency on that link's tier.
-double per_byte(const PhaseCost& ph, const hw::Protocol& p) {
-  if (!ph.network) return std::max(ph.seconds_per_byte / p.bandwidth_efficiency, ph.floor_seconds_per_byte);
+// Seconds per byte of a phase of `bytes`: its busiest link at the protocol's efficiency on that
+// link's tier, or its floor (a chunked floor paying each chunk's fixed cost) when slower.
+double per_byte(const PhaseCost& ph, const hw::Protocol& p, double bytes) {
+  double floor = ph.floor_seconds_per_byte;
+  if (ph.chunk_overhead_s > 0) floor += ph.chunk_overhead_s / nvls_chunk(bytes, ph.chunk_max_B, ph.chunk_ops);
+  if (!ph.network) return std::max(ph.seconds_per_byte / p.bandwidth_efficiency, floor);
   const double link = std::max(ph.local_seconds_per_byte / p.bandwidth_efficiency, ph.network_seconds_per_byte / p.network_efficiency());
-  return std::max(link, ph.floor_seconds_per_byte);
+  return std::max(link, floor);
 }
 // One step's latency inside a rack and across racks (the transport's own latency when the
 // runtime states it, else the routes' link latencies), each with the protocol's step cost.
@@ -144,7 +158,7 @@ double pipelined_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   const PhaseCost& ph = a.phases.front();
   const double m = a.pipeline_stages;
   const double max_chunks = std::max(1.0, std::floor(bytes / std::max(a.min_chunk_bytes, 1.0)));
-  const double beta = per_byte(ph, p);
+  const double beta = per_byte(ph, p, bytes);
   std::function<double(double)> time_of;
   double alpha_max = 0;
   if (in_flight == 1) {
@@ -177,7 +191,7 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   const bool overlap = a.overlapped_phases && in_flight > 1;
   double data_sum = 0, data_max = 0;  // overlapped phases: their data times
   for (const PhaseCost& ph : a.phases) {
-    const double pb = per_byte(ph, p);
+    const double pb = per_byte(ph, p, bytes);
     // A runtime that keeps network steps in flight lets a ring piece move on as soon as it
     // arrives (NCCL): only the cross-rack share of its steps waits for the network. One that
     // runs its steps in lockstep (in_flight 1) waits for the slowest link at every step.

@@ -15,6 +15,9 @@ namespace rackscope::collective {
 // fabric's link latencies across racks; with `in_flight` steps posted per connection a
 // pipelined algorithm pays each stage's latency once (the fill) and then 1/in_flight of the
 // slowest stage's per chunk. See timing.cpp for the per-tier pipelined form.
+// NCCL's NVLS chunk (bytes) for an all-reduce of `bytes` with chunks of at most `max` over `ops`
+// concurrent operations (channels x ranks): timing.cpp.
+double nvls_chunk(double bytes, double max, double ops);
 double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s, double transport_s = 0,
                       int in_flight = 1);
 

@@ -30,6 +30,12 @@ struct SwitchSpec {
   bool in_switch_reduction = false;
   double reduction_bandwidth_Bps = 0;  // switch reduce/multicast throughput per chip port
   double reduction_latency_s = 0;      // one in-switch reduction's fixed latency
+  // The runtime's chunking of an in-switch all-reduce (NCCL's NVLS): chunks of at most
+  // reduction_chunk_B, shrunk for smaller messages over reduction_channels x ranks concurrent
+  // operations, each chunk paying reduction_chunk_overhead_s on top of its bytes (0: none).
+  double reduction_chunk_B = 0;
+  int reduction_channels = 0;
+  double reduction_chunk_overhead_s = 0;
 };
 
 struct ExplicitLink {

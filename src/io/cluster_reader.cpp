@@ -54,7 +54,8 @@ hw::TorusSpec read_torus(StrictTable& t, int chips, bool ring) {
 
 hw::SwitchSpec read_switch(StrictTable& t, int chips) {
   t.expect({"topology", "planes", "chips_per_leaf", "spines", "link_bandwidth", "link_latency", "uplink_bandwidth", "uplink_latency",
-            "in_switch_reduction", "reduction_bandwidth", "reduction_latency"});
+            "in_switch_reduction", "reduction_bandwidth", "reduction_latency", "reduction_chunk", "reduction_channels",
+            "reduction_chunk_overhead"});
   hw::SwitchSpec s;
   s.planes = static_cast<int>(t.optional_integer("planes", 1, 64).value_or(1));
   s.link_bandwidth_Bps = t.quantity("link_bandwidth", Dimension::bandwidth);
@@ -74,6 +75,17 @@ hw::SwitchSpec read_switch(StrictTable& t, int chips) {
     if (s.chips_per_leaf != 0) t.fail("in_switch_reduction", "needs a single-level switch domain", "false, or no chips_per_leaf");
     s.reduction_bandwidth_Bps = t.quantity("reduction_bandwidth", Dimension::bandwidth);
     s.reduction_latency_s = t.quantity("reduction_latency", Dimension::time, true);
+    // The chunking comes as a whole: the chunk, the channels and the overhead per chunk.
+    const bool chunked = t.has("reduction_chunk") || t.has("reduction_channels") || t.has("reduction_chunk_overhead");
+    if (chunked) {
+      for (const char* key : {"reduction_chunk", "reduction_channels", "reduction_chunk_overhead"})
+        if (!t.has(key))
+          t.fail(key, "missing: the in-switch chunking needs reduction_chunk, reduction_channels and reduction_chunk_overhead together",
+                 "all three, or none");
+      s.reduction_chunk_B = t.quantity("reduction_chunk", Dimension::bytes);
+      s.reduction_channels = static_cast<int>(t.integer("reduction_channels", 1, 1024));
+      s.reduction_chunk_overhead_s = t.quantity("reduction_chunk_overhead", Dimension::time, true);
+    }
   }
   return s;
 }

@@ -69,6 +69,24 @@ TEST_CASE("closed form: switch-domain algorithms") {
   // rate R per port (150 GB/s here binds: 1/R > (9/8)/(Be)), plus the reduction latency.
   CHECK(time_of(f, Op::allreduce, n, "in-switch") ==
         doctest::Approx(lambda + S * std::max((n + 1.0) / n / (B * e), 1 / 150e9) + hop + 10e-6 + s));
+  // NCCL's NVLS chunking (enqueue.cc): 128 KiB chunks over 16 channels x 8 ranks = 128
+  // operations, 64 KiB below 64 x 128 x 128 KiB = 1 GiB, 32 KiB below 8 x 128 x 64 KiB = 64 MiB,
+  // 16 KiB below 2 x 128 x 32 KiB = 8 MiB.
+  CHECK(collective::nvls_chunk(double(1 << 30), 131072, 128) == 131072);
+  CHECK(collective::nvls_chunk(double(1 << 30) - 1, 131072, 128) == 65536);
+  CHECK(collective::nvls_chunk(double(64 << 20), 131072, 128) == 65536);
+  CHECK(collective::nvls_chunk(double(64 << 20) - 1, 131072, 128) == 32768);
+  CHECK(collective::nvls_chunk(double(8 << 20), 131072, 128) == 32768);
+  CHECK(collective::nvls_chunk(double(8 << 20) - 1, 131072, 128) == 16384);
+  CHECK(collective::nvls_chunk(1024, 131072, 128) == 16384);
+  // Each chunk pays o on top of its bytes at the switch's rate: the floor becomes 1/R + o/chunk.
+  // S = 64 MiB here: 64 KiB chunks; o = 40 ns.
+  hw::ClusterSpec chunked = spec;
+  auto& csw = std::get<hw::SwitchSpec>(chunked.rack.scale_up);
+  csw.reduction_chunk_B = 131072, csw.reduction_channels = 16, csw.reduction_chunk_overhead_s = 40e-9;
+  const fabric::Fabric fc(chunked);
+  CHECK(time_of(fc, Op::allreduce, n, "in-switch") ==
+        doctest::Approx(lambda + S * std::max((n + 1.0) / n / (B * e), 1 / 150e9 + 40e-9 / 65536) + hop + 10e-6 + s));
   // Double binary tree over 8 ranks (heap trees, second mirrored): the busiest chip sends 4
   // half-chunks per step (derivation: inner nodes send to a parent and two children in one tree
   // and to a parent in the other), so beta = 2/(Be); stages 2*floor(log2 8) = 6.

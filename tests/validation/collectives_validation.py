@@ -36,6 +36,8 @@ SYSTEMS = {
     "trn2 single instance (inferred)": ("trn2-48xl.toml", ["--ranks", "16"]),
     "ND A100 v4 (8x A100 SXM4 80GB, NVSwitch)": ("a100-8x.toml", []),
     "ND H100 v5 (8x H100 SXM5, NVSwitch)": ("h100-8x.toml", []),
+    # H200: the H100's NCCL runtime file on H200 GPUs, nothing fitted to this curve.
+    "ND H200 v5 (8x H200 SXM 141GB, NVSwitch)": ("h200-8x.toml", []),
     # Multi-node ring plateaus stated by NCCL's maintainers (single points, see the CSV notes).
     "DGX A100 x4 (8x HDR 200 Gb/s IB each) ring": ("a100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
     "DGX H100 x4 (8x NDR 400 Gb/s IB each) ring": ("h100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
