@@ -6,6 +6,7 @@
 #include "eval/evaluate.hpp"
 #include "workload/layer_work.hpp"
 #include "../unit/test_clusters.hpp"
+#include "../unit/test_models.hpp"
 
 using namespace rackscope;
 
@@ -13,9 +14,7 @@ namespace {
 // A tiny GPT as Megatron-LM trains it (biases, LayerNorm, dropout, GeLU): 2 layers of hidden 64,
 // 128 tokens. Its kernels take microseconds on any chip, so host dispatch decides.
 workload::ModelSpec tiny_gpt() {
-  workload::ModelSpec m;
-  m.name = "tiny-gpt";
-  m.layers = 2, m.hidden = 64, m.ffn = 256, m.heads = 4, m.kv_heads = 4, m.head_dim = 16, m.vocab = 512, m.seq = 128;
+  workload::ModelSpec m = test::transformer("tiny-gpt", 2, 64, 256, 4, 4, 16, 512, 128);
   m.biases = true, m.dropout = true, m.tied_embeddings = true, m.learned_positions = true;
   return m;
 }

@@ -13,22 +13,13 @@
 #include "workload/numerics.hpp"
 #include "workload/placement.hpp"
 #include "../unit/test_clusters.hpp"
+#include "../unit/test_models.hpp"
 
 using namespace rackscope;
 using collective::Op;
 
 namespace {
-// A fine-grained MoE (DeepSeek-V2-Lite's expert shape): every layer routes to 64 experts of FFN
-// 1408, top-6, hidden 2048; standard attention, no shared experts unless a test adds them.
-workload::ModelSpec fine_grained() {
-  workload::ModelSpec m;
-  m.name = "fine-grained";
-  m.layers = 2, m.hidden = 2048, m.ffn = 10944, m.heads = 16, m.kv_heads = 16, m.head_dim = 128, m.vocab = 32000, m.seq = 4096;
-  m.activation = workload::Activation::swiglu;
-  m.norm = workload::Norm::rmsnorm;
-  m.moe.experts = 64, m.moe.top_k = 6, m.moe.expert_ffn = 1408;
-  return m;
-}
+workload::ModelSpec fine_grained() { return test::fine_grained_moe(); }
 
 // A cluster with HBM to spare (these tests time steps, not fit them), its fabric and planner.
 struct Rig {

@@ -7,6 +7,7 @@
 #include "workload/layer_work.hpp"
 #include "workload/moe_dispatch.hpp"
 #include "workload/numerics.hpp"
+#include "../unit/test_models.hpp"
 
 using namespace rackscope;
 
@@ -14,9 +15,7 @@ namespace {
 // A small MLA model: 16 heads, q_lora 512, kv_lora 128, qk_nope 64 + qk_rope 32, v_head 64,
 // hidden 1024, dense FFN 4096 (SwiGLU); no dropout, RoPE.
 workload::ModelSpec small_mla() {
-  workload::ModelSpec m;
-  m.name = "mla";
-  m.layers = 2, m.hidden = 1024, m.ffn = 4096, m.heads = 16, m.kv_heads = 16, m.head_dim = 96, m.vocab = 32000, m.seq = 2048;
+  workload::ModelSpec m = test::transformer("mla", 2, 1024, 4096, 16, 16, 96, 32000, 2048);
   m.activation = workload::Activation::swiglu;
   m.norm = workload::Norm::rmsnorm;
   m.attention = workload::Attention::mla;
@@ -83,11 +82,7 @@ TEST_CASE("recompute: the experts' activation, rebuilt in the backward, is not k
   // experts keep FC1's output (2 x 2 bytes per width) and, unless moe_act is recomputed, the
   // activation's output (2 bytes) for each received row; recomputed, the activation runs again
   // (read 2 f, write f per row, 2 bytes each).
-  workload::ModelSpec m;
-  m.layers = 2, m.hidden = 2048, m.ffn = 10944, m.heads = 16, m.kv_heads = 16, m.head_dim = 128, m.vocab = 32000, m.seq = 4096;
-  m.activation = workload::Activation::swiglu;
-  m.norm = workload::Norm::rmsnorm;
-  m.moe.experts = 64, m.moe.top_k = 6, m.moe.expert_ffn = 1408;
+  const workload::ModelSpec m = test::fine_grained_moe();
   workload::Execution e;
   e.ep = 8, e.dp = 8;
   const workload::MoeDispatch d = workload::moe_dispatch(m, e, 4096);
