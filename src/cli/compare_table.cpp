@@ -25,7 +25,9 @@ void mark_best(CompareRow& row) {
 }
 
 std::string layout_text(const workload::Execution& e) {
-  return fmt::format("tp{} pp{} cp{} dp{} mbs{} {}", e.tp, e.pp, e.cp, e.dp, e.micro_batch, workload::recompute_name(e.recompute));
+  // MoE layouts name their expert parallelism (and expert TP when it differs from TP).
+  const std::string experts = e.ep > 1 ? fmt::format(" ep{}{}", e.ep, workload::expert_grid_folded(e) ? fmt::format(" etp{}", e.etp) : "") : "";
+  return fmt::format("tp{} pp{} cp{} dp{}{} mbs{} {}", e.tp, e.pp, e.cp, e.dp, experts, e.micro_batch, workload::recompute_name(e.recompute));
 }
 
 // Rows of one configuration's model answer, by key; NaN where it has none.

@@ -25,7 +25,7 @@ workload::Recompute recompute_from(const std::string& s) {
 }  // namespace
 
 nlohmann::json parallelism_json(const workload::Execution& e) {
-  return {{"tp", e.tp}, {"pp", e.pp}, {"cp", e.cp}, {"dp", e.dp}, {"ep", e.ep}, {"micro_batch", e.micro_batch},
+  return {{"tp", e.tp}, {"pp", e.pp}, {"cp", e.cp}, {"dp", e.dp}, {"ep", e.ep}, {"etp", workload::expert_tp(e)}, {"micro_batch", e.micro_batch},
           {"global_batch", e.global_batch}, {"recompute", workload::recompute_name(e.recompute)}, {"zero", e.zero},
           {"sequence_parallel", e.sequence_parallel}};
 }
@@ -77,6 +77,8 @@ size::Option option_from_json(const nlohmann::json& j) {
   const auto& p = j.at("parallelism");
   auto& e = o.execution;
   e.tp = p.at("tp"), e.pp = p.at("pp"), e.cp = p.at("cp"), e.dp = p.at("dp"), e.ep = p.at("ep");
+  const int etp = p.at("etp");
+  e.etp = etp == e.tp ? 0 : etp;  // 0: expert TP as TP, as the search sets it
   e.micro_batch = p.at("micro_batch"), e.global_batch = p.at("global_batch"), e.zero = p.at("zero");
   e.recompute = recompute_from(p.at("recompute").get<std::string>());
   e.sequence_parallel = p.at("sequence_parallel");

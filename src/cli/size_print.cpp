@@ -20,16 +20,23 @@ std::string supply_text(const size::Option& o) {
   return fmt::format("{:.0f}k ({:.0f}-{:.0f}k)", o.supply_chips / 1e3, o.supply_low / 1e3, o.supply_high / 1e3);
 }
 
-void print_header() {
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4} {:>3} {:>5} {:<9} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
-             "#", "configuration", "package", "racks", "chips", "tp", "pp", "cp", "dp", "mbs", "gbs", "recompute", "step s", "MFU",
-             "goodp.", "days (band)", "capex $M", "TCO $M (band)", "GWh", "peak MW", "supply chips", "binding");
+// MoE models add an `ep` column: the expert-parallel degree, "/1" when the experts are whole
+// (expert TP 1, EP folded over the TP ranks).
+std::string experts_text(const workload::Execution& e) {
+  return workload::expert_grid_folded(e) ? fmt::format("{}/{}", e.ep, e.etp) : fmt::format("{}", e.ep);
 }
 
-void print_row(int i, const size::Option& o) {
+void print_header(bool moe) {
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<9} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
+             "#", "configuration", "package", "racks", "chips", "tp", "pp", "cp", "dp", moe ? fmt::format(" {:>5}", "ep") : "", "mbs", "gbs",
+             "recompute", "step s", "MFU", "goodp.", "days (band)", "capex $M", "TCO $M (band)", "GWh", "peak MW", "supply chips", "binding");
+}
+
+void print_row(int i, const size::Option& o, bool moe) {
   const auto& e = o.execution;
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4} {:>3} {:>5} {:<9} {:>7.2f} {:>4.1f}% {:>5.1f}%  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
-             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<9} {:>7.2f} {:>4.1f}% {:>5.1f}%  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
+             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, moe ? fmt::format(" {:>5}", experts_text(e)) : "",
+             e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
              o.step_time_s, 100 * o.mfu, 100 * o.goodput,
              fmt::format("{:.0f} ({:.0f}-{:.0f}){}", o.wall_s.value / kDay, o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : "*"),
              o.capex_usd.value / 1e6, fmt::format("{:.0f} ({:.0f}-{:.0f})", o.tco_usd.value / 1e6, o.tco_usd.low / 1e6, o.tco_usd.high / 1e6),
@@ -64,18 +71,19 @@ void print_rejected(const size::Answer& a) {
 
 void print_size_text(const size::Request& r, const std::vector<size::Candidate>& c, const size::Answer& a) {
   const std::string what = fmt::format("train {} on {} tokens {}", r.model.name, tokens_text(r.tokens), constraint_text(r));
+  const bool moe = r.model.moe.experts > 0;
   if (a.options.empty()) {
     fmt::print("No option can {}. Closest:\n", what);
-    print_header();
-    for (size_t i = 0; i < a.closest.size(); ++i) print_row(static_cast<int>(i + 1), a.closest[i]);
+    print_header(moe);
+    for (size_t i = 0; i < a.closest.size(); ++i) print_row(static_cast<int>(i + 1), a.closest[i], moe);
     for (const auto& s : a.advice) fmt::print("  {}\n", s);
   } else {
     const auto& b = a.options.front();
     fmt::print("To {} at {}: {} x {} ({}, {} chips), {:.0f} days ({:.0f}-{:.0f}), capex {}, {:.1f} MW peak; binding: {}.\n", what,
                objective_words(r.objective), b.racks, b.rack, packaging_text(b), b.chips, b.wall_s.value / kDay, b.wall_s.low / kDay,
                b.wall_s.high / kDay, money_text(b.capex_usd.value), b.peak_power_MW, b.binding);
-    print_header();
-    for (size_t i = 0; i < a.options.size(); ++i) print_row(static_cast<int>(i + 1), a.options[i]);
+    print_header(moe);
+    for (size_t i = 0; i < a.options.size(); ++i) print_row(static_cast<int>(i + 1), a.options[i], moe);
   }
   print_rejected(a);
   fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16. days: time-to-train with failures, "

@@ -1,5 +1,7 @@
 #include "size/layouts.hpp"
 
+#include <vector>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -51,7 +53,10 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
       for (int pp : pipeline_degrees(m.layers))
         for (int ep : eps) {
           if (ep > 1 && m.moe.experts % ep != 0) continue;
-          for (int mbs : {1, 2}) out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none});
+          // MoE with TP: the experts either split like the dense layers (etp = tp) or whole
+          // with EP folded over the TP ranks (etp 1), as Megatron-Core's MoE recipes run them.
+          for (int etp : ep > 1 && tp > 1 ? std::vector<int>{0, 1} : std::vector<int>{0})
+            for (int mbs : {1, 2}) out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none, etp});
         }
   }
   return out;
@@ -75,7 +80,9 @@ std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int targ
     const int64_t ranks = n * ranks_per_rack(c);
     if (ranks % split != 0) continue;
     const int64_t dp = ranks / split;
-    if (dp % l.ep != 0 || batch_for(dp * l.micro_batch, target, tolerance) == 0) continue;
+    // EP carved out of DP, or (folded) etp x ep tiling a stage's tp x cp x dp ranks.
+    const bool ep_fits = l.etp > 0 && l.etp != l.tp ? (split / l.pp * dp) % (int64_t{l.etp} * l.ep) == 0 : dp % l.ep == 0;
+    if (!ep_fits || batch_for(dp * l.micro_batch, target, tolerance) == 0) continue;
     out.push_back(n);
   }
   return out;
@@ -84,7 +91,7 @@ std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int targ
 workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int racks, int target, double tolerance) {
   workload::Execution e;
   e.micro_batch = l.micro_batch;
-  e.tp = l.tp, e.pp = l.pp, e.cp = l.cp, e.ep = l.ep;
+  e.tp = l.tp, e.pp = l.pp, e.cp = l.cp, e.ep = l.ep, e.etp = l.etp;
   e.dp = static_cast<int>(racks * ranks_per_rack(c) / (static_cast<int64_t>(l.tp) * l.cp * l.pp));
   e.global_batch = batch_for(static_cast<int64_t>(e.dp) * l.micro_batch, target, tolerance);
   e.zero = 1;

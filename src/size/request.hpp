@@ -43,6 +43,7 @@ struct Candidate {
 struct Layout {
   int tp = 1, pp = 1, cp = 1, ep = 1, micro_batch = 1;
   workload::Recompute recompute = workload::Recompute::none;
+  int etp = 0;  // expert TP (workload::Execution::etp): 0 = tp; 1 folds EP over the TP ranks
 };
 
 // A low-high band around a central value.

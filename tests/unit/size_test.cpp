@@ -72,6 +72,26 @@ TEST_CASE("layouts: TP inside a rack dividing the heads, PP up to the layers") {
   CHECK(size::layouts(m, c).size() == 3 * 2 * 7 * 2);
 }
 
+TEST_CASE("layouts: MoE with TP tries the experts split like TP and whole (EP folded over TP)") {
+  workload::ModelSpec m;
+  m.layers = 12, m.heads = 8, m.kv_heads = 8;
+  m.moe.experts = 8, m.moe.top_k = 2;
+  hw::ClusterSpec c;
+  c.rack.chips = 4;
+  c.rack.chip.ranks_per_chip = 1;
+  // ep {1, 2, 4, 8}; with tp > 1 and ep > 1 both etp = tp (0) and etp 1: per (tp, cp, pp, mbs)
+  // tp 1: 4 layouts, tp 2 and 4: 1 + 3 x 2 = 7 each.
+  const auto all = size::layouts(m, c);
+  CHECK(all.size() == (4 + 7 + 7) * 2 * 7 * 2);
+  for (const auto& l : all) CHECK((l.etp == 0 || (l.etp == 1 && l.tp > 1 && l.ep > 1)));
+  // Folded, ep need only tile a stage's tp x cp x dp ranks: tp 4 x dp 2 = 8 ranks hold ep 8
+  // (dp 2 alone does not).
+  const size::Layout split{4, 1, 1, 8, 1, workload::Recompute::none, 0}, folded{4, 1, 1, 8, 1, workload::Recompute::none, 1};
+  CHECK(size::valid_racks(c, split, 16, 2).empty());
+  CHECK(size::valid_racks(c, folded, 16, 2) == std::vector<int>{2});
+  CHECK(size::execution(c, folded, 2, 16).etp == 1);
+}
+
 TEST_CASE("quarters") {
   CHECK(size::valid_quarter("2027Q1"));
   CHECK_FALSE(size::valid_quarter("2027Q5"));
