@@ -68,6 +68,17 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
       return infeasible(Infeasibility::ep_dp, fmt::format("etp {} (other than tp {}) folds EP over a pipeline stage's ranks: "
                                                           "pp must be outermost in the rank order", e.etp, e.tp));
   }
+  // Switches for parts the model does not have are refused, not silently ignored.
+  if (m.moe.experts == 0) {
+    const char* moe_switch = e.moe_dispatcher == workload::MoeDispatcher::flex ? "moe_dispatcher flex"
+                             : e.overlap_ep                                     ? "overlap_ep"
+                             : e.recompute_moe_act                              ? "recompute_moe_act"
+                             : workload::expert_grid_folded(e)                  ? "etp other than tp"
+                                                                                : nullptr;
+    if (moe_switch) return infeasible(Infeasibility::not_applicable, fmt::format("{} needs an MoE model ({} has no experts)", moe_switch, m.name));
+  }
+  if (e.recompute_mla_up_proj && m.attention != workload::Attention::mla)
+    return infeasible(Infeasibility::not_applicable, fmt::format("recompute_mla_up_proj needs MLA attention ({} has none)", m.name));
   if (seq % (2 * e.cp) != 0 && e.cp > 1)
     return infeasible(Infeasibility::cp_seq, fmt::format("cp {} needs the sequence {} in 2*cp equal chunks", e.cp, seq));
   if (precision_flops(chip, e.precision) <= 0)

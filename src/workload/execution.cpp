@@ -31,6 +31,7 @@ const char* infeasibility_name(Infeasibility r) {
     case Infeasibility::collective_unplanned: return "collective_unplanned";
     case Infeasibility::package_unfit: return "package_unfit";
     case Infeasibility::vpp_without_pp: return "vpp_without_pp";
+    case Infeasibility::not_applicable: return "not_applicable";
   }
   return "?";
 }

@@ -122,6 +122,7 @@ enum class Infeasibility {
   collective_unplanned,    // no algorithm of the chip's collective runtime applies to a communicator
   package_unfit,           // the chip's dies and HBM do not fit its packaging technology
   vpp_without_pp,          // interleaving (vpp > 1) needs a pipeline (pp > 1)
+  not_applicable,          // a switch for a part the model lacks (MoE switches on a dense model, MLA's on other attention)
 };
 const char* infeasibility_name(Infeasibility r);
 

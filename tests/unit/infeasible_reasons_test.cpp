@@ -7,12 +7,15 @@
 #include <memory>
 
 #include "eval/evaluate.hpp"
+#include "eval/step_parts.hpp"
 #include "hw/package.hpp"
 #include "io/model_reader.hpp"
 #include "io/sweep_inputs.hpp"
 #include "io/sweep_reader.hpp"
 #include "sweep/evaluator.hpp"
 #include "sweep/reasons.hpp"
+#include "test_clusters.hpp"
+#include "test_models.hpp"
 #include "test_clusters.hpp"
 #include "units/check.hpp"
 
@@ -97,9 +100,31 @@ TEST_CASE("evaluate: a chip whose package does not fit is package_unfit, before 
   CHECK(eval::check_package(spec.rack.chip).feasible());
 }
 
+TEST_CASE("structure: MoE and MLA switches on a model without that part are not_applicable, not ignored") {
+  workload::ModelSpec dense = test::transformer("dense", 2, 256, 1024, 4, 4, 64, 1000, 128);
+  workload::Execution e;
+  e.global_batch = 1;
+  const hw::Chip chip = test::simple_chip();
+  CHECK(eval::check_structure(dense, e, 1, dense.seq, chip).feasible());
+  for (auto set : std::initializer_list<void (*)(workload::Execution&)>{
+           [](workload::Execution& x) { x.moe_dispatcher = workload::MoeDispatcher::flex; },
+           [](workload::Execution& x) { x.overlap_ep = true; }, [](workload::Execution& x) { x.recompute_moe_act = true; },
+           [](workload::Execution& x) { x.tp = 2, x.etp = 1; }, [](workload::Execution& x) { x.recompute_mla_up_proj = true; }}) {
+    workload::Execution x = e;
+    set(x);
+    CHECK(eval::check_structure(dense, x, x.tp, dense.seq, chip).reason == workload::Infeasibility::not_applicable);
+  }
+  // On an MoE model the MoE switches are accepted.
+  workload::ModelSpec moe = test::fine_grained_moe();
+  workload::Execution x = e;
+  x.overlap_ep = true, x.recompute_moe_act = true, x.moe_dispatcher = workload::MoeDispatcher::flex;
+  CHECK(eval::check_structure(moe, x, 1, moe.seq, chip).feasible());
+}
+
 TEST_CASE("sweep: the new reasons have codes and names of their own") {
   const auto& names = sweep::reason_names();
-  for (auto r : {workload::Infeasibility::collective_unplanned, workload::Infeasibility::package_unfit}) {
+  for (auto r : {workload::Infeasibility::collective_unplanned, workload::Infeasibility::package_unfit,
+                 workload::Infeasibility::not_applicable}) {
     const int code = sweep::reason_code(r);
     REQUIRE(code < static_cast<int>(names.size()));
     CHECK(names[code] == workload::infeasibility_name(r));
