@@ -57,6 +57,9 @@ std::vector<Flow> rack_ring_flows(const fabric::Fabric& f, std::vector<std::vect
 // pulls the operands up and multicasts the sums down), the siblings' too: latency the slowest
 // rank's up and down routes plus the switch's reduction latency, the reduction rate a floor.
 PhaseCost in_switch_phase(const fabric::Fabric& f, const Group& g, double share, PhaseScratch& loads);
+// The runtime's chunking of an in-switch phase (SwitchSpec::reduction_chunk*), NVLS's own rule in
+// one rack, the NVLS tree's across `racks` of `ranks_per_rack`.
+void set_in_switch_chunks(const fabric::Fabric& f, int ranks_per_rack, int racks, PhaseCost& phase);
 // Tree `tree` (0 or 1) of NCCL's double binary tree over `members` (src/graph/trees.cc): flows
 // parent -> child of `bytes` each, and child -> parent when `up`.
 void binary_tree_flows(const std::vector<int>& members, int tree, double bytes, bool up, std::vector<Flow>& flows);

@@ -25,6 +25,19 @@ PhaseCost in_switch_phase(const fabric::Fabric& f, const Group& g, double share,
   return cost;
 }
 
+void set_in_switch_chunks(const fabric::Fabric& f, int ranks_per_rack, int racks, PhaseCost& phase) {
+  // NCCL's NVLS works in chunks over channels x ranks concurrent operations (enqueue.cc,
+  // calcCollChunking: nvls.nHeads is the node's rank count), each chunk paying a fixed cost beside
+  // its bytes: small messages, cut into small chunks, run below the switch's rate.
+  const auto& sw = std::get<hw::SwitchSpec>(f.spec().rack.scale_up);
+  if (sw.reduction_chunk_overhead_s <= 0) return;
+  phase.chunk_overhead_s = sw.reduction_chunk_overhead_s;
+  phase.chunk_max_B = sw.reduction_chunk_B;
+  phase.chunk_ops = static_cast<double>(sw.reduction_channels) * ranks_per_rack;
+  phase.chunk_tree = racks > 1;
+  phase.chunk_nodes = racks;
+}
+
 // In-switch reduction (NVLink SHARP / NVLS): the switch pulls every rank's operands and reduces
 // them (reduce-scatter, S out of each chip), then multicasts each rank's reduced S/n to all
 // (all-gather, S/n out and S in); pipelined, each chip link carries (n+1)/n * S each way, and
@@ -39,15 +52,7 @@ AlgorithmCost plan_in_switch(const fabric::Fabric& f, const Group& g, Op op, Pha
   if (racks.size() != 1) return not_applicable("the group spans more than one switch domain");
   const double n = g.size();
   PhaseCost phase = in_switch_phase(f, g, (n + 1) / n, loads);
-  // NCCL's NVLS all-reduce works in chunks over channels x ranks concurrent operations
-  // (enqueue.cc, calcCollChunking: nvls.nHeads is the node's rank count), each chunk paying a
-  // fixed cost beside its bytes: small messages, cut into small chunks, run below the switch's rate.
-  const auto& sw = std::get<hw::SwitchSpec>(f.spec().rack.scale_up);
-  if (sw.reduction_chunk_overhead_s > 0) {
-    phase.chunk_overhead_s = sw.reduction_chunk_overhead_s;
-    phase.chunk_max_B = sw.reduction_chunk_B;
-    phase.chunk_ops = sw.reduction_channels * n;
-  }
+  set_in_switch_chunks(f, g.size(), 1, phase);
   a.phases.push_back(phase);
   return a;
 }

@@ -29,7 +29,9 @@ AlgorithmCost plan_in_switch_tree(const fabric::Fabric& f, const Group& g, Op op
     for (int t = 0; t < 2; ++t) binary_tree_flows(rail, t, 0.5 / m / stages, true, tree);
   }
   const double share = (m + 1.0) / m;
-  a.phases.push_back(in_switch_phase(f, g, share, loads));
+  PhaseCost in_rack = in_switch_phase(f, g, share, loads);
+  set_in_switch_chunks(f, static_cast<int>(m), racks, in_rack);
+  a.phases.push_back(in_rack);
   PhaseCost across = price_phase(f, g, tree, stages, loads);
   across.ring_pass = false;  // chunks pipelined through the tree: no ring pass's last slice
   a.phases.push_back(across);

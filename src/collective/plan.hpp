@@ -42,6 +42,8 @@ struct PhaseCost {
   // time, chunks of at most chunk_max_B shrunk for small messages over chunk_ops concurrent
   // operations (timing.cpp nvls_chunk). 0: no chunk cost.
   double chunk_overhead_s = 0, chunk_max_B = 0, chunk_ops = 0;
+  bool chunk_tree = false;  // NCCL's NVLS-tree rule (timing.cpp nvls_tree_chunk) instead of NVLS's
+  int chunk_nodes = 1;      // NVLS tree: the nodes (racks) it spans
   // Per tier, for runtimes whose protocols behave differently over the scale-out network: the
   // busiest link among the network's (NIC and scale-out links) and among the others, and the
   // slowest route of the flows that stay in a rack and of those that cross racks.

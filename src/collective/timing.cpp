@@ -123,12 +123,21 @@ double nvls_chunk(double bytes, double max, double ops) {
   return c;
 }
 
+double nvls_tree_chunk(double bytes, double max, double ops, int nodes) {
+  double c = nodes >= 4 ? std::min(max, 65536.0) : max;
+  if (bytes < 4 * ops * c && c > 65536) c = 65536;
+  if (bytes < 1 * ops * c && c > 32768) c = 32768;
+  return c;
+}
+
 namespace {
 // Seconds per byte of a phase of `bytes`: its busiest link at the protocol's efficiency on that
 // link's tier, or its floor (a chunked floor paying each chunk's fixed cost) when slower.
 double per_byte(const PhaseCost& ph, const hw::Protocol& p, double bytes) {
   double floor = ph.floor_seconds_per_byte;
-  if (ph.chunk_overhead_s > 0) floor += ph.chunk_overhead_s / nvls_chunk(bytes, ph.chunk_max_B, ph.chunk_ops);
+  if (ph.chunk_overhead_s > 0)
+    floor += ph.chunk_overhead_s / (ph.chunk_tree ? nvls_tree_chunk(bytes, ph.chunk_max_B, ph.chunk_ops, ph.chunk_nodes)
+                                                  : nvls_chunk(bytes, ph.chunk_max_B, ph.chunk_ops));
   if (!ph.network) return std::max(ph.seconds_per_byte / p.bandwidth_efficiency, floor);
   const double link = std::max(ph.local_seconds_per_byte / p.bandwidth_efficiency, ph.network_seconds_per_byte / p.network_efficiency());
   return std::max(link, floor);

@@ -18,6 +18,9 @@ namespace rackscope::collective {
 // NCCL's NVLS chunk (bytes) for an all-reduce of `bytes` with chunks of at most `max` over `ops`
 // concurrent operations (channels x ranks): timing.cpp.
 double nvls_chunk(double bytes, double max, double ops);
+// The same for NCCL's NVLS tree across `nodes` nodes (enqueue.cc, NCCL_ALGO_NVLS_TREE): at most 64
+// KiB from 4 nodes on, 64 KiB below 4 x ops x chunk, 32 KiB below ops x chunk.
+double nvls_tree_chunk(double bytes, double max, double ops, int nodes);
 double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& p, double launch_s, double transport_s = 0,
                       int in_flight = 1);
 

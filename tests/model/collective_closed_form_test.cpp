@@ -79,6 +79,13 @@ TEST_CASE("closed form: switch-domain algorithms") {
   CHECK(collective::nvls_chunk(double(8 << 20), 131072, 128) == 32768);
   CHECK(collective::nvls_chunk(double(8 << 20) - 1, 131072, 128) == 16384);
   CHECK(collective::nvls_chunk(1024, 131072, 128) == 16384);
+  // The NVLS tree's own rule (8 ranks per node, 16 channels): 128 KiB down to 64 KiB below
+  // 4 x 128 x 128 KiB = 64 MiB and to 32 KiB below 128 x 64 KiB = 8 MiB; 64 KiB at most from
+  // 4 nodes on.
+  CHECK(collective::nvls_tree_chunk(double(64 << 20), 131072, 128, 2) == 131072);
+  CHECK(collective::nvls_tree_chunk(double(64 << 20) - 1, 131072, 128, 2) == 65536);
+  CHECK(collective::nvls_tree_chunk(double(8 << 20) - 1, 131072, 128, 2) == 32768);
+  CHECK(collective::nvls_tree_chunk(double(1 << 30), 131072, 128, 4) == 65536);
   // Each chunk pays o on top of its bytes at the switch's rate: the floor becomes 1/R + o/chunk.
   // S = 64 MiB here: 64 KiB chunks; o = 40 ns.
   hw::ClusterSpec chunked = spec;
