@@ -54,6 +54,10 @@ Planner::Cached& Planner::entry(Op op, const Group& g) {
 
 const AlgorithmCost& Planner::plan(Cached& c, const Group& g, size_t algorithm) {
   if (!c.planned[algorithm]) {
+    // A communicator laid out past the fabric's last endpoint is a placement bug: an internal
+    // error here, not an out-of-range route deep in the fabric.
+    RACKSCOPE_ASSERT(g.endpoints.empty() || *std::max_element(g.endpoints.begin(), g.endpoints.end()) < fabric_.endpoints(),
+                     "a communicator's endpoints lie inside the fabric");
     const Algorithm& alg = algorithms()[algorithm];
     c.plans[algorithm] = alg.plan(fabric_, g, static_cast<Op>(c.op), loads_);
     c.plans[algorithm].name = alg.name;

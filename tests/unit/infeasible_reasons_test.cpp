@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "collective/select.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/step_parts.hpp"
 #include "hw/package.hpp"
@@ -55,6 +56,13 @@ TEST_CASE("assert: a failed RACKSCOPE_ASSERT throws an internal error naming the
     CHECK(std::string(e.what()).rfind("internal error, please report: planned > 0 (the planner promised a plan) at ", 0) == 0);
   }
   CHECK_NOTHROW(RACKSCOPE_ASSERT(planned == 0, "holds"));
+}
+
+TEST_CASE("assert: a communicator past the fabric's last endpoint is an internal error, not a stray route") {
+  const fabric::Fabric f(test::switch_cluster(4));
+  collective::Planner p(f, f.spec().rack.chip.collectives);
+  CHECK_THROWS_AS(p.best(collective::Op::allreduce, collective::Group{{0, 1, 2, 4}, {}}, 1e6), InternalError);
+  CHECK(p.best(collective::Op::allreduce, collective::Group{{0, 1, 2, 3}, {}}, 1e6).has_value());
 }
 
 TEST_CASE("evaluate: EP on a runtime without an all-to-all algorithm is collective_unplanned, not a zero") {
