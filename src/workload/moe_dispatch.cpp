@@ -40,23 +40,15 @@ double busiest_rank_load(double hot, double local_experts, double capacity, bool
 }
 
 namespace {
+// log C(n, k) from log-gamma: O(1) however many experts or groups a model file names (sums of logs
+// would take k steps for each term). glibc's lgamma also writes the global signgam; rackscope
+// evaluates on one thread per process (MPI ranks; the scheduler's thread evaluates nothing).
+double log_choose(double n, double k) { return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1); }
+
 // C(n - m, k) / C(n, k): the chance that k picks out of n, without replacement, all miss m given ones.
 double all_miss(double n, double m, int k) {
-  double p = 1;
-  for (int i = 0; i < k; ++i) {
-    if (n - m - i <= 0) return 0;
-    p *= (n - m - i) / (n - i);
-  }
-  return p;
-}
-
-// log C(n, k) as a sum of k logs (not lgamma, which writes the global signgam: evaluate() may run on
-// several threads).
-double log_choose(int n, int k) {
-  k = std::min(k, n - k);
-  double sum = 0;
-  for (int i = 1; i <= k; ++i) sum += std::log(static_cast<double>(n - k + i) / i);
-  return sum;
+  if (n - m < k) return 0;
+  return std::exp(log_choose(n - m, k) - log_choose(n, k));
 }
 }  // namespace
 
