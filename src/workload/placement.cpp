@@ -24,7 +24,7 @@ PlacementShapes place_shapes(const Execution& e, int span) {
     s *= d.size;
   }
   // A communicator varies in `own` from rank 0; its siblings (offsets below `span`) in `others`.
-  auto group = [&](std::initializer_list<Dim> own, std::initializer_list<Dim> others) {
+  auto group = [&](const std::vector<Dim>& own, const std::vector<Dim>& others) {
     collective::GroupShape g;
     for (const Dim& d : own) g.add_own(d.size, d.stride);
     for (const Dim& d : others) g.add_sibling(d.size, d.stride);
@@ -51,14 +51,7 @@ PlacementShapes place_shapes(const Execution& e, int span) {
     p.edp = group({grid[cp], grid[dp]}, {grid[tp], grid[ep]});  // the same experts: Megatron-Core's expert_data_parallel_group
     ep_own = grid[ep], ep_others = {grid[tp], grid[cp], grid[dp]};
   }
-  auto shape = [&](Dim own, std::vector<Dim> others) {
-    collective::GroupShape g;
-    g.add_own(own.size, own.stride);
-    for (const Dim& d : others) g.add_sibling(d.size, d.stride);
-    g.set_limit(span);
-    return g;
-  };
-  p.ep = shape(ep_own, ep_others);
+  p.ep = group({ep_own}, ep_others);
   // Its ranks in rank 0's rack (`inside` of them, consecutive members) and the rail across racks,
   // when the racks cut the group into equal runs of members.
   if (span > 0 && ep_own.size > 1) {
@@ -69,8 +62,8 @@ PlacementShapes place_shapes(const Execution& e, int span) {
       const Dim local{inside, ep_own.stride}, rail{ep_own.size / inside, inside * ep_own.stride};
       std::vector<Dim> with_rail = ep_others, with_local = ep_others;
       with_rail.push_back(rail), with_local.push_back(local);
-      p.ep_local = shape(local, with_rail);
-      p.ep_rail = shape(rail, with_local);
+      p.ep_local = group({local}, with_rail);
+      p.ep_rail = group({rail}, with_local);
       p.ep_racks = rail.size;
     }
   }
