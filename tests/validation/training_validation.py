@@ -39,7 +39,7 @@ MODEL_FILES = {
     "GPT 39B": "megatron-gpt-39b", "GPT 76B": "megatron-gpt-76b", "GPT 145B": "megatron-gpt-145b", "GPT 310B": "megatron-gpt-310b",
     "Llama-3.1-8B": "llama-3.1-8b", "Llama-3.1-70B": "llama-3.1-70b", "Llama2-70B": "llama2-70b", "Llama2-13B": "llama2-13b",
     "Llama2-7B": "llama2-7b", "GPT3-175B": "gpt3-175b", "Llama3-8B": "llama-3.1-8b", "Llama3-70B": "llama-3.1-70b",
-    "Llama3.1-405B": "llama-3.1-405b", "DeepSeek-V3": "deepseek-v3",
+    "Llama3.1-405B": "llama-3.1-405b", "DeepSeek-V3": "deepseek-v3", "GPT3-5B": "gpt3-5b", "GPT3-20B": "gpt3-20b",
 }
 
 
