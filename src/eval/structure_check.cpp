@@ -55,9 +55,9 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
     return infeasible(Infeasibility::batch_split, "interleaving needs the micro-batch count to be a multiple of pp");
   if (e.ep > 1 && (m.moe.experts == 0 || e.ep > m.moe.experts || m.moe.experts % e.ep != 0))
     return infeasible(Infeasibility::ep_experts, fmt::format("ep {} does not divide {} experts", e.ep, m.moe.experts));
-  if (!workload::expert_grid_folded(e) && e.dp % e.ep != 0)
-    return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));
-  if (workload::expert_grid_folded(e)) {
+  if (!workload::expert_grid_folded(e)) {
+    if (e.dp % e.ep != 0) return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));
+  } else {
     // Megatron-Core builds the folded expert grid from a pipeline stage's ranks (its expert
     // RankGenerator, order tp-ep-dp-pp): they must be contiguous and tiled by etp x ep.
     const int64_t stage = int64_t{e.tp} * e.cp * e.dp, block = int64_t{e.etp} * e.ep;

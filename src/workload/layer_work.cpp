@@ -33,13 +33,15 @@ struct GemmAdder {
     const double bytes = copies * (activation_bytes * rows * (in + out) + weight_bytes * in * out);
     w.matmul.add(2 * rows * in * out * copies, bytes);
     w.gemms.push_back({rows, in, out, bytes, copies, reads});
-    if (cast_bytes > 0) {
-      const double per_element = amax_read + activation_bytes + 2 * cast_bytes;
-      const int kernels = amax_read > 0 ? 2 : 1;
-      w.casts.add(0, copies * rows * in * per_element, kernels);
-      w.cast_backward.add(0, copies * rows * out * per_element, kernels);
-    }
+    input_cast(rows, in, copies);
+    if (cast_bytes > 0) w.cast_backward.add(0, copies * rows * out * per_element(), cast_kernels());
   }
+  // The quantization of a GEMM's input alone (also what a recomputed activation feeds again).
+  void input_cast(double rows, double in, double copies = 1) const {
+    if (cast_bytes > 0) w.casts.add(0, copies * rows * in * per_element(), cast_kernels());
+  }
+  double per_element() const { return amax_read + activation_bytes + 2 * cast_bytes; }
+  int cast_kernels() const { return amax_read > 0 ? 2 : 1; }
 };
 
 // What one rank's share of a layer looks like: its tokens and the widths its attention works in.
@@ -136,8 +138,7 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
 // permutation, grouped expert GEMMs on the busiest EP rank's rows, un-permutation, and the shared
 // experts as one MLP of shared_experts x expert_ffn (Megatron-Core's SharedExpertMLP,
 // moe_shared_expert_intermediate_size; DeepSeek-V2/V3 and Qwen MoE build it the same way).
-// `again`: where recomputed work goes (its GEMMs are not used: the activation only, whose output
-// the second GEMM quantizes again).
+// `again`: where recomputed work goes (the experts' activation, and the second GEMM's input cast).
 void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const GemmAdder& gemm, const GemmAdder* again, LayerWork& w) {
   const MoeDispatch d = moe_dispatch(m, e, x.tokens);
   w.moe_send_rows = d.send_rows;
@@ -163,11 +164,8 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   gemm(d.rows_per_expert, f, x.h, Gemm::Input::other, d.local_experts);
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
   if (again && e.recompute_moe_act) {
-    again->w.recompute_elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
-    LayerWork scratch;  // the second GEMM's input cast, rebuilt with its input
-    GemmAdder{scratch, again->weight_bytes, again->cast_bytes, again->amax_read}(d.rows_per_expert, f, x.h, Gemm::Input::other,
-                                                                               d.local_experts);
-    again->w.recompute_casts.add(scratch.casts.flops, scratch.casts.bytes, scratch.casts.kernels);
+    again->w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
+    again->input_cast(d.rows_per_expert, f, d.local_experts);  // the second GEMM's input, quantized again
   }
   w.ffn_tp_collectives = m.moe.shared_experts > 0;
   if (m.moe.shared_experts > 0) {
@@ -251,12 +249,13 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   const bool selective_modules = e.recompute != Recompute::full;
   const bool mla_again = selective_modules && e.recompute_mla_up_proj && m.attention == Attention::mla;
   attention_projections(m, x, gemm, mla_again ? &again_adder : nullptr);
-  if (mla_again) {
-    // MLA's two latent norms and the query's and key's RoPE run again before the up-projections'
-    // outputs are rebuilt (read, write each element).
-    recomputed.recompute_elementwise.add(0, 2 * activation_bytes * x.tokens * (m.mla.q_lora_rank + m.mla.kv_lora_rank), 2);
-  }
   rotary_embedding(m, x, w);
+  if (mla_again) {
+    // MLA's two latent norms (read, write each element) and the query's and key's RoPE run again
+    // before the up-projections' outputs are rebuilt.
+    recomputed.elementwise.add(0, 2 * activation_bytes * x.tokens * (m.mla.q_lora_rank + m.mla.kv_lora_rank), 2);
+    rotary_embedding(m, x, recomputed);
+  }
   attention_core(m, e, seq, flash, x, w);
   gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, selective_modules ? &again_adder : nullptr, w);
@@ -269,8 +268,7 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   w.backward_kernels = backward_kernels(m, flash, is_moe_layer(m, layer), w);
   w.recompute_gemms = std::move(recomputed.gemms);
   w.recompute_casts = recomputed.casts;
-  w.recompute_casts.add(recomputed.recompute_casts.flops, recomputed.recompute_casts.bytes, recomputed.recompute_casts.kernels);
-  w.recompute_elementwise = recomputed.recompute_elementwise;
+  w.recompute_elementwise = recomputed.elementwise;
   return w;
 }
 

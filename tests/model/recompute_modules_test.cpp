@@ -48,7 +48,8 @@ TEST_CASE("recompute: MLA keeps Q, K, V unless its up-projections are recomputed
 
 TEST_CASE("recompute: the backward repeats MLA's up-projection GEMMs and latent norms, nothing else") {
   // The two up-projections (2048 x 512 by 512 x 16 x 96 / 2, and 2048 x 128 by 128 x 16 x
-  // (64 + 64) / 2) run again, and the two norms read and write the 2048 x (512 + 128) latents.
+  // (64 + 64) / 2) run again, the two norms read and write the 2048 x (512 + 128) latents, and
+  // RoPE rotates the rebuilt query's 8 local heads' and the shared key's 32 rope dimensions.
   const workload::ModelSpec m = small_mla();
   workload::Execution e;
   e.tp = 2, e.sequence_parallel = true;
@@ -65,9 +66,9 @@ TEST_CASE("recompute: the backward repeats MLA's up-projection GEMMs and latent 
   CHECK(w.recompute_gemms[1].in == 128);
   CHECK(w.recompute_gemms[1].out == 16 * 128 / 2);
   auto gemm = [&](const workload::Gemm& g) { return compute::gemm_time(p, r, g.rows, g.out, g.in, g.bytes, g.copies); };
-  const double norms = compute::elementwise_time(p, r, 2 * 2 * 2048.0 * (512 + 128), 2);
+  const double elementwise = compute::elementwise_time(p, r, 2 * 2 * 2048.0 * (512 + 128) + 2 * 2 * 2048.0 * (8 + 1) * 32, 2 + 2);
   CHECK(eval::layer_times(w, p, r, workload::Recompute::none).recompute ==
-        doctest::Approx(gemm(w.recompute_gemms[0]) + gemm(w.recompute_gemms[1]) + norms));
+        doctest::Approx(gemm(w.recompute_gemms[0]) + gemm(w.recompute_gemms[1]) + elementwise));
   // The forward itself is the same work.
   CHECK(eval::layer_times(w, p, r, workload::Recompute::none).fwd == doctest::Approx(eval::layer_times(plain, p, r, workload::Recompute::none).fwd));
   // Full recompute repeats the whole forward: nothing added on top.
