@@ -4,7 +4,7 @@ tolerance: per system, for every message of at least 1 MiB in rows of high or me
 the median absolute time error must be <= 15% and every point within 30%. Smaller messages and
 low-trust rows are printed, not enforced, so the latency model stays visible.
 
-Data (copied into data/ with their citations, see data/README.md):
+Data (copied into data/, each row with its citation):
   collectives_calibration.csv  nccom-test (AWS Neuron docs) and nccl-tests (Azure) rows, and
                                multi-node ring plateaus stated by NCCL maintainers (GitHub issues),
                                and multi-node figures a user stated for NCCL's own choice (low trust)
@@ -38,6 +38,9 @@ SYSTEMS = {
     "ND H100 v5 (8x H100 SXM5, NVSwitch)": ("h100-8x.toml", []),
     # H200: the H100's NCCL runtime file on H200 GPUs, nothing fitted to this curve.
     "ND H200 v5 (8x H200 SXM 141GB, NVSwitch)": ("h200-8x.toml", []),
+    # GB200: 4 GPUs of an NVL72 rack with NCCL forced to rings (the source's label); launch
+    # overhead calibrated on this curve's < 1 MiB points, nothing else.
+    "ND GB200 v6 (4x GB200 of an NVL72 rack, NVLink5)": ("gb200-nvl72.toml", ["--ranks", "4", "--algo", "ring"]),
     # Multi-node ring plateaus stated by NCCL's maintainers (single points, see the CSV notes).
     "DGX A100 x4 (8x HDR 200 Gb/s IB each) ring": ("a100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
     "DGX H100 x4 (8x NDR 400 Gb/s IB each) ring": ("h100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
