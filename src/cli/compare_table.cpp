@@ -166,6 +166,11 @@ CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>&
   add_packaging_sentences(t, racks);
   t.notes.push_back("* marks the best value of a row. Time-to-train includes failures, checkpoints and restarts (goodput); its band is "
                     "the chip family's validation spread, '(assumed)' where no training measurement of the chip exists.");
+  for (size_t c = 0; c < best.size(); ++c)
+    if (best[c] && !std::isfinite(best[c]->goodput)) {
+      t.notes.push_back("goodput n/a: the cluster names no reliability file, so its time-to-train counts no failures, checkpoints or restarts.");
+      break;
+    }
   for (const auto& k : racks)
     if (k.assumed) {
       t.notes.push_back("Prices and powers of some configurations rest on assumptions stated in topologies/economics/.");

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "cli/size_json.hpp"
 
 namespace rackscope::cli {
@@ -34,10 +36,10 @@ void print_header(bool moe) {
 
 void print_row(int i, const size::Option& o, bool moe) {
   const auto& e = o.execution;
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<9} {:>7.2f} {:>4.1f}% {:>5.1f}%  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<9} {:>7.2f} {:>4.1f}% {:>6}  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
              i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, moe ? fmt::format(" {:>5}", experts_text(e)) : "",
              e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
-             o.step_time_s, 100 * o.mfu, 100 * o.goodput,
+             o.step_time_s, 100 * o.mfu, std::isfinite(o.goodput) ? fmt::format("{:.1f}%", 100 * o.goodput) : "n/a",
              fmt::format("{:.0f} ({:.0f}-{:.0f}){}", o.wall_s.value / kDay, o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : "*"),
              o.capex_usd.value / 1e6, fmt::format("{:.0f} ({:.0f}-{:.0f})", o.tco_usd.value / 1e6, o.tco_usd.low / 1e6, o.tco_usd.high / 1e6),
              o.energy_MWh / 1e3, o.peak_power_MW, o.assumed ? "*" : " ", supply_text(o), o.feasible ? o.binding : o.reject);

@@ -1,5 +1,7 @@
 #include "econ/training_run.hpp"
 
+#include <limits>
+
 #include "units/check.hpp"
 
 namespace rackscope::econ {
@@ -18,7 +20,10 @@ WallTime wall_time(const fabric::Fabric& f, const ClusterFacts& facts, const wor
   WallTime w;
   const auto& rel = f.spec().reliability;
   if (!rel) {
+    // No failure data: the time is the work alone, and goodput is unknown (NaN), not 1, so
+    // no table shows a cluster without failure data as one that never fails.
     w.wall_s = work_s;
+    w.goodput = std::numeric_limits<double>::quiet_NaN();
     w.assumed = true;
     return w;
   }

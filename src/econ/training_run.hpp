@@ -26,7 +26,7 @@ ClusterFacts cluster_facts(const fabric::Fabric& f, Economics economics = Econom
 
 // Time-to-train with failures for `work_s` of work: Daly's expected wall time at the cluster's
 // interruption rate and the model's checkpoint cost. Without reliability data the work alone,
-// goodput 1, flagged as assumed.
+// goodput unknown (NaN), flagged as assumed.
 struct WallTime {
   double wall_s = 0, goodput = 1, interruptions = 0, checkpoint_interval_s = 0;
   bool assumed = false;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <numeric>
 
 namespace rackscope::size {
 namespace {
@@ -74,12 +75,15 @@ int batch_for(int64_t replicas_x_micro, int target, double tolerance) {
 
 std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int target, int max_racks, double tolerance) {
   const int64_t split = static_cast<int64_t>(l.tp) * l.cp * l.pp;
+  // Only multiples of `step` racks hold whole replicas (tp x cp x pp ranks); the ladder spaces
+  // those multiples, so a replica of 28 racks runs at 28, 56, ... racks, not only where the
+  // ladder of counts happens to meet a multiple of 28.
+  const int64_t step = split / std::gcd(split, ranks_per_rack(c));
   std::vector<int> out;
-  for (int n = 1; n <= max_racks; ++n) {
-    if (!on_ladder(n)) continue;
-    const int64_t ranks = n * ranks_per_rack(c);
-    if (ranks % split != 0) continue;
-    const int64_t dp = ranks / split;
+  for (int64_t k = 1; k * step <= max_racks; ++k) {
+    if (!on_ladder(static_cast<int>(k))) continue;
+    const int n = static_cast<int>(k * step);
+    const int64_t dp = n * ranks_per_rack(c) / split;
     // EP carved out of DP, or (folded) etp x ep tiling a stage's tp x cp x dp ranks.
     const bool ep_fits = l.etp > 0 && l.etp != l.tp ? (split / l.pp * dp) % (int64_t{l.etp} * l.ep) == 0 : dp % l.ep == 0;
     if (!ep_fits || batch_for(dp * l.micro_batch, target, tolerance) == 0) continue;

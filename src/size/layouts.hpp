@@ -20,7 +20,8 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
 // degree lets every rack count run, not only those whose dp divides one exact batch.
 int batch_for(int64_t replicas_x_micro, int target, double tolerance);
 
-// Rack counts 1..max_racks (every count to 16, then a ladder of ~4% steps) at which `l` runs: ranks divisible by tp*cp*pp, dp a multiple of ep
+// Rack counts up to max_racks at which `l` runs: k times the fewest racks holding whole
+// replicas (tp*cp*pp ranks), k on a ladder (every k to 16, then ~4% steps), dp a multiple of ep
 // and a global batch near `target` that dp x micro-batch divides. Ascending.
 std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int target, int max_racks, double tolerance = 0);
 

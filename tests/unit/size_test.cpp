@@ -56,6 +56,28 @@ TEST_CASE("valid_racks: dp whole, a multiple of ep, and dp x micro-batch dividin
   CHECK(e.sequence_parallel);
 }
 
+TEST_CASE("valid_racks: a replica spanning racks runs at every ladder multiple of its racks") {
+  hw::ClusterSpec c;
+  c.rack.chips = 8;  // HGX H100: 8 ranks per rack
+  c.rack.chip.ranks_per_chip = 1;
+  // tp 8 x cp 2 x pp 14 = 224 ranks = 28 racks per replica: counts are 28 k (k = dp), k = 1..16
+  // then ~4% apart, up to dp 2,560 (one sequence per replica in a batch within 25% of 2,048);
+  // no dp between 1,280 and 1,536 has a multiple within 1,536-2,560.
+  const size::Layout l{8, 14, 2, 1, 1, workload::Recompute::none};
+  const auto counts = size::valid_racks(c, l, 2048, 100000, 0.25);
+  REQUIRE(counts.size() > 40);
+  for (int i = 0; i < 16; ++i) CHECK(counts[i] == 28 * (i + 1));
+  for (size_t i = 1; i < counts.size(); ++i) {
+    CHECK(counts[i] % 28 == 0);
+    CHECK((counts[i] / 28 <= 1280 || counts[i] / 28 >= 1536));
+    if (counts[i] / 28 <= 1280 || counts[i - 1] / 28 >= 1536) CHECK(counts[i] <= counts[i - 1] * 1.05 + 28);
+  }
+  CHECK(counts.back() / 28 <= 2560);
+  CHECK(counts.back() / 28 >= 2560 / 1.05);
+  // tp 8 x pp 3 x cp 1 = 24 ranks = 3 racks: every multiple of 3 racks, up to 12.
+  CHECK(size::valid_racks(c, {8, 3, 1, 1, 1, workload::Recompute::none}, 2048, 12, 0.25) == std::vector<int>{3, 6, 9, 12});
+}
+
 TEST_CASE("layouts: TP inside a rack dividing the heads, PP up to the layers") {
   workload::ModelSpec m;
   m.layers = 12, m.heads = 8, m.kv_heads = 8;
