@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/size_list.hpp"
@@ -157,7 +158,9 @@ Runner add_collective_command(CLI::App& app) {
   cmd->add_option("--op", o->op, "allreduce, reducescatter, allgather, alltoall, broadcast, sendrecv");
   cmd->add_option("--ranks", o->ranks, "number of ranks (default: every rank of the cluster)");
   std::string algo_help = "auto (the runtime's selection table), best (fastest by the model) or one of:";
-  for (const auto& a : collective::algorithms()) algo_help += fmt::format("\n  {:<13}{}", a.name, a.description);
+  size_t name_w = 0;  // the longest name plus a space, so no name runs into its description
+  for (const auto& a : collective::algorithms()) name_w = std::max(name_w, std::string_view(a.name).size() + 1);
+  for (const auto& a : collective::algorithms()) algo_help += fmt::format("\n  {:<{}}{}", a.name, name_w, a.description);
   cmd->add_option("--algo", o->algo, algo_help);
   cmd->add_option("-b,--minbytes", o->begin, "smallest size (8, 512K, 8M, 8G)");
   cmd->add_option("-e,--maxbytes", o->end, "largest size");

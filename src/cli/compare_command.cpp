@@ -32,6 +32,7 @@ struct Options {
 // Chinchilla-optimal data when no token budget is given: 20 tokens per parameter (Hoffmann et
 // al. 2022, "Training Compute-Optimal Large Language Models", Table 3).
 constexpr double kTokensPerParameter = 20;
+constexpr int kMaxRacksAtCapital = 1 << 16;
 
 size::Request request_of(const Options& o, io::InputFiles& files) {
   size::Request r;
@@ -40,8 +41,14 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
   r.tokens = o.tokens.empty() ? kTokensPerParameter * workload::total_params(r.model) : parse_count("--tokens", o.tokens);
   r.deadline_s = std::numeric_limits<double>::infinity();  // no deadline: the time is the answer
   r.objective = size::Objective::time;
-  if (o.racks > 0) r.max_racks = o.racks;
-  else r.budget_usd = parse_money("--capital", o.capital);
+  if (o.racks > 0) {
+    r.max_racks = o.racks;
+  } else {
+    // At equal capital the budget bounds the racks, not size's default search cap (2,048 racks
+    // of 8 GPUs would leave most of $1B unspent); the Clos's reach still bounds them.
+    r.budget_usd = parse_money("--capital", o.capital);
+    r.max_racks = kMaxRacksAtCapital;
+  }
   if (!o.quarter.empty()) check_quarter("--quarter", o.quarter);
   r.quarter = o.quarter;
   set_batch(r, o.gbs);

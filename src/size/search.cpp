@@ -31,6 +31,8 @@ constexpr size_t kFabricsKept = 8;
 constexpr double kScreeningGoodput = 0.9;
 // First guess of the racks a deadline needs: model FLOPs at this fraction of dense peak.
 constexpr double kEstimateMfu = 0.4;
+// Rack counts below the deadline threshold that bisection found, tried one by one (see refine).
+constexpr size_t kBelowThreshold = 8;
 }  // namespace
 
 // The most racks (up to `limit`) the cluster's scale-out fabric can join: a Clos runs out of
@@ -187,7 +189,15 @@ Option Search::refine(const Unit& u, double racks_hint) {
     return at(i);
   }
   const size_t first = first_true(counts.size(), start, [&](size_t i) { return meets_deadline(request_, at(i)); });
-  if (first < counts.size()) return at(first);
+  if (first < counts.size()) {
+    // Time against racks is not monotone near the threshold: the batch follows dp, and with it
+    // the micro-batches per replica and the pipeline bubble. The few counts just below the one
+    // bisection found are tried too, and the fewest racks meeting the deadline kept.
+    size_t fewest = first;
+    for (size_t j = first; j-- > 0 && first - j <= kBelowThreshold;)
+      if (meets_deadline(request_, at(j))) fewest = j;
+    return at(fewest);
+  }
   // Nothing meets the deadline: the fastest seen is the nearest miss.
   const Option* best = nullptr;
   for (const auto& [i, o] : seen)
