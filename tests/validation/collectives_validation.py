@@ -41,6 +41,8 @@ SYSTEMS = {
     # GB200: 4 GPUs of an NVL72 rack with NCCL forced to rings (the source's label); launch
     # overhead calibrated on this curve's < 1 MiB points, nothing else.
     "ND GB200 v6 (4x GB200 of an NVL72 rack, NVLink5)": ("gb200-nvl72.toml", ["--ranks", "4", "--algo", "ring"]),
+    # A whole NVL72 rack under NCCL's own choice: tests the rack's NVLS figures (assumed, not fitted).
+    "GB200 NVL72 (72 GPUs, one rack, CoreWeave)": ("gb200-nvl72.toml", []),
     # Multi-node ring plateaus stated by NCCL's maintainers (single points, see the CSV notes).
     "DGX A100 x4 (8x HDR 200 Gb/s IB each) ring": ("a100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
     "DGX H100 x4 (8x NDR 400 Gb/s IB each) ring": ("h100-8x.toml", ["--set", "racks=4", "--algo", "ring"]),
