@@ -49,6 +49,8 @@ SYSTEMS = {
     # NCCL's own choice across nodes (NVLS tree or ring), stated by a user for a RoCE cluster.
     "H100 x2 (8x 400 Gb/s RoCE each, NCCL 2.19.3) default": ("h100-8x.toml", ["--set", "racks=2"]),
     "H100 x4 (8x 400 Gb/s RoCE each, NCCL 2.19.3) default": ("h100-8x.toml", ["--set", "racks=4"]),
+    # NCCL's own choice on two InfiniBand nodes, stated by a provider (one point).
+    "H100 x2 (8x NDR 400 Gb/s IB each, CoreWeave) default": ("h100-8x.toml", ["--set", "racks=2"]),
 }
 VTRAIN = ["--set", "rack.chip.collectives=../runtimes/a100-nccl-simple.toml"]
 
