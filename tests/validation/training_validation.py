@@ -2,7 +2,7 @@
 """Replays published training measurements through `rackscope step` and fails beyond tolerance:
 over every row of training_calibration.csv (Korthikanti et al. 2022 Table 5 iteration times,
 Narayanan et al. 2021 Table 1 TFLOP/s per GPU, Trn1 NeuronX-Distributed throughput, NeMo 24.07
-DGX-H100 FP8 tokens/s per GPU), median
+DGX-H100 FP8 tokens/s per GPU, Megatron-Bridge DGX-H100 and DGX-GB200 tokens/s per GPU), median
 absolute error at most 10% and every row within 20%; memory_calibration.csv (Korthikanti
 Figure 1) within 10%. Data and citations are in data/ (copied from the sources named in each row).
 
@@ -29,6 +29,8 @@ def source_name(row):
     if row["metric"] == "tokens_per_s_per_gpu" and "Megatron-Bridge" in row["source"]:
         if int(row["ep"]) > 1:
             return "Megatron-Bridge 25.09 DGX-H100 MoE, tokens/s per GPU"
+        if row["hardware"].startswith("GB200"):
+            return "Megatron-Bridge 25.11 DGX-GB200 FP8-CS, tokens/s per GPU"
         return "Megatron-Bridge 25.11 DGX-H100 FP8-CS, tokens/s per GPU"
     return SOURCE_NAMES[row["metric"]]
 GIB = float(1 << 30)
@@ -52,6 +54,19 @@ def step(cluster, model, racks, args):
     if r.returncode not in (0, 3):
         sys.exit(f"rackscope failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
     return json.loads(r.stdout)
+
+
+def gpu_cluster(row):
+    """The cluster file, rack count and placement overrides a DGX row ran on. DGX-H100: 8-GPU nodes.
+    DGX-GB200: NVL72 racks; a job of up to 72 GPUs in one NVLink domain, a larger one in racks of
+    64 GPUs (16 of the 18 trays each: 256 GPUs on 4 racks), with a NIC per GPU and 4 GPUs per host."""
+    chips = int(row["chips"])
+    if not row["hardware"].startswith("GB200"):
+        return "h100-8x.toml", chips // 8, []
+    per = chips if chips <= 72 else 64
+    hosts = (per + 3) // 4
+    return "gb200-nvl72.toml", chips // per, ["--set", f"rack.chips={per}", "--set", f"rack.nics.count={per}", "--set", f"rack.hosts={hosts}",
+                                              "--set", f"rack.economics.hosts={hosts}"]
 
 
 def korthikanti_args(row):
@@ -109,12 +124,15 @@ for row in rows:
                + (["--moe-dispatcher", "flex"] if "flex dispatcher" in setting else [])
                + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])
                + (["--recompute-mla-up-proj"] if "MLA up-projections recomputed" in setting else [])) if ep > 1 else []
-        out = step("h100-8x.toml", model, int(row["chips"]) // 8,
+        cluster, racks, place = gpu_cluster(row)
+        out = step(cluster, model, racks, place +
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
                     "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 3 if "FSDP" in row["setting"] else 1,
                     "--recompute", "none"]
                    + (["--overlap-p2p"] if int(row["vpp"]) > 1 else [])
                    + (["--fp8-current-scaling"] if "current scaling" in row["setting"] else [])
+                   + (["--graph-capture"] if "CUDA graphs" in setting else [])
+                   + (["--embedding-stage", "--loss-stage"] if "embedding and loss in the pipeline split" in setting else [])
                    + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []) + moe)
         tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
         modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
