@@ -127,7 +127,7 @@ for row in rows:
         cluster, racks, place = gpu_cluster(row)
         out = step(cluster, model, racks, place +
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
-                    "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", "fp8", "--zero", 3 if "FSDP" in row["setting"] else 1,
+                    "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", row["precision"], "--zero", 3 if "FSDP" in row["setting"] else 1,
                     "--recompute", "none"]
                    + (["--overlap-p2p"] if int(row["vpp"]) > 1 else [])
                    + (["--fp8-current-scaling"] if "current scaling" in row["setting"] else [])
