@@ -34,7 +34,8 @@ double roofline_combine(double compute_s, double memory_s, double norm) {
 
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies) {
   const double flops = 2 * m * n * k * copies;
-  const double compute_s = flops / (r.flops * gemm_efficiency(p, m, n, k));
+  const double block = r.block_scaled ? p.block_scaled_efficiency : 1.0;
+  const double compute_s = flops / (r.flops * gemm_efficiency(p, m, n, k) * block);
   const double memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
   return roofline_combine(compute_s, memory_s, p.gemm_roofline_norm) + p.matmul_overhead_s;
 }
@@ -55,7 +56,8 @@ double elementwise_time(const Profile& p, const RankRates& r, double bytes, int 
 }
 
 double cast_time(const Profile& p, const RankRates& r, double bytes, int kernels) {
-  const double efficiency = p.cast_efficiency > 0 ? p.cast_efficiency : p.memory_efficiency;
+  const double cast = r.block_scaled && p.block_cast_efficiency > 0 ? p.block_cast_efficiency : p.cast_efficiency;
+  const double efficiency = cast > 0 ? cast : p.memory_efficiency;
   return bytes / (r.hbm_Bps * efficiency) + kernels * p.elementwise_overhead_s;
 }
 

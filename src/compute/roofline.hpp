@@ -9,6 +9,8 @@ struct RankRates {
   double flops = 0;      // dense peak FLOP/s of one rank at the precision in use
   double hbm_Bps = 0;    // one rank's share of HBM bandwidth
   double attention_flops = 0;  // the attention core's peak when it runs in another format (0: flops)
+  // The GEMMs at `flops` use MX block scales: the profile's block-scaled GEMM and cast efficiencies.
+  bool block_scaled = false;
 };
 
 // Fraction of peak a GEMM of m x k by k x n reaches: the profile's curve at its size, the cube

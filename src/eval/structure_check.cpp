@@ -45,7 +45,11 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
   // Interleaving splits each stage's layers into chunks run in turn; with one stage there is no
   // pipeline to fill, and every vpp would be the same run again.
   if (e.vpp > 1 && e.pp == 1) return infeasible(Infeasibility::vpp_without_pp, fmt::format("vpp {} needs pp > 1", e.vpp));
-  if (m.layers < pp_vpp) return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} exceeds {} layers", pp_vpp, m.layers));
+  // The embedding and the loss, counted in the pipeline split, take a chunk's slot like a layer.
+  const int64_t slots = int64_t{m.layers} + (e.embedding_stage ? 1 : 0) + (e.loss_stage ? 1 : 0);
+  if (slots < pp_vpp)
+    return infeasible(Infeasibility::pp_layers, fmt::format("pp*vpp = {} exceeds {} layers{}", pp_vpp, m.layers,
+                                                            slots > m.layers ? fmt::format(" (+{} for the embedding and the loss)", slots - m.layers) : ""));
   if (const auto layout = workload::pipeline_layout(m, e); !layout.problem.empty())
     return infeasible(Infeasibility::pp_layers, layout.problem);
   if (e.global_batch % dp_mbs != 0)

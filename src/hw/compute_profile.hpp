@@ -14,6 +14,10 @@ struct ComputeProfile {
   // interpolated in log(size) (compute::gemm_efficiency); empty: matmul_efficiency at every size.
   std::vector<std::pair<double, double>> matmul_curve;
   double matmul_overhead_s = 0;       // fixed cost per GEMM kernel (launch, tile tail)
+  // 8-bit GEMMs with MX block scales (mxfp8, mxfp4): the fraction of the per-tensor-scaled
+  // kernels' rate they reach at the same shapes (scale factors loaded and applied per block),
+  // from a benchmark of both on pre-quantized inputs; 1: no penalty.
+  double block_scaled_efficiency = 1;
   // How a GEMM's compute and HBM times combine: 0, the roofline's max (loads hidden entirely
   // behind the tensor cores); p >= 1, (compute^p + memory^p)^(1/p), the partial overlap a GEMM
   // near the ridge gets (p = 1: none). Calibrated on the GEMM benchmark's thin shapes.
@@ -43,6 +47,8 @@ struct ComputeProfile {
   // GEMM library runs them), measured as the time quantization adds to 8-bit GEMMs; 0: that of
   // the other elementwise kernels (memory_efficiency).
   double cast_efficiency = 0;
+  // The same for MX quantization (a scale per block of 32, row- and column-wise); 0: cast_efficiency.
+  double block_cast_efficiency = 0;
   double step_overhead_s = 0;         // per training step: data loading, logging, framework
   // How far this profile's predicted training time has been from measured runs ([accuracy]):
   // real runs took up to time_error_low less and time_error_high more. `accuracy_measured` is

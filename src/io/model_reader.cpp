@@ -105,7 +105,7 @@ compute::Profile read_compute_profile(const InputFile& file) {
   p.file = file.path;
   p.step_overhead_s = top.quantity("step_overhead", Dimension::time, true);
   StrictTable mm = top.table("matmul");
-  mm.expect({"efficiency", "sizes", "kernel_overhead", "roofline_norm"});
+  mm.expect({"efficiency", "sizes", "kernel_overhead", "roofline_norm", "block_scaled_efficiency"});
   // One efficiency for every GEMM, or a curve: efficiency[i] at sizes[i] (increasing).
   const std::vector<double> eff = mm.fraction_list("efficiency");
   p.matmul_curve = curve(curve_sizes(mm, eff, "e.g. [1024, 2048, 4096]"), eff);
@@ -116,6 +116,7 @@ compute::Profile read_compute_profile(const InputFile& file) {
       mm.fail("roofline_norm", fmt::format("{} is outside [1, 64]", *norm), "1 (compute + memory) to 64 (about their max), e.g. 2");
     p.gemm_roofline_norm = *norm;
   }
+  p.block_scaled_efficiency = mm.optional_fraction("block_scaled_efficiency").value_or(1.0);
   StrictTable at = top.table("attention");
   at.expect({"kernel", "efficiency", "backward_factor", "sizes", "causal", "backward"});
   p.flash_attention = at.choice("kernel", {"flash", "unfused"}) == "flash";
@@ -139,9 +140,10 @@ compute::Profile read_compute_profile(const InputFile& file) {
     at.fail("backward_factor", "both a backward efficiency curve and a backward factor", "one of `backward` or `backward_factor`");
   p.attention_backward_factor = at.optional_positive_number("backward_factor").value_or(0.0);
   StrictTable ew = top.table("elementwise");
-  ew.expect({"bandwidth_efficiency", "kernel_overhead", "cast_bandwidth_efficiency"});
+  ew.expect({"bandwidth_efficiency", "kernel_overhead", "cast_bandwidth_efficiency", "block_cast_bandwidth_efficiency"});
   p.memory_efficiency = ew.fraction("bandwidth_efficiency");
   p.cast_efficiency = ew.optional_fraction("cast_bandwidth_efficiency").value_or(0.0);
+  p.block_cast_efficiency = ew.optional_fraction("block_cast_bandwidth_efficiency").value_or(0.0);
   p.elementwise_overhead_s = ew.quantity("kernel_overhead", Dimension::time, true);
   if (auto launch = top.optional_table("launch")) {
     launch->expect({"host_per_kernel"});

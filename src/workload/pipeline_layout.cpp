@@ -39,12 +39,17 @@ PipelineLayout pipeline_layout(const ModelSpec& m, const Execution& e) {
   if (fixed_first) p.layers.push_back(e.first_stage_layers);
   p.layers.insert(p.layers.end(), free.begin(), free.end());
   if (fixed_last) p.layers.push_back(e.last_stage_layers);
-  for (int n : p.layers)
-    if (n < e.vpp || n < 1) {
+  // Every model chunk holds at least one slot: a layer, or the embedding or the loss (Megatron-Core
+  // lets a chunk of the first stage hold the embedding alone, and one of the last the loss alone).
+  const int first_free = fixed_first ? 1 : 0, last_free = static_cast<int>(p.layers.size()) - 1 - (fixed_last ? 1 : 0);
+  for (int s = 0; s < static_cast<int>(p.layers.size()); ++s) {
+    const int n = p.layers[s], slots = n + (embedding && s == first_free) + (loss && s == last_free);
+    if (slots < e.vpp || slots < 1) {
       p.problem = fmt::format("a stage of {} layers cannot hold {} model chunk{} of at least one layer ({} layers, pp {})", n, e.vpp,
                               e.vpp > 1 ? "s" : "", m.layers, pp);
       return p;
     }
+  }
   return p;
 }
 

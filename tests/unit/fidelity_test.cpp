@@ -165,6 +165,17 @@ TEST_CASE("pipeline layouts: uneven first/last stages, embedding and loss stages
   workload::Execution v;
   v.pp = 4, v.vpp = 3, v.dp = 1, v.global_batch = 4;
   CHECK(eval::check_structure(m, v, 4, m.seq, test::simple_chip()).feasible());
+  // 32 layers with the embedding and the loss are 34 slots: pp 2 x vpp 17 = 34 chunks run (the
+  // first chunk holds the embedding alone, the last the loss alone, as Megatron-Core allows);
+  // without them, or with one chunk more, they are refused.
+  workload::Execution s;
+  s.pp = 2, s.vpp = 17, s.dp = 1, s.global_batch = 2, s.embedding_stage = s.loss_stage = true;
+  CHECK(workload::pipeline_layout(m, s).layers == std::vector<int>{16, 16});
+  CHECK(eval::check_structure(m, s, 2, m.seq, test::simple_chip()).feasible());
+  s.vpp = 18, s.global_batch = 2;
+  CHECK(eval::check_structure(m, s, 2, m.seq, test::simple_chip()).reason == workload::Infeasibility::pp_layers);
+  s.vpp = 17, s.embedding_stage = s.loss_stage = false;
+  CHECK(eval::check_structure(m, s, 2, m.seq, test::simple_chip()).reason == workload::Infeasibility::pp_layers);
   // vpp > 1 with pp = 1 is refused, not run again as the same configuration.
   v.pp = 1, v.vpp = 2;
   CHECK(eval::check_structure(m, v, 1, m.seq, test::simple_chip()).reason == workload::Infeasibility::vpp_without_pp);

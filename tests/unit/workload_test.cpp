@@ -292,6 +292,27 @@ TEST_CASE("compute: fp8 quantization kernels run at the profile's cast efficienc
   CHECK(half.bwd - full.bwd == doctest::Approx(w.cast_backward.bytes / 1e12));
 }
 
+TEST_CASE("compute: MX (block-scaled) GEMMs and quantization at the profile's block-scaled efficiencies") {
+  // 1 PFLOP/s, HBM out of the way: a 4096^3 GEMM (1.37e11 FLOPs) at efficiency 0.5 takes
+  // 0.275 ms per-tensor scaled, and 1 / 0.95 of that block-scaled at block_scaled_efficiency 0.95.
+  compute::Profile p;
+  p.matmul_efficiency = 0.5;
+  p.block_scaled_efficiency = 0.95;
+  compute::RankRates r{1e15, 1e30, 1e15};
+  const double flops = 2.0 * 4096 * 4096 * 4096;
+  CHECK(compute::gemm_time(p, r, 4096, 4096, 4096, 0) == doctest::Approx(flops / 0.5e15));
+  r.block_scaled = true;
+  CHECK(compute::gemm_time(p, r, 4096, 4096, 4096, 0) == doctest::Approx(flops / (0.5e15 * 0.95)));
+  // Quantization at 1 TB/s: 3e9 bytes at the block cast efficiency 0.3 take 10 ms; without one,
+  // at the per-tensor cast efficiency 0.5 (6 ms); per-tensor GEMMs never use the block figure.
+  const compute::RankRates hbm{1e12, 1e12, 1e12, true};
+  p.cast_efficiency = 0.5;
+  CHECK(compute::cast_time(p, hbm, 3e9, 0) == doctest::Approx(6e-3));
+  p.block_cast_efficiency = 0.3;
+  CHECK(compute::cast_time(p, hbm, 3e9, 0) == doctest::Approx(10e-3));
+  CHECK(compute::cast_time(p, compute::RankRates{1e12, 1e12, 1e12}, 3e9, 0) == doctest::Approx(6e-3));
+}
+
 TEST_CASE("workload: unfused softmax and dropout bytes on the scores, with the dropout's 1-byte mask, by hand") {
   // GPT 1.7B (hidden 2304, 24 heads, dropout), s = 2048, micro-batch 1, TP 2: 12 heads per rank,
   // 12 x 2048^2 scores. Softmax reads and writes them (2 + 2 bytes), dropout reads them and writes

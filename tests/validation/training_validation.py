@@ -11,6 +11,7 @@ Usage: training_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 """
 import csv
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -27,11 +28,9 @@ root = here.parent.parent
 
 def source_name(row):
     if row["metric"] == "tokens_per_s_per_gpu" and "Megatron-Bridge" in row["source"]:
-        if int(row["ep"]) > 1:
-            return "Megatron-Bridge 25.09 DGX-H100 MoE, tokens/s per GPU"
-        if row["hardware"].startswith("GB200"):
-            return "Megatron-Bridge 25.11 DGX-GB200 FP8-CS, tokens/s per GPU"
-        return "Megatron-Bridge 25.11 DGX-H100 FP8-CS, tokens/s per GPU"
+        release = re.search(r"\((\d\d\.\d\d) NeMo container", row["source"]).group(1)
+        system = "DGX-GB200" if row["hardware"].startswith("GB200") else "DGX-H100"
+        return f"Megatron-Bridge {release} {system}{' MoE' if int(row['ep']) > 1 else ''}, tokens/s per GPU"
     return SOURCE_NAMES[row["metric"]]
 GIB = float(1 << 30)
 
