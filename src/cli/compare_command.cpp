@@ -15,6 +15,7 @@
 #include "cli/size_args.hpp"
 #include "cli/size_run.hpp"
 #include "econ/cost.hpp"
+#include "io/cluster_reader.hpp"
 #include "io/model_reader.hpp"
 #include "size/price.hpp"
 #include "workload/counts.hpp"
@@ -52,6 +53,7 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
   if (!o.quarter.empty()) check_quarter("--quarter", o.quarter);
   r.quarter = o.quarter;
   set_batch(r, o.gbs);
+  r.fabric_memory_B = io::fabric_memory_limit();
   r.top = 1000;
   return r;
 }
@@ -111,7 +113,8 @@ int run(const Options& o) {
   std::vector<std::optional<size::Option>> best(candidates.size());
   for (const auto& opt : answer.options)  // best first: the first of each configuration is its best
     if (!best[opt.candidate]) best[opt.candidate] = opt;
-  const CompareTable table = compare_table(request, facts, best, o.racks);
+  CompareTable table = compare_table(request, facts, best, o.racks);
+  table.notes.insert(table.notes.end(), answer.limits.begin(), answer.limits.end());
   if (o.json) print_compare_json(table);
   else print_compare_text(table);
   return 0;

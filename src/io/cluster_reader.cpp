@@ -172,24 +172,6 @@ hw::RackSpec read_rack(const InputFile& file, const Overrides& overrides, InputF
   return rack;
 }
 
-// The memory a fabric may take, from RACKSCOPE_MEMORY_LIMIT ("16 GiB"), else 80% of this
-// machine's memory shared by the MPI ranks on it (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE).
-double fabric_memory_limit() {
-  const char* text = std::getenv("RACKSCOPE_MEMORY_LIMIT");
-  if (!text || !*text) {
-    const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
-    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    const double ranks = local ? std::max(1.0, std::atof(local)) : 1.0;
-    return 0.8 * physical / ranks;
-  }
-  std::string why;
-  const auto v = units::parse(text, Dimension::bytes, &why);
-  if (!v || !(*v > 0))
-    throw InputError({"RACKSCOPE_MEMORY_LIMIT", 0}, "", fmt::format("\"{}\" is not a memory size{}", text, why.empty() ? "" : ": " + why),
-                     "a size such as \"16 GiB\"");
-  return *v;
-}
-
 // Refuses, before any fabric is built, a cluster whose fabric would not fit in memory.
 void check_fabric_size(const hw::ClusterSpec& cluster, StrictTable& top) {
   const fabric::SizeEstimate e = fabric::estimate_size(cluster);
@@ -261,6 +243,24 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
   top.finish();
   overrides.check_all_used();
   return cluster;
+}
+
+// The memory a fabric may take, from RACKSCOPE_MEMORY_LIMIT ("16 GiB"), else 80% of this
+// machine's memory shared by the MPI ranks on it (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE).
+double fabric_memory_limit() {
+  const char* text = std::getenv("RACKSCOPE_MEMORY_LIMIT");
+  if (!text || !*text) {
+    const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    const double ranks = local ? std::max(1.0, std::atof(local)) : 1.0;
+    return 0.8 * physical / ranks;
+  }
+  std::string why;
+  const auto v = units::parse(text, Dimension::bytes, &why);
+  if (!v || !(*v > 0))
+    throw InputError({"RACKSCOPE_MEMORY_LIMIT", 0}, "", fmt::format("\"{}\" is not a memory size{}", text, why.empty() ? "" : ": " + why),
+                     "a size such as \"16 GiB\"");
+  return *v;
 }
 
 }  // namespace rackscope::io

@@ -7,4 +7,7 @@
 namespace rackscope::io {
 // Reads a cluster file and the rack and chip files it names (paths relative to the naming file).
 hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides, InputFiles& files);
+// The memory a fabric may take, from RACKSCOPE_MEMORY_LIMIT ("16 GiB"), else 80% of this machine's
+// memory shared by the MPI ranks on it; throws InputError on a malformed RACKSCOPE_MEMORY_LIMIT.
+double fabric_memory_limit();
 }  // namespace rackscope::io

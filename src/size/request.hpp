@@ -27,6 +27,9 @@ struct Request {
   int global_batch = 0;   // sequences per step: the target
   double batch_tolerance = 0;  // the batch may follow dp within global_batch x (1 +- this)
   int max_racks = 2048;   // largest rack count searched per configuration
+  // Memory the search's fabrics may take together (io::fabric_memory_limit()); 0: no limit. The
+  // rack counts searched stop where one fabric would exceed its share of the fabrics kept.
+  double fabric_memory_B = 0;
   int top = 5;            // options printed
   // Parallel layouts per configuration priced exactly at the rack count that meets the deadline,
   // after all were screened at one rack count.
@@ -78,6 +81,7 @@ struct Answer {
   std::map<std::string, int64_t> rejected;     // layouts or options turned down, per reason
   std::vector<Option> closest;                 // when nothing is feasible: nearest misses
   std::vector<std::string> advice;             // what would make the closest fit
+  std::vector<std::string> limits;             // what bounded the search besides the request (memory)
   int64_t evaluations = 0, fabrics = 0;
 };
 

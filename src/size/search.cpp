@@ -7,6 +7,7 @@
 #include "eval/evaluate.hpp"
 #include "fabric/clos_shape.hpp"
 #include "fabric/fabric.hpp"
+#include "fabric/size_estimate.hpp"
 #include "size/bracket.hpp"
 #include "size/layouts.hpp"
 #include "size/price.hpp"
@@ -52,11 +53,32 @@ int buildable_racks(const hw::ClusterSpec& spec, int limit) {
   return lo;
 }
 
+namespace {
+// The most racks (up to `limit`) whose fabric fits in `bytes` by its size estimate; at least 1.
+int racks_in_memory(const hw::ClusterSpec& spec, int limit, double bytes) {
+  if (bytes <= 0) return limit;
+  hw::ClusterSpec c = spec;
+  auto fits = [&](int n) {
+    c.racks = n;
+    return fabric::estimate_size(c).bytes <= bytes;
+  };
+  if (fits(limit)) return limit;
+  int lo = 1, hi = limit;  // the estimate grows with the racks; fits(lo) taken, !fits(hi)
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    (fits(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+}  // namespace
+
 Search::Search(const Request& request, const std::vector<Candidate>& candidates) : request_(request), candidates_(candidates) {
   for (const auto& c : candidates_) {
     layouts_.push_back(layouts(request_.model, c.spec));
-    max_racks_.push_back(c.spec.scale_out.kind == hw::ScaleOutSpec::Kind::clos ? buildable_racks(c.spec, request_.max_racks)
-                                                                              : request_.max_racks);
+    const int reach = c.spec.scale_out.kind == hw::ScaleOutSpec::Kind::clos ? buildable_racks(c.spec, request_.max_racks) : request_.max_racks;
+    // Up to kFabricsKept fabrics are alive at once: each gets that share of the memory.
+    max_racks_.push_back(racks_in_memory(c.spec, reach, request_.fabric_memory_B / static_cast<double>(kFabricsKept + 1)));
+    memory_capped_.push_back(max_racks_.back() < reach);
   }
   if (request_.objective == Objective::time)
     for (size_t c = 0; c < candidates_.size(); ++c)
@@ -64,6 +86,13 @@ Search::Search(const Request& request, const std::vector<Candidate>& candidates)
 }
 
 Search::~Search() = default;
+
+std::vector<std::pair<int, int>> Search::memory_capped() const {
+  std::vector<std::pair<int, int>> out;
+  for (size_t c = 0; c < candidates_.size(); ++c)
+    if (memory_capped_[c]) out.emplace_back(static_cast<int>(c), max_racks_[c]);
+  return out;
+}
 
 int Search::estimate_racks(int candidate) const {
   if (request_.objective == Objective::time) return affordable_[candidate];

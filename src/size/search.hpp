@@ -42,6 +42,9 @@ class Search {
   // The option the objective wants for this layout; not feasible when nothing meets the limits.
   Option refine(const Unit& u, double racks_hint);
 
+  // Per configuration capped below the request's limit and its Clos's reach by the memory its
+  // fabrics may take: (candidate, the most racks searched).
+  std::vector<std::pair<int, int>> memory_capped() const;
   int64_t evaluations() const { return evaluations_; }
   int64_t fabrics() const { return fabrics_; }
 
@@ -55,7 +58,8 @@ class Search {
   const Request& request_;
   const std::vector<Candidate>& candidates_;
   std::vector<std::vector<Layout>> layouts_;  // per candidate
-  std::vector<int> max_racks_;                // per candidate: the request's limit or what its Clos can join
+  std::vector<int> max_racks_;                // per candidate: the request's limit or what its Clos can join, in memory
+  std::vector<bool> memory_capped_;           // per candidate: max_racks_ set by the memory limit
   std::vector<int> affordable_;               // per candidate, objective time: racks the limits allow
   std::map<std::pair<int, int>, std::unique_ptr<Built>> built_;
   uint64_t clock_ = 0;

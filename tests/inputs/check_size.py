@@ -9,6 +9,7 @@ Usage: check_size.py RACKSCOPE_BINARY SOURCE_ROOT
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -20,8 +21,9 @@ OPTION_KEYS = ["rack", "racks", "chips", "parallelism", "step_time_s", "time_to_
                "binding_constraint"]
 
 
-def run(binary, args, cwd):
-    return subprocess.run([binary, *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+def run(binary, args, cwd, env=None):
+    return subprocess.run([binary, *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600,
+                          env=None if env is None else {**os.environ, **env})
 
 
 def check_answer(binary, root, model):
@@ -118,6 +120,28 @@ def check_compare(binary, root, model):
           "every configuration has a layout, and text and JSON show the same tokens per dollar")
 
 
+def check_memory_cap(binary, root, model):
+    # A search never builds a fabric beyond its share of the memory limit, and says where it stopped.
+    env = {"RACKSCOPE_MEMORY_LIMIT": "100 MiB"}
+    p = run(binary, ["size", model, "--tokens", "15T", "--deadline", "90d", "--json"], root, env)
+    check(p.returncode in (0, 3), f"size under a small memory limit answers (got {p.returncode}: {p.stderr.strip()[:300]})")
+    if p.returncode not in (0, 3):
+        return
+    a = json.loads(p.stdout)
+    caps = {}
+    for line in a.get("limits", []):
+        m = re.match(r"(\S+): rack counts searched up to (\d+),", line)
+        if m:
+            caps[m.group(1)] = int(m.group(2))
+    check(len(caps) == 3, f"every shipped configuration capped by the memory, said in `limits` ({a.get('limits')})")
+    check(all(o["racks"] <= caps.get(o["rack"], 0) for o in a["options"] + a["closest"]),
+          "no option beyond its configuration's cap")
+    t = run(binary, ["compare", os.path.join(root, "topologies", "clusters", "h100-8x.toml"), "--model", model, "--tokens", "15T",
+                     "--capital", "1000B"], root, env)
+    check(t.returncode == 0 and "beyond which its fabrics would exceed the memory limit" in t.stdout,
+          "compare at a capital beyond the memory says where its search stopped")
+
+
 def main():
     binary, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     model = os.path.join(root, "workloads", "models", "llama-3.1-405b.toml")
@@ -125,6 +149,7 @@ def main():
     check_unmeetable(binary, root, model)
     check_supply(binary, root, model)
     check_compare(binary, root, model)
+    check_memory_cap(binary, root, model)
     finish()
 
 
