@@ -53,7 +53,7 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
   if (!o.quarter.empty()) check_quarter("--quarter", o.quarter);
   r.quarter = o.quarter;
   set_batch(r, o.gbs);
-  r.fabric_memory_B = io::fabric_memory_limit();
+  r.fabric_memory_B = io::search_memory_limit();
   r.top = 1000;
   return r;
 }

@@ -52,7 +52,7 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
   if (r.objective == size::Objective::time && !r.budget_usd && !r.power_W)
     throw io::InputError({"--objective", 0}, "time", "the fastest option needs a limit to stop at", "--budget or --power with --objective time");
   r.top = o.top, r.max_racks = o.max_racks, r.refine = o.refine;
-  r.fabric_memory_B = io::fabric_memory_limit();
+  r.fabric_memory_B = io::search_memory_limit();
   io::Overrides none;
   r.model = io::read_model(o.model, none, files);
   set_batch(r, o.gbs);

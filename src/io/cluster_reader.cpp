@@ -246,12 +246,14 @@ hw::ClusterSpec read_cluster(const std::string& path, const Overrides& overrides
 }
 
 // The memory a fabric may take, from RACKSCOPE_MEMORY_LIMIT ("16 GiB"), else 80% of this
-// machine's memory shared by the MPI ranks on it (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE).
-double fabric_memory_limit() {
+// machine's memory, shared by the MPI ranks on it (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE) when
+// `per_local_rank`.
+namespace {
+double memory_limit(bool per_local_rank) {
   const char* text = std::getenv("RACKSCOPE_MEMORY_LIMIT");
   if (!text || !*text) {
     const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
-    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    const char* local = per_local_rank ? std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE") : nullptr;
     const double ranks = local ? std::max(1.0, std::atof(local)) : 1.0;
     return 0.8 * physical / ranks;
   }
@@ -262,5 +264,9 @@ double fabric_memory_limit() {
                      "a size such as \"16 GiB\"");
   return *v;
 }
+}  // namespace
+
+double fabric_memory_limit() { return memory_limit(true); }
+double search_memory_limit() { return memory_limit(false); }
 
 }  // namespace rackscope::io

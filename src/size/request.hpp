@@ -27,7 +27,7 @@ struct Request {
   int global_batch = 0;   // sequences per step: the target
   double batch_tolerance = 0;  // the batch may follow dp within global_batch x (1 +- this)
   int max_racks = 2048;   // largest rack count searched per configuration
-  // Memory the search's fabrics may take together (io::fabric_memory_limit()); 0: no limit. The
+  // Memory the search's fabrics may take together (io::search_memory_limit()); 0: no limit. The
   // rack counts searched stop where one fabric would exceed its share of the fabrics kept.
   double fabric_memory_B = 0;
   int top = 5;            // options printed
