@@ -115,6 +115,8 @@ int run(const Options& o) {
     if (!best[opt.candidate]) best[opt.candidate] = opt;
   CompareTable table = compare_table(request, facts, best, o.racks);
   table.notes.insert(table.notes.end(), answer.limits.begin(), answer.limits.end());
+  table.memory_capped_racks.assign(candidates.size(), 0);
+  for (const auto& [c, racks] : answer.memory_capped) table.memory_capped_racks[c] = racks;
   if (o.json) print_compare_json(table);
   else print_compare_text(table);
   return 0;

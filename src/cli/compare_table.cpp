@@ -213,6 +213,7 @@ void print_compare_json(const CompareTable& t) {
       }
       if (r.better != Better::none) j["best"][r.key] = static_cast<int>(c) == r.best;
     }
+    if (c < t.memory_capped_racks.size() && t.memory_capped_racks[c] > 0) j["racks_searched_up_to"] = t.memory_capped_racks[c];
     out.push_back(j);
   }
   fmt::print("{}\n", out.dump(2));

@@ -39,6 +39,9 @@ struct CompareTable {
   std::vector<std::string> columns;
   std::vector<CompareRow> rows;
   std::vector<std::string> notes;
+  // Per configuration, the most racks its search could build in memory when that, not the capital
+  // or the Clos's reach, stopped it (0: not stopped by memory); JSON `racks_searched_up_to`.
+  std::vector<int> memory_capped_racks;
 };
 
 CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>& racks, const std::vector<std::optional<size::Option>>& best,

@@ -86,7 +86,8 @@ std::optional<dist::Failure> search_on_every_rank(const size::Request& request, 
   if (!failed) failed = dist::agree(attempt([&] { refined = refine_all(*search, screened, mpi); }));
   if (failed || mpi.rank() != 0) return failed;
   answer = size::decide(request, screened, refined);
-  for (const auto& [c, racks] : search->memory_capped())
+  answer.memory_capped = search->memory_capped();
+  for (const auto& [c, racks] : answer.memory_capped)
     answer.limits.push_back(fmt::format("{}: rack counts searched up to {}, beyond which its fabrics would exceed the memory limit "
                                         "({} for the search; RACKSCOPE_MEMORY_LIMIT)",
                                         candidates[c].spec.rack.name, racks, units::format_bytes(request.fabric_memory_B)));

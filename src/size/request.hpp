@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hw/cluster_spec.hpp"
@@ -82,6 +83,7 @@ struct Answer {
   std::vector<Option> closest;                 // when nothing is feasible: nearest misses
   std::vector<std::string> advice;             // what would make the closest fit
   std::vector<std::string> limits;             // what bounded the search besides the request (memory)
+  std::vector<std::pair<int, int>> memory_capped;  // (candidate, the most racks searched) behind `limits`
   int64_t evaluations = 0, fabrics = 0;
 };
 

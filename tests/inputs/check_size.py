@@ -140,6 +140,11 @@ def check_memory_cap(binary, root, model):
                      "--capital", "1000B"], root, env)
     check(t.returncode == 0 and "beyond which its fabrics would exceed the memory limit" in t.stdout,
           "compare at a capital beyond the memory says where its search stopped")
+    j = run(binary, ["compare", os.path.join(root, "topologies", "clusters", "h100-8x.toml"), "--model", model, "--tokens", "15T",
+                     "--capital", "1000B", "--json"], root, env)
+    cols = json.loads(j.stdout) if j.returncode == 0 else []
+    check(len(cols) == 1 and cols[0].get("racks_searched_up_to", 0) >= cols[0].get("racks", 1 << 30),
+          "compare --json gives the memory's cap as racks_searched_up_to, at or above the racks chosen")
 
 
 def main():
