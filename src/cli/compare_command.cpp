@@ -33,7 +33,6 @@ struct Options {
 // Chinchilla-optimal data when no token budget is given: 20 tokens per parameter (Hoffmann et
 // al. 2022, "Training Compute-Optimal Large Language Models", Table 3).
 constexpr double kTokensPerParameter = 20;
-constexpr int kMaxRacksAtCapital = 1 << 16;
 
 size::Request request_of(const Options& o, io::InputFiles& files) {
   size::Request r;
@@ -48,7 +47,7 @@ size::Request request_of(const Options& o, io::InputFiles& files) {
     // At equal capital the budget bounds the racks, not size's default search cap (2,048 racks
     // of 8 GPUs would leave most of $1B unspent); the Clos's reach still bounds them.
     r.budget_usd = parse_money("--capital", o.capital);
-    r.max_racks = kMaxRacksAtCapital;
+    r.max_racks = size::kMostRacks;
   }
   if (!o.quarter.empty()) check_quarter("--quarter", o.quarter);
   r.quarter = o.quarter;
@@ -114,7 +113,7 @@ int run(const Options& o) {
   for (const auto& opt : answer.options)  // best first: the first of each configuration is its best
     if (!best[opt.candidate]) best[opt.candidate] = opt;
   CompareTable table = compare_table(request, facts, best, o.racks);
-  table.notes.insert(table.notes.end(), answer.limits.begin(), answer.limits.end());
+  for (auto& line : memory_limit_lines(request, candidates, answer)) table.notes.push_back(std::move(line));
   table.memory_capped_racks.assign(candidates.size(), 0);
   for (const auto& [c, racks] : answer.memory_capped) table.memory_capped_racks[c] = racks;
   if (o.json) print_compare_json(table);
@@ -131,7 +130,7 @@ Runner add_compare_command(CLI::App& app) {
   cmd->add_option("--model", o->model, "model file (workloads/models/*.toml)")->required();
   cmd->add_option("--tokens", o->tokens, "training tokens, e.g. 15T (default: 20 per parameter)");
   cmd->add_option("--capital", o->capital, "equal capital for every configuration, e.g. 1B (default)");
-  cmd->add_option("--racks", o->racks, "the same rack count for every configuration instead of equal capital")->check(integer_range(1, 65536));
+  cmd->add_option("--racks", o->racks, "the same rack count for every configuration instead of equal capital")->check(integer_range(1, size::kMostRacks));
   cmd->add_option("--quarter", o->quarter, "supply counted through this quarter, e.g. 2027Q1");
   cmd->add_option("--gbs", o->gbs, "global batch in sequences (default: 16M tokens per step)")->check(integer_range(1, 1 << 30));
   cmd->add_flag("--json", o->json, "print JSON: one object per configuration");

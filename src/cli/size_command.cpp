@@ -100,7 +100,7 @@ Runner add_size_command(CLI::App& app) {
   cmd->add_option("--racks", o->racks, "turnkey configurations: cluster files whose rack count is searched (default: the shipped UltraServers)");
   cmd->add_option("--gbs", o->gbs, "global batch in sequences (default: 16M tokens per step)")->check(integer_range(1, 1 << 30));
   cmd->add_option("--top", o->top, "options shown")->check(integer_range(1, 100));
-  cmd->add_option("--max-racks", o->max_racks, "largest rack count searched")->check(integer_range(1, 65536));
+  cmd->add_option("--max-racks", o->max_racks, "largest rack count searched")->check(integer_range(1, size::kMostRacks));
   cmd->add_option("--refine", o->refine, "layouts per configuration bracketed exactly after screening")->check(integer_range(1, 1000));
   cmd->add_flag("--json", o->json, "print JSON");
   add_set_option(*cmd, o->sets);

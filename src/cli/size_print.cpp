@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "cli/size_json.hpp"
+#include "cli/size_run.hpp"
 
 namespace rackscope::cli {
 namespace {
@@ -88,7 +89,7 @@ void print_size_text(const size::Request& r, const std::vector<size::Candidate>&
     for (size_t i = 0; i < a.options.size(); ++i) print_row(static_cast<int>(i + 1), a.options[i], moe);
   }
   print_rejected(a);
-  for (const auto& s : a.limits) fmt::print("{}\n", s);
+  for (const auto& s : memory_limit_lines(r, c, a)) fmt::print("{}\n", s);
   fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16. days: time-to-train with failures, "
              "checkpoints and restarts (goodput), band from the chip family's validation spread; * an assumed band (no training "
              "measurement of that chip) or a price/power/rate assumption. TCO: capex share over the run + energy + maintenance.\n",
@@ -111,7 +112,7 @@ void print_size_json(const size::Request& r, const std::vector<size::Candidate>&
   j["closest"] = nlohmann::json::array();
   for (const auto& o : a.closest) j["closest"].push_back(option_json(o));
   j["advice"] = a.advice;
-  j["limits"] = a.limits;
+  j["limits"] = memory_limit_lines(r, c, a);
   j["rejected"] = a.rejected;
   fmt::print("{}\n", j.dump(2));
 }

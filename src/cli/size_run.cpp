@@ -87,11 +87,17 @@ std::optional<dist::Failure> search_on_every_rank(const size::Request& request, 
   if (failed || mpi.rank() != 0) return failed;
   answer = size::decide(request, screened, refined);
   answer.memory_capped = search->memory_capped();
-  for (const auto& [c, racks] : answer.memory_capped)
-    answer.limits.push_back(fmt::format("{}: rack counts searched up to {}, beyond which its fabrics would exceed the memory limit "
-                                        "({} for the search; RACKSCOPE_MEMORY_LIMIT)",
-                                        candidates[c].spec.rack.name, racks, units::format_bytes(request.fabric_memory_B)));
   return std::nullopt;
+}
+
+std::vector<std::string> memory_limit_lines(const size::Request& request, const std::vector<size::Candidate>& candidates,
+                                            const size::Answer& answer) {
+  std::vector<std::string> out;
+  for (const auto& [c, racks] : answer.memory_capped)
+    out.push_back(fmt::format("{}: rack counts searched up to {}, beyond which its fabrics would exceed the memory limit "
+                              "({} for the search; RACKSCOPE_MEMORY_LIMIT)",
+                              candidates[c].spec.rack.name, racks, units::format_bytes(request.fabric_memory_B)));
+  return out;
 }
 
 }  // namespace rackscope::cli

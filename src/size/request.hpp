@@ -18,6 +18,10 @@ namespace rackscope::size {
 enum class Objective { cost, time, energy };
 const char* objective_name(Objective o);
 
+// The most racks any search may be asked to reach (--max-racks, compare's --racks, and compare at
+// equal capital, where the capital and the memory limit bound it first).
+constexpr int kMostRacks = 65536;
+
 struct Request {
   workload::ModelSpec model;
   double tokens = 0;      // training tokens
@@ -82,8 +86,9 @@ struct Answer {
   std::map<std::string, int64_t> rejected;     // layouts or options turned down, per reason
   std::vector<Option> closest;                 // when nothing is feasible: nearest misses
   std::vector<std::string> advice;             // what would make the closest fit
-  std::vector<std::string> limits;             // what bounded the search besides the request (memory)
-  std::vector<std::pair<int, int>> memory_capped;  // (candidate, the most racks searched) behind `limits`
+  // Configurations whose rack counts the memory limit stopped short of the request and the Clos's
+  // reach: (candidate, the most racks searched).
+  std::vector<std::pair<int, int>> memory_capped;
   int64_t evaluations = 0, fabrics = 0;
 };
 

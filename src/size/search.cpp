@@ -34,50 +34,41 @@ constexpr double kScreeningGoodput = 0.9;
 constexpr double kEstimateMfu = 0.4;
 // Rack counts below the deadline threshold that bisection found, tried one by one (see refine).
 constexpr size_t kBelowThreshold = 8;
+
+// The most racks (up to `limit`, at least 1) at which `fits` holds for the spec with that many
+// racks: it holds up to some count and not beyond (a Clos's reach, a memory estimate).
+template <typename Fits>
+int most_racks(const hw::ClusterSpec& spec, int limit, Fits fits) {
+  hw::ClusterSpec c = spec;
+  auto at = [&](int n) {
+    c.racks = n;
+    return fits(c);
+  };
+  if (at(limit)) return limit;
+  int lo = 1, hi = limit;  // at(lo) assumed, !at(hi)
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    (at(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
 }  // namespace
 
 // The most racks (up to `limit`) the cluster's scale-out fabric can join: a Clos runs out of
 // ports at some size, and a sizing search must not ask for a fabric that cannot be built.
 int buildable_racks(const hw::ClusterSpec& spec, int limit) {
-  hw::ClusterSpec c = spec;
-  auto fits = [&](int n) {
-    c.racks = n;
-    return fabric::clos_shape(c).problem.empty();
-  };
-  if (fits(limit)) return limit;
-  int lo = 1, hi = limit;  // fits(lo) assumed, !fits(hi)
-  while (hi - lo > 1) {
-    const int mid = lo + (hi - lo) / 2;
-    (fits(mid) ? lo : hi) = mid;
-  }
-  return lo;
+  return most_racks(spec, limit, [](const hw::ClusterSpec& c) { return fabric::clos_shape(c).problem.empty(); });
 }
-
-namespace {
-// The most racks (up to `limit`) whose fabric fits in `bytes` by its size estimate; at least 1.
-int racks_in_memory(const hw::ClusterSpec& spec, int limit, double bytes) {
-  if (bytes <= 0) return limit;
-  hw::ClusterSpec c = spec;
-  auto fits = [&](int n) {
-    c.racks = n;
-    return fabric::estimate_size(c).bytes <= bytes;
-  };
-  if (fits(limit)) return limit;
-  int lo = 1, hi = limit;  // the estimate grows with the racks; fits(lo) taken, !fits(hi)
-  while (hi - lo > 1) {
-    const int mid = lo + (hi - lo) / 2;
-    (fits(mid) ? lo : hi) = mid;
-  }
-  return lo;
-}
-}  // namespace
 
 Search::Search(const Request& request, const std::vector<Candidate>& candidates) : request_(request), candidates_(candidates) {
   for (const auto& c : candidates_) {
     layouts_.push_back(layouts(request_.model, c.spec));
     const int reach = c.spec.scale_out.kind == hw::ScaleOutSpec::Kind::clos ? buildable_racks(c.spec, request_.max_racks) : request_.max_racks;
-    // Up to kFabricsKept fabrics are alive at once: each gets that share of the memory.
-    max_racks_.push_back(racks_in_memory(c.spec, reach, request_.fabric_memory_B / static_cast<double>(kFabricsKept + 1)));
+    // Up to kFabricsKept fabrics (and the one being built) are alive at once: each gets that share
+    // of the memory, by the estimate the cluster reader checks single fabrics with.
+    const double share = request_.fabric_memory_B / static_cast<double>(kFabricsKept + 1);
+    max_racks_.push_back(share > 0 ? most_racks(c.spec, reach, [&](const hw::ClusterSpec& s) { return fabric::estimate_size(s).bytes <= share; })
+                                   : reach);
     memory_capped_.push_back(max_racks_.back() < reach);
   }
   if (request_.objective == Objective::time)
