@@ -107,7 +107,8 @@ for row in rows:
         modeled = megatron_flops(row, best[1]["step_time_s"]) if best else float("nan")
         results.append((label + f" (mbs {best[0] if best else '-'})", float(row["value"]), modeled, "TFLOP/s/GPU"))
     elif row["metric"] == "tokens_per_s_per_gpu":
-        # NeMo 24.07 (and Megatron-Bridge 25.11) on DGX-H100 as their performance recipes run:
+        # NeMo 24.07 and Megatron-Bridge (25.09-26.02) on DGX-H100 and DGX-GB200 (gpu_cluster) as
+        # their performance recipes run, in the row's precision:
         # Transformer Engine FP8 GEMMs (delayed scaling; Bridge's rows current scaling, FP8-CS), the distributed optimizer (ZeRO-1) with overlapped gradient reduction and
         # parameter gathers (a row with FSDP > 0 shards the parameters too: ZeRO-3, gathers prefetched
         # layer by layer), no activation recomputation; with TP, sequence parallelism and TE's
