@@ -99,13 +99,14 @@ Exposure exposure(const fabric::Fabric& f) {
   e.racks = f.racks();
   e.hosts = static_cast<double>(f.spec().rack.hosts) * f.racks();
   std::vector<char> scale_out_switch(f.vertices(), 0);
-  // Links are added in (a->b, b->a) pairs: one physical link (a cable, a lane bundle) per pair.
+  // Links are added in (a->b, b->a) pairs: one physical link (a cable, a lane bundle) per pair,
+  // or `cables` of them where the top of a Clos joins a switch by a bundle.
   const auto& links = f.links();
   for (size_t i = 0; i < links.size(); i += 2) {
     const fabric::Link& l = links[i];
-    if (l.tier == fabric::Tier::scale_up) ++e.scale_up_links;
+    if (l.tier == fabric::Tier::scale_up) e.scale_up_links += l.cables;
     if (l.tier != fabric::Tier::scale_out) continue;
-    ++e.links;
+    e.links += l.cables;
     for (int v : {l.from, l.to})
       if (f.kind(v) == fabric::VertexKind::switch_) scale_out_switch[v] = 1;
   }

@@ -55,21 +55,22 @@ FabricParts count_parts(const fabric::Fabric& f) {
   const std::vector<int> level = scale_out_levels(f);
   std::vector<char> scale_up(f.vertices(), 0), scale_out(f.vertices(), 0);
   int scale_up_links = 0;
-  // Links come in pairs (one per direction): every even index is one physical link.
+  // Links come in pairs (one per direction): every even index is one physical link, of
+  // `cables` cables (a bundle into the top of a Clos).
   for (size_t i = 0; i < links.size(); i += 2) {
     const fabric::Link& l = links[i];
     if (l.tier == Tier::scale_up) {
-      ++scale_up_links;
+      scale_up_links += l.cables;
       scale_up[l.from] = scale_up[l.to] = 1;
     } else if (l.tier == Tier::scale_out) {
       scale_out[l.from] = scale_out[l.to] = 1;
       if (f.kind(l.from) == VertexKind::nic || f.kind(l.to) == VertexKind::nic) {
-        ++p.nic_links;
+        p.nic_links += l.cables;
       } else {
         const size_t lower = static_cast<size_t>(std::min(level[l.from], level[l.to]));
         if (lower == 0) throw std::logic_error("econ: a scale-out link joins a switch no NIC reaches: " + f.vertex_name(l.from));
         if (p.switch_links.size() < lower) p.switch_links.resize(lower, 0);
-        ++p.switch_links[lower - 1];
+        p.switch_links[lower - 1] += l.cables;
       }
     }
   }

@@ -43,10 +43,10 @@ std::string GraphParts::name(int v) const {
   return it->name_of ? it->name_of(v - it->first) : it->listed[v - it->first];
 }
 
-int GraphParts::add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier) {
+int GraphParts::add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier, int cables) {
   const int id = static_cast<int>(links.size());
-  links.push_back({a, b, bandwidth_Bps, latency_s, tier});
-  if (a != b) links.push_back({b, a, bandwidth_Bps, latency_s, tier});
+  links.push_back({a, b, bandwidth_Bps, latency_s, tier, cables});
+  if (a != b) links.push_back({b, a, bandwidth_Bps, latency_s, tier, cables});
   return id;
 }
 

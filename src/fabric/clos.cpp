@@ -70,6 +70,19 @@ ClosShape clos_shape(const hw::ClusterSpec& c) {
     }
     s.pods = static_cast<int>(s.level_pods[s.levels - 1]);
   }
+  if (s.levels >= 2) {
+    // Each switch below the top links to a group of top switches (2 levels: a leaf to all `up`
+    // spines; above: a switch to radix/2), each of which takes one link from every switch of its
+    // position below. Bundle the most cables that still fit a top switch's ports.
+    const int64_t group = s.levels == 2 ? s.up : half;
+    const int64_t below = s.levels == 2 ? s.leaves : s.levels == 3 ? s.pods : s.level_pods[s.levels - 1];
+    for (int64_t w = group; w >= 1; --w)
+      if (group % w == 0 && below * w <= radix) {
+        s.top_bundle = static_cast<int>(w);
+        break;
+      }
+    if (s.levels >= 4) s.level_positions[s.levels] /= s.top_bundle;
+  }
   return s;
 }
 
@@ -165,12 +178,15 @@ void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const 
   for (int l = 3; l <= shape.levels; ++l) {
     const int64_t below = shape.level_pods[l - 1], below_positions = shape.level_positions[l - 1];
     const int64_t positions = shape.level_positions[l];
+    // Into the top level, bundles of top_bundle cables to half / top_bundle switches.
+    const int cables = l == shape.levels ? shape.top_bundle : 1;
+    const int64_t fan = half / cables;
     for (int64_t child = 0; child < below; ++child) {
       const int64_t q = l == shape.levels ? 0 : child / half;
       for (int64_t pc = 0; pc < below_positions; ++pc)
-        for (int64_t c = 0; c < half; ++c)
-          g.add_link(at[l - 1][child * below_positions + pc], at[l][q * positions + pc * half + c], so.link_bandwidth_Bps,
-                     so.hop_latency_s, Tier::scale_out);
+        for (int64_t c = 0; c < fan; ++c)
+          g.add_link(at[l - 1][child * below_positions + pc], at[l][q * positions + pc * fan + c], so.link_bandwidth_Bps * cables,
+                     so.hop_latency_s, Tier::scale_out, cables);
     }
   }
 }
@@ -178,10 +194,12 @@ void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const 
 // Spines above the leaves: one level of `shape.up` spines, or pods of spines under core switches.
 void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::vector<int>& leaves, GraphParts& g,
                 const AddSwitch& add_switch) {
+  const int cables = shape.top_bundle;
   if (shape.levels == 2) {
-    for (int sp = 0; sp < shape.up; ++sp) {
+    for (int sp = 0; sp < shape.up / cables; ++sp) {
       const int spine = add_switch(fmt::format("spine{}", sp), 2, 0);
-      for (int leaf : leaves) g.add_link(leaf, spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
+      for (int leaf : leaves)
+        g.add_link(leaf, spine, so.link_bandwidth_Bps * cables, so.hop_latency_s, Tier::scale_out, cables);
     }
     return;
   }
@@ -190,7 +208,7 @@ void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::v
     return;
   }
   if (shape.levels != 3) return;
-  const int cores_per_group = so.radix / 2;
+  const int cores_per_group = so.radix / 2 / cables;
   std::vector<int> cores(static_cast<size_t>(shape.up) * cores_per_group);
   for (size_t i = 0; i < cores.size(); ++i) {
     cores[i] = add_switch(fmt::format("core{}", i), 3, 0);
@@ -201,8 +219,8 @@ void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::v
       for (int l = p * shape.pod_leaves; l < std::min(shape.leaves, (p + 1) * shape.pod_leaves); ++l)
         g.add_link(leaves[l], spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
       for (int c = 0; c < cores_per_group; ++c)
-        g.add_link(spine, cores[static_cast<size_t>(sp) * cores_per_group + c], so.link_bandwidth_Bps, so.hop_latency_s,
-                   Tier::scale_out);
+        g.add_link(spine, cores[static_cast<size_t>(sp) * cores_per_group + c], so.link_bandwidth_Bps * cables, so.hop_latency_s,
+                   Tier::scale_out, cables);
     }
   }
 }

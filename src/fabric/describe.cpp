@@ -253,15 +253,18 @@ Description describe(const Fabric& f) {
   d.nics = f.count(VertexKind::nic);
   d.switches = f.count(VertexKind::switch_);
   std::map<Tier, TierSummary> tiers;
-  // Links are added in (a->b, b->a) pairs; count each pair once. `links` is the tier table's total.
+  // Links are added in (a->b, b->a) pairs; count each pair once, as its cables (a bundle into
+  // the top of a Clos is several), each at its share of the bundle's bandwidth. `links` is the
+  // tier table's total.
   for (size_t i = 0; i < f.links().size(); i += 2) {
     const Link& l = f.links()[i];
     auto& t = tiers[l.tier];
     t.tier = l.tier;
-    t.min_bandwidth_Bps = t.links == 0 ? l.bandwidth_Bps : std::min(t.min_bandwidth_Bps, l.bandwidth_Bps);
-    t.max_bandwidth_Bps = std::max(t.max_bandwidth_Bps, l.bandwidth_Bps);
-    ++t.links;
-    ++d.links;
+    const double cable_Bps = l.bandwidth_Bps / l.cables;
+    t.min_bandwidth_Bps = t.links == 0 ? cable_Bps : std::min(t.min_bandwidth_Bps, cable_Bps);
+    t.max_bandwidth_Bps = std::max(t.max_bandwidth_Bps, cable_Bps);
+    t.links += l.cables;
+    d.links += l.cables;
   }
   for (auto& [tier, t] : tiers) d.tiers.push_back(t);
 

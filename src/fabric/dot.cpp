@@ -18,8 +18,10 @@ void write_dot(const Fabric& f, std::ostream& out) {
   for (size_t i = 0; i < f.links().size(); i += 2) {
     const Link& l = f.links()[i];
     const char* color = l.tier == Tier::scale_up ? "blue" : l.tier == Tier::scale_out ? "red" : "gray";
-    out << fmt::format("  \"{}\" -- \"{}\" [label=\"{}\", color={}];\n", f.vertex_name(l.from), f.vertex_name(l.to),
-                       units::format_bandwidth(l.bandwidth_Bps), color);
+    // A bundle reads as its cables times each one's bandwidth.
+    const std::string label = l.cables == 1 ? units::format_bandwidth(l.bandwidth_Bps)
+                                            : fmt::format("{} x {}", l.cables, units::format_bandwidth(l.bandwidth_Bps / l.cables));
+    out << fmt::format("  \"{}\" -- \"{}\" [label=\"{}\", color={}];\n", f.vertex_name(l.from), f.vertex_name(l.to), label, color);
   }
   out << "}\n";
 }

@@ -21,7 +21,12 @@ struct Link {
   int from = 0, to = 0;
   double bandwidth_Bps = 0, latency_s = 0;
   Tier tier = Tier::scale_up;
+  // Parallel cables this link stands for (bandwidth_Bps is their sum): the top of a Clos too
+  // small to fill its switches' ports joins each switch below by a bundle, not one cable each to
+  // switches that would stay nearly empty. Counted for cost; fits the struct's padding.
+  int cables = 1;
 };
+static_assert(sizeof(Link) == 32, "a million-chip fabric holds tens of millions of links: keep Link at 32 bytes");
 
 // Bytes per link for one phase of a collective. Flows that cross the scale-out fabric are
 // gathered per (source leaf, destination leaf) and spread over their ECMP paths once, at the end.

@@ -46,8 +46,9 @@ struct GraphParts {
   // chips' (and four million cores') names are made for a Graphviz file, never kept.
   int add_vertices(VertexKind k, int count, std::function<std::string(int)> name_of);
   std::string name(int v) const;
-  // Adds both directions of a physical link; returns the id of the a->b direction (b->a is +1).
-  int add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier);
+  // Adds both directions of a physical link (of `cables` parallel cables, bandwidth_Bps in all);
+  // returns the id of the a->b direction (b->a is +1).
+  int add_link(int a, int b, double bandwidth_Bps, double latency_s, Tier tier, int cables = 1);
   int vertex_count() const { return static_cast<int>(kinds.size()); }
   int link_count() const { return static_cast<int>(links.size()); }
 

@@ -50,21 +50,25 @@ Counts scale_out(const hw::ClusterSpec& s) {
   const ClosShape shape = clos_shape(s);
   c.vertices += shape.leaves;
   c.links += racks * npr;  // NIC -> leaf
+  // Links into the top level are bundles of top_bundle cables: one graph link each.
+  const double bundle = shape.top_bundle;
   if (shape.levels == 2) {
-    c.vertices += shape.up;
-    c.links += static_cast<double>(shape.leaves) * shape.up;
+    c.vertices += shape.up / bundle;
+    c.links += static_cast<double>(shape.leaves) * shape.up / bundle;
   } else if (shape.levels >= 4) {
     // Level-l pods of level_positions[l] switches; each switch below links to radix/2 above.
     const double half = s.scale_out.radix / 2;
     c.links += static_cast<double>(shape.leaves) * static_cast<double>(shape.level_positions[2]);
     for (int l = 2; l <= shape.levels; ++l) {
       c.vertices += static_cast<double>(shape.level_pods[l]) * static_cast<double>(shape.level_positions[l]);
-      if (l >= 3) c.links += static_cast<double>(shape.level_pods[l - 1]) * static_cast<double>(shape.level_positions[l - 1]) * half;
+      if (l >= 3)
+        c.links += static_cast<double>(shape.level_pods[l - 1]) * static_cast<double>(shape.level_positions[l - 1]) * half /
+                   (l == shape.levels ? bundle : 1);
     }
   } else if (shape.levels == 3) {
-    const double cores = static_cast<double>(shape.up) * (s.scale_out.radix / 2);
+    const double cores = static_cast<double>(shape.up) * (s.scale_out.radix / 2) / bundle;
     c.vertices += static_cast<double>(shape.pods) * shape.up + cores;
-    c.links += static_cast<double>(shape.leaves) * shape.up + static_cast<double>(shape.pods) * shape.up * (s.scale_out.radix / 2);
+    c.links += static_cast<double>(shape.leaves) * shape.up + static_cast<double>(shape.pods) * shape.up * (s.scale_out.radix / 2) / bundle;
   }
   return c;
 }

@@ -84,8 +84,11 @@ TEST_CASE("goodput: Llama 3 405B on 16,384 H100: an interruption every ~3.1 h, a
   CHECK(e.accelerators == 16384);
   CHECK(e.hosts == 2048);
   CHECK(e.nics == 16384);
-  // The population llama3-h100.toml pools the 35 switch-or-cable events over (51,200 units).
-  CHECK(e.switches == 2048);
+  // The population llama3-h100.toml pools the 35 switch-or-cable events over (50,432 units):
+  // 512 leaves (16,384 NICs / 32 ports), 16 pods of 32 spines, and 256 cores (each core takes
+  // one link from a spine of each of the 16 pods: bundles of 4 cables fill its 64 ports);
+  // cables: 16,384 NIC-leaf, 512 x 32 leaf-spine, 512 x 32 spine-core.
+  CHECK(e.switches == 512 + 512 + 256);
   CHECK(e.links == 49152);
   CHECK(e.scale_up_switches == 2048);
   CHECK(e.scale_up_links == 16384);

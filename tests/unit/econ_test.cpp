@@ -114,13 +114,14 @@ TEST_CASE("econ: Trn2 UltraServer bill of materials, line by line") {
   CHECK(c.rack_lines.size() == 5);  // a torus rack has no scale-up switch line
   CHECK(c.rack_usd == doctest::Approx(64 * chip_usd + 240000 + 25536 + 76800 + 60000));
   // Scale-out, radix 64 with 400 Gbps links over 200 Gbps NICs: a leaf takes 42 NICs and
-  // 21 uplinks (42 x 200 = 21 x 400; 63 <= 64 ports), so 64 NICs need 2 leaves and 21 spines;
-  // links: 64 NIC-leaf and 2 x 21 leaf-spine.
+  // 21 uplinks (42 x 200 = 21 x 400; 63 <= 64 ports), so 64 NICs need 2 leaves; their 2 x 21
+  // uplinks fill 42 of one spine's 64 ports (bundles of 21 cables), not one port each of 21
+  // spines. Links: 64 NIC-leaf and 2 x 21 leaf-spine.
   CHECK(line_total(c.cluster_lines, "scale-out leaf switches") == doctest::Approx(2 * 30000.0));
-  CHECK(line_total(c.cluster_lines, "scale-out spine switches") == doctest::Approx(21 * 30000.0));
+  CHECK(line_total(c.cluster_lines, "scale-out spine switches") == doctest::Approx(1 * 30000.0));
   CHECK(line_total(c.cluster_lines, "NIC-leaf optics and cables") == doctest::Approx(64 * 300.0));
   CHECK(line_total(c.cluster_lines, "leaf-spine optics and cables") == doctest::Approx(42 * 1500.0));
-  CHECK(c.cluster_usd == doctest::Approx(c.rack_usd + 60000 + 630000 + 19200 + 63000));
+  CHECK(c.cluster_usd == doctest::Approx(c.rack_usd + 60000 + 30000 + 19200 + 63000));
   CHECK(c.assumed);  // Trn2 prices are not published
 }
 
@@ -141,24 +142,27 @@ TEST_CASE("econ: --set reaches the economics files and carries its own provenanc
 }
 
 TEST_CASE("econ: scale-out switches equal the Clos the builder made") {
-  SUBCASE("2 levels: 4 racks, 16 NICs on 4 leaves, 4 spines") {
+  SUBCASE("2 levels: 4 racks, 16 NICs on 4 leaves, 2 spines") {
     const hw::ClusterSpec spec = clos_cluster(4);
     const fabric::ClosShape shape = fabric::clos_shape(spec);
     REQUIRE(shape.levels == 2);
     const econ::FabricParts p = econ::count_parts(fabric::Fabric(spec));
     REQUIRE(p.scale_out_switches.size() == 2);
     CHECK(p.scale_out_switches[0] == 4);  // 16 NICs / 4 down ports
-    CHECK(p.scale_out_switches[1] == 4);  // one spine per leaf uplink
+    // 4 leaves x 4 uplinks = 16 cables fill 2 spines of radix 8: each leaf joins each spine by
+    // 2 cables (a spine per uplink would leave half of every spine's ports empty).
+    CHECK(shape.top_bundle == 2);
+    CHECK(p.scale_out_switches[1] == 2);
     CHECK(p.scale_out_switches[0] == shape.leaves);
-    CHECK(p.scale_out_switches[1] == shape.up);
+    CHECK(p.scale_out_switches[1] == shape.up / shape.top_bundle);
     CHECK(p.nic_links == 16);
     REQUIRE(p.switch_links.size() == 1);
-    CHECK(p.switch_links[0] == 4 * 4);  // every leaf to every spine
+    CHECK(p.switch_links[0] == 4 * 4);  // every leaf's 4 uplinks, counted as cables
     CHECK(p.scale_up_switches_per_rack == 1);
     CHECK(p.scale_up_links_per_rack == 4);
     CHECK(p.nics_per_rack == 4);
   }
-  SUBCASE("3 levels: 12 racks, 48 NICs on 12 leaves in 3 pods of 4, 4 spines per pod, 16 cores") {
+  SUBCASE("3 levels: 12 racks, 48 NICs on 12 leaves in 3 pods of 4, 4 spines per pod, 8 cores") {
     const hw::ClusterSpec spec = clos_cluster(12);
     const fabric::ClosShape shape = fabric::clos_shape(spec);
     REQUIRE(shape.levels == 3);
@@ -166,15 +170,18 @@ TEST_CASE("econ: scale-out switches equal the Clos the builder made") {
     REQUIRE(p.scale_out_switches.size() == 3);
     CHECK(p.scale_out_switches[0] == 12);     // 48 NICs / 4
     CHECK(p.scale_out_switches[1] == 3 * 4);  // 12 leaves / (radix/2 = 4 per pod) = 3 pods x 4 uplinks
-    CHECK(p.scale_out_switches[2] == 4 * 4);  // 4 spine positions x radix/2 cores each
+    // A core takes one link from a spine of each of the 3 pods: 3 of its 8 ports. Bundles of 2
+    // cables (3 x 2 = 6 <= 8) halve the cores: 4 spine positions x (radix/2) / 2 = 8.
+    CHECK(shape.top_bundle == 2);
+    CHECK(p.scale_out_switches[2] == 4 * 2);
     CHECK(p.scale_out_switches[0] == shape.leaves);
     CHECK(p.scale_out_switches[1] == shape.pods * shape.up);
-    CHECK(p.scale_out_switches[2] == shape.up * 8 / 2);
+    CHECK(p.scale_out_switches[2] == shape.up * 8 / 2 / shape.top_bundle);
     REQUIRE(p.switch_links.size() == 2);
     CHECK(p.switch_links[0] == 12 * 4);  // each leaf to the 4 spines of its pod
-    CHECK(p.switch_links[1] == 12 * 4);  // each spine to its 4 cores
+    CHECK(p.switch_links[1] == 12 * 4);  // each spine's 4 uplinks, as cables
     const econ::Capex c = econ::capex(fabric::Fabric(spec));
-    CHECK(line_total(c.cluster_lines, "scale-out core switches") == doctest::Approx(16 * 10000.0));
+    CHECK(line_total(c.cluster_lines, "scale-out core switches") == doctest::Approx(8 * 10000.0));
     CHECK(line_total(c.cluster_lines, "spine-core optics and cables") == doctest::Approx(48 * 100.0));
   }
 }
@@ -185,26 +192,27 @@ TEST_CASE("econ: a small cluster's capital, peak power and run cost by hand") {
   const econ::Capex c = econ::capex(f);
   // Rack: chips 4 x 1,000 + host 5,000 + switch 3,000 + links 4 x 10 + NICs 4 x 100 + rack 2,000.
   CHECK(c.rack_usd == doctest::Approx(4000 + 5000 + 3000 + 40 + 400 + 2000));  // 14,440
-  // Cluster: 4 racks + 8 switches x 10,000 + 16 NIC links x 50 + 16 leaf-spine links x 100.
-  CHECK(c.cluster_usd == doctest::Approx(4 * 14440 + 80000 + 800 + 1600));  // 140,160
+  // Cluster: 4 racks + 6 switches (4 leaves, 2 spines) x 10,000 + 16 NIC links x 50 + 16
+  // leaf-spine cables x 100.
+  CHECK(c.cluster_usd == doctest::Approx(4 * 14440 + 60000 + 800 + 1600));  // 120,160
   CHECK_FALSE(c.assumed);
 
   const econ::PowerDraw peak = econ::peak_power(f);
   CHECK(peak.chips_W == doctest::Approx(16 * 500.0));
   CHECK(peak.hosts_W == doctest::Approx(4 * 1000.0));
-  CHECK(peak.switches_W == doctest::Approx(8 * 500.0 + 4 * 100.0));
+  CHECK(peak.switches_W == doctest::Approx(6 * 500.0 + 4 * 100.0));
   CHECK(peak.nics_W == doctest::Approx(16 * 10.0));
   CHECK(peak.optics_W == doctest::Approx(16 * 5.0 + 16 * 10.0));
   CHECK(peak.other_W == doctest::Approx(4 * 200.0));
-  CHECK(peak.it_W == doctest::Approx(8000 + 4000 + 4400 + 160 + 240 + 800));  // 17,600
-  CHECK(peak.facility_W == doctest::Approx(17600 * 1.5));                        // 26,400
+  CHECK(peak.it_W == doctest::Approx(8000 + 4000 + 3400 + 160 + 240 + 800));  // 16,600
+  CHECK(peak.facility_W == doctest::Approx(16600 * 1.5));                        // 24,900
 
-  // 1,000 hours at peak: 26,400 kWh at $0.10; capital over 4 Julian years of 8,766 h; 5% a year.
+  // 1,000 hours at peak: 24,900 kWh at $0.10; capital over 4 Julian years of 8,766 h; 5% a year.
   const econ::RunCost r = econ::run_cost(f, c, peak, 1000 * 3600.0);
-  CHECK(r.energy_J == doctest::Approx(26400 * 3600.0 * 1000));
-  CHECK(r.electricity_usd == doctest::Approx(2640.0));
-  CHECK(r.amortised_capex_usd == doctest::Approx(140160.0 * 1000 / (4 * 8766)));  // 3,997.26
-  CHECK(r.maintenance_usd == doctest::Approx(140160.0 * 0.05 * 1000 / 8766));     // 799.45
+  CHECK(r.energy_J == doctest::Approx(24900 * 3600.0 * 1000));
+  CHECK(r.electricity_usd == doctest::Approx(2490.0));
+  CHECK(r.amortised_capex_usd == doctest::Approx(120160.0 * 1000 / (4 * 8766)));  // 3,426.88
+  CHECK(r.maintenance_usd == doctest::Approx(120160.0 * 0.05 * 1000 / 8766));     // 685.38
   CHECK(r.tco_usd == doctest::Approx(r.electricity_usd + r.amortised_capex_usd + r.maintenance_usd));
   CHECK(r.has_rent);
   CHECK(r.rent_usd == doctest::Approx(4 * 10.0 * 1000));

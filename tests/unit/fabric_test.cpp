@@ -62,8 +62,8 @@ TEST_CASE("fabric: a torus rack's host switch is not a path between chips") {
 }
 
 // A two-level Clos: 8 racks of 2 chips on one scale-up switch, a 50 GB/s NIC per chip, radix-8
-// leaves with 4 NIC ports and 4 uplinks of 50 GB/s (non-blocking): 16 NICs on 4 leaves under 4
-// spines. Diameter: chip -> NIC -> leaf -> spine -> leaf -> NIC -> chip = 6. Bisection: the racks
+// leaves with 4 NIC ports and 4 uplinks of 50 GB/s (non-blocking): 16 NICs on 4 leaves under 2
+// spines (16 uplinks fill 2 spines' 8 ports: each leaf joins each spine by 2 cables). Diameter: chip -> NIC -> leaf -> spine -> leaf -> NIC -> chip = 6. Bisection: the racks
 // halved, 8 chips each side, each limited by its NIC: 8 * 50 GB/s; halving every rack instead
 // gives 8 * 300 GB/s over the scale-up switches plus the network, more.
 TEST_CASE("fabric: two-level Clos diameter and bisection are exact") {
@@ -72,10 +72,10 @@ TEST_CASE("fabric: two-level Clos diameter and bisection are exact") {
   test::join_by_clos(spec, {2, 50e9, 1e-6}, 8, 50e9, 1e-6);
   const fabric::Fabric f(spec);
   const auto d = fabric::describe(f);
-  CHECK(d.switches == 8 + 4 + 4);  // a scale-up switch per rack, 4 leaves, 4 spines
+  CHECK(d.switches == 8 + 4 + 2);  // a scale-up switch per rack, 4 leaves, 2 spines
   CHECK(d.diameter_hops == 6);
   CHECK(d.bisection_Bps == doctest::Approx(8 * 50e9));
-  // Links: 16 chip-switch, 16 chip-NIC, 16 NIC-leaf + 16 leaf-spine, 16 core-chip.
+  // Links, as cables: 16 chip-switch, 16 chip-NIC, 16 NIC-leaf + 16 leaf-spine, 16 core-chip.
   CHECK(d.links == 16 + 16 + 32 + 16);
 }
 
