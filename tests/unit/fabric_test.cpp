@@ -77,6 +77,23 @@ TEST_CASE("fabric: two-level Clos diameter and bisection are exact") {
   CHECK(d.bisection_Bps == doctest::Approx(8 * 50e9));
   // Links, as cables: 16 chip-switch, 16 chip-NIC, 16 NIC-leaf + 16 leaf-spine, 16 core-chip.
   CHECK(d.links == 16 + 16 + 32 + 16);
+  // The bundles carry what single cables to 4 spines would: a byte from the first leaf to the
+  // last splits over the 2 spines, half a byte on each 2-cable (100 GB/s) bundle, the time of a
+  // quarter byte on one 50 GB/s cable.
+  fabric::PhaseLoads loads(f.links().size());
+  f.route(0, 15, 1.0, loads);
+  f.max_link_time(loads);
+  int bundles = 0;
+  for (int id : loads.touched()) {
+    const fabric::Link& l = f.links()[id];
+    if (l.tier != fabric::Tier::scale_out || f.kind(l.from) != fabric::VertexKind::switch_ ||
+        f.kind(l.to) != fabric::VertexKind::switch_)
+      continue;
+    ++bundles;
+    CHECK(l.cables == 2);
+    CHECK(loads.bytes(id) / l.bandwidth_Bps == doctest::Approx(0.25 / 50e9));
+  }
+  CHECK(bundles == 4);  // up to each spine and down from it
 }
 
 TEST_CASE("fabric: dimension-order routing takes the short way and splits ties") {
