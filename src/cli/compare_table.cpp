@@ -157,6 +157,8 @@ CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>&
   for (const auto& k : racks) t.columns.push_back(k.name);
   add_rack_rows(t, racks);
   add_model_rows(t, ModelRows{best, r}, racks.size());
+  for (const auto& o : best)
+    t.bands.push_back(o ? std::optional<CompareTable::Band>({o->wall_s.low / kDay, o->wall_s.high / kDay, o->band_measured}) : std::nullopt);
   const std::string basis = stated_racks > 0 ? fmt::format("{} racks each", stated_racks)
                                              : fmt::format("${:.2f}B of capital each", r.budget_usd.value_or(0) / 1e9);
   t.title = fmt::format("With {}, {} trains {} on {:.2f}T tokens fastest; {} gives the most tokens per dollar; {} can be supplied in the "
@@ -214,6 +216,11 @@ void print_compare_json(const CompareTable& t) {
       if (r.better != Better::none) j["best"][r.key] = static_cast<int>(c) == r.best;
     }
     if (c < t.memory_capped_racks.size() && t.memory_capped_racks[c] > 0) j["racks_searched_up_to"] = t.memory_capped_racks[c];
+    if (c < t.bands.size() && t.bands[c]) {
+      j["time_to_train_low_days"] = t.bands[c]->low_days;
+      j["time_to_train_high_days"] = t.bands[c]->high_days;
+      j["time_to_train_band_measured"] = t.bands[c]->measured;
+    }
     out.push_back(j);
   }
   fmt::print("{}\n", out.dump(2));

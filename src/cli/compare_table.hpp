@@ -42,6 +42,14 @@ struct CompareTable {
   // Per configuration, the most racks its search could build in memory when that, not the capital
   // or the Clos's reach, stopped it (0: not stopped by memory); JSON `racks_searched_up_to`.
   std::vector<int> memory_capped_racks;
+  // Per configuration with a layout, its time-to-train band as numbers (the text row is a
+  // string) and whether the band was measured; JSON `time_to_train_low_days` / `_high_days` /
+  // `time_to_train_band_measured`.
+  struct Band {
+    double low_days = 0, high_days = 0;
+    bool measured = false;
+  };
+  std::vector<std::optional<Band>> bands;
 };
 
 CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>& racks, const std::vector<std::optional<size::Option>>& best,

@@ -104,6 +104,13 @@ def check_compare(binary, root, model):
         check(all(key in c for c in cols), f"every configuration has row {key}")
     for key in ("tokens_per_usd", "time_to_train_days", "supply_chips"):
         check(sum(1 for c in cols if c.get("best", {}).get(key)) == 1, f"exactly one best {key}")
+    # The band as numbers beside the text cell: low <= value <= high, measured for H100 only.
+    check(all(c["time_to_train_low_days"] <= c["time_to_train_days"] <= c["time_to_train_high_days"] for c in cols),
+          "time_to_train_low_days <= time_to_train_days <= time_to_train_high_days")
+    check([c["time_to_train_band_measured"] for c in cols] == [False, False, False, True],
+          "the band is measured for H100 (validation rows), assumed for Trn2/Trn3")
+    check(all(c["time_to_train_band_days"].endswith("(assumed)") != c["time_to_train_band_measured"] for c in cols),
+          "the text band says '(assumed)' exactly where the JSON band is not measured")
     cowos, emib = cols[1], cols[2]
     check(cowos["packaging"] == "CoWoS-L" and emib["packaging"] == "EMIB-T", "Trn3 Gen2 on CoWoS-L and on EMIB-T")
     check(cowos["chip_cost_usd"] != emib["chip_cost_usd"], "CoWoS and EMIB differ in chip cost")
