@@ -8,16 +8,17 @@ namespace rackscope::eval {
 using workload::Recompute;
 
 namespace {
-// Layers differ only as dense or MoE: each kind is costed once (work, roofline and the
-// collectives of its communicators), then added up layer by layer over each stage.
+// Layers differ only as dense or MoE and as full or sliding-window attention: each kind is
+// costed once (work, roofline and the collectives of its communicators), then added up layer by
+// layer over each stage.
 class LayerKinds {
  public:
   LayerKinds(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e, Communicators& comm)
       : c_(c), m_(m), e_(e), comm_(comm) {}
   const LayerCost& of(int layer) {
-    const bool moe = workload::is_moe_layer(m_, layer);
-    if (!ready_[moe]) kinds_[moe] = layer_cost(c_, m_, e_, layer, comm_), ready_[moe] = true;
-    return kinds_[moe];
+    const int kind = 2 * workload::is_moe_layer(m_, layer) + workload::is_window_layer(m_, layer);
+    if (!ready_[kind]) kinds_[kind] = layer_cost(c_, m_, e_, layer, comm_), ready_[kind] = true;
+    return kinds_[kind];
   }
 
  private:
@@ -25,8 +26,8 @@ class LayerKinds {
   const workload::ModelSpec& m_;
   const workload::Execution& e_;
   Communicators& comm_;
-  LayerCost kinds_[2];
-  bool ready_[2] = {false, false};
+  LayerCost kinds_[4];
+  bool ready_[4] = {false, false, false, false};
 };
 
 // The output head and loss with its backward, per micro-batch. Megatron-LM's output layer is a

@@ -9,7 +9,8 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
   const InputFile& file = files.load(path, "model", overrides);
   workload::ModelSpec m;
   StrictTable top = open_top(file, {"layers", "hidden", "ffn", "heads", "kv_heads", "head_dim", "vocab", "seq", "activation", "norm",
-                                    "attention", "biases", "dropout", "tied_embeddings", "learned_positions", "published_params", "mla", "moe"},
+                                    "attention", "biases", "dropout", "tied_embeddings", "learned_positions", "published_params", "mla", "moe",
+                                    "sliding_window"},
                              m.name);
   m.file = file.path;
   m.layers = static_cast<int>(top.integer("layers", 1, 100000));
@@ -66,6 +67,16 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
                                                   experts / m.moe.route_groups, m.moe.top_k),
                   fmt::format("at least {}", (m.moe.top_k + experts / m.moe.route_groups - 1) / (experts / m.moe.route_groups)));
     }
+  }
+  if (auto w = top.optional_table("sliding_window")) {
+    w->expect({"tokens", "period", "full_layers"});
+    m.sliding_window.tokens = static_cast<int>(w->integer("tokens", 1, 1 << 24));
+    m.sliding_window.period = static_cast<int>(w->optional_integer("period", 1, m.layers).value_or(1));
+    m.sliding_window.full_layers = static_cast<int>(w->optional_integer("full_layers", 0, m.layers).value_or(0));
+    if (m.sliding_window.full_layers >= m.sliding_window.period)
+      w->fail("full_layers", fmt::format("{} full-attention layers in every {} leave no window layer", m.sliding_window.full_layers,
+                                         m.sliding_window.period),
+              fmt::format("0 to {}", m.sliding_window.period - 1));
   }
   top.finish();
   overrides.check_all_used();

@@ -100,7 +100,15 @@ void rotary_embedding(const ModelSpec& m, const LayerShape& x, LayerWork& w) {
 }
 
 // Attention core: QK^T over the full sequence (ring attention brings every KV chunk), then AV.
-void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash, const LayerShape& x, LayerWork& w) {
+// The keys a query of a sequence of `seq` sees on average, causal under a window of `window`
+// tokens (0: none): (seq + 1) / 2 without one; with one, sum over positions of min(i + 1, window),
+// window x seq - window (window - 1) / 2, over seq.
+double keys_per_query(double seq, double window) {
+  if (window <= 0 || window >= seq) return (seq + 1) / 2;
+  return (window * seq - window * (window - 1) / 2) / seq;
+}
+
+void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash, bool window, const LayerShape& x, LayerWork& w) {
   const double heads_local = m.heads / x.t;
   const double qk_flops = 2 * e.micro_batch * x.s * seq * x.q_dim;
   const double av_flops = 2 * e.micro_batch * x.s * seq * x.av_dim;
@@ -119,9 +127,19 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
     w.ring_merge_backward.add(0, 3 * activation_bytes * grad_elems * e.cp, 2 * e.cp);
   }
   if (flash) {
-    // Causal mask: blocks above the diagonal are skipped, about half the work.
+    // Causal mask: blocks above the diagonal are skipped, about half the work. A sliding window
+    // skips every block outside its band too: each query sees keys_per_query keys (the kernel
+    // takes only the blocks it needs: FlashAttention's and cuDNN's window_size), at the rate of a
+    // causal kernel over the window's length, its blocks on the band's edges half masked.
     w.attention_causal = true;
-    w.attention.add((qk_flops + av_flops) / 2, activation_bytes * x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in));
+    const double io = activation_bytes * x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in);
+    if (window && m.sliding_window.tokens < seq) {
+      const double share = keys_per_query(seq, m.sliding_window.tokens) / seq;
+      w.attention_seq = std::min<double>(x.s, m.sliding_window.tokens);
+      w.attention.add(share * (qk_flops + av_flops), io);
+      return;
+    }
+    w.attention.add((qk_flops + av_flops) / 2, io);
     return;
   }
   w.attention.add(qk_flops + av_flops, activation_bytes * (x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in) + 2 * score_elems), 2);
@@ -256,7 +274,7 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
     recomputed.elementwise.add(0, 2 * activation_bytes * x.tokens * (m.mla.q_lora_rank + m.mla.kv_lora_rank), 2);
     rotary_embedding(m, x, recomputed);
   }
-  attention_core(m, e, seq, flash, x, w);
+  attention_core(m, e, seq, flash, is_window_layer(m, layer), x, w);
   gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, selective_modules ? &again_adder : nullptr, w);
   else dense_ffn(m, x, gemm, w);

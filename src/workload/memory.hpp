@@ -66,9 +66,10 @@ struct MemoryUse {
 std::pair<int, int> stage_layers(const ModelSpec& m, const Execution& e, int stage);
 
 // A sum over a stage's layers, shared by the stages alike: when a stage's layers are all of one
-// kind (is_moe_layer() grows with the layer, so the first and last tell), the sum, taken layer
-// by layer in the same order, is the same for every stage of as many layers of that kind. Stages
-// of an even split are mostly alike, so a loop over stages sums a few of them, not all.
+// kind (is_moe_layer() grows with the layer, so the first and last tell), the sum is the same for
+// every stage of as many layers of that kind with as many sliding-window layers (to rounding; the
+// first such stage's sum is the one kept, so the answer does not depend on the order stages are
+// asked in). Stages of an even split are mostly alike, so a loop over stages sums a few, not all.
 template <class T>
 class StageSums {
  public:
@@ -76,7 +77,9 @@ class StageSums {
   template <class Sum>
   T operator()(int first, int last, Sum sum) {
     if (last <= first || is_moe_layer(m_, first) != is_moe_layer(m_, last - 1)) return sum();
-    const int key = 2 * (last - first) + is_moe_layer(m_, first);
+    // Stages of as many layers, of one kind, with as many sliding-window layers, sum alike.
+    const int64_t windows = window_layers_below(m_, last) - window_layers_below(m_, first);
+    const int64_t key = ((2 * int64_t{last - first} + is_moe_layer(m_, first)) << 24) + windows;
     for (int i = 0; i < used_; ++i)
       if (keys_[i] == key) return values_[i];
     const T v = sum();
@@ -87,7 +90,7 @@ class StageSums {
  private:
   static constexpr int slots = 4;
   const ModelSpec& m_;
-  int keys_[slots] = {};
+  int64_t keys_[slots] = {};
   T values_[slots] = {};
   int used_ = 0;
 };

@@ -1,5 +1,6 @@
 #pragma once
 // A decoder-only transformer as its model file describes it (dense or MoE; MHA, GQA or MLA).
+#include <algorithm>
 #include <string>
 
 namespace rackscope::workload {
@@ -31,6 +32,12 @@ struct MoeSpec {
   int route_groups = 0, route_group_topk = 0;
 };
 
+// Sliding-window attention (Mistral, Gemma, gpt-oss): in every `period` consecutive layers, the
+// first period - full_layers let each query see only the last `tokens` positions (itself
+// included); the others keep full causal attention. tokens 0: no window anywhere.
+struct SlidingWindow {
+  int tokens = 0, period = 1, full_layers = 0;
+};
 struct ModelSpec {
   std::string name, file;
   int layers = 0, hidden = 0, ffn = 0, heads = 0, kv_heads = 0, head_dim = 0, vocab = 0, seq = 0;
@@ -45,6 +52,7 @@ struct ModelSpec {
   bool tied_embeddings = false;   // output head shares the input embedding
   bool learned_positions = false; // a learned position embedding of seq x hidden
   MoeSpec moe;
+  SlidingWindow sliding_window;
   double published_params = 0;    // the size the model is known by, for checks
 };
 
@@ -54,5 +62,17 @@ inline bool rotary_positions(const ModelSpec& m) { return !m.learned_positions; 
 
 // Layer `layer` (0-based) has routed experts: every layer after the leading dense ones.
 inline bool is_moe_layer(const ModelSpec& m, int layer) { return m.moe.experts > 0 && layer >= m.moe.dense_layers; }
+// Layer `layer` (0-based) attends through a sliding window.
+inline bool is_window_layer(const ModelSpec& m, int layer) {
+  const SlidingWindow& w = m.sliding_window;
+  return w.tokens > 0 && layer % w.period < w.period - w.full_layers;
+}
+// Window layers among layers [0, n).
+inline int window_layers_below(const ModelSpec& m, int n) {
+  const SlidingWindow& w = m.sliding_window;
+  if (w.tokens == 0) return 0;
+  const int per = w.period - w.full_layers;
+  return n / w.period * per + std::min(n % w.period, per);
+}
 
 }  // namespace rackscope::workload

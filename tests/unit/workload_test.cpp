@@ -434,3 +434,44 @@ TEST_CASE("placement: expert TP below TP folds EP over the TP ranks, and the EP 
   // Racks of 6 ranks cut EP 16 into unequal runs: no split.
   CHECK(workload::place_shapes(e, 6).ep_racks == 0);
 }
+
+TEST_CASE("workload: a sliding window's attention by hand, and stages with different window counts summed apart") {
+  // Llama 3.1 8B at s = 8192, micro-batch 1, TP 1: QK^T and AV over the whole sequence are
+  // 2 x 2 x 8192^2 x 4096 FLOPs; causal, half. A 1,024-token window in every other layer (layers
+  // 0, 2, ...): a query sees min(i + 1, 1024) keys, 1024 - 1024 x 1023 / (2 x 8192) = 960.0625 on
+  // average, so the window layer does 960.0625 / 8192 of the full product, at the rate of a causal
+  // kernel over 1,024 tokens.
+  workload::ModelSpec m = load("llama-3.1-8b");
+  m.sliding_window = {1024, 2, 1};
+  workload::Execution e;
+  e.micro_batch = 1;
+  const double product = 4.0 * 8192 * 8192 * 4096;
+  const workload::LayerWork window = workload::layer_forward(m, 0, e, 8192, true);
+  const workload::LayerWork full = workload::layer_forward(m, 1, e, 8192, true);
+  CHECK(workload::is_window_layer(m, 0));
+  CHECK_FALSE(workload::is_window_layer(m, 1));
+  CHECK(full.attention.flops == doctest::Approx(product / 2));
+  CHECK(full.attention_seq == 8192);
+  CHECK(window.attention.flops == doctest::Approx(product * 960.0625 / 8192));
+  CHECK(window.attention_seq == 1024);
+  CHECK(window.attention_causal);
+  CHECK(window.attention.bytes == full.attention.bytes);  // Q, K, V and the output once either way
+  // Window layers below n: layers 0, 2, 4, 6, 8 below 9; Gemma 3's 5 local of every 6: 10 below 12.
+  CHECK(workload::window_layers_below(m, 9) == 5);
+  workload::ModelSpec five_of_six = m;
+  five_of_six.sliding_window = {1024, 6, 1};
+  CHECK(workload::window_layers_below(five_of_six, 12) == 10);
+  CHECK(workload::window_layers_below(five_of_six, 14) == 12);
+  // Layers 0-2 hold two window layers, layers 3-5 one: same length and kind, summed apart.
+  workload::StageSums<int> sums(m);
+  auto windows = [&](int first, int last) {
+    return sums(first, last, [&] {
+      int n = 0;
+      for (int l = first; l < last; ++l) n += workload::is_window_layer(m, l);
+      return n;
+    });
+  };
+  CHECK(windows(0, 3) == 2);
+  CHECK(windows(3, 6) == 1);
+  CHECK(windows(6, 9) == 2);
+}
