@@ -152,6 +152,11 @@ void ScaleOutTier::attach_own_nics(const ClusterShape& s, GraphParts& g, const s
 }
 
 namespace {
+// One link between two Clos switches: `cables` of the scale-out spec's links in a bundle.
+void add_switch_link(GraphParts& g, int a, int b, const hw::ScaleOutSpec& so, int cables = 1) {
+  g.add_link(a, b, so.link_bandwidth_Bps * cables, so.hop_latency_s, Tier::scale_out, cables);
+}
+
 // Adds a scale-out switch at a level (2 and up) and pod of the Clos; returns its vertex.
 using AddSwitch = std::function<int(const std::string& name, int level, int64_t pod)>;
 
@@ -174,7 +179,7 @@ void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const 
   }
   for (int64_t leaf = 0; leaf < static_cast<int64_t>(leaves.size()); ++leaf)
     for (int64_t p = 0; p < shape.level_positions[2]; ++p)
-      g.add_link(leaves[leaf], at[2][(leaf / half) * shape.level_positions[2] + p], so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
+      add_switch_link(g, leaves[leaf], at[2][(leaf / half) * shape.level_positions[2] + p], so);
   for (int l = 3; l <= shape.levels; ++l) {
     const int64_t below = shape.level_pods[l - 1], below_positions = shape.level_positions[l - 1];
     const int64_t positions = shape.level_positions[l];
@@ -185,8 +190,7 @@ void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const 
       const int64_t q = l == shape.levels ? 0 : child / half;
       for (int64_t pc = 0; pc < below_positions; ++pc)
         for (int64_t c = 0; c < fan; ++c)
-          g.add_link(at[l - 1][child * below_positions + pc], at[l][q * positions + pc * fan + c], so.link_bandwidth_Bps * cables,
-                     so.hop_latency_s, Tier::scale_out, cables);
+          add_switch_link(g, at[l - 1][child * below_positions + pc], at[l][q * positions + pc * fan + c], so, cables);
     }
   }
 }
@@ -198,8 +202,7 @@ void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::v
   if (shape.levels == 2) {
     for (int sp = 0; sp < shape.up / cables; ++sp) {
       const int spine = add_switch(fmt::format("spine{}", sp), 2, 0);
-      for (int leaf : leaves)
-        g.add_link(leaf, spine, so.link_bandwidth_Bps * cables, so.hop_latency_s, Tier::scale_out, cables);
+      for (int leaf : leaves) add_switch_link(g, leaf, spine, so, cables);
     }
     return;
   }
@@ -217,10 +220,9 @@ void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::v
     for (int sp = 0; sp < shape.up; ++sp) {
       const int spine = add_switch(fmt::format("pod{}.spine{}", p, sp), 2, p);
       for (int l = p * shape.pod_leaves; l < std::min(shape.leaves, (p + 1) * shape.pod_leaves); ++l)
-        g.add_link(leaves[l], spine, so.link_bandwidth_Bps, so.hop_latency_s, Tier::scale_out);
+        add_switch_link(g, leaves[l], spine, so);
       for (int c = 0; c < cores_per_group; ++c)
-        g.add_link(spine, cores[static_cast<size_t>(sp) * cores_per_group + c], so.link_bandwidth_Bps * cables, so.hop_latency_s,
-                   Tier::scale_out, cables);
+        add_switch_link(g, spine, cores[static_cast<size_t>(sp) * cores_per_group + c], so, cables);
     }
   }
 }

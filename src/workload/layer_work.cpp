@@ -100,13 +100,10 @@ void rotary_embedding(const ModelSpec& m, const LayerShape& x, LayerWork& w) {
 }
 
 // Attention core: QK^T over the full sequence (ring attention brings every KV chunk), then AV.
-// The keys a query of a sequence of `seq` sees on average, causal under a window of `window`
-// tokens (0: none): (seq + 1) / 2 without one; with one, sum over positions of min(i + 1, window),
-// window x seq - window (window - 1) / 2, over seq.
-double keys_per_query(double seq, double window) {
-  if (window <= 0 || window >= seq) return (seq + 1) / 2;
-  return (window * seq - window * (window - 1) / 2) / seq;
-}
+// The keys a query of a sequence of `seq` sees on average, causal under a window of `window` <
+// seq tokens: the sum over positions of min(i + 1, window), window x seq - window (window - 1) / 2,
+// over seq.
+double window_keys_per_query(double seq, double window) { return (window * seq - window * (window - 1) / 2) / seq; }
 
 void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash, bool window, const LayerShape& x, LayerWork& w) {
   const double heads_local = m.heads / x.t;
@@ -128,13 +125,13 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
   }
   if (flash) {
     // Causal mask: blocks above the diagonal are skipped, about half the work. A sliding window
-    // skips every block outside its band too: each query sees keys_per_query keys (the kernel
+    // skips every block outside its band too: each query sees window_keys_per_query keys (the kernel
     // takes only the blocks it needs: FlashAttention's and cuDNN's window_size), at the rate of a
     // causal kernel over the window's length, its blocks on the band's edges half masked.
     w.attention_causal = true;
     const double io = activation_bytes * x.tokens * (x.q_dim + x.kv_dim + x.v_dim + x.o_in);
     if (window && m.sliding_window.tokens < seq) {
-      const double share = keys_per_query(seq, m.sliding_window.tokens) / seq;
+      const double share = window_keys_per_query(seq, m.sliding_window.tokens) / seq;
       w.attention_seq = std::min<double>(x.s, m.sliding_window.tokens);
       w.attention.add(share * (qk_flops + av_flops), io);
       return;
