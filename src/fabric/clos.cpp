@@ -195,6 +195,14 @@ void add_upper_levels(const ClosShape& shape, const hw::ScaleOutSpec& so, const 
   }
 }
 
+// Cables in each of a 3-level spine's `links` bundles to the cores: `full` for a pod of `pod_leaves`
+// leaves; a partial last pod's spines carry no more up than comes down from their `leaves` (the
+// Clos is 1:1 above the leaves), in thinner bundles to the same cores, so every route stays.
+int spine_uplink_cables(int leaves, int pod_leaves, int links, int full) {
+  if (leaves >= pod_leaves) return full;
+  return std::max(1, (leaves + links - 1) / links);
+}
+
 // Spines above the leaves: one level of `shape.up` spines, or pods of spines under core switches.
 void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::vector<int>& leaves, GraphParts& g,
                 const AddSwitch& add_switch) {
@@ -217,12 +225,13 @@ void add_spines(const ClosShape& shape, const hw::ScaleOutSpec& so, const std::v
     cores[i] = add_switch(fmt::format("core{}", i), 3, 0);
   }
   for (int p = 0; p < shape.pods; ++p) {
+    const int first = p * shape.pod_leaves, last = std::min(shape.leaves, first + shape.pod_leaves);
+    const int pod_cables = spine_uplink_cables(last - first, shape.pod_leaves, cores_per_group, cables);
     for (int sp = 0; sp < shape.up; ++sp) {
       const int spine = add_switch(fmt::format("pod{}.spine{}", p, sp), 2, p);
-      for (int l = p * shape.pod_leaves; l < std::min(shape.leaves, (p + 1) * shape.pod_leaves); ++l)
-        add_switch_link(g, leaves[l], spine, so);
+      for (int l = first; l < last; ++l) add_switch_link(g, leaves[l], spine, so);
       for (int c = 0; c < cores_per_group; ++c)
-        add_switch_link(g, spine, cores[static_cast<size_t>(sp) * cores_per_group + c], so, cables);
+        add_switch_link(g, spine, cores[static_cast<size_t>(sp) * cores_per_group + c], so, pod_cables);
     }
   }
 }

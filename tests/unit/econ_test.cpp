@@ -184,6 +184,32 @@ TEST_CASE("econ: scale-out switches equal the Clos the builder made") {
     CHECK(line_total(c.cluster_lines, "scale-out core switches") == doctest::Approx(8 * 10000.0));
     CHECK(line_total(c.cluster_lines, "spine-core optics and cables") == doctest::Approx(48 * 100.0));
   }
+  SUBCASE("3 levels, a partial last pod: 10 leaves in pods of 4, 4 and 2") {
+    const hw::ClusterSpec spec = clos_cluster(10);
+    const fabric::ClosShape shape = fabric::clos_shape(spec);
+    REQUIRE(shape.levels == 3);
+    REQUIRE(shape.pods == 3);
+    CHECK(shape.top_bundle == 2);  // 3 pods x 2 cables <= 8 ports: 2 cores per spine position
+    const fabric::Fabric f(spec);
+    const econ::FabricParts p = econ::count_parts(f);
+    REQUIRE(p.switch_links.size() == 2);
+    CHECK(p.scale_out_switches[1] == 3 * 4);  // a spine per leaf uplink in every pod, full or not
+    CHECK(p.scale_out_switches[2] == 8);
+    CHECK(p.switch_links[0] == 10 * 4);
+    // A full pod's spine: 4 leaves down, 2 bundles of 2 cables up. The last pod's spines have 2
+    // leaves down, so 2 single cables up (not 4): 2 x 4 x 4 + 4 x 2 = 40 spine-core cables.
+    CHECK(p.switch_links[1] == 2 * 4 * 4 + 4 * 2);
+    // Thinner, not fewer: the last pod's spine still reaches both cores of its position, at one
+    // cable's bandwidth each.
+    int last_pod_uplinks = 0;
+    for (const fabric::Link& l : f.links())
+      if (f.vertex_name(l.from) == "pod2.spine0" && f.vertex_name(l.to).rfind("core", 0) == 0) {
+        ++last_pod_uplinks;
+        CHECK(l.cables == 1);
+        CHECK(l.bandwidth_Bps == doctest::Approx(12.5e9));
+      }
+    CHECK(last_pod_uplinks == 2);
+  }
 }
 
 TEST_CASE("econ: a small cluster's capital, peak power and run cost by hand") {
