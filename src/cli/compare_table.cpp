@@ -1,6 +1,7 @@
 #include "cli/compare_table.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -173,11 +174,13 @@ CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>&
       t.notes.push_back("goodput n/a: the cluster names no reliability file, so its time-to-train counts no failures, checkpoints or restarts.");
       break;
     }
+  std::vector<std::string> assumed;
   for (const auto& k : racks)
-    if (k.assumed) {
-      t.notes.push_back("Prices and powers of some configurations rest on assumptions stated in topologies/economics/.");
-      break;
-    }
+    if (k.assumed) assumed.push_back(k.name);
+  if (!assumed.empty())
+    t.notes.push_back(fmt::format("Prices or powers of {} rest on assumptions stated in topologies/economics/ (JSON: prices_assumed).",
+                                  fmt::join(assumed, ", ")));
+  for (const auto& k : racks) t.prices_assumed.push_back(k.assumed);
   return t;
 }
 
@@ -215,6 +218,7 @@ void print_compare_json(const CompareTable& t) {
       }
       if (r.better != Better::none) j["best"][r.key] = static_cast<int>(c) == r.best;
     }
+    if (c < t.prices_assumed.size()) j["prices_assumed"] = static_cast<bool>(t.prices_assumed[c]);
     if (c < t.memory_capped_racks.size() && t.memory_capped_racks[c] > 0) j["racks_searched_up_to"] = t.memory_capped_racks[c];
     if (c < t.bands.size() && t.bands[c]) {
       j["time_to_train_low_days"] = t.bands[c]->low_days;

@@ -50,6 +50,9 @@ struct CompareTable {
     bool measured = false;
   };
   std::vector<std::optional<Band>> bands;
+  // Per configuration, whether a price or power of its bill of materials is an assumption, not a
+  // sourced figure (the text names them in a note; JSON `prices_assumed`).
+  std::vector<bool> prices_assumed;
 };
 
 CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>& racks, const std::vector<std::optional<size::Option>>& best,

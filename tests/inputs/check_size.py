@@ -122,6 +122,12 @@ def check_compare(binary, root, model):
             f"package ${emib['chip_cost_usd']:.0f} vs ${cowos['chip_cost_usd']:.0f}")
     check(second.startswith(want) and f"{emib['supply_chips']:.0f} vs {cowos['supply_chips']:.0f} chips deliverable" in second,
           f"the second line says what EMIB instead of CoWoS changes: price, tokens per dollar, supply ({second})")
+    # Every shipped rack's bill of materials holds estimates (EST) beside its sourced prices: JSON
+    # says so per configuration, and the text's note names exactly those configurations.
+    check(all(c["prices_assumed"] is True for c in cols), "prices_assumed for every shipped configuration (all carry EST values)")
+    note = next((line for line in t.stdout.splitlines() if line.startswith("Prices or powers of ")), "")
+    check(note.startswith("Prices or powers of " + ", ".join(c["configuration"] for c in cols if c["prices_assumed"]) + " rest on assumptions"),
+          f"the text names the configurations whose prices are assumptions ({note})")
     row = next((line for line in t.stdout.splitlines() if line.startswith("tokens per dollar")), "")
     check(all(c["tokens_per_usd"] is not None and f"{c['tokens_per_usd']:.0f}" in row for c in cols),
           "every configuration has a layout, and text and JSON show the same tokens per dollar")
