@@ -129,8 +129,11 @@ Runner add_compare_command(CLI::App& app) {
   cmd->add_option("clusters", o->clusters, "cluster files, one per configuration (default: the shipped UltraServers)");
   cmd->add_option("--model", o->model, "model file (workloads/models/*.toml)")->required();
   cmd->add_option("--tokens", o->tokens, "training tokens, e.g. 15T (default: 20 per parameter)");
-  cmd->add_option("--capital", o->capital, "equal capital for every configuration, e.g. 1B (default)");
-  cmd->add_option("--racks", o->racks, "the same rack count for every configuration instead of equal capital")->check(integer_range(1, size::kMostRacks));
+  CLI::Option* capital = cmd->add_option("--capital", o->capital, "equal capital for every configuration, e.g. 1B (default)");
+  // One basis for the comparison: a capital that --racks would silently override is refused.
+  cmd->add_option("--racks", o->racks, "the same rack count for every configuration instead of equal capital")
+      ->check(integer_range(1, size::kMostRacks))
+      ->excludes(capital);
   cmd->add_option("--quarter", o->quarter, "supply counted through this quarter, e.g. 2027Q1");
   cmd->add_option("--gbs", o->gbs, "global batch in sequences (default: 16M tokens per step)")->check(integer_range(1, 1 << 30));
   cmd->add_flag("--json", o->json, "print JSON: one object per configuration");
