@@ -65,6 +65,8 @@ std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e, int 
     return line("command line", m[1], "unexpected argument", help);
   if (std::regex_match(what, m, std::regex("(\\S+) is required")))
     return line("command line", m[1], "missing required argument", help);
+  if (std::regex_match(what, m, std::regex("(\\S+): At Most 1 required but received \\d+")))
+    return line("command line", m[1], "given more than once", help);
   if (std::regex_match(what, m, std::regex("(\\S+) excludes (\\S+)")))
     return line("command line", m[1], "cannot be given with " + m[2].str() + ": they are alternatives", help);
   if (std::regex_match(what, m, std::regex("(\\S+): \\d+ required .* missing")))
