@@ -57,7 +57,9 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
                                                               e.micro_batch, e.dp, e.global_batch));
   if (e.vpp > 1 && (e.global_batch / dp_mbs) % e.pp != 0)
     return infeasible(Infeasibility::batch_split, "interleaving needs the micro-batch count to be a multiple of pp");
-  if (e.ep > 1 && (m.moe.experts == 0 || e.ep > m.moe.experts || m.moe.experts % e.ep != 0))
+  if (e.ep > 1 && m.moe.experts == 0)
+    return infeasible(Infeasibility::ep_experts, fmt::format("ep {} needs experts, and {} is a dense model (no [moe] table)", e.ep, m.name));
+  if (e.ep > 1 && (e.ep > m.moe.experts || m.moe.experts % e.ep != 0))
     return infeasible(Infeasibility::ep_experts, fmt::format("ep {} does not divide {} experts", e.ep, m.moe.experts));
   if (!workload::expert_grid_folded(e)) {
     if (e.dp % e.ep != 0) return infeasible(Infeasibility::ep_dp, fmt::format("ep {} does not divide dp {}", e.ep, e.dp));

@@ -162,9 +162,10 @@ std::vector<std::string> StrictTable::string_list(const std::string& key, const 
 
 int64_t StrictTable::integer(const std::string& key, int64_t min, int64_t max) {
   const toml::node& n = hardware_value(key, *require(key));
-  if (!n.is_integer()) fail(key, "expected an integer, found " + type_name(n));
+  const std::string valid = fmt::format("an integer from {} to {}", min, max);
+  if (!n.is_integer()) fail(key, "expected an integer, found " + type_name(n), valid);
   const int64_t v = n.as_integer()->get();
-  if (v < min || v > max) fail(key, fmt::format("{} is out of range", v), fmt::format("an integer from {} to {}", min, max));
+  if (v < min || v > max) fail(key, fmt::format("{} is out of range", v), valid);
   return v;
 }
 
@@ -179,7 +180,7 @@ std::vector<int64_t> StrictTable::integer_array(const std::string& key, int64_t 
   if (!arr || arr->empty()) fail(key, "expected a non-empty array of integers", fmt::format("e.g. [4, 4] with values from {} to {}", min, max));
   std::vector<int64_t> out;
   for (const auto& e : *arr) {
-    if (!e.is_integer()) fail(key, "expected integers, found " + type_name(e));
+    if (!e.is_integer()) fail(key, "expected integers, found " + type_name(e), fmt::format("integers from {} to {}", min, max));
     const int64_t v = e.as_integer()->get();
     if (v < min || v > max) fail(key, fmt::format("{} is out of range", v), fmt::format("integers from {} to {}", min, max));
     out.push_back(v);

@@ -132,6 +132,7 @@ TEST_CASE("workload: bad executions are infeasible with a reason, never a crash"
   bad = e;
   bad.ep = 2;
   CHECK(run(m, bad).reason == workload::Infeasibility::ep_experts);  // a dense model has no experts
+  CHECK(run(m, bad).detail == "ep 2 needs experts, and " + m.name + " is a dense model (no [moe] table)");
   bad.ep = 16;
   CHECK(run(mixtral, bad).reason == workload::Infeasibility::ep_experts);  // 16 > 8 experts
   bad = e;
