@@ -22,6 +22,9 @@ void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec&
     recompute_flops += 2.0 * m.layers * tokens_per_step * m.heads *
                        (static_cast<double>(a.q_lora_rank) * (a.qk_nope_dim + a.qk_rope_dim) + static_cast<double>(a.kv_lora_rank) * (a.qk_nope_dim + a.v_head_dim));
   }
+  // The dense MLPs, recomputed on their own (recompute_mlp): their GEMMs' forward again.
+  if (e.recompute != Recompute::full && e.recompute_mlp)
+    recompute_flops += 2.0 * workload::dense_ffn_layers(m) * tokens_per_step * m.hidden * m.ffn * workload::ffn_matrices(m);
   rep.hardware_flops = rep.model_flops + recompute_flops;
   const double cluster_peak = c.peak_flops / c.chip.ranks_per_chip * c.ranks;
   rep.mfu = rep.model_flops / rep.step_time_s / cluster_peak;

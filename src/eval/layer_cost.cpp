@@ -102,21 +102,22 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
 // data gradient, the re-gather and the input-gradient reduction behind the input GEMM's two
 // gradients (each as long as its forward). The kernels run over the scale-up links' copy engines:
 // a TP group reaching over the NICs is not overlapped (see tp_time).
-double tp_collective_matmul(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar, int blocks) {
+double tp_collective_matmul(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar, int blocks, bool ffn_again) {
   auto hide = [&](double comm, double gemm) { return exposed_behind(comm, gemm, share); };
   const double in[2] = {t.attention_input_gemm, t.ffn_input_gemm};
   const double out[2] = {t.attention_output_gemm, t.ffn_output_gemm};
-  double fwd = 0, bwd = 0;
+  double fwd = 0, bwd = 0, block_fwd[2] = {0, 0};
   for (int b = 0; b < blocks; ++b) {
     if (e.sequence_parallel) {
-      fwd += hide(ag, in[b]) + hide(rs, out[b]);
+      block_fwd[b] = hide(ag, in[b]) + hide(rs, out[b]);
       bwd += hide(ag, out[b]) + hide(ag, in[b]) + hide(rs, in[b]);
     } else {
-      fwd += hide(ar, out[b]);
+      block_fwd[b] = hide(ar, out[b]);
       bwd += hide(ar, in[b]);
     }
+    fwd += block_fwd[b];
   }
-  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
+  return fwd + bwd + (e.recompute == Recompute::full ? fwd : ffn_again ? block_fwd[1] : 0);
 }
 
 namespace {
@@ -130,7 +131,7 @@ namespace {
 // forward input GEMMs (`overlap_tp_backward`). Full recompute repeats the forward's collectives.
 // `blocks`: 2, or 1 for an MoE layer without shared experts, whose routed experts' TP traffic is
 // the dispatcher's (ep_time) and whose FFN block has no gather or reduction of its own.
-double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar, int blocks) {
+double tp_exposed(const Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar, int blocks, bool ffn_again) {
   const double windows[2] = {t.attention_input_gemm, t.ffn_input_gemm};
   auto hidden = [&](double comm, double gemm) { return e.overlap_tp_backward ? exposed_behind(comm, gemm, share) : comm; };
   double fwd, bwd = 0;
@@ -142,18 +143,20 @@ double tp_exposed(const Execution& e, const LayerTimes& t, double share, double 
     fwd = blocks * ar;
     for (int b = 0; b < blocks; ++b) bwd += hidden(ar, windows[b]);
   }
-  return fwd + bwd + (e.recompute == Recompute::full ? fwd : 0);
+  // A recomputed MLP's forward gathers and reduces again (one block's forward).
+  const double again = e.recompute == Recompute::full ? fwd : ffn_again ? fwd / blocks : 0;
+  return fwd + bwd + again;
 }
 
 double tp_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const LayerTimes& t, int blocks,
-               Communicators& comm) {
+               bool ffn_again, Communicators& comm) {
   if (e.tp < 2) return 0;
   const double bytes = c.tokens * m.hidden * workload::activation_bytes;
   const bool sp = e.sequence_parallel;
   const double ag = sp ? comm.time(Op::allgather, c.place.tp, bytes) : 0, rs = sp ? comm.time(Op::reducescatter, c.place.tp, bytes) : 0;
   const double ar = sp ? 0 : comm.time(Op::allreduce, c.place.tp, bytes);
-  if (e.overlap_tp && c.tp_in_scale_up) return tp_collective_matmul(e, t, c.share, ag, rs, ar, blocks);
-  return tp_exposed(e, t, c.share, ag, rs, ar, blocks);
+  if (e.overlap_tp && c.tp_in_scale_up) return tp_collective_matmul(e, t, c.share, ag, rs, ar, blocks, ffn_again);
+  return tp_exposed(e, t, c.share, ag, rs, ar, blocks, ffn_again);
 }
 
 // CP (ring attention): cp-1 exchanges of the local K and V forward, twice as many backward (dK,
@@ -221,7 +224,7 @@ LayerCost layer_cost(const StepContext& c, const workload::ModelSpec& m, const E
   LayerCost k;
   const GemmChunks chunks = e.overlap_tp && c.tp_in_scale_up && e.tp > 1 ? GemmChunks{e.tp, pipelined_rs_chunks} : GemmChunks{};
   k.t = layer_times(w, c.profile, c.rate, e.recompute, e.graph_capture ? 0 : c.profile.host_per_kernel_s, chunks);
-  k.tp = tp_time(c, m, e, k.t, w.ffn_tp_collectives ? 2 : 1, comm);
+  k.tp = tp_time(c, m, e, k.t, w.ffn_tp_collectives ? 2 : 1, w.ffn_tp_recomputed, comm);
   k.cp = cp_time(c, m, e, k.t, comm);
   k.ep = ep_time(c, m, e, w, k.t, comm);
   return k;

@@ -86,9 +86,10 @@ double exposed_behind(double comm, double window, double share);
 // Exposed seconds of one layer's TP collectives (all-gather `ag`, reduce-scatter `rs` with
 // sequence parallelism, else all-reduce `ar`, each one call) run as collective matmul: each
 // hidden only behind the one GEMM it feeds or drains, forward and backward (layer_cost.cpp), for
-// the attention and FFN `blocks` (1: the attention block only).
+// the attention and FFN `blocks` (1: the attention block only); `ffn_again`: the FFN block's
+// forward collectives once more (its MLP recomputed, recompute_mlp).
 double tp_collective_matmul(const workload::Execution& e, const LayerTimes& t, double share, double ag, double rs, double ar,
-                            int blocks = 2);
+                            int blocks = 2, bool ffn_again = false);
 
 // Per micro-batch, the stage that takes longest: its compute and exposed communication.
 struct StageTimes {

@@ -20,7 +20,7 @@ LayerParams layer_params(const ModelSpec& m, int layer) {
     if (m.biases) p.attention += q_dim + 2 * kv_dim + h;
   }
   auto ffn_params = [&](double f) {
-    const double matrices = m.activation == Activation::swiglu ? 3 : 2;
+    const double matrices = ffn_matrices(m);
     double n = matrices * h * f;
     if (m.biases) n += (matrices - 1) * f + h;
     return n;

@@ -38,9 +38,12 @@ struct Execution {
   // Modules recomputed in the backward besides `recompute` (Megatron-Core's recompute_modules,
   // CheckpointWithoutOutput: the module's output freed once used, rebuilt before the backward
   // needs it): MLA's up-projections (its Q, K and V rebuilt from the kept latents), and the
-  // routed experts' activation function (its output, the second GEMM's input, rebuilt).
+  // routed experts' activation function (its output, the second GEMM's input, rebuilt). And
+  // (checkpoint, keeping the module's input) the dense layers' MLP: its norm, GEMMs, activation
+  // and, with TP, its gather and reduction run again in the backward (recompute_modules mlp).
   bool recompute_mla_up_proj = false;
   bool recompute_moe_act = false;
+  bool recompute_mlp = false;
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward

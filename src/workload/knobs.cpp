@@ -49,6 +49,8 @@ std::vector<Knob> table() {
               "MLA's up-projections recomputed in the backward: Q, K, V not kept (recompute_modules mla_up_proj)"),
       boolean("recompute_moe_act", "--recompute-moe-act", &Execution::recompute_moe_act,
               "routed experts' activation recomputed in the backward: its output not kept (recompute_modules moe_act)"),
+      boolean("recompute_mlp", "--recompute-mlp", &Execution::recompute_mlp,
+              "dense layers' MLP recomputed in the backward: only its input kept (recompute_modules mlp)"),
       choice("moe_dispatcher", "--moe-dispatcher", {"alltoall", "flex"},
              "alltoall (a copy per token-expert pair) or flex (DeepEP: a copy per destination rack over the network)",
              "unknown MoE dispatcher", [](Execution& e, int i) { e.moe_dispatcher = static_cast<MoeDispatcher>(i); }),

@@ -7,10 +7,6 @@
 
 namespace rackscope::workload {
 namespace {
-double ffn_matrices(const ModelSpec& m) { return m.activation == Activation::swiglu ? 3 : 2; }
-}  // namespace
-
-namespace {
 // Adds GEMM kernels to a layer's work: `copies` GEMMs of rows x in by in x out in one kernel;
 // `reads`: the input it takes (see Gemm). 2*m*n*k FLOPs; reads the input and the weight, writes
 // the output.
@@ -248,6 +244,14 @@ void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, L
   gemm(x.tokens, f, x.h, Gemm::Input::ffn_inner);
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * f, 1);  // activation
 }
+
+// The dense MLP checkpointed on its input (Megatron-Core recompute_modules "mlp": the MLP submodule
+// under tensor_parallel.checkpoint): its pre-MLP norm (read, write), GEMMs and activation run again
+// before its backward; its TP gather and reduction too (LayerWork::ffn_tp_recomputed).
+void dense_ffn_again(const ModelSpec& m, const LayerShape& x, const GemmAdder& again) {
+  again.w.elementwise.add(0, 2 * activation_bytes * x.sp_tokens * x.h, 1);
+  dense_ffn(m, x, again, again.w);
+}
 }  // namespace
 
 LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash) {
@@ -275,6 +279,10 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, selective_modules ? &again_adder : nullptr, w);
   else dense_ffn(m, x, gemm, w);
+  if (selective_modules && e.recompute_mlp && !is_moe_layer(m, layer)) {
+    dense_ffn_again(m, x, again_adder);
+    w.ffn_tp_recomputed = true;
+  }
   // Two norms (read, write), two residual adds (read 2, write 1) and, with dropout, two dropouts
   // (read, write the output and its 1-byte mask) on the (sequence-parallel) hidden stream.
   const double dropouts = m.dropout ? 2 * (2 * activation_bytes + dropout_mask_bytes) : 0;
@@ -324,6 +332,7 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   const double tokens = sbh / h;
   double split = 0;
   double whole = 0;  // kept whole on each TP rank: MoE rows of `hidden`, the routed experts' internals, MLA's latents
+  double replicated_dropped = 0;  // of `replicated`, what a recomputed module does not keep
   if (m.attention == Attention::mla) {
     // MLA: the attention core keeps Q and K (qk_nope + qk_rope wide per head) and V (v_head wide),
     // unless the up-projections are recomputed (then rebuilt from the latents in the backward);
@@ -350,13 +359,18 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
     // With the activation recomputed (recompute_moe_act) the second GEMM's input is not kept.
     const double routed_per_width = ffn_per_width - (e.recompute_moe_act ? gemm_input : 0);
     whole += (gemm_input * d.received + activation_bytes * d.routed) * h + routed_per_width * f * d.received / expert_tp(e);
+  } else if (e.recompute_mlp) {
+    // The MLP checkpointed on its input (the pre-MLP norm's input, counted above): neither FC1's
+    // input (the norm's output) nor the FFN's internals are kept.
+    replicated_dropped = gemm_input * sbh;
   } else {
     split += sbh * ffn_per_width * m.ffn / h;
   }
   // Scores: softmax output (2) and, with dropout, its mask (1) and output (2) per element: 5 a s^2 b.
   const double score_bytes = activation_bytes + (m.dropout ? dropout_mask_bytes + activation_bytes : 0);
   const double scores = flash || e.recompute == Recompute::selective ? 0 : score_bytes * m.heads * s * seq * e.micro_batch;
-  const double per_layer = (e.sequence_parallel ? replicated / t : replicated) + split / t + scores / t + whole;
+  const double kept = replicated - replicated_dropped;
+  const double per_layer = (e.sequence_parallel ? kept / t : kept) + split / t + scores / t + whole;
   return per_layer;
 }
 

@@ -57,6 +57,8 @@ struct LayerWork {
   // Whether the FFN block gathers its input over TP and reduces its output (sequence parallel) or
   // all-reduces it: dense FFNs and shared experts do; routed experts only through the dispatcher.
   bool ffn_tp_collectives = true;
+  // The dense MLP recomputed (recompute_mlp): its forward's TP gather and reduction run again too.
+  bool ffn_tp_recomputed = false;
   // Kernels the host issues for the backward pass (eager frameworks launch each one: the
   // launch-bound floor of eval/layer_cost). The forward issues gemms + attention + elementwise.
   int backward_kernels = 0;

@@ -60,6 +60,10 @@ struct ModelSpec {
 // as every such shipped model does (Llama 2 and 3, Mixtral, DeepSeek-V3's decoupled RoPE part).
 inline bool rotary_positions(const ModelSpec& m) { return !m.learned_positions; }
 
+// Weight matrices of one FFN (or expert): gated (SwiGLU) up, gate and down; else up and down.
+inline int ffn_matrices(const ModelSpec& m) { return m.activation == Activation::swiglu ? 3 : 2; }
+// Layers with a dense FFN: the leading ones of an MoE model, every layer of a dense one.
+inline int dense_ffn_layers(const ModelSpec& m) { return m.moe.experts > 0 ? std::min(m.moe.dense_layers, m.layers) : m.layers; }
 // Layer `layer` (0-based) has routed experts: every layer after the leading dense ones.
 inline bool is_moe_layer(const ModelSpec& m, int layer) { return m.moe.experts > 0 && layer >= m.moe.dense_layers; }
 // Layer `layer` (0-based) attends through a sliding window.

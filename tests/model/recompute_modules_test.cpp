@@ -95,3 +95,47 @@ TEST_CASE("recompute: the experts' activation, rebuilt in the backward, is not k
   CHECK(w.recompute_elementwise.bytes == doctest::Approx(2 * 3 * 1408 * d.received));
   CHECK(w.recompute_casts.kernels == 0);  // 16-bit GEMMs: no quantization to redo
 }
+
+TEST_CASE("recompute: a dense MLP checkpointed on its input keeps neither FC1's input nor its internals, and runs again") {
+  // Dense GQA layer, hidden 1024, FFN 4096 (SwiGLU: up and gate 1024 x 4096, down 4096 x 1024),
+  // TP 2 with sequence parallelism, bf16, flash, one sequence of 2048 tokens (s b = 2048).
+  workload::ModelSpec m = test::transformer("dense", 2, 1024, 4096, 16, 4, 64, 32000, 2048);
+  m.activation = workload::Activation::swiglu;
+  m.norm = workload::Norm::rmsnorm;
+  workload::Execution e;
+  e.tp = 2, e.sequence_parallel = true;
+  const double tokens = 2048, h = 1024, f = 4096;
+  // Kept without recompute, FFN part: FC1's input (2 bytes x s b h, split by SP over t = 2) and,
+  // per FFN width, FC1's two outputs and the activation's output (2 + 2 + 2 bytes), split by TP.
+  const double plain = workload::layer_activation_bytes(m, 0, e, 2048, true);
+  e.recompute_mlp = true;
+  const double kept = workload::layer_activation_bytes(m, 0, e, 2048, true);
+  CHECK(plain - kept == doctest::Approx(2 * tokens * h / 2 + 6 * f * tokens / 2));
+  // Recomputed: the pre-MLP norm (read and write its 1024 tokens of h), the three FFN GEMMs on
+  // 2048 gathered rows (up and gate 1024 -> 2048 per rank, down 2048 -> 1024) and the activation
+  // (read 2, write 1 of 2048 x 2048, 2 bytes each).
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, 2048, true);
+  REQUIRE(w.recompute_gemms.size() == 3);
+  CHECK(w.recompute_gemms[0].rows == tokens);
+  CHECK(w.recompute_gemms[0].in == h);
+  CHECK(w.recompute_gemms[0].out == f / 2);
+  CHECK(w.recompute_gemms[2].in == f / 2);
+  CHECK(w.recompute_gemms[2].out == h);
+  CHECK(w.recompute_elementwise.bytes == doctest::Approx(2 * 2 * tokens / 2 * h + 2 * 3 * tokens * f / 2));
+  CHECK(w.recompute_elementwise.kernels == 2);
+  CHECK(w.ffn_tp_recomputed);
+  const compute::Profile p;
+  const compute::RankRates r{1e14, 1e12, 1e14};
+  auto gemm = [&](const workload::Gemm& g) { return compute::gemm_time(p, r, g.rows, g.out, g.in, g.bytes, g.copies); };
+  CHECK(eval::layer_times(w, p, r, workload::Recompute::none).recompute ==
+        doctest::Approx(gemm(w.recompute_gemms[0]) + gemm(w.recompute_gemms[1]) + gemm(w.recompute_gemms[2]) +
+                        compute::elementwise_time(p, r, w.recompute_elementwise.bytes, 2)));
+  // With TP the FFN block's forward gather and reduce-scatter run once more (exposed, no overlap):
+  // ag + rs on top of the layer's 2 (ag + rs) forward and 2 (ag + ag + rs) backward.
+  eval::LayerTimes t;
+  CHECK(eval::tp_collective_matmul(e, t, 0, 1.0, 1.0, 0, 2, true) == doctest::Approx(2 * 2 + 2 * 3 + 2));
+  CHECK(eval::tp_collective_matmul(e, t, 0, 1.0, 1.0, 0, 2, false) == doctest::Approx(2 * 2 + 2 * 3));
+  // A layer of an MoE model's experts is not a dense MLP: nothing recomputed there.
+  const workload::ModelSpec moe = test::fine_grained_moe();
+  CHECK(workload::layer_forward(moe, 0, e, 4096, true).recompute_gemms.empty());
+}

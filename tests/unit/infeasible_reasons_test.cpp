@@ -127,6 +127,15 @@ TEST_CASE("structure: MoE and MLA switches on a model without that part are not_
   workload::Execution x = e;
   x.overlap_ep = true, x.recompute_moe_act = true, x.moe_dispatcher = workload::MoeDispatcher::flex;
   CHECK(eval::check_structure(moe, x, 1, moe.seq, chip).feasible());
+  // recompute_mlp needs a dense FFN: every layer of this MoE model has experts.
+  x = e;
+  x.recompute_mlp = true;
+  CHECK(eval::check_structure(dense, x, 1, dense.seq, chip).feasible());
+  const eval::Report r = eval::check_structure(moe, x, 1, moe.seq, chip);
+  CHECK(r.reason == workload::Infeasibility::not_applicable);
+  CHECK(r.detail == "recompute_mlp needs dense FFN layers (fine-grained has experts in every layer)");
+  moe.moe.dense_layers = 1;  // a leading dense layer (DeepSeek-V3 has 3): accepted
+  CHECK(eval::check_structure(moe, x, 1, moe.seq, chip).feasible());
 }
 
 TEST_CASE("sweep: the new reasons have codes and names of their own") {

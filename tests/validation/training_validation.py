@@ -118,12 +118,13 @@ for row in rows:
         # architecture with the Llama 3.1 files (the RoPE scaling differs, not the work).
         # MoE rows (ep > 1) as their setting says: expert TP 1 (EP folded over TP), the flex
         # dispatcher (DeepEP / HybridEP), bf16 gradient buffers and reduction, MLA's
-        # up-projections recomputed (recompute_modules mla_up_proj).
+        # up-projections and the dense layers' MLPs recomputed (recompute_modules mla_up_proj, mlp).
         tp, ep, setting = int(row["tp"]), int(row["ep"]), row["setting"]
         moe = (["--ep", ep] + (["--etp", 1] if "expert TP 1" in setting else [])
                + (["--moe-dispatcher", "flex"] if "flex dispatcher" in setting else [])
                + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])
-               + (["--recompute-mla-up-proj"] if "MLA up-projections recomputed" in setting else [])) if ep > 1 else []
+               + (["--recompute-mla-up-proj"] if "MLA up-projections" in setting and "recomputed" in setting else [])
+               + (["--recompute-mlp"] if "dense MLPs recomputed" in setting else [])) if ep > 1 else []
         cluster, racks, place = gpu_cluster(row)
         out = step(cluster, model, racks, place +
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
