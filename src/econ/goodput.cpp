@@ -54,9 +54,9 @@ void checkpoint_times(const hw::Checkpoint& c, const Exposure& e, Goodput& g) {
   if (c.storage_per_host_Bps > 0 && e.hosts > 0) g.storage_Bps = std::min(g.storage_Bps, c.storage_per_host_Bps * e.hosts);
   const double to_storage_s = g.checkpoint_B / g.storage_Bps;
   if (c.async) {
-    // Every accelerator copies its own shard to host memory at once; the write to storage
-    // then proceeds behind training.
-    g.checkpoint_s = g.checkpoint_B / (c.host_copy_Bps * std::max(e.accelerators, 1.0));
+    // Every accelerator copies its own shard to host memory at once, after the save's fixed
+    // pause; the write to storage then proceeds behind training.
+    g.checkpoint_s = c.pause_per_save_s + g.checkpoint_B / (c.host_copy_Bps * std::max(e.accelerators, 1.0));
     g.drain_s = to_storage_s;
   } else {
     g.checkpoint_s = to_storage_s;

@@ -46,6 +46,10 @@ struct Checkpoint {
   double storage_per_host_Bps = 0; // 0: none; else the aggregate is min(storage, per host x hosts)
   bool async = false;              // asynchronous: training blocks only for the copy to host memory
   double host_copy_Bps = 0;        // per accelerator, device -> host memory (async only)
+  // Async only: what every save holds training for beyond the copy itself (staging buffers,
+  // the save plan agreed by all ranks, the hand-off to the writer process). Measured saves block
+  // for seconds even where the copy takes milliseconds.
+  double pause_per_save_s = 0;
 };
 
 struct Reliability {

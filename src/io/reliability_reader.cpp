@@ -49,14 +49,20 @@ void read_restart(StrictTable& top, hw::Reliability& r) {
 
 void read_checkpoint(StrictTable& top, hw::Reliability& r) {
   StrictTable t = top.table("checkpoint");
-  t.expect({"bytes_per_parameter", "storage_bandwidth", "storage_bandwidth_per_host", "save", "host_copy_bandwidth"});
+  t.expect({"bytes_per_parameter", "storage_bandwidth", "storage_bandwidth_per_host", "save", "host_copy_bandwidth", "pause_per_save"});
   hw::Checkpoint& c = r.checkpoint;
   c.bytes_per_parameter = t.positive_number("bytes_per_parameter");
   c.storage_Bps = t.quantity("storage_bandwidth", Dimension::bandwidth);
   c.storage_per_host_Bps = t.optional_quantity("storage_bandwidth_per_host", Dimension::bandwidth).value_or(0.0);
   c.async = t.choice("save", {"sync", "async"}) == "async";
-  if (c.async) c.host_copy_Bps = t.quantity("host_copy_bandwidth", Dimension::bandwidth);
-  else if (t.has("host_copy_bandwidth")) t.fail("host_copy_bandwidth", "only an asynchronous save copies to host memory first", "save = \"async\", or no host_copy_bandwidth");
+  if (c.async) {
+    c.host_copy_Bps = t.quantity("host_copy_bandwidth", Dimension::bandwidth);
+    c.pause_per_save_s = t.quantity("pause_per_save", Dimension::time, true);
+  } else {
+    if (t.has("host_copy_bandwidth")) t.fail("host_copy_bandwidth", "only an asynchronous save copies to host memory first", "save = \"async\", or no host_copy_bandwidth");
+    if (t.has("pause_per_save"))
+      t.fail("pause_per_save", "only an asynchronous save has a pause apart from its write (a synchronous one blocks for the whole write)", "save = \"async\", or no pause_per_save");
+  }
   t.finish();
 }
 }  // namespace

@@ -170,6 +170,12 @@ TEST_CASE("goodput: spares, asynchronous saves and storage per host") {
   CHECK(g.drain_s == doctest::Approx(1.0));
   CHECK(g.interval_s == doctest::Approx(econ::daly_interval_s(0.1, 10 * kHour)));
   CHECK(g.wall_time_s == doctest::Approx(econ::daly_wall_time_s(work_s, g.interval_s, 0.1, g.restart_s + 1.0, 10 * kHour)));
+  // A fixed pause per save (staging, the save plan) adds to the copy: 2 s + 0.1 s blocking.
+  r.checkpoint.pause_per_save_s = 2.0;
+  g = econ::goodput(r, e, bytes, work_s);
+  CHECK(g.checkpoint_s == doctest::Approx(2.1));
+  CHECK(g.interval_s == doctest::Approx(econ::daly_interval_s(2.1, 10 * kHour)));
+  r.checkpoint.pause_per_save_s = 0;
   // A sync save of the same checkpoint blocks for the whole 1 s write.
   r.checkpoint.async = false;
   CHECK(econ::goodput(r, e, bytes, work_s).checkpoint_s == doctest::Approx(1.0));
@@ -199,7 +205,7 @@ TEST_CASE("goodput: Trainium clusters rest on assumed rates and count their Neur
   CHECK(g.assumed);
   CHECK(g.assumed_rates.size() == hw::kComponents);
   CHECK(r.checkpoint.async);
-  CHECK(g.checkpoint_s == doctest::Approx(g.checkpoint_B / (32e9 * 4096)));
+  CHECK(g.checkpoint_s == doctest::Approx(6.0 + g.checkpoint_B / (32e9 * 4096)));  // the 6 s pause + the copy
   CHECK(g.goodput > 0.5);
   CHECK(g.goodput < 1.0);
 }
