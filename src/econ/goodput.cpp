@@ -116,7 +116,7 @@ Exposure exposure(const fabric::Fabric& f) {
 }
 
 double checkpoint_bytes(const workload::ModelSpec& m, const hw::Reliability& r) {
-  return workload::total_params(m) * r.checkpoint.bytes_per_parameter;
+  return (workload::total_params(m) + m.mtp_depth * workload::mtp_module_params(m).total) * r.checkpoint.bytes_per_parameter;
 }
 
 Goodput goodput(const hw::Reliability& r, const Exposure& e, double checkpoint_B, double work_s) {

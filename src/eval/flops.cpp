@@ -25,7 +25,13 @@ void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec&
   // The dense MLPs, recomputed on their own (recompute_mlp): their GEMMs' forward again.
   if (e.recompute != Recompute::full && e.recompute_mlp)
     recompute_flops += 2.0 * workload::dense_ffn_layers(m) * tokens_per_step * m.hidden * m.ffn * workload::ffn_matrices(m);
-  rep.hardware_flops = rep.model_flops + recompute_flops;
+  // Multi-token prediction runs outside the model FLOPs' convention (DeepSeek-V3's 37B active
+  // parameters leave it out) but on the hardware: each module's layer and projection, attention
+  // as the layers count it, and one more pass of the output head.
+  const double attn_dim = static_cast<double>(m.heads) * m.head_dim;
+  const double mtp_flops = m.mtp_depth * tokens_per_step *
+                           (6 * (workload::mtp_module_params(m).active + static_cast<double>(m.vocab) * m.hidden) + 12.0 * attn_dim * c.seq);
+  rep.hardware_flops = rep.model_flops + recompute_flops + mtp_flops;
   const double cluster_peak = c.peak_flops / c.chip.ranks_per_chip * c.ranks;
   rep.mfu = rep.model_flops / rep.step_time_s / cluster_peak;
   rep.hfu = rep.hardware_flops / rep.step_time_s / cluster_peak;

@@ -30,16 +30,35 @@ class LayerKinds {
   bool ready_[4] = {false, false, false, false};
 };
 
+// Forward and backward of work outside the layers, per micro-batch, with GEMMs in `precision`.
+double forward_backward_time(const StepContext& c, const workload::Execution& e, const workload::LayerWork& w, workload::Precision precision) {
+  const double flops = precision_flops(c.chip, precision) / c.chip.ranks_per_chip;
+  const compute::RankRates rate{flops, c.rate.hbm_Bps, flops};
+  const double host = e.graph_capture ? 0 : c.profile.host_per_kernel_s;
+  const LayerTimes t = layer_times(w, c.profile, rate, Recompute::none, host);
+  return t.fwd + t.bwd;
+}
+
 // The output head and loss with its backward, per micro-batch. Megatron-LM's output layer is a
 // plain ColumnParallelLinear, not a Transformer Engine module: it runs in bf16 whatever narrower
 // format the layers' GEMMs use.
 double head_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
   const workload::Precision head = hw::narrow_gemm(e.precision) ? workload::Precision::bf16 : e.precision;
-  const double flops = precision_flops(c.chip, head) / c.chip.ranks_per_chip;
-  const compute::RankRates rate{flops, c.rate.hbm_Bps, flops};
-  const double host = e.graph_capture ? 0 : c.profile.host_per_kernel_s;
-  const LayerTimes t = layer_times(workload::head_forward(m, e, c.seq), c.profile, rate, Recompute::none, host);
-  return t.fwd + t.bwd;
+  return forward_backward_time(c, e, workload::head_forward(m, e, c.seq), head);
+}
+
+// What the multi-token-prediction modules add to the last stage per micro-batch: each a layer of
+// the last layer's kind (with its TP, CP and EP traffic), its input projection (a Transformer
+// Engine linear, in the layers' precision) and one more pass of the shared output head and loss.
+void add_mtp(StageTimes& s, const LayerCost& layer, const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
+  const double own = forward_backward_time(c, e, workload::mtp_projection_forward(m, e, c.seq), e.precision) + head_time(c, m, e);
+  s.compute += m.mtp_depth * (layer.t.fwd + layer.t.bwd + own);
+  s.recompute += m.mtp_depth * layer.t.recompute;
+  s.forward += m.mtp_depth * layer.t.fwd;
+  s.backward += m.mtp_depth * layer.t.bwd;
+  s.tp += m.mtp_depth * layer.tp;
+  s.cp += m.mtp_depth * layer.cp;
+  s.ep += m.mtp_depth * layer.ep;
 }
 }  // namespace
 
@@ -69,7 +88,10 @@ StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, con
       }
       return sum;
     });
-    if (stage == e.pp - 1) s.compute += head_time(c, m, e);
+    if (stage == e.pp - 1) {
+      s.compute += head_time(c, m, e);
+      if (m.mtp_depth > 0) add_mtp(s, kinds.of(m.layers - 1), c, m, e);
+    }
     const double total = s.compute + s.recompute + s.tp + s.cp + s.ep;
     // What the stage adds to the fill and drain: its largest model chunk (ceil(layers / vpp)).
     const double fill = total * ((s.layers + e.vpp - 1) / e.vpp) / s.layers;

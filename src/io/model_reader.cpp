@@ -10,7 +10,7 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
   workload::ModelSpec m;
   StrictTable top = open_top(file, {"layers", "hidden", "ffn", "heads", "kv_heads", "head_dim", "vocab", "seq", "activation", "norm",
                                     "attention", "biases", "dropout", "tied_embeddings", "learned_positions", "published_params", "mla", "moe",
-                                    "sliding_window"},
+                                    "sliding_window", "mtp"},
                              m.name);
   m.file = file.path;
   m.layers = static_cast<int>(top.integer("layers", 1, 100000));
@@ -77,6 +77,10 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
       w->fail("full_layers", fmt::format("{} full-attention layers in every {} leave no window layer", m.sliding_window.full_layers,
                                          m.sliding_window.period),
               fmt::format("0 to {}", m.sliding_window.period - 1));
+  }
+  if (auto mtp = top.optional_table("mtp")) {
+    mtp->expect({"depth"});
+    m.mtp_depth = static_cast<int>(mtp->integer("depth", 1, 64));
   }
   top.finish();
   overrides.check_all_used();

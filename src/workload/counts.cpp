@@ -52,6 +52,12 @@ double total_params(const ModelSpec& m) {
   return n;
 }
 
+MtpParams mtp_module_params(const ModelSpec& m) {
+  const double h = m.hidden, own = 2 * h * h + 2 * h;
+  const LayerParams p = layer_params(m, m.layers - 1);
+  return {p.total() + own, p.attention + p.mlp_active + p.norms + own};
+}
+
 double active_params(const ModelSpec& m) {
   double n = embedding_params(m);
   LayerParamsByKind params(m);

@@ -30,7 +30,13 @@ class LayerParamsByKind {
   bool ready_[2] = {false, false};
 };
 double embedding_params(const ModelSpec& m);  // input embedding (+ learned positions) + separate output head
-double total_params(const ModelSpec& m);
+double total_params(const ModelSpec& m);    // without multi-token prediction (as models are published)
+// One multi-token-prediction module's own parameters, all and those a token uses: a layer of the
+// last layer's kind, the projection of [norm(h); norm(embedding)] from 2h to h, and those norms.
+struct MtpParams {
+  double total = 0, active = 0;
+};
+MtpParams mtp_module_params(const ModelSpec& m);
 double active_params(const ModelSpec& m);     // per token (MoE: top_k experts)
 
 // Training FLOPs per token by the usual model-FLOPs convention (Kaplan / Korthikanti):

@@ -309,6 +309,20 @@ LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq) {
   return w;
 }
 
+LayerWork mtp_projection_forward(const ModelSpec& m, const Execution& e, int seq) {
+  LayerWork w;
+  const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
+  const double h = m.hidden, out = h / e.tp;
+  const double bytes = activation_bytes * tokens * (2 * h + out) + activation_bytes * 2 * h * out;
+  w.matmul.add(2 * tokens * 2 * h * out, bytes);
+  w.gemms.push_back({tokens, 2 * h, out, bytes, 1, Gemm::Input::other});
+  // the two norms: each reads and writes tokens x h
+  w.elementwise.add(0, 2 * 2 * activation_bytes * tokens * h, 2);
+  w.grad_accumulation = grad_accumulation(w.gemms, e);
+  w.backward_kernels = 2 + 2 + w.grad_accumulation.kernels;  // the GEMM's two gradients, the norms' backwards
+  return w;
+}
+
 double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash) {
   const double s = static_cast<double>(seq) / e.cp;
   const double sbh = e.micro_batch * s * m.hidden;

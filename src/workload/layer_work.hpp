@@ -68,6 +68,9 @@ struct LayerWork {
 LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int seq, bool flash);
 // The output head and loss of the last stage, forward.
 LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq);
+// A multi-token-prediction module's input, forward: the norms of the hidden state and of the
+// next token's embedding, and their concatenation projected from 2h to h (DeepSeek-V3 sec. 2.2).
+LayerWork mtp_projection_forward(const ModelSpec& m, const Execution& e, int seq);
 
 // Activation bytes one layer keeps for backward, per micro-batch per rank (Korthikanti et al.
 // 2022, eq. 1-5, generalised to GQA and gated FFNs; flash attention keeps no s^2 scores; 8-bit or

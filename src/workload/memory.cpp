@@ -65,9 +65,24 @@ double with_embeddings(const ModelSpec& m, const Execution& e, int stage, double
   if (stage == e.pp - 1 && (!m.tied_embeddings || e.pp > 1)) n += embedding;
   return n;
 }
-// The same for a stage's layer parameters with their experts' share (embeddings are dense).
+// One multi-token-prediction module's parameters held by a rank: a layer of the last layer's
+// kind, the 2h -> h projection (split like the layers' dense matrices) and its two input norms.
+RankParams mtp_module_rank_params(const ModelSpec& m, const Execution& e) {
+  RankParams p = layer_range_params(m, e, m.layers - 1, m.layers);
+  const double h = m.hidden;
+  p.all += 2 * h * h / e.tp + 2 * h;
+  return p;
+}
+
+// The same for a stage's layer parameters with their experts' share (embeddings are dense), and
+// on the last stage the multi-token-prediction modules.
 RankParams with_embeddings(const ModelSpec& m, const Execution& e, int stage, const RankParams& layers) {
-  return {with_embeddings(m, e, stage, layers.all), layers.experts};
+  RankParams n{with_embeddings(m, e, stage, layers.all), layers.experts};
+  if (stage == e.pp - 1 && m.mtp_depth > 0) {
+    const RankParams mtp = mtp_module_rank_params(m, e);
+    n.all += m.mtp_depth * mtp.all, n.experts += m.mtp_depth * mtp.experts;
+  }
+  return n;
 }
 }  // namespace
 
@@ -78,8 +93,8 @@ double RankParams::held(const Execution& e, bool sharded, double bytes_per_param
 
 double stage_params_per_rank(const ModelSpec& m, const Execution& e, int stage, bool embeddings) {
   const auto [first, last] = stage_layers(m, e, stage);
-  const double layers = layer_range_params(m, e, first, last).all;
-  return embeddings ? with_embeddings(m, e, stage, layers) : layers;
+  const RankParams layers = layer_range_params(m, e, first, last);
+  return embeddings ? with_embeddings(m, e, stage, layers).all : layers.all;
 }
 
 RankParams max_stage_params_per_rank(const ModelSpec& m, const Execution& e) {
@@ -149,8 +164,13 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
     const double interleave = e.vpp > 1 ? 1 + (e.pp - 1.0) / (e.pp * e.vpp) : 1;
     u.activations_B = per_mb * in_flight * (stage == 0 ? interleave : 1);
     if (stage == e.pp - 1) {
-      // fp32 logits of one micro-batch for the loss
-      u.activations_B += 4.0 * e.micro_batch * seq / e.cp * m.vocab / e.tp;
+      const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
+      // Each multi-token-prediction module keeps a layer's activations of the last layer's kind
+      // and its projection's 2h-wide input, for every micro-batch in flight.
+      const double mtp = activations[is_moe_layer(m, m.layers - 1)] + activation_bytes * tokens * 2 * m.hidden / e.tp;
+      u.activations_B += m.mtp_depth * mtp * in_flight;
+      // fp32 logits of one micro-batch for the loss, and for each prediction module's loss
+      u.activations_B += (1 + m.mtp_depth) * 4.0 * tokens * m.vocab / e.tp;
     }
     u.buffers_B = communication_buffers(m, e, seq, u.layer_params / (last - first), b);
     if (u.total() > best.total()) best = u;

@@ -54,6 +54,10 @@ struct ModelSpec {
   MoeSpec moe;
   SlidingWindow sliding_window;
   double published_params = 0;    // the size the model is known by, for checks
+  // Multi-token prediction modules after the last layer (DeepSeek-V3 sec. 2.2: one), each a
+  // layer of the last layer's kind with its own input projection, sharing the embedding and the
+  // output head, on the last pipeline stage; not in published_params.
+  int mtp_depth = 0;
 };
 
 // A model without a learned position embedding rotates its queries and keys (RoPE, Su et al. 2021),

@@ -120,6 +120,8 @@ for row in rows:
         # dispatcher (DeepEP / HybridEP), bf16 gradient buffers and reduction, MLA's
         # up-projections and the dense layers' MLPs recomputed (recompute_modules mla_up_proj, mlp).
         tp, ep, setting = int(row["tp"]), int(row["ep"]), row["setting"]
+        # A recipe's pipeline layout (Megatron's pipeline_model_parallel_layout) as stage layer counts.
+        layout = re.search(r"first stage (\d+) layers, last stage (\d+) layers", setting)
         moe = (["--ep", ep] + (["--etp", 1] if "expert TP 1" in setting else [])
                + (["--moe-dispatcher", "flex"] if "flex dispatcher" in setting else [])
                + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])
@@ -134,6 +136,7 @@ for row in rows:
                    + (["--fp8-current-scaling"] if "current scaling" in row["setting"] else [])
                    + (["--graph-capture"] if "CUDA graphs" in setting else [])
                    + (["--embedding-stage", "--loss-stage"] if "embedding and loss in the pipeline split" in setting else [])
+                   + (["--first-stage-layers", layout.group(1), "--last-stage-layers", layout.group(2)] if layout else [])
                    + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []) + moe)
         tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
         modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
