@@ -25,6 +25,12 @@ void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec&
   // The dense MLPs, recomputed on their own (recompute_mlp): their GEMMs' forward again.
   if (e.recompute != Recompute::full && e.recompute_mlp)
     recompute_flops += 2.0 * workload::dense_ffn_layers(m) * tokens_per_step * m.hidden * m.ffn * workload::ffn_matrices(m);
+  // The MoE blocks, recomputed on their own (recompute_moe): router and the experts a token uses.
+  if (e.recompute != Recompute::full && e.recompute_moe && m.moe.experts > 0) {
+    const double moe_layers = m.layers - workload::dense_ffn_layers(m);
+    const double expert = static_cast<double>(m.moe.expert_ffn) * workload::ffn_matrices(m);
+    recompute_flops += 2.0 * moe_layers * tokens_per_step * m.hidden * (m.moe.experts + (m.moe.top_k + m.moe.shared_experts) * expert);
+  }
   // Multi-token prediction runs outside the model FLOPs' convention (DeepSeek-V3's 37B active
   // parameters leave it out) but on the hardware: each module's layer and projection, attention
   // as the layers count it, and one more pass of the output head.

@@ -190,7 +190,8 @@ double dispatch_time(const StepContext& c, const workload::ModelSpec& m, const E
 // dispatcher runs it in line with the layer's compute (nothing hidden): forward, the dispatch
 // and combine all-to-alls over the EP group (rows of `hidden` sized to the busiest receiver)
 // and, with expert TP, the all-gather of the received rows over the expert TP group before the experts and
-// the reduce-scatter after them; backward the same again; full recompute repeats the forward.
+// the reduce-scatter after them; backward the same again; full recompute, or the MoE block's
+// (recompute_moe), repeats the forward.
 double ep_time(const StepContext& c, const workload::ModelSpec& m, const Execution& e, const workload::LayerWork& w,
                const LayerTimes& t, Communicators& comm) {
   if (w.moe_send_rows <= 0) return 0;
@@ -200,7 +201,7 @@ double ep_time(const StepContext& c, const workload::ModelSpec& m, const Executi
   const double ag = gather ? comm.time(Op::allgather, c.place.etp, w.moe_gathered_rows * row) : 0;
   const double rs = gather ? comm.time(Op::reducescatter, c.place.etp, w.moe_gathered_rows * row) : 0;
   const double fwd = 2 * a2a + ag + rs;
-  const double recompute = e.recompute == Recompute::full ? fwd : 0;
+  const double recompute = e.recompute == Recompute::full || w.moe_recomputed ? fwd : 0;
   if (!e.overlap_ep || a2a <= 0) return 2 * fwd + recompute;
   // overlap_ep, the steady 1F1B phase: this layer's backward for one micro-batch runs beside its
   // forward for the next, each all-to-all on its own stream behind one block of the other pass

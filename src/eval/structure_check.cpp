@@ -79,6 +79,7 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
     const char* moe_switch = e.moe_dispatcher == workload::MoeDispatcher::flex ? "moe_dispatcher flex"
                              : e.overlap_ep                                     ? "overlap_ep"
                              : e.recompute_moe_act                              ? "recompute_moe_act"
+                             : e.recompute_moe                                  ? "recompute_moe"
                              : workload::expert_grid_folded(e)                  ? "etp other than tp"
                                                                                 : nullptr;
     if (moe_switch) return infeasible(Infeasibility::not_applicable, fmt::format("{} needs an MoE model ({} has no experts)", moe_switch, m.name));

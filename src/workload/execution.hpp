@@ -40,10 +40,13 @@ struct Execution {
   // needs it): MLA's up-projections (its Q, K and V rebuilt from the kept latents), and the
   // routed experts' activation function (its output, the second GEMM's input, rebuilt). And
   // (checkpoint, keeping the module's input) the dense layers' MLP: its norm, GEMMs, activation
-  // and, with TP, its gather and reduction run again in the backward (recompute_modules mlp).
+  // and, with TP, its gather and reduction run again in the backward (recompute_modules mlp); the
+  // MoE layers' whole MoE block likewise: router, dispatch and combine all-to-alls, experts and
+  // shared experts (recompute_modules moe; it holds recompute_moe_act's saving and more).
   bool recompute_mla_up_proj = false;
   bool recompute_moe_act = false;
   bool recompute_mlp = false;
+  bool recompute_moe = false;
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward

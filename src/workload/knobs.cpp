@@ -51,6 +51,8 @@ std::vector<Knob> table() {
               "routed experts' activation recomputed in the backward: its output not kept (recompute_modules moe_act)"),
       boolean("recompute_mlp", "--recompute-mlp", &Execution::recompute_mlp,
               "dense layers' MLP recomputed in the backward: only its input kept (recompute_modules mlp)"),
+      boolean("recompute_moe", "--recompute-moe", &Execution::recompute_moe,
+              "MoE layers' MoE block recomputed in the backward, all-to-alls included: only its input kept (recompute_modules moe)"),
       choice("moe_dispatcher", "--moe-dispatcher", {"alltoall", "flex"},
              "alltoall (a copy per token-expert pair) or flex (DeepEP: a copy per destination rack over the network)",
              "unknown MoE dispatcher", [](Execution& e, int i) { e.moe_dispatcher = static_cast<MoeDispatcher>(i); }),

@@ -174,7 +174,7 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(d.rows_per_expert, x.h, f, Gemm::Input::other, d.local_experts);
   gemm(d.rows_per_expert, f, x.h, Gemm::Input::other, d.local_experts);
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
-  if (again && e.recompute_moe_act) {
+  if (again && e.recompute_moe_act && !e.recompute_moe) {
     again->w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * d.received * f, 1);
     again->input_cast(d.rows_per_expert, f, d.local_experts);  // the second GEMM's input, quantized again
   }
@@ -279,6 +279,16 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, selective_modules ? &again_adder : nullptr, w);
   else dense_ffn(m, x, gemm, w);
+  if (selective_modules && e.recompute_moe && is_moe_layer(m, layer)) {
+    // The MoE block checkpointed on its input (Megatron-Core recompute_modules "moe": MoELayer's
+    // forward under tensor_parallel.checkpoint; the pre-MLP norm stays outside it): router,
+    // permutations, experts and shared experts run again before its backward (into `recomputed`,
+    // whose dispatch counts go unused), and its dispatch and combine, and the shared experts' TP
+    // collectives, too.
+    moe_ffn(m, e, x, again_adder, nullptr, recomputed);
+    w.moe_recomputed = true;
+    w.ffn_tp_recomputed = m.moe.shared_experts > 0;
+  }
   if (selective_modules && e.recompute_mlp && !is_moe_layer(m, layer)) {
     dense_ffn_again(m, x, again_adder);
     w.ffn_tp_recomputed = true;
@@ -360,7 +370,10 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
     const double q = static_cast<double>(m.heads) * m.head_dim, kv = static_cast<double>(m.kv_heads) * m.head_dim;
     split = sbh * (2 * (q + 2 * kv) + context * q) / h;
   }
-  if (is_moe_layer(m, layer)) {
+  if (is_moe_layer(m, layer) && e.recompute_moe) {
+    // The MoE block checkpointed on its input (the pre-MLP norm's output, counted above): nothing
+    // of the router, the dispatched rows, the experts or the shared experts is kept.
+  } else if (is_moe_layer(m, layer)) {
     // The experts' internals for the rows the busiest EP rank takes (workload/moe_dispatch.hpp)
     // and the shared experts' for every token; the experts' input, gathered over expert TP
     // (whole on each rank; kept quantized by 8-bit GEMMs, as Transformer Engine's GroupedLinear

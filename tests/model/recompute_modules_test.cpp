@@ -1,4 +1,5 @@
-// Selectively recomputed modules (Execution::recompute_mla_up_proj, recompute_moe_act) and MLA's
+// Selectively recomputed modules (Execution::recompute_mla_up_proj, recompute_moe_act, recompute_mlp,
+// recompute_moe) and MLA's
 // activation memory, against hand-derived forms (project issue 12, capabilities 1 and 4).
 #include <doctest/doctest.h>
 
@@ -138,4 +139,44 @@ TEST_CASE("recompute: a dense MLP checkpointed on its input keeps neither FC1's 
   // A layer of an MoE model's experts is not a dense MLP: nothing recomputed there.
   const workload::ModelSpec moe = test::fine_grained_moe();
   CHECK(workload::layer_forward(moe, 0, e, 4096, true).recompute_gemms.empty());
+}
+
+TEST_CASE("recompute: an MoE block checkpointed on its input keeps none of its rows and runs again, all-to-alls included") {
+  // The fine-grained MoE (hidden 2048, 64 experts of 1408, top-6, SwiGLU), EP 8, one sequence of
+  // 4096 tokens, bf16, flash. Kept without recompute, MoE part: the received rows' expert input
+  // (2 bytes x h) and internals (FC1's two outputs and the activation's output, 2 + 2 + 2 bytes per
+  // width), and the routed rows awaiting the un-permutation (2 bytes x h).
+  const workload::ModelSpec m = test::fine_grained_moe();
+  workload::Execution e;
+  e.ep = 8, e.dp = 8;
+  const workload::MoeDispatch d = workload::moe_dispatch(m, e, 4096);
+  const double h = 2048, f = 1408;
+  const double plain = workload::layer_activation_bytes(m, 0, e, 4096, true);
+  e.recompute_moe = true;
+  CHECK(plain - workload::layer_activation_bytes(m, 0, e, 4096, true) ==
+        doctest::Approx((2 * d.received + 2 * d.routed) * h + 6 * f * d.received));
+  // It holds moe_act's saving: adding that switch changes nothing.
+  e.recompute_moe_act = true;
+  CHECK(plain - workload::layer_activation_bytes(m, 0, e, 4096, true) ==
+        doctest::Approx((2 * d.received + 2 * d.routed) * h + 6 * f * d.received));
+  // Recomputed: the router (4096 x 2048 -> 64) and the three grouped GEMMs (8 local experts of
+  // rows_per_expert rows), the same as the forward's, and the routing and activation kernels.
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, 4096, true);
+  e.recompute_moe = false, e.recompute_moe_act = false;
+  const workload::LayerWork forward = workload::layer_forward(m, 0, e, 4096, true);
+  REQUIRE(w.recompute_gemms.size() == 4);
+  CHECK(w.recompute_gemms[0].rows == 4096);
+  CHECK(w.recompute_gemms[0].out == 64);
+  CHECK(w.recompute_gemms[1].rows == doctest::Approx(d.rows_per_expert));
+  CHECK(w.recompute_gemms[1].copies == doctest::Approx(8));
+  CHECK(w.recompute_gemms[3].in == f);
+  double moe_flops = 0;
+  for (std::size_t i = forward.gemms.size() - 4; i < forward.gemms.size(); ++i)
+    moe_flops += 2 * forward.gemms[i].rows * forward.gemms[i].in * forward.gemms[i].out * forward.gemms[i].copies;
+  double again_flops = 0;
+  for (const auto& g : w.recompute_gemms) again_flops += 2 * g.rows * g.in * g.out * g.copies;
+  CHECK(again_flops == doctest::Approx(moe_flops));
+  CHECK(w.recompute_elementwise.bytes == doctest::Approx(forward.moe_routing.bytes + 2 * 3 * f * d.received));
+  CHECK(w.moe_recomputed);
+  CHECK_FALSE(w.ffn_tp_recomputed);  // no shared experts: no TP collective in the block
 }
