@@ -26,7 +26,8 @@ workload::Recompute recompute_from(const std::string& s) {
 
 nlohmann::json parallelism_json(const workload::Execution& e) {
   return {{"tp", e.tp}, {"pp", e.pp}, {"cp", e.cp}, {"dp", e.dp}, {"ep", e.ep}, {"etp", workload::expert_tp(e)}, {"micro_batch", e.micro_batch},
-          {"global_batch", e.global_batch}, {"recompute", workload::recompute_name(e.recompute)}, {"zero", e.zero},
+          {"global_batch", e.global_batch}, {"recompute", workload::recompute_name(e.recompute)},
+          {"recompute_moe", e.recompute_moe}, {"last_stage_layers", e.last_stage_layers}, {"zero", e.zero},
           {"sequence_parallel", e.sequence_parallel}};
 }
 
@@ -81,6 +82,8 @@ size::Option option_from_json(const nlohmann::json& j) {
   e.etp = etp == e.tp ? 0 : etp;  // 0: expert TP as TP, as the search sets it
   e.micro_batch = p.at("micro_batch"), e.global_batch = p.at("global_batch"), e.zero = p.at("zero");
   e.recompute = recompute_from(p.at("recompute").get<std::string>());
+  e.recompute_moe = p.at("recompute_moe");
+  e.last_stage_layers = p.at("last_stage_layers");
   e.sequence_parallel = p.at("sequence_parallel");
   o.step_time_s = number(j, "step_time_s");
   o.tokens_per_s = number(j, "tokens_per_s");

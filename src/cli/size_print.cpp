@@ -6,6 +6,7 @@
 
 #include "cli/size_json.hpp"
 #include "cli/size_run.hpp"
+#include "size/layouts.hpp"
 
 namespace rackscope::cli {
 namespace {
@@ -29,17 +30,20 @@ std::string experts_text(const workload::Execution& e) {
   return workload::expert_grid_folded(e) ? fmt::format("{}/{}", e.ep, e.etp) : fmt::format("{}", e.ep);
 }
 
+// MoE models' recompute may read "selective+moe".
+int recompute_width(bool moe) { return moe ? 13 : 9; }
+
 void print_header(bool moe) {
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<9} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<{}} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
              "#", "configuration", "package", "racks", "chips", "tp", "pp", "cp", "dp", moe ? fmt::format(" {:>5}", "ep") : "", "mbs", "gbs",
-             "recompute", "step s", "MFU", "goodp.", "days (band)", "capex $M", "TCO $M (band)", "GWh", "peak MW", "supply chips", "binding");
+             "recompute", recompute_width(moe), "step s", "MFU", "goodp.", "days (band)", "capex $M", "TCO $M (band)", "GWh", "peak MW", "supply chips", "binding");
 }
 
 void print_row(int i, const size::Option& o, bool moe) {
   const auto& e = o.execution;
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<9} {:>7.2f} {:>4.1f}% {:>6}  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<{}} {:>7.2f} {:>4.1f}% {:>6}  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
              i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, moe ? fmt::format(" {:>5}", experts_text(e)) : "",
-             e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
+             e.micro_batch, e.global_batch, size::recompute_text(e), recompute_width(moe),
              o.step_time_s, 100 * o.mfu, std::isfinite(o.goodput) ? fmt::format("{:.1f}%", 100 * o.goodput) : "n/a",
              fmt::format("{:.0f} ({:.0f}-{:.0f}){}", o.wall_s.value / kDay, o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : "*"),
              o.capex_usd.value / 1e6, fmt::format("{:.0f} ({:.0f}-{:.0f})", o.tco_usd.value / 1e6, o.tco_usd.low / 1e6, o.tco_usd.high / 1e6),

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <numeric>
 
+#include "workload/counts.hpp"
+
 namespace rackscope::size {
 namespace {
 
@@ -44,6 +46,20 @@ bool on_ladder(int n) {
 
 }  // namespace
 
+int balanced_last_stage_layers(const workload::ModelSpec& m, int pp) {
+  if (pp < 2) return 0;
+  // FLOPs per token, forward (the backward scales them alike): a layer on average, the head.
+  const double layer = 2 * (workload::active_params(m) - workload::embedding_params(m)) / m.layers;
+  const double head = 2.0 * m.hidden * m.vocab;
+  const double mtp = m.mtp_depth * (2 * (workload::mtp_module_params(m).active) + head);
+  const double extra = (head + mtp) / layer;  // in layers
+  // n + extra = (L - n) / (pp - 1): the last stage as long as each of the others.
+  const int n = static_cast<int>(std::lround((m.layers - (pp - 1) * extra) / pp));
+  const int last = std::max(1, std::min(n, m.layers - (pp - 1)));
+  const int even_last = m.layers / pp;  // the even split's last stage (the remainder goes first)
+  return last < even_last ? last : 0;
+}
+
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c) {
   const int per_rack = static_cast<int>(std::min<int64_t>(ranks_per_rack(c), 1 << 20));
   const std::vector<int> eps = m.moe.experts > 0 ? powers_of_two_up_to(std::min(m.moe.experts, 64)) : std::vector<int>{1};
@@ -57,7 +73,7 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
           // MoE with TP: the experts either split like the dense layers (etp = tp) or whole
           // with EP folded over the TP ranks (etp 1), as Megatron-Core's MoE recipes run them.
           for (int etp : ep > 1 && tp > 1 ? std::vector<int>{0, 1} : std::vector<int>{0})
-            for (int mbs : {1, 2}) out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none, etp});
+            for (int mbs : {1, 2}) out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none, etp, balanced_last_stage_layers(m, pp)});
         }
   }
   return out;
@@ -101,7 +117,21 @@ workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int rac
   e.zero = 1;
   e.sequence_parallel = l.tp > 1;
   e.recompute = l.recompute;
+  e.recompute_moe = l.recompute_moe;
+  e.last_stage_layers = l.last_stage_layers;
   return e;
+}
+
+std::vector<RecomputeStep> recompute_ladder(const workload::ModelSpec& m) {
+  using workload::Recompute;
+  std::vector<RecomputeStep> steps{{Recompute::none, false}, {Recompute::selective, false}};
+  if (m.moe.experts > 0) steps.push_back({Recompute::selective, true});
+  steps.push_back({Recompute::full, false});
+  return steps;
+}
+
+std::string recompute_text(const workload::Execution& e) {
+  return std::string(workload::recompute_name(e.recompute)) + (e.recompute_moe ? "+moe" : "");
 }
 
 }  // namespace rackscope::size

@@ -1,6 +1,7 @@
 #pragma once
 // The parallel layouts a sizing search tries on one rack configuration, and the rack counts at
 // which a layout can run (dp must be whole and split the global batch).
+#include <string>
 #include <vector>
 
 #include "hw/cluster_spec.hpp"
@@ -13,6 +14,26 @@ namespace rackscope::size {
 // EP powers of two dividing the experts (MoE models only). Recompute is not enumerated: the
 // search takes the least recompute that fits in memory (more recompute is never faster).
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c);
+
+// Layers of the last of `pp` stages that balance it against the others, as tuned recipes lay
+// pipelines out (Megatron-Core's pipeline_model_parallel_layout: DeepSeek-V3's last stage holds
+// fewer layers beside the loss and the MTP module): the output head and loss, and each
+// multi-token-prediction module (a layer, its projection and another head), counted in layers by
+// their FLOPs per token, take the places of layers there. 0 when the even split already puts as
+// many on the last stage, or pp is 1.
+int balanced_last_stage_layers(const workload::ModelSpec& m, int pp);
+
+// The recompute the search tries, least first: none, selective, for MoE models selective with
+// the MoE blocks recomputed (one MoE forward and its all-to-alls again, less than full
+// recompute's whole forward), then full.
+struct RecomputeStep {
+  workload::Recompute mode = workload::Recompute::none;
+  bool moe = false;
+};
+std::vector<RecomputeStep> recompute_ladder(const workload::ModelSpec& m);
+
+// An execution's recompute as the answer names it: "none", "selective", "selective+moe", "full".
+std::string recompute_text(const workload::Execution& e);
 
 // The global batch (sequences) a step of `replicas_x_micro` sequences per micro-batch round uses:
 // the multiple of it nearest `target`, within target x (1 +- tolerance); 0 when none is. A

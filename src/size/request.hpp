@@ -52,6 +52,8 @@ struct Layout {
   int tp = 1, pp = 1, cp = 1, ep = 1, micro_batch = 1;
   workload::Recompute recompute = workload::Recompute::none;
   int etp = 0;  // expert TP (workload::Execution::etp): 0 = tp; 1 folds EP over the TP ranks
+  int last_stage_layers = 0;  // pp > 1: the last stage's layers, fewer to carry the output head (0: even split)
+  bool recompute_moe = false;  // MoE models: the MoE blocks recomputed (workload::Execution::recompute_moe)
 };
 
 // A low-high band around a central value.

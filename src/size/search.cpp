@@ -143,6 +143,8 @@ Option Search::probe(const Unit& u, int racks) {
   Built& b = built(u.candidate, racks);
   Layout l = layouts_[u.candidate][u.layout];
   l.recompute = u.recompute;
+  l.recompute_moe = u.recompute_moe;
+  if (u.even_split) l.last_stage_layers = 0;
   const workload::Execution e = execution(b.spec, l, racks, request_.global_batch, request_.batch_tolerance);
   ++evaluations_;
   const eval::Report rep = eval::evaluate({*b.fabric, *b.planner, b.spec.rack.chip.compute}, request_.model, e);
@@ -156,11 +158,18 @@ Screened Search::screen(const Unit& u) {
     s.reason = "batch_split";
     return s;
   }
-  // The least recompute that fits: none, then selective, then full.
+  // The least recompute that fits, with the balanced last stage or else the even split.
   Option o;
-  for (auto rc : {workload::Recompute::none, workload::Recompute::selective, workload::Recompute::full}) {
-    s.unit.recompute = rc;
-    o = probe(s.unit, n);
+  const bool balanced = layouts_[u.candidate][u.layout].last_stage_layers > 0;
+  for (const RecomputeStep& step : recompute_ladder(request_.model)) {
+    s.unit.recompute = step.mode;
+    s.unit.recompute_moe = step.moe;
+    for (bool even : {false, true}) {
+      if (even && !balanced) break;
+      s.unit.even_split = even;
+      o = probe(s.unit, n);
+      if (o.reject != "out_of_memory") break;
+    }
     if (o.reject != "out_of_memory") break;
   }
   if (!o.reject.empty() && o.work_s <= 0) {

@@ -18,7 +18,12 @@ namespace rackscope::size {
 
 struct Unit {
   int candidate = 0, layout = 0;
-  workload::Recompute recompute = workload::Recompute::none;  // the least that fits, found by screening
+  // The least recompute that fits, found by screening (a step of recompute_ladder()).
+  workload::Recompute recompute = workload::Recompute::none;
+  bool recompute_moe = false;
+  // The even split instead of the layout's balanced last stage, when that one alone does not fit
+  // (balancing puts more layers on the first stages, which hold the most activations).
+  bool even_split = false;
 };
 
 struct Screened {

@@ -25,6 +25,14 @@ def main():
         p = mpirun(ranks, binary, args, timeout=600)
         c.check(p.returncode == 0, f"size on {ranks} ranks exits 0", p.stderr[:300])
         c.check(p.stdout == plain.stdout and p.stdout, f"size on {ranks} ranks prints the same answer as without mpirun")
+    # An MoE model with multi-token prediction: the recompute ladder's MoE step and the balanced
+    # last stage (or the even split it falls back to) travel between ranks with each unit.
+    moe = [os.path.join(root, "workloads", "models", "deepseek-v3.toml"), "--tokens", "14.8T", "--deadline", "60d", "--refine", "2",
+           "--racks", os.path.join(root, "topologies", "clusters", "trn2-ultraserver.toml"), "--json"]
+    plain = subprocess.run([binary, "size", *moe], capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    c.check(plain.returncode == 0 and '"recompute_moe"' in plain.stdout, "MoE size without mpirun", plain.stderr[:300])
+    p = mpirun(2, binary, ["size", *moe], timeout=600)
+    c.check(p.returncode == 0 and p.stdout == plain.stdout, "MoE size on 2 ranks prints the same answer as without mpirun", p.stderr[:300])
     bad = mpirun(2, binary, ["size", model, "--tokens", "15T", "--deadline", "0d"], timeout=120)
     c.check(bad.returncode == 2 and bad.stderr.count("\n") == 1, "a bad argument on 2 ranks: exit 2, one line", bad.stderr[:300])
     c.finish()

@@ -114,6 +114,54 @@ TEST_CASE("layouts: MoE with TP tries the experts split like TP and whole (EP fo
   CHECK(size::execution(c, folded, 2, 16).etp == 1);
 }
 
+TEST_CASE("layouts: the last stage gives up layers to the output head and the MTP modules, by their FLOPs") {
+  // A dense model of 32 layers, hidden 1024, FFN 4096 (GELU: 2 matrices), 16 heads of 64, vocab
+  // 65536, no biases, RMSNorm: a layer's parameters 4 h^2 + 8 h^2 + 2 h = 12 h^2 + 2 h, the head
+  // h V = 64 h^2: the head weighs 64 h^2 / (12 h^2 + 2 h) = 5.33 layers.
+  workload::ModelSpec m;
+  m.layers = 32, m.hidden = 1024, m.ffn = 4096, m.heads = 16, m.kv_heads = 16, m.head_dim = 64, m.vocab = 65536, m.seq = 2048;
+  m.norm = workload::Norm::rmsnorm;
+  const double h = 1024, layer = 12 * h * h + 2 * h, extra = 64 * h * h / layer;
+  // n + extra = (32 - n) / (pp - 1): pp 4 gives n = (32 - 3 x 5.33) / 4 = 4.0, against 8 evenly.
+  CHECK(size::balanced_last_stage_layers(m, 4) == std::lround((32 - 3 * extra) / 4));
+  CHECK(size::balanced_last_stage_layers(m, 4) == 4);
+  // pp 8: (32 - 7 x 5.33) / 8 < 1: one layer, the least a stage holds.
+  CHECK(size::balanced_last_stage_layers(m, 8) == 1);
+  CHECK(size::balanced_last_stage_layers(m, 1) == 0);
+  // A small head changes nothing: vocab 1024 weighs 0.08 layers, n rounds to the even 8.
+  workload::ModelSpec small = m;
+  small.vocab = 1024;
+  CHECK(size::balanced_last_stage_layers(small, 4) == 0);
+  // One MTP module: a layer, its 2h -> h projection (2 h^2) and two norms (2 h), and another head:
+  // 2 x 5.33 + (12 h^2 + 2 h + 2 h^2 + 2 h) / layer = 11.84 layers; pp 2: (32 - 11.84) / 2 = 10.
+  m.mtp_depth = 1;
+  const double mtp_extra = 2 * extra + (14 * h * h + 4 * h) / layer;
+  CHECK(size::balanced_last_stage_layers(m, 2) == std::lround((32 - mtp_extra) / 2));
+  CHECK(size::balanced_last_stage_layers(m, 2) == 10);
+  // The search's layouts carry it, and the execution runs it.
+  hw::ClusterSpec c;
+  c.rack.chips = 4;
+  c.rack.chip.ranks_per_chip = 1;
+  for (const auto& l : size::layouts(m, c)) CHECK(l.last_stage_layers == size::balanced_last_stage_layers(m, l.pp));
+  const size::Layout two{1, 2, 1, 1, 1, workload::Recompute::none, 0, 10};
+  CHECK(size::execution(c, two, 1, 8).last_stage_layers == 10);
+}
+
+TEST_CASE("layouts: the recompute ladder adds MoE-block recompute for MoE models only") {
+  workload::ModelSpec m;
+  m.layers = 4;
+  CHECK(size::recompute_ladder(m).size() == 3);
+  m.moe.experts = 8;
+  const auto steps = size::recompute_ladder(m);
+  REQUIRE(steps.size() == 4);
+  CHECK(steps[2].mode == workload::Recompute::selective);
+  CHECK(steps[2].moe);
+  CHECK(steps[3].mode == workload::Recompute::full);
+  workload::Execution e;
+  e.recompute = workload::Recompute::selective, e.recompute_moe = true;
+  CHECK(size::recompute_text(e) == "selective+moe");
+}
+
 TEST_CASE("quarters") {
   CHECK(size::valid_quarter("2027Q1"));
   CHECK_FALSE(size::valid_quarter("2027Q5"));
