@@ -47,6 +47,11 @@ struct Execution {
   bool recompute_moe_act = false;
   bool recompute_mlp = false;
   bool recompute_moe = false;
+  // The norms that stand apart from a GEMM (recompute_modules layernorm): an MoE layer's pre-MLP
+  // norm (the router reads it) and MLA's input norm (two down-projections read it) drop their
+  // output after the forward and compute it again before the backward. Transformer Engine fuses
+  // every other norm into the GEMM after it (LayerNormLinear), which keeps nothing apart.
+  bool recompute_layernorm = false;
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward

@@ -51,6 +51,9 @@ std::vector<Knob> table() {
               "routed experts' activation recomputed in the backward: its output not kept (recompute_modules moe_act)"),
       boolean("recompute_mlp", "--recompute-mlp", &Execution::recompute_mlp,
               "dense layers' MLP recomputed in the backward: only its input kept (recompute_modules mlp)"),
+      boolean("recompute_layernorm", "--recompute-layernorm", &Execution::recompute_layernorm,
+              "norms apart from a GEMM (MoE layers' pre-MLP norm, MLA's input norm) recomputed in the backward: their outputs not kept "
+              "(recompute_modules layernorm)"),
       boolean("recompute_moe", "--recompute-moe", &Execution::recompute_moe,
               "MoE layers' MoE block recomputed in the backward, all-to-alls included: only its input kept (recompute_modules moe)"),
       choice("moe_dispatcher", "--moe-dispatcher", {"alltoall", "flex"},

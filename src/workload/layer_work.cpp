@@ -245,6 +245,10 @@ void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, L
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * f, 1);  // activation
 }
 
+// Norms of a layer that stand apart from a GEMM (Execution::recompute_layernorm): MLA's input norm
+// and an MoE layer's pre-MLP norm.
+int apart_norms(const ModelSpec& m, int layer) { return (m.attention == Attention::mla) + is_moe_layer(m, layer); }
+
 // The dense MLP checkpointed on its input (Megatron-Core recompute_modules "mlp": the MLP submodule
 // under tensor_parallel.checkpoint): its pre-MLP norm (read, write), GEMMs and activation run again
 // before its backward; its TP gather and reduction too (LayerWork::ffn_tp_recomputed).
@@ -279,6 +283,10 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   gemm(x.tokens, x.o_in, x.h, Gemm::Input::context);  // output projection
   if (is_moe_layer(m, layer)) moe_ffn(m, e, x, gemm, selective_modules ? &again_adder : nullptr, w);
   else dense_ffn(m, x, gemm, w);
+  if (selective_modules && e.recompute_layernorm && apart_norms(m, layer) > 0) {
+    // Each such norm again before the backward: read its input, write its output.
+    recomputed.elementwise.add(0, apart_norms(m, layer) * 2 * activation_bytes * x.sp_tokens * x.h, apart_norms(m, layer));
+  }
   if (selective_modules && e.recompute_moe && is_moe_layer(m, layer)) {
     // The MoE block checkpointed on its input (Megatron-Core recompute_modules "moe": MoELayer's
     // forward under tensor_parallel.checkpoint; the pre-MLP norm stays outside it): router,
@@ -389,10 +397,12 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
   } else if (e.recompute_mlp) {
     // The MLP checkpointed on its input (the pre-MLP norm's input, counted above): neither FC1's
     // input (the norm's output) nor the FFN's internals are kept.
-    replicated_dropped = gemm_input * sbh;
+    replicated_dropped += gemm_input * sbh;
   } else {
     split += sbh * ffn_per_width * m.ffn / h;
   }
+  // The norms apart from a GEMM, recomputed: their outputs (counted with the GEMM inputs) not kept.
+  if (e.recompute_layernorm) replicated_dropped += apart_norms(m, layer) * gemm_input * sbh;
   // Scores: softmax output (2) and, with dropout, its mask (1) and output (2) per element: 5 a s^2 b.
   const double score_bytes = activation_bytes + (m.dropout ? dropout_mask_bytes + activation_bytes : 0);
   const double scores = flash || e.recompute == Recompute::selective ? 0 : score_bytes * m.heads * s * seq * e.micro_batch;

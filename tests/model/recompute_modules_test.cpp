@@ -1,5 +1,5 @@
 // Selectively recomputed modules (Execution::recompute_mla_up_proj, recompute_moe_act, recompute_mlp,
-// recompute_moe) and MLA's
+// recompute_moe, recompute_layernorm) and MLA's
 // activation memory, against hand-derived forms (project issue 12, capabilities 1 and 4).
 #include <doctest/doctest.h>
 
@@ -179,4 +179,36 @@ TEST_CASE("recompute: an MoE block checkpointed on its input keeps none of its r
   CHECK(w.recompute_elementwise.bytes == doctest::Approx(forward.moe_routing.bytes + 2 * 3 * f * d.received));
   CHECK(w.moe_recomputed);
   CHECK_FALSE(w.ffn_tp_recomputed);  // no shared experts: no TP collective in the block
+}
+
+TEST_CASE("recompute: the norms apart from a GEMM drop their outputs and run again; fused ones keep nothing apart") {
+  // The fine-grained MoE, TP 1, one sequence of 4096 tokens, bf16: its pre-MLP norm stands apart
+  // (the router reads it): its output, 2 bytes x 4096 x 2048, is not kept, and the norm reads and
+  // writes 4096 x 2048 again (one kernel). Its input norm is fused into the QKV GEMM: kept as is.
+  const workload::ModelSpec moe = test::fine_grained_moe();
+  workload::Execution e;
+  const double tokens = 4096, h = 2048;
+  const double plain = workload::layer_activation_bytes(moe, 0, e, 4096, true);
+  const workload::LayerWork plain_work = workload::layer_forward(moe, 0, e, 4096, true);
+  e.recompute_layernorm = true;
+  CHECK(plain - workload::layer_activation_bytes(moe, 0, e, 4096, true) == doctest::Approx(2 * tokens * h));
+  const workload::LayerWork w = workload::layer_forward(moe, 0, e, 4096, true);
+  CHECK(w.recompute_elementwise.bytes - plain_work.recompute_elementwise.bytes == doctest::Approx(2 * 2 * tokens * h));
+  CHECK(w.recompute_elementwise.kernels == 1);
+  CHECK(w.recompute_gemms.empty());
+  // MLA with a dense FFN, TP 2 with sequence parallelism: the input norm stands apart (two
+  // down-projections read it), split like the hidden stream: 2 x 2048 x 1024 / 2 bytes.
+  const workload::ModelSpec mla = small_mla();
+  workload::Execution t;
+  t.tp = 2, t.sequence_parallel = true;
+  const double mla_plain = workload::layer_activation_bytes(mla, 0, t, 2048, true);
+  t.recompute_layernorm = true;
+  CHECK(mla_plain - workload::layer_activation_bytes(mla, 0, t, 2048, true) == doctest::Approx(2 * 2048 * 1024 / 2.0));
+  CHECK(workload::layer_forward(mla, 0, t, 2048, true).recompute_elementwise.bytes == doctest::Approx(2 * 2 * 2048 / 2.0 * 1024));
+  // A dense layer with standard attention has no norm apart: nothing changes.
+  workload::ModelSpec dense = test::transformer("dense", 2, 1024, 4096, 16, 4, 64, 32000, 2048);
+  workload::Execution d;
+  const double dense_plain = workload::layer_activation_bytes(dense, 0, d, 2048, true);
+  d.recompute_layernorm = true;
+  CHECK(workload::layer_activation_bytes(dense, 0, d, 2048, true) == dense_plain);
 }

@@ -117,7 +117,7 @@ TEST_CASE("structure: MoE and MLA switches on a model without that part are not_
   for (auto set : std::initializer_list<void (*)(workload::Execution&)>{
            [](workload::Execution& x) { x.moe_dispatcher = workload::MoeDispatcher::flex; },
            [](workload::Execution& x) { x.overlap_ep = true; }, [](workload::Execution& x) { x.recompute_moe_act = true; },
-           [](workload::Execution& x) { x.recompute_moe = true; },
+           [](workload::Execution& x) { x.recompute_moe = true; }, [](workload::Execution& x) { x.recompute_layernorm = true; },
            [](workload::Execution& x) { x.tp = 2, x.etp = 1; }, [](workload::Execution& x) { x.recompute_mla_up_proj = true; }}) {
     workload::Execution x = e;
     set(x);
@@ -126,7 +126,7 @@ TEST_CASE("structure: MoE and MLA switches on a model without that part are not_
   // On an MoE model the MoE switches are accepted.
   workload::ModelSpec moe = test::fine_grained_moe();
   workload::Execution x = e;
-  x.overlap_ep = true, x.recompute_moe_act = true, x.recompute_moe = true, x.moe_dispatcher = workload::MoeDispatcher::flex;
+  x.overlap_ep = true, x.recompute_moe_act = true, x.recompute_moe = true, x.recompute_layernorm = true, x.moe_dispatcher = workload::MoeDispatcher::flex;
   CHECK(eval::check_structure(moe, x, 1, moe.seq, chip).feasible());
   // recompute_mlp needs a dense FFN: every layer of this MoE model has experts.
   x = e;
