@@ -90,6 +90,20 @@ RackFacts rack_facts(const size::Request& r, const size::Candidate& c) {
   return k;
 }
 
+// At equal capital, the configurations whose fastest option leaves a tenth or more of it unspent:
+// more racks ran no faster (the global batch bounds the data-parallel replicas), which the table
+// alone would hide behind its headline.
+std::vector<std::string> unspent_capital_lines(const size::Request& r, const std::vector<std::optional<size::Option>>& best) {
+  std::vector<std::string> out;
+  if (!r.budget_usd) return out;
+  for (const auto& b : best)
+    if (b && b->capex_usd.value < 0.9 * *r.budget_usd)
+      out.push_back(fmt::format("{}: its fastest option uses {} racks, ${:.0f}M of the ${:.2f}B; no option with more racks was faster "
+                                "at a global batch near {} sequences (--gbs sets it; the batch bounds dp x micro-batch)",
+                                b->rack, b->racks, b->capex_usd.value / 1e6, *r.budget_usd / 1e9, r.global_batch));
+  return out;
+}
+
 int run(const Options& o) {
   dist::Session mpi;
   const bool root = mpi.rank() == 0;
@@ -114,6 +128,7 @@ int run(const Options& o) {
     if (!best[opt.candidate]) best[opt.candidate] = opt;
   CompareTable table = compare_table(request, facts, best, o.racks);
   for (auto& line : memory_limit_lines(request, candidates, answer)) table.notes.push_back(std::move(line));
+  for (auto& line : unspent_capital_lines(request, best)) table.notes.push_back(std::move(line));
   table.memory_capped_racks.assign(candidates.size(), 0);
   for (const auto& [c, racks] : answer.memory_capped) table.memory_capped_racks[c] = racks;
   if (o.json) print_compare_json(table);

@@ -133,6 +133,22 @@ def check_compare(binary, root, model):
           "every configuration has a layout, and text and JSON show the same tokens per dollar")
 
 
+def check_unspent_capital(binary, root):
+    # A small model at $1B: the batch bounds the replicas long before the capital runs out, and
+    # the text says so beside the table; at $20M, spent, it says nothing.
+    cluster = os.path.join(root, "topologies", "clusters", "trn2-ultraserver.toml")
+    small = os.path.join(root, "workloads", "models", "llama-3.1-8b.toml")
+    p = run(binary, ["compare", cluster, "--model", small, "--tokens", "1T", "--json"], root)
+    cols = json.loads(p.stdout) if p.returncode == 0 else []
+    t = run(binary, ["compare", cluster, "--model", small, "--tokens", "1T"], root)
+    note = next((line for line in t.stdout.splitlines() if line.startswith("trn2-ultraserver: its fastest option uses")), "")
+    check(len(cols) == 1 and cols[0]["capex_usd_M"] < 900 and
+          f"uses {int(cols[0]['racks'])} racks, ${cols[0]['capex_usd_M']:.0f}M of the $1.00B" in note and "global batch near 2048" in note,
+          f"compare says when the batch leaves a tenth of the capital unspent ({note})")
+    spent = run(binary, ["compare", cluster, "--model", small, "--tokens", "1T", "--capital", "20M"], root)
+    check(spent.returncode == 0 and "its fastest option uses" not in spent.stdout, "no such line when the capital is spent")
+
+
 def check_memory_cap(binary, root, model):
     # A search never builds a fabric beyond its share of the memory limit, and says where it stopped.
     env = {"RACKSCOPE_MEMORY_LIMIT": "100 MiB"}
@@ -167,6 +183,7 @@ def main():
     check_unmeetable(binary, root, model)
     check_supply(binary, root, model)
     check_compare(binary, root, model)
+    check_unspent_capital(binary, root)
     check_memory_cap(binary, root, model)
     finish()
 
