@@ -37,6 +37,11 @@ void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec&
   const double attn_dim = static_cast<double>(m.heads) * m.head_dim;
   const double mtp_flops = m.mtp_depth * tokens_per_step *
                            (6 * (workload::mtp_module_params(m).active + static_cast<double>(m.vocab) * m.hidden) + 12.0 * attn_dim * c.seq);
+  // The shared experts, recomputed on their own (recompute_shared_experts, not within the block's).
+  if (e.recompute != Recompute::full && e.recompute_shared_experts && !e.recompute_moe && m.moe.experts > 0) {
+    const double moe_layers = m.layers - workload::dense_ffn_layers(m);
+    recompute_flops += 2.0 * moe_layers * tokens_per_step * m.hidden * m.moe.shared_experts * m.moe.expert_ffn * workload::ffn_matrices(m);
+  }
   rep.hardware_flops = rep.model_flops + recompute_flops + mtp_flops;
   const double cluster_peak = c.peak_flops / c.chip.ranks_per_chip * c.ranks;
   rep.mfu = rep.model_flops / rep.step_time_s / cluster_peak;

@@ -86,6 +86,8 @@ Report check_structure(const workload::ModelSpec& m, const workload::Execution& 
   }
   if (e.recompute_mlp && workload::dense_ffn_layers(m) == 0)
     return infeasible(Infeasibility::not_applicable, fmt::format("recompute_mlp needs dense FFN layers ({} has experts in every layer)", m.name));
+  if (e.recompute_shared_experts && m.moe.shared_experts == 0)
+    return infeasible(Infeasibility::not_applicable, fmt::format("recompute_shared_experts needs shared experts ({} has none)", m.name));
   if (e.recompute_layernorm && m.moe.experts == 0 && m.attention != workload::Attention::mla)
     return infeasible(Infeasibility::not_applicable,
                       fmt::format("recompute_layernorm needs a norm apart from a GEMM, an MoE layer's or MLA's ({} has neither)", m.name));

@@ -52,6 +52,8 @@ struct Execution {
   // output after the forward and compute it again before the backward. Transformer Engine fuses
   // every other norm into the GEMM after it (LayerNormLinear), which keeps nothing apart.
   bool recompute_layernorm = false;
+  // MoE layers' shared experts checkpointed on their input (recompute_modules shared_experts).
+  bool recompute_shared_experts = false;
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward

@@ -54,6 +54,8 @@ std::vector<Knob> table() {
       boolean("recompute_layernorm", "--recompute-layernorm", &Execution::recompute_layernorm,
               "norms apart from a GEMM (MoE layers' pre-MLP norm, MLA's input norm) recomputed in the backward: their outputs not kept "
               "(recompute_modules layernorm)"),
+      boolean("recompute_shared_experts", "--recompute-shared-experts", &Execution::recompute_shared_experts,
+              "MoE layers' shared experts recomputed in the backward: only their input kept (recompute_modules shared_experts)"),
       boolean("recompute_moe", "--recompute-moe", &Execution::recompute_moe,
               "MoE layers' MoE block recomputed in the backward, all-to-alls included: only its input kept (recompute_modules moe)"),
       choice("moe_dispatcher", "--moe-dispatcher", {"alltoall", "flex"},

@@ -149,6 +149,14 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
 // permutation, grouped expert GEMMs on the busiest EP rank's rows, un-permutation, and the shared
 // experts as one MLP of shared_experts x expert_ffn (Megatron-Core's SharedExpertMLP,
 // moe_shared_expert_intermediate_size; DeepSeek-V2/V3 and Qwen MoE build it the same way).
+// The shared experts: one MLP of shared_experts x expert_ffn, split by TP like a dense FFN.
+void shared_experts(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, LayerWork& w) {
+  const double fs = static_cast<double>(m.moe.shared_experts) * m.moe.expert_ffn / x.t;
+  for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, fs, Gemm::Input::ffn);
+  gemm(x.tokens, fs, x.h, Gemm::Input::ffn_inner);
+  w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * fs, 1);
+}
+
 // `again`: where recomputed work goes (the experts' activation, and the second GEMM's input cast).
 void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const GemmAdder& gemm, const GemmAdder* again, LayerWork& w) {
   const MoeDispatch d = moe_dispatch(m, e, x.tokens);
@@ -180,10 +188,13 @@ void moe_ffn(const ModelSpec& m, const Execution& e, const LayerShape& x, const 
   }
   w.ffn_tp_collectives = m.moe.shared_experts > 0;
   if (m.moe.shared_experts > 0) {
-    const double fs = static_cast<double>(m.moe.shared_experts) * m.moe.expert_ffn / x.t;
-    for (int i = 0; i < ffn_matrices(m) - 1; ++i) gemm(x.tokens, x.h, fs, Gemm::Input::ffn);
-    gemm(x.tokens, fs, x.h, Gemm::Input::ffn_inner);
-    w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * fs, 1);
+    shared_experts(m, x, gemm, w);
+    // The shared experts checkpointed on their input (recompute_modules shared_experts, when the
+    // whole block is not): their GEMMs and activation again, and their TP gather and reduction.
+    if (again && e.recompute_shared_experts && !e.recompute_moe) {
+      shared_experts(m, x, *again, again->w);
+      w.ffn_tp_recomputed = true;
+    }
   }
 }
 
@@ -390,7 +401,8 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const Execution& e,
     // The routed experts' internals are split by the expert TP degree, the shared experts' by TP.
     const double f = m.moe.expert_ffn;
     const MoeDispatch d = moe_dispatch(m, e, tokens);
-    split += ffn_per_width * f * tokens * m.moe.shared_experts;
+    // The shared experts' internals, unless they are recomputed (recompute_shared_experts).
+    if (!e.recompute_shared_experts) split += ffn_per_width * f * tokens * m.moe.shared_experts;
     // With the activation recomputed (recompute_moe_act) the second GEMM's input is not kept.
     const double routed_per_width = ffn_per_width - (e.recompute_moe_act ? gemm_input : 0);
     whole += (gemm_input * d.received + activation_bytes * d.routed) * h + routed_per_width * f * d.received / expert_tp(e);

@@ -1,5 +1,5 @@
 // Selectively recomputed modules (Execution::recompute_mla_up_proj, recompute_moe_act, recompute_mlp,
-// recompute_moe, recompute_layernorm) and MLA's
+// recompute_moe, recompute_layernorm, recompute_shared_experts) and MLA's
 // activation memory, against hand-derived forms (project issue 12, capabilities 1 and 4).
 #include <doctest/doctest.h>
 
@@ -211,4 +211,30 @@ TEST_CASE("recompute: the norms apart from a GEMM drop their outputs and run aga
   const double dense_plain = workload::layer_activation_bytes(dense, 0, d, 2048, true);
   d.recompute_layernorm = true;
   CHECK(workload::layer_activation_bytes(dense, 0, d, 2048, true) == dense_plain);
+}
+
+TEST_CASE("recompute: shared experts checkpointed on their input keep no internals and run again with their TP collectives") {
+  // The fine-grained MoE with 2 shared experts (one MLP of 2 x 1408), TP 2 with sequence
+  // parallelism, one sequence of 4096 tokens, bf16: kept without recompute, their internals per
+  // width (FC1's two outputs and the activation's output, 2 + 2 + 2 bytes) split by TP.
+  workload::ModelSpec m = test::fine_grained_moe();
+  m.moe.shared_experts = 2;
+  workload::Execution e;
+  e.tp = 2, e.sequence_parallel = true;
+  const double tokens = 4096, fs = 2 * 1408.0;
+  const double plain = workload::layer_activation_bytes(m, 0, e, 4096, true);
+  e.recompute_shared_experts = true;
+  CHECK(plain - workload::layer_activation_bytes(m, 0, e, 4096, true) == doctest::Approx(6 * fs * tokens / 2));
+  // Recomputed: their three GEMMs on the 4096 gathered rows (h -> fs / 2 twice, fs / 2 -> h) and
+  // the activation (read 2, write 1 of 4096 x fs / 2, 2 bytes each); their TP collectives again.
+  const workload::LayerWork w = workload::layer_forward(m, 0, e, 4096, true);
+  REQUIRE(w.recompute_gemms.size() == 3);
+  CHECK(w.recompute_gemms[0].rows == tokens);
+  CHECK(w.recompute_gemms[0].out == fs / 2);
+  CHECK(w.recompute_gemms[2].in == fs / 2);
+  CHECK(w.recompute_elementwise.bytes == doctest::Approx(2 * 3 * tokens * fs / 2));
+  CHECK(w.ffn_tp_recomputed);
+  // Within a recomputed MoE block they are already counted: nothing twice.
+  e.recompute_moe = true;
+  CHECK(workload::layer_forward(m, 0, e, 4096, true).recompute_gemms.size() == 4 + 3);
 }

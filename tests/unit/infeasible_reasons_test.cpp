@@ -118,6 +118,7 @@ TEST_CASE("structure: MoE and MLA switches on a model without that part are not_
            [](workload::Execution& x) { x.moe_dispatcher = workload::MoeDispatcher::flex; },
            [](workload::Execution& x) { x.overlap_ep = true; }, [](workload::Execution& x) { x.recompute_moe_act = true; },
            [](workload::Execution& x) { x.recompute_moe = true; }, [](workload::Execution& x) { x.recompute_layernorm = true; },
+           [](workload::Execution& x) { x.recompute_shared_experts = true; },
            [](workload::Execution& x) { x.tp = 2, x.etp = 1; }, [](workload::Execution& x) { x.recompute_mla_up_proj = true; }}) {
     workload::Execution x = e;
     set(x);
@@ -136,6 +137,12 @@ TEST_CASE("structure: MoE and MLA switches on a model without that part are not_
   CHECK(r.reason == workload::Infeasibility::not_applicable);
   CHECK(r.detail == "recompute_mlp needs dense FFN layers (fine-grained has experts in every layer)");
   moe.moe.dense_layers = 1;  // a leading dense layer (DeepSeek-V3 has 3): accepted
+  CHECK(eval::check_structure(moe, x, 1, moe.seq, chip).feasible());
+  // recompute_shared_experts needs shared experts: this MoE model has none until given two.
+  x = e;
+  x.recompute_shared_experts = true;
+  CHECK(eval::check_structure(moe, x, 1, moe.seq, chip).detail == "recompute_shared_experts needs shared experts (fine-grained has none)");
+  moe.moe.shared_experts = 2;
   CHECK(eval::check_structure(moe, x, 1, moe.seq, chip).feasible());
 }
 
