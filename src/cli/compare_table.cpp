@@ -216,7 +216,9 @@ void print_compare_json(const CompareTable& t) {
       if (const auto* s = std::get_if<std::string>(&r.values[c])) j[r.key] = *s;
       else {
         const double v = std::get<double>(r.values[c]);
-        j[r.key] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+        // Counts (racks, chips) print as integers, not 39.0.
+        const bool whole = std::isfinite(v) && std::fabs(v) < 9e15 && v == std::floor(v);
+        j[r.key] = whole ? nlohmann::json(static_cast<int64_t>(v)) : std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
       }
       if (r.better != Better::none) j["best"][r.key] = static_cast<int>(c) == r.best;
     }
