@@ -30,7 +30,8 @@ void mark_best(CompareRow& row) {
 std::string layout_text(const workload::Execution& e) {
   // MoE layouts name their expert parallelism (and expert TP when it differs from TP).
   const std::string experts = e.ep > 1 ? fmt::format(" ep{}{}", e.ep, workload::expert_grid_folded(e) ? fmt::format(" etp{}", e.etp) : "") : "";
-  return fmt::format("tp{} pp{} cp{} dp{}{} mbs{} {}", e.tp, e.pp, e.cp, e.dp, experts, e.micro_batch, size::recompute_text(e));
+  const std::string interleaved = e.vpp > 1 ? fmt::format(" vpp{}", e.vpp) : "";
+  return fmt::format("tp{} pp{}{} cp{} dp{}{} mbs{} {}", e.tp, e.pp, interleaved, e.cp, e.dp, experts, e.micro_batch, size::recompute_text(e));
 }
 
 // Rows of one configuration's model answer, by key; NaN where it has none.

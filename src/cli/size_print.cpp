@@ -34,15 +34,15 @@ std::string experts_text(const workload::Execution& e) {
 int recompute_width(bool moe) { return moe ? 13 : 9; }
 
 void print_header(bool moe) {
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<{}} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
-             "#", "configuration", "package", "racks", "chips", "tp", "pp", "cp", "dp", moe ? fmt::format(" {:>5}", "ep") : "", "mbs", "gbs",
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<{}} {:>7} {:>5} {:>6}  {:<17} {:>8} {:<19} {:>7} {:>6}  {:<18} {}\n",
+             "#", "configuration", "package", "racks", "chips", "tp", "pp", "vpp", "cp", "dp", moe ? fmt::format(" {:>5}", "ep") : "", "mbs", "gbs",
              "recompute", recompute_width(moe), "step s", "MFU", "goodp.", "days (band)", "capex $M", "TCO $M (band)", "GWh", "peak MW", "supply chips", "binding");
 }
 
 void print_row(int i, const size::Option& o, bool moe) {
   const auto& e = o.execution;
-  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<{}} {:>7.2f} {:>4.1f}% {:>6}  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
-             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.cp, e.dp, moe ? fmt::format(" {:>5}", experts_text(e)) : "",
+  fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<{}} {:>7.2f} {:>4.1f}% {:>6}  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
+             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.vpp, e.cp, e.dp, moe ? fmt::format(" {:>5}", experts_text(e)) : "",
              e.micro_batch, e.global_batch, size::recompute_text(e), recompute_width(moe),
              o.step_time_s, 100 * o.mfu, std::isfinite(o.goodput) ? fmt::format("{:.1f}%", 100 * o.goodput) : "n/a",
              fmt::format("{:.0f} ({:.0f}-{:.0f}){}", o.wall_s.value / kDay, o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : "*"),
@@ -97,7 +97,7 @@ void print_size_text(const size::Request& r, const std::vector<size::Candidate>&
   fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16. days: time-to-train with failures, "
              "checkpoints and restarts (goodput), band from the chip family's validation spread; * an assumed band (no training "
              "measurement of that chip) or a price/power/rate assumption. TCO: capex share over the run + energy + maintenance.\n",
-             r.global_batch, r.batch_tolerance > 0 ? fmt::format(" +-{:.0f}% (a multiple of dp x micro-batch)", 100 * r.batch_tolerance) : "");
+             r.global_batch, r.batch_tolerance > 0 ? fmt::format(" +-{:.0f}% (a multiple of dp x micro-batch, x pp when interleaved)", 100 * r.batch_tolerance) : "");
   fmt::print("searched {} configurations: every parallel layout screened, the best {} of each bracketed over rack counts.\n", c.size(),
              r.refine);
 }

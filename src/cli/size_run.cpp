@@ -22,7 +22,7 @@ std::vector<size::Screened> screen_all(size::Search& search, const dist::Session
   for (size_t i = mpi.rank(); i < units.size(); i += mpi.size()) {
     const auto s = search.screen(units[i]);
     mine += fmt::format("{} {} {} {} {} {:a} {}\n", s.unit.candidate, s.unit.layout, static_cast<int>(s.unit.recompute), int{s.unit.recompute_moe},
-                        int{s.unit.even_split}, s.racks_needed, s.reason.empty() ? "-" : s.reason);
+                        int{s.unit.even_split}, s.screening_score, s.reason.empty() ? "-" : s.reason);
   }
   const std::string all = dist::broadcast(dist::gather(mine));
   std::vector<size::Screened> out;
@@ -34,7 +34,7 @@ std::vector<size::Screened> screen_all(size::Search& search, const dist::Session
     s.unit.recompute = static_cast<workload::Recompute>(recompute);
     s.unit.recompute_moe = recompute_moe != 0;
     s.unit.even_split = even_split != 0;
-    s.racks_needed = std::strtod(racks.c_str(), nullptr);
+    s.screening_score = std::strtod(racks.c_str(), nullptr);
     s.reason = reason == "-" ? "" : reason;
     out.push_back(s);
   }

@@ -46,7 +46,7 @@ bool on_ladder(int n) {
 
 }  // namespace
 
-int balanced_last_stage_layers(const workload::ModelSpec& m, int pp) {
+int balanced_last_stage_layers(const workload::ModelSpec& m, int pp, int vpp) {
   if (pp < 2) return 0;
   // FLOPs per token, forward (the backward scales them alike): a layer on average, the head.
   const double layer = 2 * (workload::active_params(m) - workload::embedding_params(m)) / m.layers;
@@ -55,7 +55,7 @@ int balanced_last_stage_layers(const workload::ModelSpec& m, int pp) {
   const double extra = (head + mtp) / layer;  // in layers
   // n + extra = (L - n) / (pp - 1): the last stage as long as each of the others.
   const int n = static_cast<int>(std::lround((m.layers - (pp - 1) * extra) / pp));
-  const int last = std::max(1, std::min(n, m.layers - (pp - 1)));
+  const int last = std::max(vpp, std::min(n, m.layers - (pp - 1)));  // a stage holds vpp chunks of a layer at least
   const int even_last = m.layers / pp;  // the even split's last stage (the remainder goes first)
   return last < even_last ? last : 0;
 }
@@ -73,7 +73,11 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
           // MoE with TP: the experts either split like the dense layers (etp = tp) or whole
           // with EP folded over the TP ranks (etp 1), as Megatron-Core's MoE recipes run them.
           for (int etp : ep > 1 && tp > 1 ? std::vector<int>{0, 1} : std::vector<int>{0})
-            for (int mbs : {1, 2}) out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none, etp, balanced_last_stage_layers(m, pp)});
+            for (int vpp : {1, 2, 4}) {
+              if (vpp > 1 && (pp == 1 || m.layers / pp < vpp)) continue;
+              for (int mbs : {1, 2})
+                out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none, etp, balanced_last_stage_layers(m, pp, vpp), false, vpp});
+            }
         }
   }
   return out;
@@ -102,7 +106,7 @@ std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int targ
     const int64_t dp = n * ranks_per_rack(c) / split;
     // EP carved out of DP, or (folded) etp x ep tiling a stage's tp x cp x dp ranks.
     const bool ep_fits = l.etp > 0 && l.etp != l.tp ? (split / l.pp * dp) % (int64_t{l.etp} * l.ep) == 0 : dp % l.ep == 0;
-    if (!ep_fits || batch_for(dp * l.micro_batch, target, tolerance) == 0) continue;
+    if (!ep_fits || batch_for(dp * l.micro_batch * (l.vpp > 1 ? l.pp : 1), target, tolerance) == 0) continue;
     out.push_back(n);
   }
   return out;
@@ -113,12 +117,16 @@ workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int rac
   e.micro_batch = l.micro_batch;
   e.tp = l.tp, e.pp = l.pp, e.cp = l.cp, e.ep = l.ep, e.etp = l.etp;
   e.dp = static_cast<int>(racks * ranks_per_rack(c) / (static_cast<int64_t>(l.tp) * l.cp * l.pp));
-  e.global_batch = batch_for(static_cast<int64_t>(e.dp) * l.micro_batch, target, tolerance);
+  e.global_batch = batch_for(static_cast<int64_t>(e.dp) * l.micro_batch * (l.vpp > 1 ? l.pp : 1), target, tolerance);
   e.zero = 1;
   e.sequence_parallel = l.tp > 1;
   e.recompute = l.recompute;
   e.recompute_moe = l.recompute_moe;
   e.last_stage_layers = l.last_stage_layers;
+  // Interleaved: the sends of one chunk hidden behind another's compute, as Megatron-Bridge's and
+  // NeMo's recipes set overlap_p2p_comm whenever vpp > 1.
+  e.vpp = l.vpp;
+  e.overlap_p2p = l.vpp > 1;
   return e;
 }
 

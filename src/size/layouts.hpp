@@ -11,8 +11,9 @@ namespace rackscope::size {
 
 // TP powers of two inside one rack (TP rides the scale-up domain) dividing the heads; PP the
 // layer count's divisors up to 64 plus powers of two; CP 1 and 2; micro-batch 1 and 2; every
-// EP powers of two dividing the experts (MoE models only). Recompute is not enumerated: the
-// search takes the least recompute that fits in memory (more recompute is never faster).
+// EP powers of two dividing the experts (MoE models only); with PP, interleaving (vpp 1, 2, 4:
+// each stage at least vpp layers). Recompute is not enumerated: the search takes the least
+// recompute that fits in memory (more recompute is never faster).
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c);
 
 // Layers of the last of `pp` stages that balance it against the others, as tuned recipes lay
@@ -21,7 +22,7 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
 // multi-token-prediction module (a layer, its projection and another head), counted in layers by
 // their FLOPs per token, take the places of layers there. 0 when the even split already puts as
 // many on the last stage, or pp is 1.
-int balanced_last_stage_layers(const workload::ModelSpec& m, int pp);
+int balanced_last_stage_layers(const workload::ModelSpec& m, int pp, int vpp = 1);
 
 // The recompute the search tries, least first: none, selective, for MoE models selective with
 // the MoE blocks recomputed (one MoE forward and its all-to-alls again, less than full
@@ -43,7 +44,8 @@ int batch_for(int64_t replicas_x_micro, int target, double tolerance);
 
 // Rack counts up to max_racks at which `l` runs: k times the fewest racks holding whole
 // replicas (tp*cp*pp ranks), k on a ladder (every k to 16, then ~4% steps), dp a multiple of ep
-// and a global batch near `target` that dp x micro-batch divides. Ascending.
+// and a global batch near `target` that dp x micro-batch divides (interleaved: dp x micro-batch x
+// pp, the micro-batches a multiple of pp as Megatron-LM's interleaved schedule needs). Ascending.
 std::vector<int> valid_racks(const hw::ClusterSpec& c, const Layout& l, int target, int max_racks, double tolerance = 0);
 
 // The execution of `l` on `racks` racks (dp derived, the batch by batch_for), with the defaults

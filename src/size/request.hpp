@@ -53,7 +53,8 @@ struct Layout {
   workload::Recompute recompute = workload::Recompute::none;
   int etp = 0;  // expert TP (workload::Execution::etp): 0 = tp; 1 folds EP over the TP ranks
   int last_stage_layers = 0;  // pp > 1: the last stage's layers, fewer to carry the output head (0: even split)
-  bool recompute_moe = false;  // MoE models: the MoE blocks recomputed (workload::Execution::recompute_moe)
+  bool recompute_moe = false;
+  int vpp = 1;  // pp > 1: model chunks per stage (interleaved 1F1B), each stage holding at least vpp layers  // MoE models: the MoE blocks recomputed (workload::Execution::recompute_moe)
 };
 
 // A low-high band around a central value.

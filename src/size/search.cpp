@@ -176,10 +176,14 @@ Screened Search::screen(const Unit& u) {
     s.reason = o.reject;
     return s;
   }
-  // Racks for the deadline at this layout's speed; without a deadline (compare), rack-seconds of
-  // work, which orders the layouts the same way.
-  const double deadline = std::isfinite(request_.deadline_s) ? request_.deadline_s * kScreeningGoodput : 1.0;
-  s.racks_needed = n * o.work_s / deadline;
+  // Time as the objective (compare, size --objective time): the layout was screened at the most
+  // racks it reaches within the limits, so its work there is the time it can reach. Otherwise
+  // the racks this layout's speed needs for the deadline.
+  if (request_.objective == Objective::time) {
+    s.screening_score = o.work_s;
+    return s;
+  }
+  s.screening_score = n * o.work_s / (request_.deadline_s * kScreeningGoodput);
   return s;
 }
 
@@ -190,10 +194,10 @@ std::vector<std::pair<Unit, double>> Search::refinement_units(const std::vector<
     for (const auto& s : screened)
       if (s.unit.candidate == c && s.reason.empty()) ok.push_back(&s);
     std::stable_sort(ok.begin(), ok.end(), [](const Screened* a, const Screened* b) {
-      if (a->racks_needed != b->racks_needed) return a->racks_needed < b->racks_needed;
+      if (a->screening_score != b->screening_score) return a->screening_score < b->screening_score;
       return a->unit.layout < b->unit.layout;
     });
-    for (size_t i = 0; i < ok.size() && static_cast<int>(i) < request_.refine; ++i) out.emplace_back(ok[i]->unit, ok[i]->racks_needed);
+    for (size_t i = 0; i < ok.size() && static_cast<int>(i) < request_.refine; ++i) out.emplace_back(ok[i]->unit, ok[i]->screening_score);
   }
   return out;
 }

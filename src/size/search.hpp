@@ -28,7 +28,11 @@ struct Unit {
 
 struct Screened {
   Unit unit;
-  double racks_needed = 0;  // estimated; 0 when infeasible
+  // Lower is better; 0 when infeasible. With a deadline: the racks estimated to meet it (where
+  // refinement starts). Time as the objective: seconds of work at the most racks the layout
+  // reaches within the limits and the batch, so the layouts that scale furthest are refined,
+  // not the most efficient per rack.
+  double screening_score = 0;
   std::string reason;       // why infeasible ("" when feasible)
 };
 

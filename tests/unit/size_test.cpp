@@ -90,8 +90,11 @@ TEST_CASE("layouts: TP inside a rack dividing the heads, PP up to the layers") {
     CHECK(l.pp <= 12);
     CHECK(l.ep == 1);
   }
-  // tp {1,2,4} x cp {1,2} x pp {1,2,3,4,6,8,12} x mbs {1,2}; recompute is found by screening.
-  CHECK(size::layouts(m, c).size() == 3 * 2 * 7 * 2);
+  // tp {1,2,4} x cp {1,2} x (pp, vpp) x mbs {1,2}; recompute is found by screening. Each stage
+  // holds at least vpp of the 12 layers: pp 1 (vpp 1), 2 and 3 (6 and 4 layers: vpp 1, 2, 4), 4
+  // and 6 (3 and 2: vpp 1, 2), 8 and 12 (1: vpp 1): 13 pairs.
+  CHECK(size::layouts(m, c).size() == 3 * 2 * 13 * 2);
+  for (const auto& l : size::layouts(m, c)) CHECK((l.vpp == 1 || (l.pp > 1 && 12 / l.pp >= l.vpp)));
 }
 
 TEST_CASE("layouts: MoE with TP tries the experts split like TP and whole (EP folded over TP)") {
@@ -104,7 +107,7 @@ TEST_CASE("layouts: MoE with TP tries the experts split like TP and whole (EP fo
   // ep {1, 2, 4, 8}; with tp > 1 and ep > 1 both etp = tp (0) and etp 1: per (tp, cp, pp, mbs)
   // tp 1: 4 layouts, tp 2 and 4: 1 + 3 x 2 = 7 each.
   const auto all = size::layouts(m, c);
-  CHECK(all.size() == (4 + 7 + 7) * 2 * 7 * 2);
+  CHECK(all.size() == (4 + 7 + 7) * 2 * 13 * 2);
   for (const auto& l : all) CHECK((l.etp == 0 || (l.etp == 1 && l.tp > 1 && l.ep > 1)));
   // Folded, ep need only tile a stage's tp x cp x dp ranks: tp 4 x dp 2 = 8 ranks hold ep 8
   // (dp 2 alone does not).
@@ -142,9 +145,20 @@ TEST_CASE("layouts: the last stage gives up layers to the output head and the MT
   hw::ClusterSpec c;
   c.rack.chips = 4;
   c.rack.chip.ranks_per_chip = 1;
-  for (const auto& l : size::layouts(m, c)) CHECK(l.last_stage_layers == size::balanced_last_stage_layers(m, l.pp));
+  for (const auto& l : size::layouts(m, c)) CHECK(l.last_stage_layers == size::balanced_last_stage_layers(m, l.pp, l.vpp));
+  // Interleaved, the last stage keeps a layer for each of its vpp chunks: pp 8 with vpp 2 keeps
+  // 2; with vpp 4 it keeps 4, the even split's own count (0: nothing to balance).
+  CHECK(size::balanced_last_stage_layers(m, 8, 2) == 2);
+  CHECK(size::balanced_last_stage_layers(m, 8, 4) == 0);
   const size::Layout two{1, 2, 1, 1, 1, workload::Recompute::none, 0, 10};
   CHECK(size::execution(c, two, 1, 8).last_stage_layers == 10);
+  // Interleaved: vpp and overlapped sends run, and the batch is a multiple of dp x micro-batch x
+  // pp (4 racks of 4 ranks, pp 2: dp 8; a target of 20 rounds to 16, not 24 = 3 x 8).
+  const size::Layout interleaved{1, 2, 1, 1, 1, workload::Recompute::none, 0, 0, false, 2};
+  const auto e = size::execution(c, interleaved, 4, 20, 0.5);
+  CHECK(e.vpp == 2);
+  CHECK(e.overlap_p2p);
+  CHECK(e.global_batch % (8 * 2) == 0);
 }
 
 TEST_CASE("layouts: the recompute ladder adds MoE-block recompute for MoE models only") {
