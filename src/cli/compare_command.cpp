@@ -99,7 +99,7 @@ std::vector<std::string> unspent_capital_lines(const size::Request& r, const std
   for (const auto& b : best)
     if (b && b->capex_usd.value < 0.9 * *r.budget_usd)
       out.push_back(fmt::format("{}: its fastest option uses {} racks, ${:.0f}M of the ${:.2f}B; no option with more racks was faster "
-                                "at a global batch near {} sequences (--gbs sets it; the batch bounds dp x micro-batch)",
+                                "at a global batch near {} sequences (--gbs sets it; the batch bounds dp x micro-batch, x pp when interleaved)",
                                 b->rack, b->racks, b->capex_usd.value / 1e6, *r.budget_usd / 1e9, r.global_batch));
   return out;
 }

@@ -21,20 +21,19 @@ std::vector<size::Screened> screen_all(size::Search& search, const dist::Session
   std::string mine;
   for (size_t i = mpi.rank(); i < units.size(); i += mpi.size()) {
     const auto s = search.screen(units[i]);
-    mine += fmt::format("{} {} {} {} {} {:a} {}\n", s.unit.candidate, s.unit.layout, static_cast<int>(s.unit.recompute), int{s.unit.recompute_moe},
+    mine += fmt::format("{} {} {} {} {} {:a} {}\n", s.unit.candidate, s.unit.layout, static_cast<int>(s.unit.recompute.mode), int{s.unit.recompute.moe},
                         int{s.unit.even_split}, s.screening_score, s.reason.empty() ? "-" : s.reason);
   }
   const std::string all = dist::broadcast(dist::gather(mine));
   std::vector<size::Screened> out;
   std::istringstream in(all);
   size::Screened s;
-  std::string racks, reason;
+  std::string score, reason;
   int recompute = 0, recompute_moe = 0, even_split = 0;
-  while (in >> s.unit.candidate >> s.unit.layout >> recompute >> recompute_moe >> even_split >> racks >> reason) {
-    s.unit.recompute = static_cast<workload::Recompute>(recompute);
-    s.unit.recompute_moe = recompute_moe != 0;
+  while (in >> s.unit.candidate >> s.unit.layout >> recompute >> recompute_moe >> even_split >> score >> reason) {
+    s.unit.recompute = {static_cast<workload::Recompute>(recompute), recompute_moe != 0};
     s.unit.even_split = even_split != 0;
-    s.screening_score = std::strtod(racks.c_str(), nullptr);
+    s.screening_score = std::strtod(score.c_str(), nullptr);
     s.reason = reason == "-" ? "" : reason;
     out.push_back(s);
   }

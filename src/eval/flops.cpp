@@ -25,11 +25,12 @@ void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec&
   // The dense MLPs, recomputed on their own (recompute_mlp): their GEMMs' forward again.
   if (e.recompute != Recompute::full && e.recompute_mlp)
     recompute_flops += 2.0 * workload::dense_ffn_layers(m) * tokens_per_step * m.hidden * m.ffn * workload::ffn_matrices(m);
-  // The MoE blocks, recomputed on their own (recompute_moe): router and the experts a token uses.
-  if (e.recompute != Recompute::full && e.recompute_moe && m.moe.experts > 0) {
-    const double moe_layers = m.layers - workload::dense_ffn_layers(m);
+  // MoE layers recomputed on their own: the whole block (recompute_moe: the router and the experts
+  // a token uses), or only the shared experts (recompute_shared_experts): their GEMMs' forward again.
+  if (e.recompute != Recompute::full && m.moe.experts > 0 && (e.recompute_moe || e.recompute_shared_experts)) {
     const double expert = static_cast<double>(m.moe.expert_ffn) * workload::ffn_matrices(m);
-    recompute_flops += 2.0 * moe_layers * tokens_per_step * m.hidden * (m.moe.experts + (m.moe.top_k + m.moe.shared_experts) * expert);
+    const double per_token = e.recompute_moe ? m.moe.experts + (m.moe.top_k + m.moe.shared_experts) * expert : m.moe.shared_experts * expert;
+    recompute_flops += 2.0 * (m.layers - workload::dense_ffn_layers(m)) * tokens_per_step * m.hidden * per_token;
   }
   // Multi-token prediction runs outside the model FLOPs' convention (DeepSeek-V3's 37B active
   // parameters leave it out) but on the hardware: each module's layer and projection, attention
@@ -37,11 +38,6 @@ void account_flops(Report& rep, const StepContext& c, const workload::ModelSpec&
   const double attn_dim = static_cast<double>(m.heads) * m.head_dim;
   const double mtp_flops = m.mtp_depth * tokens_per_step *
                            (6 * (workload::mtp_module_params(m).active + static_cast<double>(m.vocab) * m.hidden) + 12.0 * attn_dim * c.seq);
-  // The shared experts, recomputed on their own (recompute_shared_experts, not within the block's).
-  if (e.recompute != Recompute::full && e.recompute_shared_experts && !e.recompute_moe && m.moe.experts > 0) {
-    const double moe_layers = m.layers - workload::dense_ffn_layers(m);
-    recompute_flops += 2.0 * moe_layers * tokens_per_step * m.hidden * m.moe.shared_experts * m.moe.expert_ffn * workload::ffn_matrices(m);
-  }
   rep.hardware_flops = rep.model_flops + recompute_flops + mtp_flops;
   const double cluster_peak = c.peak_flops / c.chip.ranks_per_chip * c.ranks;
   rep.mfu = rep.model_flops / rep.step_time_s / cluster_peak;

@@ -47,18 +47,27 @@ double head_time(const StepContext& c, const workload::ModelSpec& m, const workl
   return forward_backward_time(c, e, workload::head_forward(m, e, c.seq), head);
 }
 
-// What the multi-token-prediction modules add to the last stage per micro-batch: each a layer of
-// the last layer's kind (with its TP, CP and EP traffic), its input projection (a Transformer
-// Engine linear, in the layers' precision) and one more pass of the shared output head and loss.
-void add_mtp(StageTimes& s, const LayerCost& layer, const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
-  const double own = forward_backward_time(c, e, workload::mtp_projection_forward(m, e, c.seq), e.precision) + head_time(c, m, e);
-  s.compute += m.mtp_depth * (layer.t.fwd + layer.t.bwd + own);
-  s.recompute += m.mtp_depth * layer.t.recompute;
-  s.forward += m.mtp_depth * layer.t.fwd;
-  s.backward += m.mtp_depth * layer.t.bwd;
-  s.tp += m.mtp_depth * layer.tp;
-  s.cp += m.mtp_depth * layer.cp;
-  s.ep += m.mtp_depth * layer.ep;
+// `count` layers costed as `k` added to a stage's sums.
+void add_layers(StageTimes& s, const LayerCost& k, double count) {
+  s.compute += count * (k.t.fwd + k.t.bwd);
+  s.recompute += count * k.t.recompute;
+  s.forward += count * k.t.fwd;
+  s.backward += count * k.t.bwd;
+  s.tp += count * k.tp;
+  s.cp += count * k.cp;
+  s.ep += count * k.ep;
+}
+
+// The last stage's work beyond its layers, per micro-batch: the output head and loss and each
+// multi-token-prediction module: a layer of the last layer's kind (with its TP, CP and EP
+// traffic), its input projection (a Transformer Engine linear, in the layers' precision) and one
+// more pass of the shared output head and loss.
+void add_last_stage_extras(StageTimes& s, LayerKinds& kinds, const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
+  const double head = head_time(c, m, e);
+  s.compute += head;
+  if (m.mtp_depth == 0) return;
+  add_layers(s, kinds.of(m.layers - 1), m.mtp_depth);
+  s.compute += m.mtp_depth * (forward_backward_time(c, e, workload::mtp_projection_forward(m, e, c.seq), e.precision) + head);
 }
 }  // namespace
 
@@ -76,22 +85,10 @@ StageTimes slowest_stage(const StepContext& c, const workload::ModelSpec& m, con
     StageTimes s = sums(first_layer, last_layer, [&, first_layer = first_layer, last_layer = last_layer] {
       StageTimes sum;
       sum.layers = last_layer - first_layer;
-      for (int l = first_layer; l < last_layer; ++l) {
-        const LayerCost& k = kinds.of(l);
-        sum.compute += k.t.fwd + k.t.bwd;
-        sum.recompute += k.t.recompute;
-        sum.forward += k.t.fwd;
-        sum.backward += k.t.bwd;
-        sum.tp += k.tp;
-        sum.cp += k.cp;
-        sum.ep += k.ep;
-      }
+      for (int l = first_layer; l < last_layer; ++l) add_layers(sum, kinds.of(l), 1);
       return sum;
     });
-    if (stage == e.pp - 1) {
-      s.compute += head_time(c, m, e);
-      if (m.mtp_depth > 0) add_mtp(s, kinds.of(m.layers - 1), c, m, e);
-    }
+    if (stage == e.pp - 1) add_last_stage_extras(s, kinds, c, m, e);
     const double total = s.compute + s.recompute + s.tp + s.cp + s.ep;
     // What the stage adds to the fill and drain: its largest model chunk (ceil(layers / vpp)).
     const double fill = total * ((s.layers + e.vpp - 1) / e.vpp) / s.layers;

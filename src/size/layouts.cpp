@@ -76,7 +76,7 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
             for (int vpp : {1, 2, 4}) {
               if (vpp > 1 && (pp == 1 || m.layers / pp < vpp)) continue;
               for (int mbs : {1, 2})
-                out.push_back({tp, pp, cp, ep, mbs, workload::Recompute::none, etp, balanced_last_stage_layers(m, pp, vpp), false, vpp});
+                out.push_back({tp, pp, cp, ep, mbs, {}, etp, balanced_last_stage_layers(m, pp, vpp), vpp});
             }
         }
   }
@@ -120,8 +120,8 @@ workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int rac
   e.global_batch = batch_for(static_cast<int64_t>(e.dp) * l.micro_batch * (l.vpp > 1 ? l.pp : 1), target, tolerance);
   e.zero = 1;
   e.sequence_parallel = l.tp > 1;
-  e.recompute = l.recompute;
-  e.recompute_moe = l.recompute_moe;
+  e.recompute = l.recompute.mode;
+  e.recompute_moe = l.recompute.moe;
   e.last_stage_layers = l.last_stage_layers;
   // Interleaved: the sends of one chunk hidden behind another's compute, as Megatron-Bridge's and
   // NeMo's recipes set overlap_p2p_comm whenever vpp > 1.
@@ -130,9 +130,9 @@ workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int rac
   return e;
 }
 
-std::vector<RecomputeStep> recompute_ladder(const workload::ModelSpec& m) {
+std::vector<RecomputeChoice> recompute_ladder(const workload::ModelSpec& m) {
   using workload::Recompute;
-  std::vector<RecomputeStep> steps{{Recompute::none, false}, {Recompute::selective, false}};
+  std::vector<RecomputeChoice> steps{{Recompute::none, false}, {Recompute::selective, false}};
   if (m.moe.experts > 0) steps.push_back({Recompute::selective, true});
   steps.push_back({Recompute::full, false});
   return steps;

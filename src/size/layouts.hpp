@@ -27,11 +27,7 @@ int balanced_last_stage_layers(const workload::ModelSpec& m, int pp, int vpp = 1
 // The recompute the search tries, least first: none, selective, for MoE models selective with
 // the MoE blocks recomputed (one MoE forward and its all-to-alls again, less than full
 // recompute's whole forward), then full.
-struct RecomputeStep {
-  workload::Recompute mode = workload::Recompute::none;
-  bool moe = false;
-};
-std::vector<RecomputeStep> recompute_ladder(const workload::ModelSpec& m);
+std::vector<RecomputeChoice> recompute_ladder(const workload::ModelSpec& m);
 
 // An execution's recompute as the answer names it: "none", "selective", "selective+moe", "full".
 std::string recompute_text(const workload::Execution& e);

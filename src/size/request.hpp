@@ -47,14 +47,20 @@ struct Candidate {
   hw::ClusterSpec spec;
 };
 
+// The recompute a layout runs with: a mode and, for MoE models, the MoE blocks besides
+// (workload::Execution::recompute_moe); the search tries them as size::recompute_ladder orders them.
+struct RecomputeChoice {
+  workload::Recompute mode = workload::Recompute::none;
+  bool moe = false;
+};
+
 // A parallel layout, independent of the rack count (dp follows from it).
 struct Layout {
   int tp = 1, pp = 1, cp = 1, ep = 1, micro_batch = 1;
-  workload::Recompute recompute = workload::Recompute::none;
+  RecomputeChoice recompute;  // set by the search's screening, not enumerated
   int etp = 0;  // expert TP (workload::Execution::etp): 0 = tp; 1 folds EP over the TP ranks
   int last_stage_layers = 0;  // pp > 1: the last stage's layers, fewer to carry the output head (0: even split)
-  bool recompute_moe = false;
-  int vpp = 1;  // pp > 1: model chunks per stage (interleaved 1F1B), each stage holding at least vpp layers  // MoE models: the MoE blocks recomputed (workload::Execution::recompute_moe)
+  int vpp = 1;  // pp > 1: model chunks per stage (interleaved 1F1B), each stage holding at least vpp layers
 };
 
 // A low-high band around a central value.

@@ -143,7 +143,6 @@ Option Search::probe(const Unit& u, int racks) {
   Built& b = built(u.candidate, racks);
   Layout l = layouts_[u.candidate][u.layout];
   l.recompute = u.recompute;
-  l.recompute_moe = u.recompute_moe;
   if (u.even_split) l.last_stage_layers = 0;
   const workload::Execution e = execution(b.spec, l, racks, request_.global_batch, request_.batch_tolerance);
   ++evaluations_;
@@ -161,9 +160,8 @@ Screened Search::screen(const Unit& u) {
   // The least recompute that fits, with the balanced last stage or else the even split.
   Option o;
   const bool balanced = layouts_[u.candidate][u.layout].last_stage_layers > 0;
-  for (const RecomputeStep& step : recompute_ladder(request_.model)) {
-    s.unit.recompute = step.mode;
-    s.unit.recompute_moe = step.moe;
+  for (const RecomputeChoice& step : recompute_ladder(request_.model)) {
+    s.unit.recompute = step;
     for (bool even : {false, true}) {
       if (even && !balanced) break;
       s.unit.even_split = even;

@@ -18,9 +18,7 @@ namespace rackscope::size {
 
 struct Unit {
   int candidate = 0, layout = 0;
-  // The least recompute that fits, found by screening (a step of recompute_ladder()).
-  workload::Recompute recompute = workload::Recompute::none;
-  bool recompute_moe = false;
+  RecomputeChoice recompute;  // the least that fits, found by screening (a step of recompute_ladder())
   // The even split instead of the layout's balanced last stage, when that one alone does not fit
   // (balancing puts more layers on the first stages, which hold the most activations).
   bool even_split = false;

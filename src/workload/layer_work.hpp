@@ -48,8 +48,8 @@ struct LayerWork {
   KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
   KernelWork grad_accumulation;  // backward only, without gradient-accumulation fusion: main_grad += grad per weight
   // Forward work the backward repeats for the modules Execution recomputes selectively
-  // (recompute_mla_up_proj, recompute_moe_act, recompute_mlp, recompute_moe): GEMMs, their input
-  // casts, elementwise kernels.
+  // (recompute_mla_up_proj, recompute_moe_act, recompute_mlp, recompute_moe, recompute_layernorm,
+  // recompute_shared_experts): GEMMs, their input casts, elementwise kernels.
   std::vector<Gemm> recompute_gemms;
   KernelWork recompute_casts, recompute_elementwise;
   // MoE dispatch (workload/moe_dispatch.hpp): rows of `hidden` one rank sends in each all-to-all
@@ -58,8 +58,8 @@ struct LayerWork {
   // Whether the FFN block gathers its input over TP and reduces its output (sequence parallel) or
   // all-reduces it: dense FFNs and shared experts do; routed experts only through the dispatcher.
   bool ffn_tp_collectives = true;
-  // The dense MLP recomputed (recompute_mlp), or the MoE block with shared experts (recompute_moe):
-  // its forward's TP gather and reduction run again too.
+  // The dense MLP recomputed (recompute_mlp), or shared experts (recompute_moe,
+  // recompute_shared_experts): the FFN block's forward TP gather and reduction run again too.
   bool ffn_tp_recomputed = false;
   // The MoE block recomputed (recompute_moe): its forward's dispatch and combine run again too.
   bool moe_recomputed = false;

@@ -111,7 +111,7 @@ TEST_CASE("layouts: MoE with TP tries the experts split like TP and whole (EP fo
   for (const auto& l : all) CHECK((l.etp == 0 || (l.etp == 1 && l.tp > 1 && l.ep > 1)));
   // Folded, ep need only tile a stage's tp x cp x dp ranks: tp 4 x dp 2 = 8 ranks hold ep 8
   // (dp 2 alone does not).
-  const size::Layout split{4, 1, 1, 8, 1, workload::Recompute::none, 0}, folded{4, 1, 1, 8, 1, workload::Recompute::none, 1};
+  const size::Layout split{4, 1, 1, 8, 1, {}, 0}, folded{4, 1, 1, 8, 1, {}, 1};
   CHECK(size::valid_racks(c, split, 16, 2).empty());
   CHECK(size::valid_racks(c, folded, 16, 2) == std::vector<int>{2});
   CHECK(size::execution(c, folded, 2, 16).etp == 1);
@@ -150,11 +150,11 @@ TEST_CASE("layouts: the last stage gives up layers to the output head and the MT
   // 2; with vpp 4 it keeps 4, the even split's own count (0: nothing to balance).
   CHECK(size::balanced_last_stage_layers(m, 8, 2) == 2);
   CHECK(size::balanced_last_stage_layers(m, 8, 4) == 0);
-  const size::Layout two{1, 2, 1, 1, 1, workload::Recompute::none, 0, 10};
+  const size::Layout two{1, 2, 1, 1, 1, {}, 0, 10};
   CHECK(size::execution(c, two, 1, 8).last_stage_layers == 10);
   // Interleaved: vpp and overlapped sends run, and the batch is a multiple of dp x micro-batch x
   // pp (4 racks of 4 ranks, pp 2: dp 8; a target of 20 rounds to 16, not 24 = 3 x 8).
-  const size::Layout interleaved{1, 2, 1, 1, 1, workload::Recompute::none, 0, 0, false, 2};
+  const size::Layout interleaved{1, 2, 1, 1, 1, {}, 0, 0, 2};
   const auto e = size::execution(c, interleaved, 4, 20, 0.5);
   CHECK(e.vpp == 2);
   CHECK(e.overlap_p2p);
