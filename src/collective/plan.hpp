@@ -73,6 +73,11 @@ struct AlgorithmCost {
   // intra-rack reduce-scatter of one piece while the previous crosses racks): the busiest phase's
   // data time is paid whole, the others' only for one of the pieces in flight.
   bool overlapped_phases = false;
+  // Overlapped phases cut into the runtime's own fixed chunks (NCCL's NVLS tree: the first phase's
+  // chunk rule, timing.cpp nvls_tree_chunk): each chunk passes these stages in turn, each phase
+  // one stage per `stage_phases` entry, so a message of few chunks per channel pays the pipeline's
+  // fill instead of hiding all but the busiest phase. Empty: phases hidden over the steps in flight.
+  std::vector<int> stage_phases;
   double min_chunk_bytes = 0;
 };
 

@@ -222,7 +222,21 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
     }
     if (ph.repeat >= 2 && ph.ring_pass) bubble = std::max(bubble, bytes * pb);
   }
-  if (overlap) t += data_max + (data_sum - data_max) / in_flight;
+  if (overlap && !a.stage_phases.empty()) {
+    // A pipeline of fixed chunks: with k chunks per channel and stage j taking tau_j of each, the
+    // first chunk fills every stage (sum_j tau_j) and the other k - 1 leave at the steady pace of
+    // the overlapped phases (below: the busiest whole, the others for one step in flight). A
+    // phase's data time over k chunks is each of its stages' tau.
+    const PhaseCost& chunked = a.phases.front();
+    const double chunk = nvls_tree_chunk(bytes, chunked.chunk_max_B, chunked.chunk_ops, chunked.chunk_nodes);
+    const double k = std::max(1.0, std::ceil(bytes / chunked.chunk_ops / chunk));
+    double stage_sum = 0;
+    for (size_t i = 0; i < a.phases.size(); ++i)
+      stage_sum += a.stage_phases[i] * a.phases[i].repeat * bytes * per_byte(a.phases[i], p, bytes);
+    t += stage_sum / k + (k - 1) / k * (data_max + (data_sum - data_max) / in_flight);
+  } else if (overlap) {
+    t += data_max + (data_sum - data_max) / in_flight;
+  }
   // The unoverlapped last slice of a pass around a ring (NCCL Simple): a fraction of one step's
   // data time. Single-step phases (mesh, in-switch) make no pass and have no such bubble.
   return t + p.pipeline_bubble_steps * bubble;

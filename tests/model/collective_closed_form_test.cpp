@@ -308,6 +308,45 @@ TEST_CASE("closed form: NVLS tree across two and four switch racks, tiers overla
   CHECK_FALSE(q.best(Op::allreduce, collective::first_ranks(plain, 2 * m), S, "in-switch-tree").has_value());
 }
 
+TEST_CASE("closed form: NVLS tree in NCCL's chunks pays the pipeline's fill") {
+  // As above, with the switch reducing in chunks (NCCL's NVLS: chunks of at most c = 128 KiB over
+  // ops = channels x m concurrent operations, each chunk o on the reduction's time). A chunk is
+  // reduced in the switch, climbs and descends the tree (2 network stages on two racks) and is
+  // multicast: with k = S / ops / c chunks per channel the first fills the 2 + 2 stages, the
+  // other k - 1 leave at the overlapped tiers' steady pace.
+  const double B = 300e9, L = 0.5e-6, Bn = 50e9, Lh = 1e-6, Lo = 2e-6, Rb = 150e9, Lr = 10e-6, o = 40e-9;
+  const int m = 4, F = 8, channels = 2;
+  const double ops = channels * m, c_max = 128.0 * 1024;
+  hw::ClusterSpec spec = test::two_racks(m, B, L, Bn, Lh, Lo);
+  auto& sw = std::get<hw::SwitchSpec>(spec.rack.scale_up);
+  sw.in_switch_reduction = true;
+  sw.reduction_bandwidth_Bps = Rb;
+  sw.reduction_latency_s = Lr;
+  sw.reduction_chunk_overhead_s = o;
+  sw.reduction_chunk_B = c_max;
+  sw.reduction_channels = channels;
+  spec.rack.chip.collectives.network_steps_in_flight = F;
+  const fabric::Fabric f(spec);
+  const double steps = (2 * L + Lr + s) + 2 * (2 * Lh + 2 * Lo + s);
+  auto expected = [&](double bytes, double chunk) {
+    const double k = std::ceil(bytes / ops / chunk);
+    const double intra = bytes * std::max((m + 1.0) / m / (B * e), 1 / Rb + o / chunk), inter = bytes / m / (Bn * e);
+    const double steady = std::max(intra, inter) + std::min(intra, inter) / F;
+    return lambda + steps + (2 * intra + 2 * inter) / k + (k - 1) / k * steady;
+  };
+  // 4 MiB: not below 4 x ops x c, so whole 128 KiB chunks, k = 4 per channel.
+  CHECK(time_of(f, Op::allreduce, 2 * m, "in-switch-tree", 4.0 * 1024 * 1024) ==
+        doctest::Approx(expected(4.0 * 1024 * 1024, c_max)));
+  // 256 KiB: below 4 x ops x c (64 KiB chunks) and below ops x 64 KiB (32 KiB chunks): one
+  // chunk per channel passes every stage in turn, nothing overlapped.
+  CHECK(time_of(f, Op::allreduce, 2 * m, "in-switch-tree", 256.0 * 1024) == doctest::Approx(expected(256.0 * 1024, 32.0 * 1024)));
+  // A very long message approaches the overlapped tiers' steady pace (the test above).
+  const double big = 64.0 * 1024 * 1024 * 1024;
+  const double intra = big * std::max((m + 1.0) / m / (B * e), 1 / Rb + o / c_max), inter = big / m / (Bn * e);
+  CHECK(time_of(f, Op::allreduce, 2 * m, "in-switch-tree", big) ==
+        doctest::Approx(lambda + steps + std::max(intra, inter) + std::min(intra, inter) / F).epsilon(0.01));
+}
+
 TEST_CASE("closed form: multi-ring on a 4x4 torus") {
   // A 4x4 torus (4 links per chip, B per direction) splits into 2 edge-disjoint Hamiltonian
   // cycles, each run both ways: 4 rings, a ring step moving S/16 / 4 over every link direction.
