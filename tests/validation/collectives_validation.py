@@ -61,14 +61,15 @@ SYSTEMS = {
     "H100 x2 (8x 400 Gb/s IB each, user gj-aion) default": ("h100-8x.toml", ["--set", "racks=2"]),
     "H100 x4 (8x 400 Gb/s IB each, user gj-aion) default": ("h100-8x.toml", ["--set", "racks=4"]),
     "H100 x2 (8x 400 Gb/s IB each, user gj-aion) ring, 24 CTAs": ("h100-8x.toml", ["--set", "racks=2", "--algo", "ring"]),
-    # EFA: the provider's reference sweep with NCCL over aws-ofi-nccl (its transport latency taken
-    # from this curve's 8 B - 2 KiB points, nothing else fitted).
+    # EFA: the provider's reference sweeps with NCCL over aws-ofi-nccl (each generation's transport
+    # latency taken from its curve's 8 B - 2 KiB points, nothing else fitted).
     "AWS p5.48xlarge x2 (H100, 32x 100 Gb/s EFA each) default":
         ("h100-8x.toml", ["--set", "racks=2", "--set", "rack.nics.count=32", "--set", "rack.nics.bandwidth=100 Gbps",
                           "--set", "rack.chip.collectives=../runtimes/h100-nccl-aws-ofi.toml"]),
-    # Other transports, printed only (low trust): the NICs as stated, IB's transport figures.
     "AWS p4de.24xlarge x2 (A100, 4x 100 Gb/s EFA each) default":
-        ("a100-8x.toml", ["--set", "racks=2", "--set", "rack.nics.count=4", "--set", "rack.nics.bandwidth=100 Gbps"]),
+        ("a100-8x.toml", ["--set", "racks=2", "--set", "rack.nics.count=4", "--set", "rack.nics.bandwidth=100 Gbps",
+                          "--set", "rack.chip.collectives=../runtimes/a100-nccl-aws-ofi.toml"]),
+    # Other transports, printed only (low trust): the NICs as stated, IB's transport figures.
     "GCP a3-megagpu-8g x2 (H100, 8x 200 Gb/s GPUDirect-TCPXO each) Ring/Tree Simple":
         ("h100-8x.toml", ["--set", "racks=2", "--set", "rack.nics.bandwidth=200 Gbps"]),
     "OCI BM A100 x2 (RoCEv2) default": ("a100-8x.toml", ["--set", "racks=2"]),
