@@ -158,11 +158,15 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
       for (int l = first; l < last; ++l) sum += activations[is_moe_layer(m, l)];
       return sum;
     });
-    // 1F1B: stage i keeps pp - i micro-batches in flight; interleaving adds (pp-1)/(pp v)
-    // (Narayanan et al. 2021; Korthikanti et al. 2022 sec. 4.2).
+    // 1F1B: stage i keeps pp - i micro-batches in flight. Interleaved (Megatron-Core's
+    // get_pp_rank_microbatches): rank i runs 2 (pp - i - 1) + (vpp - 1) pp model-chunk forwards
+    // before its first backward, then one more, each chunk a vpp-th of the stage's layers; on the
+    // first stage that is pp + (pp - 1)/vpp stages' worth (Korthikanti et al. 2022 sec. 4.2), and
+    // even the last keeps (vpp - 1) pp chunks, not one micro-batch.
     const double in_flight = std::min(micro_batches, e.pp - stage);
-    const double interleave = e.vpp > 1 ? 1 + (e.pp - 1.0) / (e.pp * e.vpp) : 1;
-    u.activations_B = per_mb * in_flight * (stage == 0 ? interleave : 1);
+    const double chunks_in_flight = std::min(static_cast<double>(micro_batches) * e.vpp,
+                                             2.0 * (e.pp - stage - 1) + (e.vpp - 1.0) * e.pp + 1);
+    u.activations_B = per_mb * (e.vpp > 1 ? chunks_in_flight / e.vpp : in_flight);
     if (stage == e.pp - 1) {
       const double tokens = e.micro_batch * static_cast<double>(seq) / e.cp;
       // Each multi-token-prediction module keeps a layer's activations of the last layer's kind

@@ -181,6 +181,27 @@ TEST_CASE("pipeline layouts: uneven first/last stages, embedding and loss stages
   CHECK(eval::check_structure(m, v, 1, m.seq, test::simple_chip()).reason == workload::Infeasibility::vpp_without_pp);
 }
 
+TEST_CASE("interleaved pipeline memory: each stage keeps Megatron-Core's warm-up of model chunks, by hand") {
+  // Rank r of an interleaved pipeline runs 2 (pp - r - 1) + (vpp - 1) pp model-chunk forwards
+  // before its first backward, then one more (get_pp_rank_microbatches), a chunk being a vpp-th of
+  // the stage's layers. pp 4, vpp 2, 32 layers laid 2 | 14 | 14 | 2 (the embedding and the head
+  // on the short stages): ranks 1 and 2 keep 9 and 7 chunks, 4.5 x 14 and 3.5 x 14 layers'
+  // activations, and rank 1 needs most (plain 1F1B would count 3 x 14 there).
+  const auto m = llama8b();
+  workload::Execution e;
+  e.pp = 4, e.vpp = 2, e.dp = 1, e.tp = 1, e.first_stage_layers = e.last_stage_layers = 2, e.global_batch = 8;
+  const int seq = 4096;
+  const double layer = workload::layer_activation_bytes(m, 5, e, seq, true);
+  const auto u = workload::memory_per_rank(m, e, seq, true, 8, workload::state_bytes(e));
+  CHECK(u.activations_B == doctest::Approx(4.5 * 14 * layer));
+  // Fewer micro-batches than the warm-up wants: ranks 1 and 2 hold all 2 x vpp chunk forwards.
+  const auto few = workload::memory_per_rank(m, e, seq, true, 2, workload::state_bytes(e));
+  CHECK(few.activations_B == doctest::Approx(2.0 * 14 * layer));
+  // Without interleaving, 1F1B: pp - r micro-batches, rank 1's 3 x 14.
+  e.vpp = 1;
+  CHECK(workload::memory_per_rank(m, e, seq, true, 8, workload::state_bytes(e)).activations_B == doctest::Approx(3.0 * 14 * layer));
+}
+
 TEST_CASE("pipeline bubble: each stage from its own layers, on ideal chips") {
   // Stages of 6, 10, 10 and 6 layers taking t = n tau per micro-batch (+ the head on the last):
   // a step of (m - 1) t_max + Σ t_i, so a bubble of Σ t_i - t_max beyond m t_max. Interleaved

@@ -116,15 +116,17 @@ for row in rows:
         # their sends with other chunks' compute (overlap_p2p_comm, set whenever vpp > 1 by NeMo's
         # and Megatron-Bridge's comm_overlap.py). Llama 3 shares its
         # architecture with the Llama 3.1 files (the RoPE scaling differs, not the work).
+        # Gradient buffers and their reduction in bf16 where the setting says so (Megatron-Bridge's
+        # performance recipes: grad_reduce_in_fp32 = False for Llama 3/3.1 and DeepSeek-V3), and
+        # weights kept in FP8 under their FP8-CS precision (fp8_param_gather = True).
         # MoE rows (ep > 1) as their setting says: expert TP 1 (EP folded over TP), the flex
-        # dispatcher (DeepEP / HybridEP), bf16 gradient buffers and reduction, MLA's
+        # dispatcher (DeepEP / HybridEP), MLA's
         # up-projections and the dense layers' MLPs recomputed (recompute_modules mla_up_proj, mlp).
         tp, ep, setting = int(row["tp"]), int(row["ep"]), row["setting"]
         # A recipe's pipeline layout (Megatron's pipeline_model_parallel_layout) as stage layer counts.
         layout = re.search(r"first stage (\d+) layers, last stage (\d+) layers", setting)
         moe = (["--ep", ep] + (["--etp", 1] if "expert TP 1" in setting else [])
                + (["--moe-dispatcher", "flex"] if "flex dispatcher" in setting else [])
-               + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])
                + (["--recompute-mla-up-proj"] if "MLA up-projections" in setting and "recomputed" in setting else [])
                + (["--recompute-mlp"] if "dense MLPs recomputed" in setting else [])) if ep > 1 else []
         cluster, racks, place = gpu_cluster(row)
@@ -137,6 +139,8 @@ for row in rows:
                    + (["--graph-capture"] if "CUDA graphs" in setting else [])
                    + (["--embedding-stage", "--loss-stage"] if "embedding and loss in the pipeline split" in setting else [])
                    + (["--first-stage-layers", layout.group(1), "--last-stage-layers", layout.group(2)] if layout else [])
+                   + (["--grad-reduce", "bf16"] if "bf16 gradient reduction" in setting else [])
+                   + (["--fp8-params"] if "FP8 parameters" in setting else [])
                    + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []) + moe)
         tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
         modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
