@@ -73,7 +73,7 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
           // MoE with TP: the experts either split like the dense layers (etp = tp) or whole
           // with EP folded over the TP ranks (etp 1), as Megatron-Core's MoE recipes run them.
           for (int etp : ep > 1 && tp > 1 ? std::vector<int>{0, 1} : std::vector<int>{0})
-            for (int vpp : {1, 2, 4}) {
+            for (int vpp : {1, 2, 4, 8}) {
               if (vpp > 1 && (pp == 1 || m.layers / pp < vpp)) continue;
               for (int mbs : {1, 2})
                 out.push_back({tp, pp, cp, ep, mbs, {}, etp, balanced_last_stage_layers(m, pp, vpp), vpp});

@@ -11,7 +11,7 @@ namespace rackscope::size {
 
 // TP powers of two inside one rack (TP rides the scale-up domain) dividing the heads; PP the
 // layer count's divisors up to 64 plus powers of two; CP 1 and 2; micro-batch 1 and 2; every
-// EP powers of two dividing the experts (MoE models only); with PP, interleaving (vpp 1, 2, 4:
+// EP powers of two dividing the experts (MoE models only); with PP, interleaving (vpp 1, 2, 4, 8:
 // each stage at least vpp layers). Recompute is not enumerated: the search takes the least
 // recompute that fits in memory (more recompute is never faster).
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c);
