@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -31,7 +32,7 @@ std::string layout_text(const workload::Execution& e) {
   // MoE layouts name their expert parallelism (and expert TP when it differs from TP).
   const std::string experts = e.ep > 1 ? fmt::format(" ep{}{}", e.ep, workload::expert_grid_folded(e) ? fmt::format(" etp{}", e.etp) : "") : "";
   const std::string interleaved = e.vpp > 1 ? fmt::format(" vpp{}", e.vpp) : "";
-  return fmt::format("tp{} pp{}{} cp{} dp{}{} mbs{} {}", e.tp, e.pp, interleaved, e.cp, e.dp, experts, e.micro_batch, size::recompute_text(e));
+  return fmt::format("tp{} pp{}{} cp{} dp{}{} mbs{} {}", e.tp, size::pipeline_text(e), interleaved, e.cp, e.dp, experts, e.micro_batch, size::recompute_text(e));
 }
 
 // Rows of one configuration's model answer, by key; NaN where it has none.
@@ -172,6 +173,8 @@ CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>&
   add_packaging_sentences(t, racks);
   t.notes.push_back("* marks the best value of a row. Time-to-train includes failures, checkpoints and restarts (goodput); its band is "
                     "the chip family's validation spread, '(assumed)' where no training measurement of the chip exists.");
+  if (std::any_of(best.begin(), best.end(), [](const auto& o) { return o && o->execution.embedding_stage && o->execution.loss_stage; }))
+    t.notes.push_back("pp16e: the embedding and the loss counted as layers of the pipeline split (Llama 3's pipeline).");
   for (size_t c = 0; c < best.size(); ++c)
     if (best[c] && !std::isfinite(best[c]->goodput)) {
       t.notes.push_back("goodput n/a: the cluster names no reliability file, so its time-to-train counts no failures, checkpoints or restarts.");

@@ -27,7 +27,8 @@ workload::Recompute recompute_from(const std::string& s) {
 nlohmann::json parallelism_json(const workload::Execution& e) {
   return {{"tp", e.tp}, {"pp", e.pp}, {"vpp", e.vpp}, {"cp", e.cp}, {"dp", e.dp}, {"ep", e.ep}, {"etp", workload::expert_tp(e)}, {"micro_batch", e.micro_batch},
           {"global_batch", e.global_batch}, {"recompute", workload::recompute_name(e.recompute)},
-          {"recompute_moe", e.recompute_moe}, {"last_stage_layers", e.last_stage_layers}, {"overlap_p2p", e.overlap_p2p}, {"zero", e.zero},
+          {"recompute_moe", e.recompute_moe}, {"last_stage_layers", e.last_stage_layers},
+          {"embedding_loss_stages", e.embedding_stage && e.loss_stage}, {"overlap_p2p", e.overlap_p2p}, {"zero", e.zero},
           {"sequence_parallel", e.sequence_parallel}};
 }
 
@@ -84,6 +85,7 @@ size::Option option_from_json(const nlohmann::json& j) {
   e.recompute = recompute_from(p.at("recompute").get<std::string>());
   e.recompute_moe = p.at("recompute_moe");
   e.last_stage_layers = p.at("last_stage_layers");
+  e.embedding_stage = e.loss_stage = p.at("embedding_loss_stages").get<bool>();
   e.vpp = p.at("vpp");
   e.overlap_p2p = p.at("overlap_p2p");
   e.sequence_parallel = p.at("sequence_parallel");

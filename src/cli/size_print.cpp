@@ -42,7 +42,7 @@ void print_header(bool moe) {
 void print_row(int i, const size::Option& o, bool moe) {
   const auto& e = o.execution;
   fmt::print("{:>2}  {:<28} {:<8} {:>5} {:>6}  {:>3} {:>3} {:>3} {:>2} {:>4}{} {:>3} {:>5} {:<{}} {:>7.2f} {:>4.1f}% {:>6}  {:<17} {:>8.0f} {:<19} {:>7.1f} {:>6.1f}{} {:<18} {}\n",
-             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, e.pp, e.vpp, e.cp, e.dp, moe ? fmt::format(" {:>5}", experts_text(e)) : "",
+             i, o.rack, packaging_text(o), o.racks, o.chips, e.tp, size::pipeline_text(e), e.vpp, e.cp, e.dp, moe ? fmt::format(" {:>5}", experts_text(e)) : "",
              e.micro_batch, e.global_batch, size::recompute_text(e), recompute_width(moe),
              o.step_time_s, 100 * o.mfu, std::isfinite(o.goodput) ? fmt::format("{:.1f}%", 100 * o.goodput) : "n/a",
              fmt::format("{:.0f} ({:.0f}-{:.0f}){}", o.wall_s.value / kDay, o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : "*"),
@@ -94,7 +94,8 @@ void print_size_text(const size::Request& r, const std::vector<size::Candidate>&
   }
   print_rejected(a);
   for (const auto& s : memory_limit_lines(r, c, a)) fmt::print("{}\n", s);
-  fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16. days: time-to-train with failures, "
+  fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16; pp 16e: the embedding and the loss "
+             "counted as layers of the pipeline split. days: time-to-train with failures, "
              "checkpoints and restarts (goodput), band from the chip family's validation spread; * an assumed band (no training "
              "measurement of that chip) or a price/power/rate assumption. TCO: capex share over the run + energy + maintenance.\n",
              r.global_batch, r.batch_tolerance > 0 ? fmt::format(" +-{:.0f}% (a multiple of dp x micro-batch, x pp when interleaved)", 100 * r.batch_tolerance) : "");

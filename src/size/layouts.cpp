@@ -74,9 +74,14 @@ std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec&
           // with EP folded over the TP ranks (etp 1), as Megatron-Core's MoE recipes run them.
           for (int etp : ep > 1 && tp > 1 ? std::vector<int>{0, 1} : std::vector<int>{0})
             for (int vpp : {1, 2, 4, 8}) {
-              if (vpp > 1 && (pp == 1 || m.layers / pp < vpp)) continue;
-              for (int mbs : {1, 2})
-                out.push_back({tp, pp, cp, ep, mbs, {}, etp, balanced_last_stage_layers(m, pp, vpp), vpp});
+              if (vpp > 1 && pp == 1) continue;
+              const int chunks = pp * vpp;
+              // The embedding and the loss as layers of the split where they make it whole.
+              const bool with_ends = pp > 1 && m.layers % chunks != 0 && (m.layers + 2) % chunks == 0;
+              for (int mbs : {1, 2}) {
+                if (m.layers / pp >= vpp) out.push_back({tp, pp, cp, ep, mbs, {}, etp, balanced_last_stage_layers(m, pp, vpp), vpp});
+                if (with_ends) out.push_back({tp, pp, cp, ep, mbs, {}, etp, 0, vpp, true});
+              }
             }
         }
   }
@@ -123,6 +128,7 @@ workload::Execution execution(const hw::ClusterSpec& c, const Layout& l, int rac
   e.recompute = l.recompute.mode;
   e.recompute_moe = l.recompute.moe;
   e.last_stage_layers = l.last_stage_layers;
+  e.embedding_stage = e.loss_stage = l.embedding_loss_stages;
   // Interleaved: the sends of one chunk hidden behind another's compute, as Megatron-Bridge's and
   // NeMo's recipes set overlap_p2p_comm whenever vpp > 1.
   e.vpp = l.vpp;
@@ -140,6 +146,10 @@ std::vector<RecomputeChoice> recompute_ladder(const workload::ModelSpec& m) {
 
 std::string recompute_text(const workload::Execution& e) {
   return std::string(workload::recompute_name(e.recompute)) + (e.recompute_moe ? "+moe" : "");
+}
+
+std::string pipeline_text(const workload::Execution& e) {
+  return std::to_string(e.pp) + (e.embedding_stage && e.loss_stage ? "e" : "");
 }
 
 }  // namespace rackscope::size

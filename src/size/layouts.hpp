@@ -12,7 +12,8 @@ namespace rackscope::size {
 // TP powers of two inside one rack (TP rides the scale-up domain) dividing the heads; PP the
 // layer count's divisors up to 64 plus powers of two; CP 1 and 2; micro-batch 1 and 2; every
 // EP powers of two dividing the experts (MoE models only); with PP, interleaving (vpp 1, 2, 4, 8:
-// each stage at least vpp layers). Recompute is not enumerated: the search takes the least
+// each stage at least vpp layers), and where the layers do not fill pp x vpp chunks but the layers
+// with the embedding and the loss do, that split too (Layout::embedding_loss_stages). Recompute is not enumerated: the search takes the least
 // recompute that fits in memory (more recompute is never faster).
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c);
 
@@ -31,6 +32,9 @@ std::vector<RecomputeChoice> recompute_ladder(const workload::ModelSpec& m);
 
 // An execution's recompute as the answer names it: "none", "selective", "selective+moe", "full".
 std::string recompute_text(const workload::Execution& e);
+// Its pipeline degree as the answer names it: "16", or "16e" when the embedding and the loss are
+// layers of the split (Layout::embedding_loss_stages).
+std::string pipeline_text(const workload::Execution& e);
 
 // The global batch (sequences) a step of `replicas_x_micro` sequences per micro-batch round uses:
 // the multiple of it nearest `target`, within target x (1 +- tolerance); 0 when none is. A

@@ -61,6 +61,10 @@ struct Layout {
   int etp = 0;  // expert TP (workload::Execution::etp): 0 = tp; 1 folds EP over the TP ranks
   int last_stage_layers = 0;  // pp > 1: the last stage's layers, fewer to carry the output head (0: even split)
   int vpp = 1;  // pp > 1: model chunks per stage (interleaved 1F1B), each stage holding at least vpp layers
+  // pp > 1: the embedding and the output head with its loss each counted as a layer of the pipeline
+  // split (Megatron-Core's account_for_embedding/loss_in_pipeline_split, as Llama 3's pipeline and
+  // Megatron-Bridge's 405B recipes lay it): tried where layers + 2, not the layers, fill pp x vpp chunks.
+  bool embedding_loss_stages = false;
 };
 
 // A low-high band around a central value.

@@ -97,6 +97,38 @@ TEST_CASE("layouts: TP inside a rack dividing the heads, PP up to the layers") {
   for (const auto& l : size::layouts(m, c)) CHECK((l.vpp == 1 || (l.pp > 1 && 12 / l.pp >= l.vpp)));
 }
 
+TEST_CASE("layouts: the embedding and the loss as layers of the split where they fill the chunks") {
+  // 126 layers (Llama 3.1 405B): pp 16 x vpp 8 = 128 chunks only with the embedding and the loss
+  // counted (Llama 3's own pipeline); pp 16 x vpp 4 = 64 chunks: the plain split (7 or 8 layers a
+  // stage) and the 128 slots with the ends (2 a chunk) both; pp 7 x vpp 2 = 14 divides 126: the
+  // plain split only.
+  workload::ModelSpec m;
+  m.layers = 126, m.heads = 128, m.kv_heads = 8, m.hidden = 16384, m.vocab = 128256;
+  hw::ClusterSpec c;
+  c.rack.chips = 4;
+  c.rack.chip.ranks_per_chip = 1;
+  auto count = [&](int pp, int vpp, bool ends) {
+    int n = 0;
+    for (const auto& l : size::layouts(m, c)) n += l.pp == pp && l.vpp == vpp && l.embedding_loss_stages == ends && l.tp == 1 && l.cp == 1;
+    return n;
+  };
+  CHECK(count(16, 8, true) == 2);  // micro-batch 1 and 2
+  CHECK(count(16, 8, false) == 0);
+  CHECK(count(16, 4, true) == 2);
+  CHECK(count(16, 4, false) == 2);
+  CHECK(count(7, 2, true) == 0);
+  CHECK(count(7, 2, false) == 2);
+  for (const auto& l : size::layouts(m, c))
+    if (l.embedding_loss_stages) CHECK(l.last_stage_layers == 0);  // the split balances the ends itself
+  // The execution runs the split, and the answer names it.
+  const size::Layout ends{1, 16, 1, 1, 1, {}, 0, 0, 8, true};
+  const auto e = size::execution(c, ends, 64, 2048, 0.25);
+  CHECK(e.embedding_stage);
+  CHECK(e.loss_stage);
+  CHECK(size::pipeline_text(e) == "16e");
+  CHECK(size::pipeline_text(size::execution(c, {1, 16, 1, 1, 1, {}, 0, 0, 4}, 64, 2048, 0.25)) == "16");
+}
+
 TEST_CASE("layouts: MoE with TP tries the experts split like TP and whole (EP folded over TP)") {
   workload::ModelSpec m;
   m.layers = 12, m.heads = 8, m.kv_heads = 8;
