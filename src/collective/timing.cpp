@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <stdexcept>
 #include <utility>
 
 namespace rackscope::collective {
@@ -227,6 +228,7 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
     // first chunk fills every stage (sum_j tau_j) and the other k - 1 leave at the steady pace of
     // the overlapped phases (below: the busiest whole, the others for one step in flight). A
     // phase's data time over k chunks is each of its stages' tau.
+    if (a.stage_phases.size() != a.phases.size()) throw std::logic_error("collective: stage_phases must name every phase's stages");
     const PhaseCost& chunked = a.phases.front();
     const double chunk = nvls_tree_chunk(bytes, chunked.chunk_max_B, chunked.chunk_ops, chunked.chunk_nodes);
     const double k = std::max(1.0, std::ceil(bytes / chunked.chunk_ops / chunk));

@@ -13,8 +13,9 @@ namespace rackscope::size {
 // layer count's divisors up to 64 plus powers of two; CP 1 and 2; micro-batch 1 and 2; every
 // EP powers of two dividing the experts (MoE models only); with PP, interleaving (vpp 1, 2, 4, 8:
 // each stage at least vpp layers), and where the layers do not fill pp x vpp chunks but the layers
-// with the embedding and the loss do, that split too (Layout::embedding_loss_stages). Recompute is not enumerated: the search takes the least
-// recompute that fits in memory (more recompute is never faster).
+// with the embedding and the loss do, that split too (Layout::embedding_loss_stages). Recompute
+// is not enumerated: the search takes the least recompute that fits in memory (more recompute is
+// never faster).
 std::vector<Layout> layouts(const workload::ModelSpec& m, const hw::ClusterSpec& c);
 
 // Layers of the last of `pp` stages that balance it against the others, as tuned recipes lay
