@@ -38,7 +38,8 @@ AlgorithmCost plan_in_switch_tree(const fabric::Fabric& f, const Group& g, Op op
   a.overlapped_phases = true;
   // A chunk is reduced by the switch, climbs and descends the tree (a stage per level each way),
   // and is multicast: NCCL moves it in chunks of its own size (nvls_tree_chunk), not as many as
-  // would hide the fill. The tree phase's data time is that of all its levels.
+  // would hide the fill. Each of those stages is taken, per chunk, at its phase's data time over
+  // the chunks (for a tree level an upper bound: the levels share the NICs' two directions).
   if (in_rack.chunk_ops > 0) a.stage_phases = {2, static_cast<int>(stages)};
   return a;
 }

@@ -200,7 +200,11 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   double bubble = 0;
   const bool overlap = a.overlapped_phases && in_flight > 1;
   double data_sum = 0, data_max = 0;  // overlapped phases: their data times
-  for (const PhaseCost& ph : a.phases) {
+  double stage_sum = 0;                // and, run in fixed chunks, each phase's times its stages
+  const bool chunked = overlap && !a.stage_phases.empty();
+  if (chunked && a.stage_phases.size() != a.phases.size()) throw std::logic_error("collective: stage_phases must name every phase's stages");
+  for (size_t i = 0; i < a.phases.size(); ++i) {
+    const PhaseCost& ph = a.phases[i];
     const double pb = per_byte(ph, p, bytes);
     // A runtime that keeps network steps in flight lets a ring piece move on as soon as it
     // arrives (NCCL): only the cross-rack share of its steps waits for the network. One that
@@ -212,6 +216,7 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
       t += ph.repeat * step;
       data_sum += ph.repeat * bytes * pb;
       data_max = std::max(data_max, ph.repeat * bytes * pb);
+      if (chunked) stage_sum += a.stage_phases[i] * ph.repeat * bytes * pb;
     } else if (!ph.network) {
       t += ph.repeat * (bytes * pb + ph.latency_s + p.step_latency_s);
     } else if (in_flight == 1) {
@@ -223,18 +228,14 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
     }
     if (ph.repeat >= 2 && ph.ring_pass) bubble = std::max(bubble, bytes * pb);
   }
-  if (overlap && !a.stage_phases.empty()) {
+  if (chunked) {
     // A pipeline of fixed chunks: with k chunks per channel and stage j taking tau_j of each, the
     // first chunk fills every stage (sum_j tau_j) and the other k - 1 leave at the steady pace of
     // the overlapped phases (below: the busiest whole, the others for one step in flight). A
     // phase's data time over k chunks is each of its stages' tau.
-    if (a.stage_phases.size() != a.phases.size()) throw std::logic_error("collective: stage_phases must name every phase's stages");
-    const PhaseCost& chunked = a.phases.front();
-    const double chunk = nvls_tree_chunk(bytes, chunked.chunk_max_B, chunked.chunk_ops, chunked.chunk_nodes);
-    const double k = std::max(1.0, std::ceil(bytes / chunked.chunk_ops / chunk));
-    double stage_sum = 0;
-    for (size_t i = 0; i < a.phases.size(); ++i)
-      stage_sum += a.stage_phases[i] * a.phases[i].repeat * bytes * per_byte(a.phases[i], p, bytes);
+    const PhaseCost& first = a.phases.front();
+    const double chunk = nvls_tree_chunk(bytes, first.chunk_max_B, first.chunk_ops, first.chunk_nodes);
+    const double k = std::max(1.0, std::ceil(bytes / first.chunk_ops / chunk));
     t += stage_sum / k + (k - 1) / k * (data_max + (data_sum - data_max) / in_flight);
   } else if (overlap) {
     t += data_max + (data_sum - data_max) / in_flight;
