@@ -22,7 +22,10 @@ workload::ModelSpec read_model(const std::string& path, const Overrides& overrid
   m.head_dim = static_cast<int>(top.optional_integer("head_dim", 1, 1 << 16).value_or(m.hidden / m.heads));
   m.vocab = static_cast<int>(top.integer("vocab", 1, 1 << 24));
   m.seq = static_cast<int>(top.integer("seq", 1, 1 << 24));
-  m.activation = top.choice("activation", {"gelu", "swiglu"}) == "swiglu" ? workload::Activation::swiglu : workload::Activation::gelu;
+  const std::string activation = top.choice("activation", {"gelu", "swiglu", "squared_relu"});
+  m.activation = activation == "swiglu"         ? workload::Activation::swiglu
+                 : activation == "squared_relu" ? workload::Activation::squared_relu
+                                                : workload::Activation::gelu;
   m.norm = top.choice("norm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? workload::Norm::rmsnorm : workload::Norm::layernorm;
   m.attention = top.optional_choice("attention", {"standard", "mla"}).value_or("standard") == "mla" ? workload::Attention::mla
                                                                                                   : workload::Attention::standard;

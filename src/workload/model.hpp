@@ -5,7 +5,9 @@
 
 namespace rackscope::workload {
 
-enum class Activation { gelu, swiglu };  // swiglu has three FFN matrices (gate, up, down)
+// swiglu has three FFN matrices (gate, up, down); gelu and squared_relu (Nemotron-4's relu(x)^2)
+// two, and an elementwise activation whose backward keeps its input, so they cost alike.
+enum class Activation { gelu, swiglu, squared_relu };
 enum class Norm { layernorm, rmsnorm };  // layernorm has a bias as well as a scale
 enum class Attention { standard, mla };   // MLA: DeepSeek's low-rank latent attention
 

@@ -476,3 +476,24 @@ TEST_CASE("workload: a sliding window's attention by hand, and stages with diffe
   CHECK(windows(3, 6) == 1);
   CHECK(windows(6, 9) == 2);
 }
+
+TEST_CASE("workload: squared-ReLU FFN (Nemotron-4) has GeLU's two matrices and costs as GeLU") {
+  // relu(x)^2 and GeLU are both an elementwise activation between an up and a down matrix whose
+  // backward needs the activation's input: parameters, FLOPs, bytes and kept activations agree.
+  const auto m = load("nemotron-4-340b");
+  REQUIRE(m.activation == workload::Activation::squared_relu);
+  CHECK(workload::ffn_matrices(m) == 2);
+  auto gelu = m;
+  gelu.activation = workload::Activation::gelu;
+  CHECK(workload::total_params(m) == workload::total_params(gelu));
+  workload::Execution e;
+  e.tp = 8;
+  e.sequence_parallel = true;
+  const auto a = workload::layer_forward(m, 0, e, 4096, true), b = workload::layer_forward(gelu, 0, e, 4096, true);
+  CHECK(a.matmul.flops == b.matmul.flops);
+  CHECK(a.elementwise.bytes == b.elementwise.bytes);
+  CHECK(workload::layer_activation_bytes(m, 0, e, 4096, true) == workload::layer_activation_bytes(gelu, 0, e, 4096, true));
+  // A layer: QKV h (h + 2 x 8 x 192), projection h^2, FFN 2 h f, two LayerNorms (scale and bias).
+  const double h = 18432, f = 73728;
+  CHECK(workload::layer_params(m, 0).total() == doctest::Approx(h * (h + 2 * 8 * 192) + h * h + 2 * h * f + 4 * h));
+}

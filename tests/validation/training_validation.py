@@ -41,13 +41,18 @@ MODEL_FILES = {
     "Llama-3.1-8B": "llama-3.1-8b", "Llama-3.1-70B": "llama-3.1-70b", "Llama2-70B": "llama2-70b", "Llama2-13B": "llama2-13b",
     "Llama2-7B": "llama2-7b", "GPT3-175B": "gpt3-175b", "Llama3-8B": "llama-3.1-8b", "Llama3-70B": "llama-3.1-70b",
     "Llama3.1-405B": "llama-3.1-405b", "DeepSeek-V3": "deepseek-v3", "GPT3-5B": "gpt3-5b", "GPT3-20B": "gpt3-20b",
+    "Nemotron-8B": "nemotron-3-8b", "Nemotron-22B": "nemotron-3-22b", "Nemotron-340B": "nemotron-4-340b",
 }
 
 
 def step(cluster, model, racks, args):
     # The cluster's chip file names its compute profile (a100-megatron, trn1-nxd); rows that ran
     # another software stack pass --profile.
-    cmd = [rackscope, "step", str(root / "topologies/clusters" / cluster), str(root / "workloads/models" / f"{model}.toml"),
+    # Training configurations that are no released model (NeMo's Nemotron-3 8B and 22B) live
+    # beside the validation data; the shipped model files in workloads/models.
+    own = here / "models" / f"{model}.toml"
+    model_file = own if own.exists() else root / "workloads/models" / f"{model}.toml"
+    cmd = [rackscope, "step", str(root / "topologies/clusters" / cluster), str(model_file),
            "--set", f"racks={racks}", "--json"] + [str(a) for a in args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if r.returncode not in (0, 3):
