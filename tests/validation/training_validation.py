@@ -22,7 +22,8 @@ rackscope, here = sys.argv[1], Path(sys.argv[2])
 json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
 SOURCE_NAMES = {"iteration_time_s": "Korthikanti 2022 Table 5, iteration time", "tflops_per_gpu": "Narayanan 2021 Table 1, TFLOP/s per GPU",
                 "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.18-2.24)",
-                "tokens_per_s_per_gpu": "NeMo 24.07 DGX-H100 FP8, tokens/s per GPU"}
+                "tokens_per_s_per_gpu": "NeMo 24.07 DGX-H100 FP8, tokens/s per GPU",
+                "nemo_model_tflops_per_gpu": "NeMo 24.03 DGX-H100 FP8 context parallel, 32K-1M tokens, model TFLOP/s per GPU"}
 root = here.parent.parent
 
 
@@ -43,6 +44,18 @@ MODEL_FILES = {
     "Llama3.1-405B": "llama-3.1-405b", "DeepSeek-V3": "deepseek-v3", "GPT3-5B": "gpt3-5b", "GPT3-20B": "gpt3-20b",
     "Nemotron-8B": "nemotron-3-8b", "Nemotron-22B": "nemotron-3-22b", "Nemotron-340B": "nemotron-4-340b",
 }
+
+
+def nemo_flops_per_token(row):
+    """NeMo's model FLOPs per token for a Llama-style layer (its llama2 formula): 6 x the GEMM
+    parameters (QKV with its query groups, the projection, a gated FFN's three matrices and the
+    output layer; not the input embedding) + 12 L h s, attention counted without the causal
+    half. It reproduces NeMo 24.07's own table: Llama2-7B at 4,096 tokens, 776 TFLOP/s for
+    16,847 tokens/s per GPU (46.1 GFLOP per token)."""
+    layers, hidden, ffn = int(row["layers"]), int(row["hidden"]), int(row["ffn"])
+    heads, kv, hd, vocab, seq = int(row["heads"]), int(row["kv_heads"]), int(row["head_dim"]), int(row["vocab"]), int(row["seq"])
+    per_layer = hidden * hd * (heads + 2 * kv) + heads * hd * hidden + 3 * hidden * ffn
+    return 6 * (layers * per_layer + vocab * hidden) + 12 * layers * heads * hd * seq
 
 
 def step(cluster, model, racks, args):
@@ -111,7 +124,7 @@ for row in rows:
                 best = (mbs, out)
         modeled = megatron_flops(row, best[1]["step_time_s"]) if best else float("nan")
         results.append((label + f" (mbs {best[0] if best else '-'})", float(row["value"]), modeled, "TFLOP/s/GPU"))
-    elif row["metric"] == "tokens_per_s_per_gpu":
+    elif row["metric"] in ("tokens_per_s_per_gpu", "nemo_model_tflops_per_gpu"):
         # NeMo 24.07 and Megatron-Bridge (25.09-26.02) on DGX-H100 and DGX-GB200 (gpu_cluster) as
         # their performance recipes run, in the row's precision:
         # Transformer Engine FP8 GEMMs (delayed scaling; Bridge's rows current scaling, FP8-CS), the distributed optimizer (ZeRO-1) with overlapped gradient reduction and
@@ -135,6 +148,10 @@ for row in rows:
                + (["--recompute-mla-up-proj"] if "MLA up-projections" in setting and "recomputed" in setting else [])
                + (["--recompute-mlp"] if "dense MLPs recomputed" in setting else [])) if ep > 1 else []
         cluster, racks, place = gpu_cluster(row)
+        # Rows whose attention ran FlashAttention-2 (Transformer Engine 1.x's context-parallel path
+        # was implemented with FlashAttention only) run the same stack's FlashAttention-2 profile.
+        if "FlashAttention-2" in setting:
+            place = place + ["--profile", str(root / "topologies/compute/h100-megatron.toml")]
         out = step(cluster, model, racks, place +
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
                     "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", row["precision"], "--zero", 3 if "FSDP" in row["setting"] else 1,
@@ -149,7 +166,11 @@ for row in rows:
                    + (["--seq-parallel", "--overlap-tp"] if tp > 1 else []) + moe)
         tokens = float(row["global_batch"]) * float(row["seq"]) / float(row["chips"])
         modeled = tokens / out["step_time_s"] if out["feasible"] else float("nan")
-        results.append((label + f" {row['chips']} GPUs", float(row["value"]), modeled, "tok/s/GPU" + ("" if out["feasible"] else " " + out["reason"])))
+        unit = "tok/s/GPU"
+        if row["metric"] == "nemo_model_tflops_per_gpu":
+            modeled, unit = modeled * nemo_flops_per_token(row) / 1e12, "TFLOP/s/GPU"
+            label = f"{row['model']} {int(row['seq']) // 1024}K, CP {row['cp']}"
+        results.append((label + f" {row['chips']} GPUs", float(row["value"]), modeled, unit + ("" if out["feasible"] else " " + out["reason"])))
     else:  # Trn1 NxD: TP/PP/DP count NeuronCores; ZeRO-1, sequence parallel, selective checkpointing;
         # NxD's ZeRO-1 optimizer reduce-scatters gradients and all-gathers the updated parameters in
         # its step, after the backward pass and before the next forward (neither overlapped).
