@@ -15,6 +15,12 @@ namespace {
 // Rank 0's group lies in its rack when its highest endpoint does.
 bool in_one_rack(const collective::GroupShape& g, int span) { return g.last_rank() < span; }
 
+// The compute share a point-to-point exchange of rank 0's group takes: over the network, the
+// runtime's per-peer channels; inside a rack, as a collective.
+double p2p_share(const hw::CollectiveRuntime& rt, const collective::GroupShape& g, int span) {
+  return in_one_rack(g, span) ? rt.overlap_compute_share : rt.overlap_network_p2p_share;
+}
+
 StepContext context(const System& sys, const Execution& e, int seq, int micro_batches) {
   const hw::Chip& chip = sys.fabric.spec().rack.chip;
   const int span = sys.fabric.chips_per_rack() * chip.ranks_per_chip;
@@ -33,7 +39,9 @@ StepContext context(const System& sys, const Execution& e, int seq, int micro_ba
                      e.micro_batch * static_cast<double>(seq) / e.cp,
                      place,
                      in_one_rack(place.tp, span),
-                     chip.collectives.overlap_compute_share};
+                     chip.collectives.overlap_compute_share,
+                     p2p_share(chip.collectives, place.cp, span),
+                     p2p_share(chip.collectives, place.pp_pair, span)};
 }
 }  // namespace
 

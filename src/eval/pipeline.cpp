@@ -35,11 +35,12 @@ double pipeline_bubble(const workload::Execution& e, const StageTimes& stage, do
 // interleaving): a chunk's forward output is sent, and the next chunk's input received, while the
 // rank computes another chunk, so each of the vpp forward transfers hides behind one chunk's
 // forward (stage forward / vpp) and each backward transfer behind one chunk's backward, less the
-// compute the transfer's kernels take (`share`). The bubble's fill and drain still wait on them.
+// compute the transfer's kernels take (`pp_share`: between racks, a send runs on fewer channels
+// than a collective). The bubble's fill and drain still wait on them.
 double pipeline_send_exposed(const StepContext& c, const workload::Execution& e, const StageTimes& stage, double send) {
   if (!e.overlap_p2p || e.vpp < 2 || send <= 0) return send;
   const double one_way = send / (2.0 * e.vpp);
-  return e.vpp * (exposed_behind(one_way, stage.forward / e.vpp, c.share) + exposed_behind(one_way, stage.backward / e.vpp, c.share));
+  return e.vpp * (exposed_behind(one_way, stage.forward / e.vpp, c.pp_share) + exposed_behind(one_way, stage.backward / e.vpp, c.pp_share));
 }
 
 double steady_1f1b_share(const workload::Execution& e, int micro_batches) {

@@ -41,6 +41,9 @@ struct StepContext {
   workload::PlacementShapes place;  // rank 0's communicators and their siblings
   bool tp_in_scale_up;        // rank 0's TP group lies inside one scale-up domain (rack)
   double share;              // compute share a running collective takes (the runtime's)
+  // The share a ring-attention exchange (CP) and a pipeline send take: a collective's inside a
+  // rack, the runtime's network point-to-point share where the pair lies in different racks.
+  double cp_share, pp_share;
 };
 
 // Seconds of one layer's forward, backward and recompute on one rank.

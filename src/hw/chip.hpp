@@ -53,6 +53,9 @@ struct CollectiveRuntime {
   // Share of a rank's compute a running collective takes away from kernels it overlaps: NCCL runs
   // as thread blocks on the GPU's SMs (one per channel); Neuron has dedicated collective cores.
   double overlap_compute_share = 0.0;
+  // The same for a point-to-point send/receive between racks (pipeline stages, ring attention):
+  // NCCL gives each network peer 2 channels, not the collectives' count. Absent: compute_share.
+  double overlap_network_p2p_share = 0.0;
   std::vector<Protocol> protocols;
   std::vector<std::string> algorithms;  // what this runtime implements
   std::vector<SelectionRow> selection;  // then, where no row applies: its fastest algorithm

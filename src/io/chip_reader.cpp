@@ -72,8 +72,9 @@ hw::CollectiveRuntime read_runtime(const InputFile& file) {
     net->finish();
   }
   StrictTable overlap = top.table("overlap");
-  overlap.expect({"compute_share"});
+  overlap.expect({"compute_share", "network_p2p_share"});
   rt.overlap_compute_share = overlap.share("compute_share");
+  rt.overlap_network_p2p_share = overlap.has("network_p2p_share") ? overlap.share("network_p2p_share") : rt.overlap_compute_share;
   overlap.finish();
   top.finish();
   return rt;

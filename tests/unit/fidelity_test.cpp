@@ -469,6 +469,42 @@ TEST_CASE("context parallelism: ring attention merges each step's output and gra
   CHECK(workload::layer_forward(m, 0, e, 8192, true).ring_merge.bytes == 0);
 }
 
+TEST_CASE("point-to-point exchanges between racks take the runtime's network share of compute, inside a rack its collective share") {
+  // Ring attention's exchange of c seconds hidden behind w seconds of attention adds
+  // max(c - w, share x c). With links so fast that every exchange hides (c << w), the CP term is
+  // share x (forward c + backward 2c): linear in the share. CP 2 across two racks of one chip (the
+  // pair's exchange crosses the network): doubling network_p2p_share doubles the term, and
+  // compute_share does not move it. The same pair inside one rack: the other way round. Four
+  // ranks, dp 2 inside cp 2: rank 0's CP peer is rank 2, in the other rack of two chips.
+  const auto m = llama8b();
+  workload::Execution e;
+  e.cp = 2, e.dp = 2, e.global_batch = 2, e.zero = 1;
+  e.order = {"tp", "dp", "cp", "ep", "pp"};
+  auto run = [&](hw::ClusterSpec spec, double collective, double network) {
+    spec.rack.chip.flops[Precision::bf16] = 1e15;
+    spec.rack.chip.hbm_bandwidth_Bps = 1e30;
+    spec.rack.chip.hbm_capacity_B = 1e15;
+    spec.rack.chip.collectives.launch_overhead_s = 0;
+    spec.rack.chip.collectives.protocols = {{"simple", 1.0, 0, 0}};
+    spec.rack.chip.collectives.overlap_compute_share = collective;
+    spec.rack.chip.collectives.overlap_network_p2p_share = network;
+    System sys(spec);
+    const auto r = sys.run(m, e);
+    REQUIRE(r.feasible());
+    return r.breakdown[eval::Term::cp_comm];
+  };
+  const auto across = [] { return test::two_racks(2, 1e18, 0, 1e12, 0, 0); };
+  const double base = run(across(), 0.2, 0.1);
+  REQUIRE(base > 0);
+  CHECK(run(across(), 0.2, 0.2) == doctest::Approx(2 * base).epsilon(1e-12));
+  CHECK(run(across(), 0.4, 0.1) == doctest::Approx(base).epsilon(1e-12));
+  const auto inside = [] { return test::switch_cluster(4, 1e15, 0); };
+  const double rack = run(inside(), 0.2, 0.1);
+  REQUIRE(rack > 0);
+  CHECK(run(inside(), 0.4, 0.1) == doctest::Approx(2 * rack).epsilon(1e-12));
+  CHECK(run(inside(), 0.2, 0.3) == doctest::Approx(rack).epsilon(1e-12));
+}
+
 TEST_CASE("expert data parallelism: experts' states shard over the ranks holding the same experts, by hand") {
   // Mixtral 8x22B, ep 2 of dp 4 (tp 2, 8 ranks): every expert lives on dp / ep = 2 ranks, the
   // other parameters on all 4 replicas. ZeRO-1 shards the 12 optimizer bytes per parameter of the
