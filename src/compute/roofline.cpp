@@ -19,9 +19,14 @@ double gemm_efficiency(const Profile& p, double m, double n, double k) {
   return curve_at(p.matmul_curve, std::cbrt(m * n * k));
 }
 
-double attention_efficiency(const Profile& p, double seq, bool causal) {
+double head_dim_factor(const std::vector<std::pair<double, double>>& factors, double head_dim) {
+  return factors.empty() || head_dim <= 0 ? 1.0 : curve_at(factors, head_dim);
+}
+
+double attention_efficiency(const Profile& p, double seq, bool causal, double head_dim) {
   const double rate = p.attention_curve.empty() || seq <= 0 ? p.attention_efficiency : curve_at(p.attention_curve, seq);
-  return causal && !p.causal_curve.empty() && seq > 0 ? rate * curve_at(p.causal_curve, seq) : rate;
+  if (causal && !p.causal_curve.empty() && seq > 0) return rate * curve_at(p.causal_curve, seq) * head_dim_factor(p.head_dim_causal, head_dim);
+  return rate * head_dim_factor(p.head_dim_forward, head_dim);
 }
 
 double roofline_combine(double compute_s, double memory_s, double norm) {
@@ -40,9 +45,10 @@ double gemm_time(const Profile& p, const RankRates& r, double m, double n, doubl
   return roofline_combine(compute_s, memory_s, p.gemm_roofline_norm) + p.matmul_overhead_s;
 }
 
-double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels, double seq, bool causal) {
+double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels, double seq, bool causal,
+                      double head_dim) {
   const double peak = r.attention_flops > 0 ? r.attention_flops : r.flops;
-  const double compute_s = flops / (peak * attention_efficiency(p, seq, causal)), memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
+  const double compute_s = flops / (peak * attention_efficiency(p, seq, causal, head_dim)), memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
   // A fused kernel's efficiency is its measured rate, HBM traffic included: the slower term. Unfused,
   // QK^T and AV are cuBLAS batched GEMMs whose short inner size (the head dimension, 64-128 FLOP per
   // byte of scores) puts them at the A100's and H100's ridge, like the GEMM benchmark's thin shape

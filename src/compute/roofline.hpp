@@ -19,8 +19,12 @@ struct RankRates {
 double gemm_efficiency(const Profile& p, double m, double n, double k);
 // A measured curve of (size, value) at `size`: interpolated in log(size), flat beyond its ends.
 double curve_at(const std::vector<std::pair<double, double>>& curve, double size);
-// Fraction of peak a fused attention kernel over sequences of `seq` reaches, causal or not.
-double attention_efficiency(const Profile& p, double seq, bool causal);
+// A profile's factor by head dimension (head_dim_forward, _causal, _backward) at `head_dim`: 1 when
+// the profile has none or the head dimension is not given (0).
+double head_dim_factor(const std::vector<std::pair<double, double>>& factors, double head_dim);
+// Fraction of peak a fused attention kernel over sequences of `seq` reaches, causal or not, at
+// `head_dim` (0: the curves' own).
+double attention_efficiency(const Profile& p, double seq, bool causal, double head_dim = 0);
 // Compute and memory times of one kernel combined: max(c, m) for norm 0 (Williams et al.'s
 // roofline, perfect overlap), else the p-norm (c^p + m^p)^(1/p), p = norm >= 1 (p = 1: the sum).
 double roofline_combine(double compute_s, double memory_s, double norm);
@@ -28,11 +32,11 @@ double roofline_combine(double compute_s, double memory_s, double norm);
 // compute and memory combined by the profile's `gemm_roofline_norm`.
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies = 1);
 // `kernels` attention kernels doing `flops` and moving `bytes` in all over sequences of `seq`
-// (0: the profile's single efficiency), with a causal mask or not: fused (flash), the slower of
-// compute and memory; unfused (batched GEMMs on materialized scores), combined by the profile's
-// `gemm_roofline_norm` as GEMMs are.
+// (0: the profile's single efficiency), with a causal mask or not, heads of `head_dim` (0: the
+// curves' own): fused (flash), the slower of compute and memory; unfused (batched GEMMs on
+// materialized scores), combined by the profile's `gemm_roofline_norm` as GEMMs are.
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels = 1, double seq = 0,
-                      bool causal = false);
+                      bool causal = false, double head_dim = 0);
 // `kernels` elementwise kernels moving `bytes` in all.
 double elementwise_time(const Profile& p, const RankRates& r, double bytes, int kernels = 1);
 // `kernels` 8-bit quantization kernels moving `bytes` in all, at the profile's cast efficiency.

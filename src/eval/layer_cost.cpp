@@ -16,24 +16,27 @@ double exposed_behind(double comm, double window, double share) { return std::ma
 
 namespace {
 // The measured backward over forward time at `seq`: 2.5x the FLOPs at the ratio of the two curves.
-double measured_backward(const compute::Profile& p, double seq) {
-  return flash_attention_backward_factor * compute::curve_at(p.attention_curve, seq) / compute::curve_at(p.attention_backward_curve, seq);
+// At `head_dim`, the backward keeps head_dim_backward of its rate where the forward time it scales
+// kept head_dim_forward.
+double measured_backward(const compute::Profile& p, double seq, double head_dim) {
+  return flash_attention_backward_factor * compute::curve_at(p.attention_curve, seq) / compute::curve_at(p.attention_backward_curve, seq) *
+         compute::head_dim_factor(p.head_dim_forward, head_dim) / compute::head_dim_factor(p.head_dim_backward, head_dim);
 }
 bool has_backward_curve(const compute::Profile& p, double seq) {
   return !p.attention_backward_curve.empty() && !p.attention_curve.empty() && seq > 0;
 }
 }  // namespace
 
-double attention_backward(const compute::Profile& p, double seq) {
-  if (has_backward_curve(p, seq)) return measured_backward(p, seq);
+double attention_backward(const compute::Profile& p, double seq, double head_dim) {
+  if (has_backward_curve(p, seq)) return measured_backward(p, seq, head_dim);
   if (p.attention_backward_factor > 0) return p.attention_backward_factor;
   return p.flash_attention ? flash_attention_backward_factor : attention_backward_factor;
 }
 
 namespace {
 // Ring attention runs blockwise (flash) kernels whatever the profile's attention kernel.
-double ring_attention_backward(const compute::Profile& p, double seq) {
-  return p.flash_attention ? attention_backward(p, seq) : flash_attention_backward_factor;
+double ring_attention_backward(const compute::Profile& p, double seq, double head_dim) {
+  return p.flash_attention ? attention_backward(p, seq, head_dim) : flash_attention_backward_factor;
 }
 }  // namespace
 
@@ -67,13 +70,13 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   auto attn = [&](double scale) {
     if (w.attention.kernels == 0) return 0.0;
     return attention_time(p, r, scale * w.attention.flops, scale * w.attention.bytes, w.attention.kernels, w.attention_seq,
-                          w.attention_causal);
+                          w.attention_causal, w.attention_head_dim);
   };
   auto ew = [&](double scale, const workload::KernelWork& k) { return elementwise_time(p, r, scale * k.bytes, k.kernels); };
   t.attention_fwd = attn(1);
   auto quantize = [&](const workload::KernelWork& k) { return k.kernels ? cast_time(p, r, k.bytes, k.kernels) : 0.0; };
   t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise) + quantize(w.casts) + ew(1, w.ring_merge);
-  t.bwd = gemm_bwd + attn(attention_backward(p, w.attention_seq)) + ew(elementwise_backward_factor, w.elementwise) +
+  t.bwd = gemm_bwd + attn(attention_backward(p, w.attention_seq, w.attention_head_dim)) + ew(elementwise_backward_factor, w.elementwise) +
           ew(1, w.grad_accumulation) + quantize(w.cast_backward) + ew(1, w.ring_merge_backward);
   // Launch-bound: eager frameworks issue kernels from the host one by one, asynchronously, so a
   // pass takes at least its kernels' dispatch (forward: each kernel of the layer's work once;
@@ -166,7 +169,7 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
   const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
   const double step = comm.time(Op::sendrecv, c.place.cp, 2 * c.tokens * kv * workload::activation_bytes);
   return exposed_behind((e.cp - 1) * step, t.attention_fwd, c.cp_share) +
-         exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile, c.seq / static_cast<double>(e.cp)) * t.attention_fwd,
+         exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile, c.seq / static_cast<double>(e.cp), workload::attention_head_dim(m)) * t.attention_fwd,
                         c.cp_share);
 }
 

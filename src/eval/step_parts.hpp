@@ -72,7 +72,7 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
 
 // Attention backward over forward time for sequences of `seq`: from the profile's measured
 // backward and forward curves, else its factor, else the kernel's FLOP ratio.
-double attention_backward(const compute::Profile& p, double seq = 0);
+double attention_backward(const compute::Profile& p, double seq = 0, double head_dim = 0);
 
 // A layer's compute and the exposed communication of TP, CP and EP inside it, per micro-batch.
 struct LayerCost {

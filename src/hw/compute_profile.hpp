@@ -34,6 +34,12 @@ struct ComputeProfile {
   // forward's); empty: attention_backward_factor. Under a causal mask the backward is taken to
   // lose what the forward loses (no causal backward benchmark is published).
   std::vector<std::pair<double, double>> attention_backward_curve;
+  // What the kernel keeps of those rates at another head dimension (the QK^T inner size), against
+  // the head dimension (interpolated in log(head dim), flat beyond the measured ends; the curves
+  // above are those of the reference head dimension, factor 1): without a mask, under the causal
+  // mask (replacing the forward factor there) and in the backward. Empty: the same at every head
+  // dimension. Small heads give each tile less work per load of K and V.
+  std::vector<std::pair<double, double>> head_dim_forward, head_dim_causal, head_dim_backward;
   // Attention backward time over forward time at the same efficiency; 0: the kernel's FLOP ratio
   // (eval/model_constants.hpp: 2.5 fused, which recomputes the scores; 2 unfused).
   double attention_backward_factor = 0;

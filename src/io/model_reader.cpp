@@ -136,7 +136,8 @@ compute::Profile read_compute_profile(const InputFile& file) {
   }
   p.block_scaled_efficiency = mm.optional_fraction("block_scaled_efficiency").value_or(1.0);
   StrictTable at = top.table("attention");
-  at.expect({"kernel", "efficiency", "backward_factor", "sizes", "causal", "backward"});
+  at.expect({"kernel", "efficiency", "backward_factor", "sizes", "causal", "backward", "head_dims", "head_dim_forward", "head_dim_causal",
+             "head_dim_backward"});
   p.flash_attention = at.choice("kernel", {"flash", "unfused"}) == "flash";
   // One efficiency, or a curve against the sequence length with, along the same sizes, what a
   // causal mask keeps of the rate and the backward's efficiency.
@@ -157,6 +158,26 @@ compute::Profile read_compute_profile(const InputFile& file) {
   if (!p.attention_backward_curve.empty() && at.has("backward_factor"))
     at.fail("backward_factor", "both a backward efficiency curve and a backward factor", "one of `backward` or `backward_factor`");
   p.attention_backward_factor = at.optional_positive_number("backward_factor").value_or(0.0);
+  // The rates at other head dimensions, each a factor per entry of `head_dims` (increasing).
+  if (at.has("head_dims")) {
+    std::vector<double> dims;
+    for (int64_t d : at.integer_array("head_dims", 1, 1 << 16)) {
+      if (!dims.empty() && d <= dims.back()) at.fail("head_dims", "head dimensions must increase", "e.g. [64, 128, 256]");
+      dims.push_back(static_cast<double>(d));
+    }
+    auto factors = [&](const std::string& key) {
+      const std::vector<double> v = at.fraction_list(key);
+      if (v.size() != dims.size())
+        at.fail(key, fmt::format("{} values for {} head dimensions", v.size(), dims.size()), "one value per entry of head_dims");
+      return curve(dims, v);
+    };
+    p.head_dim_forward = factors("head_dim_forward");
+    p.head_dim_causal = factors("head_dim_causal");
+    p.head_dim_backward = factors("head_dim_backward");
+  } else {
+    for (const char* key : {"head_dim_forward", "head_dim_causal", "head_dim_backward"})
+      if (at.has(key)) at.fail(key, "factors by head dimension need `head_dims`", "head_dims = [64, 128, 256] with one factor each");
+  }
   StrictTable ew = top.table("elementwise");
   ew.expect({"bandwidth_efficiency", "kernel_overhead", "cast_bandwidth_efficiency", "block_cast_bandwidth_efficiency"});
   p.memory_efficiency = ew.fraction("bandwidth_efficiency");

@@ -107,6 +107,7 @@ void attention_core(const ModelSpec& m, const Execution& e, int seq, bool flash,
   const double av_flops = 2 * e.micro_batch * x.s * seq * x.av_dim;
   w.attention_model_flops = qk_flops + av_flops;
   w.attention_seq = x.s;
+  w.attention_head_dim = attention_head_dim(m);
   const double score_elems = e.micro_batch * heads_local * x.s * seq;
   // Ring attention (CP > 1) as Transformer Engine runs it (AttnFuncWithCPAndKVP2P): each of the cp
   // steps' partial output is merged by its log-sum-exp into the output, an accumulator in the

@@ -38,6 +38,7 @@ struct LayerWork {
   KernelWork attention;     // QK^T and AV as executed (flash attention skips masked blocks)
   double attention_seq = 0;      // the sequence length the attention kernels run over (seq / cp)
   bool attention_causal = false; // fused under a causal mask (the masked blocks skipped)
+  double attention_head_dim = 0; // the QK^T inner size per head (MLA: its no-RoPE and RoPE parts)
   double attention_model_flops = 0;  // QK^T and AV by the non-causal convention (for MFU)
   KernelWork elementwise;   // norms, activation, dropout, residuals, unfused softmax
   KernelWork score_elementwise;  // the unfused softmax and dropout on the scores (also in `elementwise`)

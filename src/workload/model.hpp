@@ -66,6 +66,11 @@ struct ModelSpec {
 // as every such shipped model does (Llama 2 and 3, Mixtral, DeepSeek-V3's decoupled RoPE part).
 inline bool rotary_positions(const ModelSpec& m) { return !m.learned_positions; }
 
+// The QK^T inner size per head, what an attention kernel's tiles work along: the head dimension,
+// or MLA's no-RoPE and RoPE parts of each query and key.
+inline int attention_head_dim(const ModelSpec& m) {
+  return m.attention == Attention::mla ? m.mla.qk_nope_dim + m.mla.qk_rope_dim : m.head_dim;
+}
 // Weight matrices of one FFN (or expert): gated (SwiGLU) up, gate and down; else up and down.
 inline int ffn_matrices(const ModelSpec& m) { return m.activation == Activation::swiglu ? 3 : 2; }
 // Layers with a dense FFN: the leading ones of an MoE model, every layer of a dense one.

@@ -239,6 +239,35 @@ TEST_CASE("compute: unfused attention's batched GEMMs combine compute and memory
   CHECK(compute::attention_time(p, r, 4e9, 3e9, 2) == doctest::Approx(8e-3 + 2e-3));
 }
 
+TEST_CASE("compute: fused attention at another head dimension keeps the profile's factor for it, by hand") {
+  // Factors at head dims 64 / 128 / 256: forward 0.6 / 1 / 0.9, causal 0.7 / 1 / 0.8, backward
+  // 0.8 / 1 / 0.9. At 2k the curves give forward 0.5, causal share 0.65, backward 0.4 (as the case
+  // below). Head dim 64: forward 0.5 x 0.6; causal 0.5 x 0.65 x 0.7 (the causal factor replaces the
+  // forward's); the backward's time over the forward's 2.5 x (0.5 x 0.6) / (0.4 x 0.8). Head dim
+  // 90.5 (halfway between 64 and 128 in log2): forward factor 0.8. Beyond 256 the factor holds;
+  // no head dim given (0): the curves' own rate.
+  compute::Profile p;
+  p.attention_curve = {{1024, 0.4}, {4096, 0.6}};
+  p.causal_curve = {{1024, 0.5}, {4096, 0.8}};
+  p.attention_backward_curve = {{1024, 0.3}, {4096, 0.5}};
+  p.head_dim_forward = {{64, 0.6}, {128, 1}, {256, 0.9}};
+  p.head_dim_causal = {{64, 0.7}, {128, 1}, {256, 0.8}};
+  p.head_dim_backward = {{64, 0.8}, {128, 1}, {256, 0.9}};
+  CHECK(compute::attention_efficiency(p, 2048, false, 64) == doctest::Approx(0.5 * 0.6));
+  CHECK(compute::attention_efficiency(p, 2048, true, 64) == doctest::Approx(0.5 * 0.65 * 0.7));
+  CHECK(compute::attention_efficiency(p, 2048, false, 128) == doctest::Approx(0.5));
+  CHECK(compute::attention_efficiency(p, 2048, false, 64 * std::sqrt(2.0)) == doctest::Approx(0.5 * 0.8));
+  CHECK(compute::attention_efficiency(p, 2048, false, 512) == doctest::Approx(0.5 * 0.9));
+  CHECK(compute::attention_efficiency(p, 2048, false, 0) == doctest::Approx(0.5));
+  CHECK(eval::attention_backward(p, 2048, 64) == doctest::Approx(2.5 * (0.5 * 0.6) / (0.4 * 0.8)));
+  CHECK(eval::attention_backward(p, 2048, 0) == doctest::Approx(2.5 * 0.5 / 0.4));
+  // In a layer: the kernel's head dimension is the model's (MLA: its query/key parts, 128 + 64).
+  workload::Execution e;
+  CHECK(workload::layer_forward(load("llama-3.1-8b"), 0, e, 4096, true).attention_head_dim == 128);
+  CHECK(workload::layer_forward(load("gpt-oss-120b"), 0, e, 4096, true).attention_head_dim == 64);
+  CHECK(workload::layer_forward(load("deepseek-v3"), 0, e, 4096, true).attention_head_dim == 192);
+}
+
 TEST_CASE("compute: fused attention's efficiency against sequence length, its causal share and backward, by hand") {
   // Curves at 1k and 4k: forward 0.4 / 0.6 without a mask, a causal mask keeping 0.5 / 0.8 of it,
   // the backward 0.3 / 0.5. At 2k (halfway in log2): 0.5, causal 0.5 x 0.65, and the backward's

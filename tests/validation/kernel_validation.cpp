@@ -80,10 +80,10 @@ double modeled(const Row& row, const hw::Chip& chip) {
   const double fwd_flops = 4 * row.m * row.n * row.n * row.k;
   const double qkvo_bytes = 4 * row.m * row.n * row.k * 2;
   if (row.kernel == "attention_fwd_causal")
-    return fwd_flops / 2 / compute::attention_time(p, r, fwd_flops / 2, qkvo_bytes, 1, row.n, true) / 1e12;
-  const double fwd = compute::attention_time(p, r, fwd_flops, qkvo_bytes, 1, row.n);
-  const double factor = eval::attention_backward(p, row.n);
-  const double bwd = compute::attention_time(p, r, factor * fwd_flops, factor * qkvo_bytes, 1, row.n);
+    return fwd_flops / 2 / compute::attention_time(p, r, fwd_flops / 2, qkvo_bytes, 1, row.n, true, row.k) / 1e12;
+  const double fwd = compute::attention_time(p, r, fwd_flops, qkvo_bytes, 1, row.n, false, row.k);
+  const double factor = eval::attention_backward(p, row.n, row.k);
+  const double bwd = compute::attention_time(p, r, factor * fwd_flops, factor * qkvo_bytes, 1, row.n, false, row.k);
   if (row.kernel == "attention_fwd") return fwd_flops / fwd / 1e12;
   if (row.kernel == "attention_bwd") return 2.5 * fwd_flops / bwd / 1e12;
   if (row.kernel == "attention_fwd_bwd") return 3.5 * fwd_flops / (fwd + bwd) / 1e12;
