@@ -25,7 +25,8 @@ double head_dim_factor(const std::vector<std::pair<double, double>>& factors, do
 
 double attention_efficiency(const Profile& p, double seq, bool causal, double head_dim) {
   const double rate = p.attention_curve.empty() || seq <= 0 ? p.attention_efficiency : curve_at(p.attention_curve, seq);
-  if (causal && !p.causal_curve.empty() && seq > 0) return rate * curve_at(p.causal_curve, seq) * head_dim_factor(p.head_dim_causal, head_dim);
+  if (causal && !p.causal_curve.empty() && seq > 0)
+    return rate * curve_at(p.causal_curve, seq) * head_dim_factor(p.head_dim_causal, head_dim);
   return rate * head_dim_factor(p.head_dim_forward, head_dim);
 }
 
@@ -48,7 +49,8 @@ double gemm_time(const Profile& p, const RankRates& r, double m, double n, doubl
 double attention_time(const Profile& p, const RankRates& r, double flops, double bytes, int kernels, double seq, bool causal,
                       double head_dim) {
   const double peak = r.attention_flops > 0 ? r.attention_flops : r.flops;
-  const double compute_s = flops / (peak * attention_efficiency(p, seq, causal, head_dim)), memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
+  const double compute_s = flops / (peak * attention_efficiency(p, seq, causal, head_dim));
+  const double memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
   // A fused kernel's efficiency is its measured rate, HBM traffic included: the slower term. Unfused,
   // QK^T and AV are cuBLAS batched GEMMs whose short inner size (the head dimension, 64-128 FLOP per
   // byte of scores) puts them at the A100's and H100's ridge, like the GEMM benchmark's thin shape

@@ -168,9 +168,9 @@ double cp_time(const StepContext& c, const workload::ModelSpec& m, const Executi
   if (e.cp < 2) return 0;
   const double kv = std::max(m.kv_heads / static_cast<double>(e.tp), 1.0) * m.head_dim;
   const double step = comm.time(Op::sendrecv, c.place.cp, 2 * c.tokens * kv * workload::activation_bytes);
+  const double backward = ring_attention_backward(c.profile, c.seq / static_cast<double>(e.cp), workload::attention_head_dim(m));
   return exposed_behind((e.cp - 1) * step, t.attention_fwd, c.cp_share) +
-         exposed_behind(2 * (e.cp - 1) * step, ring_attention_backward(c.profile, c.seq / static_cast<double>(e.cp), workload::attention_head_dim(m)) * t.attention_fwd,
-                        c.cp_share);
+         exposed_behind(2 * (e.cp - 1) * step, backward * t.attention_fwd, c.cp_share);
 }
 
 // One dispatch (or combine) of `bytes`, the rank's routed rows. The all-to-all dispatcher sends
