@@ -173,8 +173,8 @@ CompareTable compare_table(const size::Request& r, const std::vector<RackFacts>&
   add_packaging_sentences(t, racks);
   t.notes.push_back("* marks the best value of a row. Time-to-train includes failures, checkpoints and restarts (goodput); its band is "
                     "the chip family's validation spread, '(assumed)' where no training measurement of the chip exists.");
-  if (std::any_of(best.begin(), best.end(), [](const auto& o) { return o && o->execution.embedding_stage && o->execution.loss_stage; }))
-    t.notes.push_back("pp16e: the embedding and the loss counted as layers of the pipeline split (Llama 3's pipeline).");
+  if (std::any_of(best.begin(), best.end(), [](const auto& o) { return o && size::embedding_loss_stages(o->execution); }))
+    t.notes.push_back(std::string(size::embedding_loss_legend) + " (Llama 3's pipeline).");
   for (size_t c = 0; c < best.size(); ++c)
     if (best[c] && !std::isfinite(best[c]->goodput)) {
       t.notes.push_back("goodput n/a: the cluster names no reliability file, so its time-to-train counts no failures, checkpoints or restarts.");

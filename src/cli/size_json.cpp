@@ -4,6 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "size/layouts.hpp"
+
 namespace rackscope::cli {
 namespace {
 
@@ -28,7 +30,7 @@ nlohmann::json parallelism_json(const workload::Execution& e) {
   return {{"tp", e.tp}, {"pp", e.pp}, {"vpp", e.vpp}, {"cp", e.cp}, {"dp", e.dp}, {"ep", e.ep}, {"etp", workload::expert_tp(e)}, {"micro_batch", e.micro_batch},
           {"global_batch", e.global_batch}, {"recompute", workload::recompute_name(e.recompute)},
           {"recompute_moe", e.recompute_moe}, {"last_stage_layers", e.last_stage_layers},
-          {"embedding_loss_stages", e.embedding_stage && e.loss_stage}, {"overlap_p2p", e.overlap_p2p}, {"zero", e.zero},
+          {"embedding_loss_stages", size::embedding_loss_stages(e)}, {"overlap_p2p", e.overlap_p2p}, {"zero", e.zero},
           {"sequence_parallel", e.sequence_parallel}};
 }
 

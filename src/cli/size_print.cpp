@@ -96,12 +96,12 @@ void print_size_text(const size::Request& r, const std::vector<size::Candidate>&
   print_rejected(a);
   for (const auto& s : memory_limit_lines(r, c, a)) fmt::print("{}\n", s);
   const auto& shown = a.options.empty() ? a.closest : a.options;
-  const bool ends = std::any_of(shown.begin(), shown.end(), [](const auto& o) { return o.execution.embedding_stage && o.execution.loss_stage; });
+  const bool ends = std::any_of(shown.begin(), shown.end(), [](const auto& o) { return size::embedding_loss_stages(o.execution); });
   fmt::print("global batch {} sequences{}; ZeRO-1, sequence parallelism with TP, BF16{}. days: time-to-train with failures, "
              "checkpoints and restarts (goodput), band from the chip family's validation spread; * an assumed band (no training "
              "measurement of that chip) or a price/power/rate assumption. TCO: capex share over the run + energy + maintenance.\n",
              r.global_batch, r.batch_tolerance > 0 ? fmt::format(" +-{:.0f}% (a multiple of dp x micro-batch, x pp when interleaved)", 100 * r.batch_tolerance) : "",
-             ends ? "; pp 16e: the embedding and the loss counted as layers of the pipeline split" : "");
+             ends ? std::string("; ") + size::embedding_loss_legend : std::string());
   fmt::print("searched {} configurations: every parallel layout screened, the best {} of each bracketed over rack counts.\n", c.size(),
              r.refine);
 }

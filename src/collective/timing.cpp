@@ -4,8 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
-#include <stdexcept>
 #include <utility>
+
+#include "units/check.hpp"
 
 namespace rackscope::collective {
 
@@ -202,7 +203,7 @@ double algorithm_time(const AlgorithmCost& a, double bytes, const hw::Protocol& 
   double data_sum = 0, data_max = 0;  // overlapped phases: their data times
   double stage_sum = 0;                // and, run in fixed chunks, each phase's times its stages
   const bool chunked = overlap && !a.stage_phases.empty();
-  if (chunked && a.stage_phases.size() != a.phases.size()) throw std::logic_error("collective: stage_phases must name every phase's stages");
+  RACKSCOPE_ASSERT(!chunked || a.stage_phases.size() == a.phases.size(), "stage_phases names every phase's stages");
   for (size_t i = 0; i < a.phases.size(); ++i) {
     const PhaseCost& ph = a.phases[i];
     const double pb = per_byte(ph, p, bytes);

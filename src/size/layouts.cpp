@@ -148,8 +148,8 @@ std::string recompute_text(const workload::Execution& e) {
   return std::string(workload::recompute_name(e.recompute)) + (e.recompute_moe ? "+moe" : "");
 }
 
-std::string pipeline_text(const workload::Execution& e) {
-  return std::to_string(e.pp) + (e.embedding_stage && e.loss_stage ? "e" : "");
-}
+bool embedding_loss_stages(const workload::Execution& e) { return e.embedding_stage && e.loss_stage; }
+
+std::string pipeline_text(const workload::Execution& e) { return std::to_string(e.pp) + (embedding_loss_stages(e) ? "e" : ""); }
 
 }  // namespace rackscope::size

@@ -33,9 +33,14 @@ std::vector<RecomputeChoice> recompute_ladder(const workload::ModelSpec& m);
 
 // An execution's recompute as the answer names it: "none", "selective", "selective+moe", "full".
 std::string recompute_text(const workload::Execution& e);
+// Whether the embedding and the loss are layers of its pipeline split (Layout::embedding_loss_stages:
+// the search sets the two together).
+bool embedding_loss_stages(const workload::Execution& e);
 // Its pipeline degree as the answer names it: "16", or "16e" when the embedding and the loss are
-// layers of the split (Layout::embedding_loss_stages).
+// layers of the split.
 std::string pipeline_text(const workload::Execution& e);
+// The legend of that "e", for the tables that show one.
+inline constexpr const char* embedding_loss_legend = "an e after pp (pp16e): the embedding and the loss counted as layers of the pipeline split";
 
 // The global batch (sequences) a step of `replicas_x_micro` sequences per micro-batch round uses:
 // the multiple of it nearest `target`, within target x (1 +- tolerance); 0 when none is. A
