@@ -116,6 +116,10 @@ int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, co
   if (r.feasible())
     for (std::size_t t = 0; t < eval::term_count; ++t) breakdown[eval::term_names[t]] = r.breakdown.s[t];
   j["breakdown"] = breakdown;
+  nlohmann::json split = nlohmann::json::object();
+  if (r.feasible())
+    for (std::size_t k = 0; k < eval::kernel_class_count; ++k) split[eval::kernel_class_names[k]] = r.compute_split.s[k];
+  j["compute_by_kernel"] = split;
   j["memory_GiB_per_rank"] = {{"weights", r.memory_per_rank.weights_B / gib},
                               {"gradients", r.memory_per_rank.gradients_B / gib},
                               {"optimizer", r.memory_per_rank.optimizer_B / gib},
@@ -150,6 +154,14 @@ int print_text(const hw::ClusterSpec& spec, const workload::ModelSpec& model, co
   fmt::print("breakdown (dominant: {}):\n", eval::term_name(r.dominant));
   for (std::size_t t = 0; t < eval::term_count; ++t)
     if (const double s = r.breakdown.s[t]; s > 0) fmt::print("  {:<10} {:>10.4f} s  {:>5.1f}%\n", eval::term_names[t], s, 100 * s / r.step_time_s);
+  // Where the compute term goes, in percent of it.
+  const double compute = r.breakdown[eval::Term::compute];
+  if (compute > 0) {
+    fmt::print("compute by kernel:");
+    for (std::size_t k = 0; k < eval::kernel_class_count; ++k)
+      if (const double s = r.compute_split.s[k]; s > 0) fmt::print(" {} {:.1f}%", eval::kernel_class_names[k], 100 * s / compute);
+    fmt::print("\n");
+  }
   return 0;
 }
 

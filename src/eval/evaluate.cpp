@@ -75,6 +75,7 @@ Report evaluate(const System& sys, const ModelSpec& m, const Execution& e) {
   t.optimizer = optimizer_time(c, e, params);
   t.overhead = sys.profile.step_overhead_s;
   add_breakdown(rep, t);
+  rep.compute_split.add(stage.split, micro_batches);
   account_flops(rep, c, m, e);
   return rep;
 }

@@ -75,16 +75,25 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   auto ew = [&](double scale, const workload::KernelWork& k) { return elementwise_time(p, r, scale * k.bytes, k.kernels); };
   t.attention_fwd = attn(1);
   auto quantize = [&](const workload::KernelWork& k) { return k.kernels ? cast_time(p, r, k.bytes, k.kernels) : 0.0; };
-  t.fwd = t.gemm_fwd + t.attention_fwd + ew(1, w.elementwise) + quantize(w.casts) + ew(1, w.ring_merge);
-  t.bwd = gemm_bwd + attn(attention_backward(p, w.attention_seq, w.attention_head_dim)) + ew(elementwise_backward_factor, w.elementwise) +
-          ew(1, w.grad_accumulation) + quantize(w.cast_backward) + ew(1, w.ring_merge_backward);
+  const double attention_bwd = attn(attention_backward(p, w.attention_seq, w.attention_head_dim));
+  const double elementwise_fwd = ew(1, w.elementwise) + ew(1, w.ring_merge);
+  const double elementwise_bwd = ew(elementwise_backward_factor, w.elementwise) + ew(1, w.grad_accumulation) + ew(1, w.ring_merge_backward);
+  const double quantize_fwd = quantize(w.casts), quantize_bwd = quantize(w.cast_backward);
+  t.fwd = t.gemm_fwd + t.attention_fwd + elementwise_fwd + quantize_fwd;
+  t.bwd = gemm_bwd + attention_bwd + elementwise_bwd + quantize_bwd;
+  t.split[KernelClass::gemm] = t.gemm_fwd + gemm_bwd;
+  t.split[KernelClass::attention] = t.attention_fwd + attention_bwd;
+  t.split[KernelClass::elementwise] = elementwise_fwd + elementwise_bwd;
+  t.split[KernelClass::quantization] = quantize_fwd + quantize_bwd;
   // Launch-bound: eager frameworks issue kernels from the host one by one, asynchronously, so a
   // pass takes at least its kernels' dispatch (forward: each kernel of the layer's work once;
   // backward: the kernels workload::layer_forward counts for autograd's backward).
   const int gemms = static_cast<int>(w.gemms.size());
-  t.fwd = std::max(t.fwd, host_per_kernel * (gemms + w.attention.kernels + w.elementwise.kernels + w.casts.kernels +
-                                              w.ring_merge.kernels));
-  t.bwd = std::max(t.bwd, host_per_kernel * w.backward_kernels);
+  const double issued_fwd = host_per_kernel * (gemms + w.attention.kernels + w.elementwise.kernels + w.casts.kernels + w.ring_merge.kernels);
+  const double issued_bwd = host_per_kernel * w.backward_kernels;
+  t.split[KernelClass::launch_bound] = std::max(issued_fwd - t.fwd, 0.0) + std::max(issued_bwd - t.bwd, 0.0);
+  t.fwd = std::max(t.fwd, issued_fwd);
+  t.bwd = std::max(t.bwd, issued_bwd);
   if (rc == Recompute::full) t.recompute = t.fwd;
   // Selective: the attention core only (Korthikanti et al. 2022, sec. 5): QK^T, softmax, its
   // dropout and AV; unfused, the softmax and dropout are kernels of their own on the scores.

@@ -24,6 +24,7 @@ struct Report {
   int micro_batches = 0;
   // Seconds of the step per term (feasible steps only); they add up to step_time_s.
   Breakdown breakdown;
+  KernelSplit compute_split;  // the compute term by kernel class (adds up to it)
   Term dominant = Term::compute;  // the largest term (the first of equals)
 };
 

@@ -31,25 +31,31 @@ class LayerKinds {
 };
 
 // Forward and backward of work outside the layers, per micro-batch, with GEMMs in `precision`.
-double forward_backward_time(const StepContext& c, const workload::Execution& e, const workload::LayerWork& w, workload::Precision precision) {
+LayerTimes forward_backward_time(const StepContext& c, const workload::Execution& e, const workload::LayerWork& w,
+                                 workload::Precision precision) {
   const double flops = precision_flops(c.chip, precision) / c.chip.ranks_per_chip;
   const compute::RankRates rate{flops, c.rate.hbm_Bps, flops};
   const double host = e.graph_capture ? 0 : c.profile.host_per_kernel_s;
-  const LayerTimes t = layer_times(w, c.profile, rate, Recompute::none, host);
-  return t.fwd + t.bwd;
+  return layer_times(w, c.profile, rate, Recompute::none, host);
 }
 
 // The output head and loss with its backward, per micro-batch. Megatron-LM's output layer is a
 // plain ColumnParallelLinear, not a Transformer Engine module: it runs in bf16 whatever narrower
 // format the layers' GEMMs use.
-double head_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
+LayerTimes head_time(const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
   const workload::Precision head = hw::narrow_gemm(e.precision) ? workload::Precision::bf16 : e.precision;
   return forward_backward_time(c, e, workload::head_forward(m, e, c.seq), head);
 }
 
+// `count` passes of work outside the layers added to a stage's compute.
+void add_compute(StageTimes& s, const LayerTimes& t, double count) {
+  s.compute += count * (t.fwd + t.bwd);
+  s.split.add(t.split, count);
+}
+
 // `count` layers costed as `k` added to a stage's sums.
 void add_layers(StageTimes& s, const LayerCost& k, double count) {
-  s.compute += count * (k.t.fwd + k.t.bwd);
+  add_compute(s, k.t, count);
   s.recompute += count * k.t.recompute;
   s.forward += count * k.t.fwd;
   s.backward += count * k.t.bwd;
@@ -63,11 +69,12 @@ void add_layers(StageTimes& s, const LayerCost& k, double count) {
 // traffic), its input projection (a Transformer Engine linear, in the layers' precision) and one
 // more pass of the shared output head and loss.
 void add_last_stage_extras(StageTimes& s, LayerKinds& kinds, const StepContext& c, const workload::ModelSpec& m, const workload::Execution& e) {
-  const double head = head_time(c, m, e);
-  s.compute += head;
+  const LayerTimes head = head_time(c, m, e);
+  add_compute(s, head, 1);
   if (m.mtp_depth == 0) return;
   add_layers(s, kinds.of(m.layers - 1), m.mtp_depth);
-  s.compute += m.mtp_depth * (forward_backward_time(c, e, workload::mtp_projection_forward(m, e, c.seq), e.precision) + head);
+  add_compute(s, forward_backward_time(c, e, workload::mtp_projection_forward(m, e, c.seq), e.precision), m.mtp_depth);
+  add_compute(s, head, m.mtp_depth);
 }
 }  // namespace
 

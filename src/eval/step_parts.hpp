@@ -49,6 +49,7 @@ struct StepContext {
 // Seconds of one layer's forward, backward and recompute on one rank.
 struct LayerTimes {
   double fwd = 0, bwd = 0, recompute = 0;
+  KernelSplit split;  // fwd + bwd by kernel class
   double gemm_fwd = 0, attention_fwd = 0;  // for overlap windows
   // Forward time of the GEMMs reading the gathered hidden stream into attention and into the
   // FFN; their data- and weight-gradient GEMMs in backward take as long each.
@@ -97,6 +98,7 @@ double tp_collective_matmul(const workload::Execution& e, const LayerTimes& t, d
 // Per micro-batch, the stage that takes longest: its compute and exposed communication.
 struct StageTimes {
   double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
+  KernelSplit split;    // `compute` by kernel class
   double forward = 0;   // the stage's layers' forward (the window the next step's parameter gathers run in)
   double backward = 0;  // the stage's layers' backward (the window DP gradient buckets fill in)
   // What the other stages add to the pipeline's fill and drain: each one's largest model chunk

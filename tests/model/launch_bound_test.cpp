@@ -70,10 +70,16 @@ TEST_CASE("launch-bound: the host's dispatch sets the step when it exceeds devic
   const auto eager = eval::evaluate({f, planner, unfused(host)}, m, e);
   REQUIRE(eager.feasible());
   CHECK(eager.breakdown[eval::Term::compute] == doctest::Approx((2 * (15 + 39) + 4 + 5) * host));
+  // `step`'s compute by kernel: the kernels' own time, and the rest of the host's 117 ms waiting.
+  CHECK(eager.compute_split.total() == doctest::Approx(eager.breakdown[eval::Term::compute]).epsilon(1e-12));
+  CHECK(eager.compute_split[eval::KernelClass::launch_bound] ==
+        doctest::Approx(eager.breakdown[eval::Term::compute] - eval::evaluate({f, planner, unfused(0)}, m, e).breakdown[eval::Term::compute])
+            .epsilon(1e-9));
   // Graph-captured: the device time alone, as with no host cost at all, and far under 1 ms.
   const auto device = eval::evaluate({f, planner, unfused(0)}, m, e).breakdown[eval::Term::compute];
   e.graph_capture = true;
   CHECK(eval::evaluate({f, planner, unfused(host)}, m, e).breakdown[eval::Term::compute] == device);
+  CHECK(eval::evaluate({f, planner, unfused(host)}, m, e).compute_split[eval::KernelClass::launch_bound] == 0);
   CHECK(device < 1e-4);
   // A host faster than the device changes nothing: max(device, host x kernels) per pass.
   e.graph_capture = false;

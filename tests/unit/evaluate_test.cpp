@@ -48,6 +48,15 @@ TEST_CASE("evaluate: one ideal chip runs a step's executed FLOPs at peak") {
   CHECK(none.micro_batches == 2);
   CHECK(none.step_time_s == doctest::Approx(2 * per_micro_batch).epsilon(1e-9));
   CHECK(none.tokens_per_s == doctest::Approx(4.0 * seq / (2 * per_micro_batch)).epsilon(1e-9));
+  // The compute term by kernel class: the GEMMs' and the attention core's FLOPs at peak, nothing
+  // else (elementwise and quantization bytes take ~0 s here, the host no time).
+  using eval::KernelClass;
+  CHECK(none.compute_split[KernelClass::gemm] == doctest::Approx(2 * 3 * (gemm + head) / peak).epsilon(1e-9));
+  CHECK(none.compute_split[KernelClass::attention] == doctest::Approx(2 * 3.5 * attention / peak).epsilon(1e-9));
+  CHECK(none.compute_split[KernelClass::elementwise] < 1e-12);
+  CHECK(none.compute_split[KernelClass::quantization] == 0);
+  CHECK(none.compute_split[KernelClass::launch_bound] == 0);
+  CHECK(none.compute_split.total() == doctest::Approx(none.breakdown[eval::Term::compute]).epsilon(1e-12));
   // Selective recompute re-runs the attention core forward; full recompute the layers' forward.
   auto with = [&](workload::Recompute r) {
     auto x = e;
