@@ -69,9 +69,12 @@ SYSTEMS = {
     "AWS p4de.24xlarge x2 (A100, 4x 100 Gb/s EFA each) default":
         ("a100-8x.toml", ["--set", "racks=2", "--set", "rack.nics.count=4", "--set", "rack.nics.bandwidth=100 Gbps",
                           "--set", "rack.chip.collectives=../runtimes/a100-nccl-aws-ofi.toml"]),
-    # Other transports, printed only (low trust): the NICs as stated, IB's transport figures.
+    # Other transports, printed only (low trust): the NICs as stated. TCPXO with its own runtime
+    # (GCP's NCCL profile: rings and trees, Simple only, NVLS off; the transport latency calibrated
+    # on this run's 8 B - 2 KiB points); RoCE with IB's transport figures.
     "GCP a3-megagpu-8g x2 (H100, 8x 200 Gb/s GPUDirect-TCPXO each) Ring/Tree Simple":
-        ("h100-8x.toml", ["--set", "racks=2", "--set", "rack.nics.bandwidth=200 Gbps"]),
+        ("h100-8x.toml", ["--set", "racks=2", "--set", "rack.nics.bandwidth=200 Gbps",
+                          "--set", "rack.chip.collectives=../runtimes/h100-nccl-tcpxo.toml"]),
     "OCI BM A100 x2 (RoCEv2) default": ("a100-8x.toml", ["--set", "racks=2"]),
 }
 # Whole multi-node curves are held to project issue 12's target, a median within 10% from 1 MiB,
