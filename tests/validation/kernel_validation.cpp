@@ -76,7 +76,8 @@ double modeled(const Row& row, const hw::Chip& chip) {
   if (row.kernel == "stream") return row.m / compute::elementwise_time(p, r, row.m) / 1e12;  // m: bytes moved
   // Attention: m = batch x heads, n = sequence, k = head dim. FLOPs as FlashAttention's benchmarks
   // count them: forward 4 m n^2 k (halved under the causal mask), backward 2.5 times that, fwd+bwd
-  // 3.5 times; `attention_fwd_causal` rows are the causal figure, the others without a mask.
+  // 3.5 times; `attention_fwd_causal` and `attention_bwd_causal` rows are the causal figures, the
+  // others without a mask.
   const double fwd_flops = 4 * row.m * row.n * row.n * row.k;
   const double qkvo_bytes = 4 * row.m * row.n * row.k * 2;
   if (row.kernel == "attention_fwd_causal")
@@ -86,6 +87,10 @@ double modeled(const Row& row, const hw::Chip& chip) {
   const double bwd = compute::attention_time(p, r, factor * fwd_flops, factor * qkvo_bytes, 1, row.n, false, row.k);
   if (row.kernel == "attention_fwd") return fwd_flops / fwd / 1e12;
   if (row.kernel == "attention_bwd") return 2.5 * fwd_flops / bwd / 1e12;
+  // Under the causal mask the backward runs at its unmasked rate times what the mask keeps of the
+  // forward's (the profiles' causal curve), as the step model times it (eval/layer_cost.cpp).
+  if (row.kernel == "attention_bwd_causal")
+    return 2.5 * fwd_flops / 2 / compute::attention_time(p, r, factor * fwd_flops / 2, factor * qkvo_bytes, 1, row.n, true, row.k) / 1e12;
   if (row.kernel == "attention_fwd_bwd") return 3.5 * fwd_flops / (fwd + bwd) / 1e12;
   throw std::runtime_error("kernel_calibration.csv: unknown kernel " + row.kernel);
 }
