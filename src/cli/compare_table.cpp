@@ -35,6 +35,17 @@ std::string layout_text(const workload::Execution& e) {
   return fmt::format("tp{} pp{}{} cp{} dp{}{} mbs{} {}", e.tp, size::pipeline_text(e), interleaved, e.cp, e.dp, experts, e.micro_batch, size::recompute_text(e));
 }
 
+// Where a step goes, in percent of it: the chips computing (forward, backward, recompute, the
+// optimizer and fixed overhead), communication left exposed (TP, CP, EP, pipeline sends, DP) and
+// the pipeline's bubble; they add up to 100 but for rounding.
+std::string step_split_text(const eval::Breakdown& b, double step_s) {
+  using eval::Term;
+  const double comm = b[Term::tp_comm] + b[Term::cp_comm] + b[Term::ep_comm] + b[Term::pp_comm] + b[Term::dp_comm];
+  const double bubble = b[Term::pp_bubble];
+  const double compute = step_s - comm - bubble;
+  return fmt::format("{:.0f} / {:.0f} / {:.0f}", 100 * compute / step_s, 100 * comm / step_s, 100 * bubble / step_s);
+}
+
 // Rows of one configuration's model answer, by key; NaN where it has none.
 struct ModelRows {
   const std::vector<std::optional<size::Option>>& best;
@@ -48,6 +59,7 @@ struct ModelRows {
     if (key == "step_time_s") return o.step_time_s;
     if (key == "tokens_per_s_per_rack") return o.tokens_per_s / o.racks;
     if (key == "mfu") return 100 * o.mfu;
+    if (key == "step_split") return step_split_text(o.breakdown, o.step_time_s);
     if (key == "goodput") return 100 * o.goodput;
     if (key == "time_to_train_days") return o.wall_s.value / kDay;
     if (key == "time_to_train_band_days") return fmt::format("{:.0f}-{:.0f}{}", o.wall_s.low / kDay, o.wall_s.high / kDay, o.band_measured ? "" : " (assumed)");
@@ -97,6 +109,7 @@ void add_model_rows(CompareTable& t, const ModelRows& m, size_t n) {
                         {"step_time_s", "step time (s)", Better::none, 2},
                         {"tokens_per_s_per_rack", "tokens/s per rack", Better::higher, 0},
                         {"mfu", "MFU (%)", Better::higher, 1},
+                        {"step_split", "compute / exposed comm / bubble (%)", Better::none, 0},
                         {"goodput", "goodput (%)", Better::higher, 1},
                         {"time_to_train_days", "time-to-train (days)", Better::lower, 1},
                         {"time_to_train_band_days", "  band (days)", Better::none, 0},

@@ -24,6 +24,19 @@ workload::Recompute recompute_from(const std::string& s) {
   throw std::logic_error("size: an option carries an unknown recompute mode '" + s + "'");
 }
 
+// The step's seconds per term, keyed by the term names `step --json` uses.
+nlohmann::json breakdown_json(const eval::Breakdown& b) {
+  nlohmann::json j = nlohmann::json::object();
+  for (std::size_t t = 0; t < eval::term_count; ++t) j[eval::term_names[t]] = b.s[t];
+  return j;
+}
+
+eval::Breakdown breakdown_from(const nlohmann::json& j) {
+  eval::Breakdown b;
+  for (std::size_t t = 0; t < eval::term_count; ++t) b.s[t] = number(j, eval::term_names[t]);
+  return b;
+}
+
 }  // namespace
 
 nlohmann::json parallelism_json(const workload::Execution& e) {
@@ -45,6 +58,7 @@ nlohmann::json option_json(const size::Option& o) {
           {"step_time_s", o.step_time_s},
           {"tokens_per_s", o.tokens_per_s},
           {"mfu", o.mfu},
+          {"breakdown", breakdown_json(o.breakdown)},
           {"memory_fraction", o.memory_fraction},
           {"work_days", o.work_s / kDay},
           {"time_to_train_days", o.wall_s.value / kDay},
@@ -94,6 +108,7 @@ size::Option option_from_json(const nlohmann::json& j) {
   o.step_time_s = number(j, "step_time_s");
   o.tokens_per_s = number(j, "tokens_per_s");
   o.mfu = number(j, "mfu");
+  o.breakdown = breakdown_from(j.at("breakdown"));
   o.memory_fraction = number(j, "memory_fraction");
   o.work_s = number(j, "work_days") * kDay;
   o.wall_s = {number(j, "time_to_train_days") * kDay, number(j, "time_to_train_days_low") * kDay, number(j, "time_to_train_days_high") * kDay};

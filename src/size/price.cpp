@@ -106,6 +106,7 @@ Option price(const Request& r, const Candidate& c, int candidate, const fabric::
   o.step_time_s = step.step_time_s;
   o.tokens_per_s = step.tokens_per_s;
   o.mfu = step.mfu;
+  o.breakdown = step.breakdown;
   o.memory_fraction = step.memory_per_chip_B / step.memory_capacity_B;
   o.work_s = r.tokens / step.tokens_per_s;
   add_goodput(r, f, facts, o);

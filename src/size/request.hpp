@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/breakdown.hpp"
 #include "hw/cluster_spec.hpp"
 #include "workload/execution.hpp"
 #include "workload/model.hpp"
@@ -80,6 +81,7 @@ struct Option {
   int64_t chips = 0;
   workload::Execution execution;
   double step_time_s = 0, tokens_per_s = 0, mfu = 0, memory_fraction = 0;
+  eval::Breakdown breakdown;  // the step's seconds per term
   double work_s = 0;    // time-to-train without failures
   Band wall_s;          // time-to-train with goodput, and its accuracy band
   bool band_measured = false;  // the chip family has training measurements behind its band

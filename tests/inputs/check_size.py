@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checker import check, finish  # noqa: E402
 
-OPTION_KEYS = ["rack", "racks", "chips", "parallelism", "step_time_s", "time_to_train_days", "time_to_train_days_low",
+OPTION_KEYS = ["rack", "racks", "chips", "parallelism", "step_time_s", "breakdown", "time_to_train_days", "time_to_train_days_low",
                "time_to_train_days_high", "goodput", "capex_usd", "tco_usd", "energy_MWh", "peak_power_MW", "feasible",
                "binding_constraint"]
 
@@ -50,6 +50,10 @@ def check_answer(binary, root, model):
         p_ = o["parallelism"]
         check(p_["tp"] * p_["pp"] * p_["cp"] * p_["dp"] * 1 > 0 and o["chips"] > 0, f"{o['rack']}: a whole layout")
         check(o["binding_constraint"] in ("deadline", "budget", "power", "supply", "memory"), f"{o['rack']}: a binding constraint")
+        terms = o["breakdown"]
+        check(set(terms) >= {"compute", "tp_comm", "pp_bubble", "dp_comm"} and
+              abs(sum(terms.values()) - o["step_time_s"]) <= 1e-9 * o["step_time_s"],
+              f"{o['rack']}: the step's breakdown adds up to its step time")
     objectives = [o["tco_usd"] for o in opts]
     check(objectives == sorted(objectives), "options ranked by lowest total cost")
     check(isinstance(a["rejected"], dict) and sum(a["rejected"].values()) > 0, "rejected counts per reason")
@@ -104,6 +108,12 @@ def check_compare(binary, root, model):
         check(all(key in c for c in cols), f"every configuration has row {key}")
     for key in ("tokens_per_usd", "time_to_train_days", "supply_chips"):
         check(sum(1 for c in cols if c.get("best", {}).get(key)) == 1, f"exactly one best {key}")
+    # Where each step goes: compute / exposed communication / bubble in percent, adding up to 100
+    # but for rounding.
+    for c in cols:
+        shares = [int(x) for x in re.fullmatch(r"(\d+) / (\d+) / (\d+)", c.get("step_split", "")).groups()] \
+            if re.fullmatch(r"(\d+) / (\d+) / (\d+)", c.get("step_split", "")) else []
+        check(len(shares) == 3 and 98 <= sum(shares) <= 102, f"{c['configuration']}: step_split is three shares of the step ({c.get('step_split')})")
     # The band as numbers beside the text cell: low <= value <= high, measured for H100 only.
     check(all(c["time_to_train_low_days"] <= c["time_to_train_days"] <= c["time_to_train_high_days"] for c in cols),
           "time_to_train_low_days <= time_to_train_days <= time_to_train_high_days")

@@ -229,7 +229,7 @@ TEST_CASE("decide: each configuration's best first, then the next best, ranked; 
   size::Request r;
   r.top = 3;
   r.deadline_s = 10;
-  const std::vector<size::Screened> screened = {{{0, 0}, 0, "out_of_memory"}, {{0, 1}, 5, ""}, {{1, 0}, 0, "tp_heads"}};
+  const std::vector<size::Screened> screened = {{{0, 0, {}, false}, 0, "out_of_memory"}, {{0, 1, {}, false}, 5, ""}, {{1, 0, {}, false}, 0, "tp_heads"}};
   const auto a = size::decide(r, screened, {option(0, 4, 1.0, true), option(0, 5, 2.0, true), option(0, 6, 3.0, true), option(1, 8, 9.0, true),
                                             option(1, 9, 20.0, false, "over_deadline")});
   REQUIRE(a.options.size() == 3);
