@@ -11,6 +11,10 @@ TERMS = [("compute", "compute"), ("recompute", "recompute"), ("tp_comm", "TP com
          ("optimizer", "optimizer"), ("overhead", "overhead")]
 TERM_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#DDDDDD"]
 
+# The compute term by kernel class (`rackscope step --json`'s compute_by_kernel): (json key, label).
+KERNEL_CLASSES = [("gemm", "GEMM"), ("attention", "attention"), ("elementwise", "elementwise"), ("quantization", "quantization"),
+                  ("launch_bound", "launch-bound")]
+
 MEMORY_KINDS = ["weights", "gradients", "optimizer", "activations", "buffers"]
 
 

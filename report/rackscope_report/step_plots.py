@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from . import style
-from .breakdown import MEMORY_KINDS, TERM_COLOURS, TERMS, stacked_bars
+from .breakdown import KERNEL_CLASSES, MEMORY_KINDS, TERM_COLOURS, TERMS, stacked_bars
 from .plot import Plot, Table, fmt
 
 SOURCE = Path(__file__).resolve().parent.parent.parent
@@ -42,7 +42,8 @@ def plots(items, outdir, stem="step"):
     out = []
     rows = [[_label(n, d), "yes" if d.get("feasible") else "no: " + d.get("reason", ""), fmt(d.get("step_time_s")),
              fmt(d.get("tokens_per_s")), fmt(d.get("mfu")), d.get("dominant", "")] +
-            [fmt(d.get("breakdown", {}).get(k)) for k, _ in TERMS] for n, d in items]
+            [fmt(d.get("breakdown", {}).get(k)) for k, _ in TERMS] +
+            [fmt(d.get("compute_by_kernel", {}).get(k)) for k, _ in KERNEL_CLASSES] for n, d in items]
     if feasible:
         fig, axes = style.figure(height=5.0)
         ax = axes[0][0]
@@ -55,7 +56,7 @@ def plots(items, outdir, stem="step"):
         out.append(Plot(f"{stem}-breakdown", "Step time breakdown", f"{len(feasible)} of {len(items)} configurations feasible; "
                         "stacked terms add up to the step time.", png, svg,
                         [Table("Step per input (s)", ["input", "feasible", "step (s)", "tokens/s", "MFU", "dominant"] +
-                               [lbl for _, lbl in TERMS], rows)]))
+                               [lbl for _, lbl in TERMS] + [f"compute: {lbl}" for _, lbl in KERNEL_CLASSES], rows)]))
     out.append(_memory_plot(items, outdir, stem, title))
     return out
 

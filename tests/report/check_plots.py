@@ -100,6 +100,9 @@ def check_step(tmp):
     check(len(m.ids("hbm:")) == 2, f"step memory: the HBM line over each stack ({m.ids('hbm:')})")
     check("HBM capacity per chip" in m.texts("legend"), "step memory: HBM in the legend")
     has_labels(m, "step memory", "configuration", "memory per chip (GiB)")
+    page = (out / "index.html").read_text()
+    check("compute: GEMM" in page and "compute: launch-bound" in page and ">3<" in page,
+          "step table: the compute term by kernel class, with the sample's GEMM seconds")
 
 
 def check_collective(tmp):

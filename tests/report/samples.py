@@ -66,7 +66,8 @@ def step_json(path, feasible=True, hbm_over=False):
     b = {"compute": 4.5, "recompute": 1.4, "tp_comm": 0.6, "cp_comm": 0.0, "dp_comm": 0.2, "ep_comm": 0.0, "optimizer": 0.01,
          "overhead": 0.0, "pp_bubble": 0.3, "pp_comm": 0.05}
     mem = {"activations": 3.0, "buffers": 0.5, "gradients": 7.5, "optimizer": 0.35, "weights": 3.7}
-    d = {"breakdown": b if feasible else {}, "cluster": "trn2-ultraserver", "dominant": "compute" if feasible else "",
+    kernels = {"gemm": 3.0, "attention": 0.9, "elementwise": 0.4, "quantization": 0.2, "launch_bound": 0.0}
+    d = {"breakdown": b if feasible else {}, "compute_by_kernel": kernels if feasible else {}, "cluster": "trn2-ultraserver", "dominant": "compute" if feasible else "",
          "feasible": feasible, "hfu": 0.62, "layer_states_GiB_per_rank": 10.0, "memory_GiB_per_chip": 4 * sum(mem.values()),
          "memory_GiB_per_rank": mem, "mfu": 0.46, "micro_batches": 4, "model": "llama-3.1-8b",
          "reason": "" if feasible else "out_of_memory: needs 270.0 GiB per chip", "step_time_s": sum(b.values()) if feasible else 0.0,
