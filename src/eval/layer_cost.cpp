@@ -76,8 +76,9 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   t.attention_fwd = attn(1);
   auto quantize = [&](const workload::KernelWork& k) { return k.kernels ? cast_time(p, r, k.bytes, k.kernels) : 0.0; };
   const double attention_bwd = attn(attention_backward(p, w.attention_seq, w.attention_head_dim));
-  const double elementwise_fwd = ew(1, w.elementwise) + ew(1, w.ring_merge);
-  const double elementwise_bwd = ew(elementwise_backward_factor, w.elementwise) + ew(1, w.grad_accumulation) + ew(1, w.ring_merge_backward);
+  const double elementwise_fwd = ew(1, w.elementwise) + ew(1, w.ring_merge) + ew(1, w.loss);
+  const double elementwise_bwd = ew(elementwise_backward_factor, w.elementwise) + ew(1, w.grad_accumulation) + ew(1, w.ring_merge_backward) +
+                                 ew(1, w.loss_backward);
   const double quantize_fwd = quantize(w.casts), quantize_bwd = quantize(w.cast_backward);
   t.fwd = t.gemm_fwd + t.attention_fwd + elementwise_fwd + quantize_fwd;
   t.bwd = gemm_bwd + attention_bwd + elementwise_bwd + quantize_bwd;
@@ -89,7 +90,8 @@ LayerTimes layer_times(const workload::LayerWork& w, const compute::Profile& p, 
   // pass takes at least its kernels' dispatch (forward: each kernel of the layer's work once;
   // backward: the kernels workload::layer_forward counts for autograd's backward).
   const int gemms = static_cast<int>(w.gemms.size());
-  const double issued_fwd = host_per_kernel * (gemms + w.attention.kernels + w.elementwise.kernels + w.casts.kernels + w.ring_merge.kernels);
+  const double issued_fwd =
+      host_per_kernel * (gemms + w.attention.kernels + w.elementwise.kernels + w.casts.kernels + w.ring_merge.kernels + w.loss.kernels);
   const double issued_bwd = host_per_kernel * w.backward_kernels;
   t.split[KernelClass::launch_bound] = std::max(issued_fwd - t.fwd, 0.0) + std::max(issued_bwd - t.bwd, 0.0);
   t.fwd = std::max(t.fwd, issued_fwd);

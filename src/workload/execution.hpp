@@ -18,6 +18,11 @@ enum class Recompute { none, selective, full };
 // rack holding any of its experts, to the rank on its own rail there, and is forwarded over the
 // scale-up links once per destination rank (DeepEP README, "internode" kernels).
 enum class MoeDispatcher { alltoall, flex };
+// The loss over the vocabulary (workload/cross_entropy.hpp): Megatron-Core's unfused
+// vocab_parallel_cross_entropy, its TorchScript-fused one (cross_entropy_loss_fusion, NeMo's
+// recipes), or Transformer Engine's Triton kernels (cross_entropy_fusion_impl te, Megatron-Bridge's
+// Llama 3 recipes).
+enum class CrossEntropy { unfused, fused, te };
 // Training precisions are the selectable rows of hw::precision_table.
 using Precision = hw::Precision;
 using hw::precision_name;
@@ -55,6 +60,7 @@ struct Execution {
   // MoE layers' shared experts checkpointed on their input (recompute_modules shared_experts).
   bool recompute_shared_experts = false;
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
+  CrossEntropy cross_entropy = CrossEntropy::fused;
   Precision precision = Precision::bf16;
   bool overlap_dp = true;        // gradient reduce overlapped with backward
   bool overlap_param_gather = true;  // ZeRO parameter all-gathers overlapped with compute (ZeRO-1/2: the next forward)

@@ -61,6 +61,10 @@ std::vector<Knob> table() {
       choice("moe_dispatcher", "--moe-dispatcher", {"alltoall", "flex"},
              "alltoall (a copy per token-expert pair) or flex (DeepEP: a copy per destination rack over the network)",
              "unknown MoE dispatcher", [](Execution& e, int i) { e.moe_dispatcher = static_cast<MoeDispatcher>(i); }),
+      choice("cross_entropy", "--cross-entropy", {"unfused", "fused", "te"},
+             "the loss over the vocabulary: unfused (Megatron-Core's vocab_parallel_cross_entropy), fused (its TorchScript-fused one, "
+             "cross_entropy_loss_fusion) or te (Transformer Engine's Triton kernels, cross_entropy_fusion_impl te)",
+             "unknown cross-entropy kernel", [](Execution& e, int i) { e.cross_entropy = static_cast<CrossEntropy>(i); }),
       choice("precision", "--precision", hw::selectable_precision_names(), hw::selectable_precision_list(), "unknown precision",
              [](Execution& e, int i) {
                static const std::vector<Precision> selectable = hw::selectable_precisions();

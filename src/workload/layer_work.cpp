@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "workload/cross_entropy.hpp"
 #include "workload/moe_dispatch.hpp"
 #include "workload/numerics.hpp"
 
@@ -332,10 +333,12 @@ LayerWork head_forward(const ModelSpec& m, const Execution& e, int seq) {
   const double bytes = activation_bytes * tokens * (m.hidden + v) + 2.0 * m.hidden * v;
   w.matmul.add(2 * tokens * m.hidden * v, bytes);
   w.gemms.push_back({tokens, static_cast<double>(m.hidden), v, bytes, 1, Gemm::Input::other});
-  // softmax cross-entropy in fp32 over the logits: read, exponentiate, reduce, write the gradient
-  w.elementwise.add(0, 4.0 * 3 * tokens * v, 3);
+  // the cross-entropy over this rank's logits, as the execution's implementation runs it
+  const CrossEntropyCost& ce = cross_entropy_cost(e.cross_entropy);
+  w.loss.add(0, ce.forward_bytes * tokens * v, ce.forward_kernels);
+  w.loss_backward.add(0, ce.backward_bytes * tokens * v, ce.backward_kernels);
   w.grad_accumulation = grad_accumulation(w.gemms, e);
-  w.backward_kernels = 2 + 3 + w.grad_accumulation.kernels;  // the GEMM's two gradients, the loss's three kernels again
+  w.backward_kernels = 2 + ce.backward_kernels + w.grad_accumulation.kernels;  // the GEMM's two gradients, the loss's
   return w;
 }
 

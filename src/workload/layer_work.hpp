@@ -48,6 +48,7 @@ struct LayerWork {
   KernelWork ring_merge_backward;  // CP > 1: adding each step's dQ and dK/dV into theirs, backward
   KernelWork moe_routing;   // MoE: router softmax/top-k and the token permutations (also in `elementwise`)
   KernelWork grad_accumulation;  // backward only, without gradient-accumulation fusion: main_grad += grad per weight
+  KernelWork loss, loss_backward;  // the output head's cross-entropy, forward and backward (workload/cross_entropy.hpp)
   // Forward work the backward repeats for the modules Execution recomputes selectively
   // (recompute_mla_up_proj, recompute_moe_act, recompute_mlp, recompute_moe, recompute_layernorm,
   // recompute_shared_experts): GEMMs, their input casts, elementwise kernels.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "workload/counts.hpp"
+#include "workload/cross_entropy.hpp"
 #include "workload/layer_work.hpp"
 #include "workload/numerics.hpp"
 #include "workload/pipeline_layout.hpp"
@@ -173,8 +174,9 @@ MemoryUse memory_per_rank(const ModelSpec& m, const Execution& e, int seq, bool 
       // and its projection's 2h-wide input, for every micro-batch in flight.
       const double mtp = activations[is_moe_layer(m, m.layers - 1)] + activation_bytes * tokens * 2 * m.hidden / e.tp;
       u.activations_B += m.mtp_depth * mtp * in_flight;
-      // fp32 logits of one micro-batch for the loss, and for each prediction module's loss
-      u.activations_B += (1 + m.mtp_depth) * 4.0 * tokens * m.vocab / e.tp;
+      // the logits the loss keeps for its backward (fp32, or Transformer Engine's bf16 ones), of
+      // one micro-batch, for the model's loss and each prediction module's
+      u.activations_B += (1 + m.mtp_depth) * cross_entropy_cost(e.cross_entropy).kept_bytes * tokens * m.vocab / e.tp;
     }
     u.buffers_B = communication_buffers(m, e, seq, u.layer_params / (last - first), b);
     if (u.total() > best.total()) best = u;

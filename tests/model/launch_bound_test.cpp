@@ -52,10 +52,12 @@ TEST_CASE("launch-bound: a GPT layer issues 15 kernels forward and 39 backward (
   // Flash attention: one kernel forward; backward FlashAttention-2's 3 (dot(dO, O), main, dQ
   // conversion) instead of the unfused 7, so 39 - 7 + 3 = 35.
   CHECK(workload::layer_forward(tiny_gpt(), 0, e, 128, true).backward_kernels == 35);
-  // The head: one GEMM and three loss kernels forward, two GEMMs and the three again backward.
+  // The head with Megatron-Core's fused cross-entropy (the default): one GEMM and the loss's four
+  // kernels (fp32 cast, max, the fused subtract-exp-sum, divide) forward; the GEMM's two
+  // gradients and the loss's two (the fused gradient, the cast back) backward.
   const auto head = workload::head_forward(tiny_gpt(), e, 128);
-  CHECK(head.gemms.size() + head.elementwise.kernels == 4);
-  CHECK(head.backward_kernels == 5);
+  CHECK(head.gemms.size() + head.elementwise.kernels + head.loss.kernels == 5);
+  CHECK(head.backward_kernels == 4);
 }
 
 TEST_CASE("launch-bound: the host's dispatch sets the step when it exceeds device time; graph capture removes it") {
@@ -65,11 +67,11 @@ TEST_CASE("launch-bound: the host's dispatch sets the step when it exceeds devic
   workload::Execution e;
   e.micro_batch = 1, e.global_batch = 1;
   // At 1 ms per kernel the host takes, per micro-batch, 2 layers x (15 + 39) ms and the head's
-  // (4 + 5) ms: 117 ms, against a device time of microseconds.
+  // (5 + 4) ms: 117 ms, against a device time of microseconds.
   const double host = 1e-3;
   const auto eager = eval::evaluate({f, planner, unfused(host)}, m, e);
   REQUIRE(eager.feasible());
-  CHECK(eager.breakdown[eval::Term::compute] == doctest::Approx((2 * (15 + 39) + 4 + 5) * host));
+  CHECK(eager.breakdown[eval::Term::compute] == doctest::Approx((2 * (15 + 39) + 5 + 4) * host));
   // `step`'s compute by kernel: the kernels' own time, and the rest of the host's 117 ms waiting.
   CHECK(eager.compute_split.total() == doctest::Approx(eager.breakdown[eval::Term::compute]).epsilon(1e-12));
   CHECK(eager.compute_split[eval::KernelClass::launch_bound] ==

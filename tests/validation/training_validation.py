@@ -87,8 +87,9 @@ def gpu_cluster(row):
 
 
 def korthikanti_args(row):
+    # Megatron-LM of 2021-22 computes the loss with vocab_parallel_cross_entropy, unfused.
     a = ["--tp", row["tp"], "--pp", row["pp"], "--dp", row["dp"], "--mbs", row["micro_batch"], "--gbs", row["global_batch"],
-         "--vpp", row["vpp"] or 1]
+         "--vpp", row["vpp"] or 1, "--cross-entropy", "unfused"]
     if "sequence parallel" in row["setting"]:
         return a + ["--seq-parallel", "--recompute", "selective"]
     return a + ["--recompute", "full"]
@@ -119,7 +120,8 @@ for row in rows:
         for mbs in (1, 2, 4, 8):
             out = step("a100-8x.toml", model, int(row["chips"]) // 8,
                        ["--tp", row["tp"], "--pp", row["pp"], "--dp", row["dp"], "--mbs", mbs, "--gbs", row["global_batch"],
-                        "--recompute", "full", "--no-overlap-dp", "--no-grad-accumulation-fusion", "--grad-reduce", "bf16"])
+                        "--recompute", "full", "--no-overlap-dp", "--no-grad-accumulation-fusion", "--grad-reduce", "bf16",
+                        "--cross-entropy", "unfused"])
             if out["feasible"] and (best is None or out["step_time_s"] < best[1]["step_time_s"]):
                 best = (mbs, out)
         modeled = megatron_flops(row, best[1]["step_time_s"]) if best else float("nan")
@@ -140,7 +142,13 @@ for row in rows:
         # MoE rows (ep > 1) as their setting says: expert TP 1 (EP folded over TP), the flex
         # dispatcher (DeepEP / HybridEP), MLA's
         # up-projections and the dense layers' MLPs recomputed (recompute_modules mla_up_proj, mlp).
+        # The loss: NeMo's launcher configs turn on Megatron-Core's fused cross-entropy
+        # (cross_entropy_loss_fusion: true, NeMo-Framework-Launcher base_configs/llama3_8b.yaml);
+        # Megatron-Bridge's Llama 3 recipes run Transformer Engine's (cross_entropy_fusion_impl "te",
+        # src/megatron/bridge/recipes/llama/llama3.py _llama3_common). Rows whose setting names
+        # neither take the fused one.
         tp, ep, setting = int(row["tp"]), int(row["ep"]), row["setting"]
+        cross_entropy = "te" if "TE cross-entropy" in setting else "fused"
         # A recipe's pipeline layout (Megatron's pipeline_model_parallel_layout) as stage layer counts.
         layout = re.search(r"first stage (\d+) layers, last stage (\d+) layers", setting)
         moe = (["--ep", ep] + (["--etp", 1] if "expert TP 1" in setting else [])
@@ -155,7 +163,7 @@ for row in rows:
         out = step(cluster, model, racks, place +
                    ["--tp", tp, "--pp", row["pp"], "--dp", row["dp"], "--cp", row["cp"], "--vpp", row["vpp"], "--mbs", row["micro_batch"],
                     "--gbs", row["global_batch"], "--seq", row["seq"], "--precision", row["precision"], "--zero", 3 if "FSDP" in row["setting"] else 1,
-                    "--recompute", "none"]
+                    "--recompute", "none", "--cross-entropy", cross_entropy]
                    + (["--overlap-p2p"] if int(row["vpp"]) > 1 else [])
                    + (["--fp8-current-scaling"] if "current scaling" in row["setting"] else [])
                    + (["--graph-capture"] if "CUDA graphs" in setting else [])
@@ -176,12 +184,14 @@ for row in rows:
         # its step, after the backward pass and before the next forward (neither overlapped).
         # The Llama 2 example scripts (tp_zero1 7B, tp_pp 13B/70B) do not pass --use_flash_attention,
         # whose default is 0: those rows ran unfused attention. The Llama 3.1 rows say flash.
+        # NxD's parallel_cross_entropy is Megatron's unfused one (an fp32 copy, eager kernels).
         extra = []
         if row["model"].startswith("Llama2"):
             extra = ["--profile", str(root / "topologies/compute/trn1-nxd-unfused.toml")]
         out = step("trn1-32xl-x2.toml", model, int(row["chips"]) // 16,
                    ["--tp", row["tp"], "--pp", row["pp"], "--dp", row["dp"], "--mbs", row["micro_batch"], "--gbs", row["global_batch"],
-                    "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp", "--no-overlap-param-gather"] + extra)
+                    "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp", "--no-overlap-param-gather",
+                    "--cross-entropy", "unfused"] + extra)
         modeled = float(row["global_batch"]) / out["step_time_s"] if out["feasible"] else float("nan")
         results.append((label, float(row["value"]), modeled, "seq/s" + ("" if out["feasible"] else " " + out["reason"])))
 

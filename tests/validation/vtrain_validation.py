@@ -75,10 +75,11 @@ for r in rows:
 
 def modeled_ms(r):
     # One node of as many GPUs as the row used; Megatron-LM without recompute, sequence
-    # parallelism or overlap options beyond its defaults.
+    # parallelism or overlap options beyond its defaults (its loss: the unfused
+    # vocab_parallel_cross_entropy, cross_entropy_loss_fusion being off by default).
     cmd = [rackscope, "step", str(cluster), str(models[(r["hidden"], r["heads"], r["layers"], r["seq"])]),
            "--set", "racks=1", "--set", f"rack.chips={r['gpus']}", "--tp", r["tp"], "--pp", r["pp"], "--dp", r["dp"],
-           "--mbs", r["micro_batch"], "--gbs", r["global_batch"], "--recompute", "none", "--json"]
+           "--mbs", r["micro_batch"], "--gbs", r["global_batch"], "--recompute", "none", "--cross-entropy", "unfused", "--json"]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if p.returncode not in (0, 3):
         sys.exit(f"rackscope failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}")
