@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "cli/terms_json.hpp"
 #include "size/layouts.hpp"
 
 namespace rackscope::cli {
@@ -24,13 +25,7 @@ workload::Recompute recompute_from(const std::string& s) {
   throw std::logic_error("size: an option carries an unknown recompute mode '" + s + "'");
 }
 
-// The step's seconds per term, keyed by the term names `step --json` uses.
-nlohmann::json breakdown_json(const eval::Breakdown& b) {
-  nlohmann::json j = nlohmann::json::object();
-  for (std::size_t t = 0; t < eval::term_count; ++t) j[eval::term_names[t]] = b.s[t];
-  return j;
-}
-
+// The step's seconds per term, as terms_json writes them.
 eval::Breakdown breakdown_from(const nlohmann::json& j) {
   eval::Breakdown b;
   for (std::size_t t = 0; t < eval::term_count; ++t) b.s[t] = number(j, eval::term_names[t]);
@@ -58,7 +53,7 @@ nlohmann::json option_json(const size::Option& o) {
           {"step_time_s", o.step_time_s},
           {"tokens_per_s", o.tokens_per_s},
           {"mfu", o.mfu},
-          {"breakdown", breakdown_json(o.breakdown)},
+          {"breakdown", terms_json(eval::term_names, o.breakdown.s)},
           {"memory_fraction", o.memory_fraction},
           {"work_days", o.work_s / kDay},
           {"time_to_train_days", o.wall_s.value / kDay},

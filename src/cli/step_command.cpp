@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/terms_json.hpp"
 #include "eval/evaluate.hpp"
 #include "io/input_error.hpp"
 #include "io/model_reader.hpp"
@@ -112,14 +113,8 @@ int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, co
                    {"step_time_s", r.step_time_s}, {"tokens_per_s", r.tokens_per_s}, {"mfu", r.mfu}, {"hfu", r.hfu},
                    {"memory_GiB_per_chip", r.memory_per_chip_B / gib}, {"micro_batches", r.micro_batches},
                    {"dominant", r.feasible() ? eval::term_name(r.dominant) : ""}};
-  nlohmann::json breakdown = nlohmann::json::object();
-  if (r.feasible())
-    for (std::size_t t = 0; t < eval::term_count; ++t) breakdown[eval::term_names[t]] = r.breakdown.s[t];
-  j["breakdown"] = breakdown;
-  nlohmann::json split = nlohmann::json::object();
-  if (r.feasible())
-    for (std::size_t k = 0; k < eval::kernel_class_count; ++k) split[eval::kernel_class_names[k]] = r.compute_split.s[k];
-  j["compute_by_kernel"] = split;
+  j["breakdown"] = r.feasible() ? terms_json(eval::term_names, r.breakdown.s) : nlohmann::json::object();
+  j["compute_by_kernel"] = r.feasible() ? terms_json(eval::kernel_class_names, r.compute_split.s) : nlohmann::json::object();
   j["memory_GiB_per_rank"] = {{"weights", r.memory_per_rank.weights_B / gib},
                               {"gradients", r.memory_per_rank.gradients_B / gib},
                               {"optimizer", r.memory_per_rank.optimizer_B / gib},

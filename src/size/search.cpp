@@ -132,7 +132,10 @@ std::vector<Unit> Search::screening_units() const {
   // Grouped by the rack count they are screened at, so consecutive units share one fabric.
   std::vector<std::pair<std::pair<int, int>, Unit>> keyed;
   for (int c = 0; c < static_cast<int>(candidates_.size()); ++c)
-    for (int l = 0; l < static_cast<int>(layouts_[c].size()); ++l) keyed.push_back({{c, screening_racks(Unit{c, l, {}, false})}, Unit{c, l, {}, false}});
+    for (int l = 0; l < static_cast<int>(layouts_[c].size()); ++l) {
+      const Unit u{c, l, {}, false};
+      keyed.push_back({{c, screening_racks(u)}, u});
+    }
   std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Unit> units;
   for (const auto& k : keyed) units.push_back(k.second);

@@ -3,13 +3,16 @@
 // traffic per logit of its forward and backward (bytes at the profile's elementwise rate), the
 // kernels each pass issues, and the bytes per logit it keeps from the forward for the backward.
 #include <array>
+#include <cstddef>
+#include <string>
+#include <vector>
 
 #include "workload/execution.hpp"
 
 namespace rackscope::workload {
 
+// Rows in CrossEntropy's order.
 struct CrossEntropyCost {
-  CrossEntropy kind;
   const char* name;          // the knob's value (`step --cross-entropy`)
   double forward_bytes;      // per logit, forward
   double backward_bytes;     // per logit, backward (the logits' gradient written)
@@ -35,11 +38,19 @@ struct CrossEntropyCost {
 // kernel of the same design (read twice, gradient written in place: 6 bytes per logit) took
 // 2.11 ms forward in the same benchmark, 91% of HBM peak.
 inline constexpr std::array<CrossEntropyCost, 3> cross_entropy_costs = {{
-    {CrossEntropy::unfused, "unfused", 42.9, 14.7, 7, 3, 4},
-    {CrossEntropy::fused, "fused", 32.0, 16.7, 4, 2, 4},
-    {CrossEntropy::te, "te", 2, 4, 2, 1, 2},
+    {"unfused", 42.9, 14.7, 7, 3, 4},
+    {"fused", 32.0, 16.7, 4, 2, 4},
+    {"te", 2, 4, 2, 1, 2},
 }};
+static_assert(static_cast<std::size_t>(CrossEntropy::te) + 1 == cross_entropy_costs.size(), "one row per CrossEntropy");
 
-inline const CrossEntropyCost& cross_entropy_cost(CrossEntropy k) { return cross_entropy_costs[static_cast<int>(k)]; }
+inline const CrossEntropyCost& cross_entropy_cost(CrossEntropy k) { return cross_entropy_costs[static_cast<std::size_t>(k)]; }
+
+// The knob's values, in CrossEntropy's order.
+inline std::vector<std::string> cross_entropy_names() {
+  std::vector<std::string> names;
+  for (const CrossEntropyCost& c : cross_entropy_costs) names.push_back(c.name);
+  return names;
+}
 
 }  // namespace rackscope::workload

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "workload/cross_entropy.hpp"
+
 namespace rackscope::workload {
 namespace {
 Knob integer(std::string name, std::string flag, int Execution::*field, int64_t min, int64_t max, std::string units, std::string help) {
@@ -61,7 +63,7 @@ std::vector<Knob> table() {
       choice("moe_dispatcher", "--moe-dispatcher", {"alltoall", "flex"},
              "alltoall (a copy per token-expert pair) or flex (DeepEP: a copy per destination rack over the network)",
              "unknown MoE dispatcher", [](Execution& e, int i) { e.moe_dispatcher = static_cast<MoeDispatcher>(i); }),
-      choice("cross_entropy", "--cross-entropy", {"unfused", "fused", "te"},
+      choice("cross_entropy", "--cross-entropy", cross_entropy_names(),
              "the loss over the vocabulary: unfused (Megatron-Core's vocab_parallel_cross_entropy), fused (its TorchScript-fused one, "
              "cross_entropy_loss_fusion) or te (Transformer Engine's Triton kernels, cross_entropy_fusion_impl te)",
              "unknown cross-entropy kernel", [](Execution& e, int i) { e.cross_entropy = static_cast<CrossEntropy>(i); }),
