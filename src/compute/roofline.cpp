@@ -14,9 +14,10 @@ double curve_at(const std::vector<std::pair<double, double>>& c, double size) {
   return c[i - 1].second + f * (c[i].second - c[i - 1].second);
 }
 
-double gemm_efficiency(const Profile& p, double m, double n, double k) {
-  if (p.matmul_curve.empty()) return p.matmul_efficiency;
-  return curve_at(p.matmul_curve, std::cbrt(m * n * k));
+double gemm_efficiency(const Profile& p, double m, double n, double k, bool sixteen_bit) {
+  const auto& curve = sixteen_bit && !p.matmul_curve_16bit.empty() ? p.matmul_curve_16bit : p.matmul_curve;
+  if (curve.empty()) return p.matmul_efficiency;
+  return curve_at(curve, std::cbrt(m * n * k));
 }
 
 double head_dim_factor(const std::vector<std::pair<double, double>>& factors, double head_dim) {
@@ -41,7 +42,7 @@ double roofline_combine(double compute_s, double memory_s, double norm) {
 double gemm_time(const Profile& p, const RankRates& r, double m, double n, double k, double bytes, double copies) {
   const double flops = 2 * m * n * k * copies;
   const double block = r.block_scaled ? p.block_scaled_efficiency : 1.0;
-  const double compute_s = flops / (r.flops * gemm_efficiency(p, m, n, k) * block);
+  const double compute_s = flops / (r.flops * gemm_efficiency(p, m, n, k, r.sixteen_bit) * block);
   const double memory_s = bytes / (r.hbm_Bps * p.memory_efficiency);
   return roofline_combine(compute_s, memory_s, p.gemm_roofline_norm) + p.matmul_overhead_s;
 }

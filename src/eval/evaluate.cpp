@@ -32,7 +32,7 @@ StepContext context(const System& sys, const Execution& e, int seq, int micro_ba
                      sys.profile,
                      peak,
                      {peak / chip.ranks_per_chip, chip.hbm_bandwidth_Bps / chip.ranks_per_chip,
-                      precision_flops(chip, attention_precision(e)) / chip.ranks_per_chip, hw::info(e.precision).block > 0},
+                      precision_flops(chip, attention_precision(e)) / chip.ranks_per_chip, hw::info(e.precision).block > 0, hw::sixteen_bit(e.precision)},
                      sys.fabric.endpoints(),
                      seq,
                      micro_batches,
