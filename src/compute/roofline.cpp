@@ -15,9 +15,8 @@ double curve_at(const std::vector<std::pair<double, double>>& c, double size) {
 }
 
 double gemm_efficiency(const Profile& p, double m, double n, double k, bool sixteen_bit) {
-  const auto& curve = sixteen_bit && !p.matmul_curve_16bit.empty() ? p.matmul_curve_16bit : p.matmul_curve;
-  if (curve.empty()) return p.matmul_efficiency;
-  return curve_at(curve, std::cbrt(m * n * k));
+  const double e = p.matmul_curve.empty() ? p.matmul_efficiency : curve_at(p.matmul_curve, std::cbrt(m * n * k));
+  return sixteen_bit ? std::min(1.0, e * p.matmul_16bit_factor) : e;
 }
 
 double head_dim_factor(const std::vector<std::pair<double, double>>& factors, double head_dim) {

@@ -11,13 +11,13 @@ struct RankRates {
   double attention_flops = 0;  // the attention core's peak when it runs in another format (0: flops)
   // The GEMMs at `flops` use MX block scales: the profile's block-scaled GEMM and cast efficiencies.
   bool block_scaled = false;
-  // The GEMMs at `flops` take 16-bit inputs: the profile's 16-bit GEMM curve when it has one.
+  // The GEMMs at `flops` take 16-bit inputs: the profile's 16-bit factor applies.
   bool sixteen_bit = false;
 };
 
 // Fraction of peak a GEMM of m x k by k x n reaches: the profile's curve at its size, the cube
 // root of m*n*k (the side of the square GEMM with as many FLOPs), interpolated in log(size) and
-// held flat beyond the measured ends; with 16-bit inputs, the profile's 16-bit curve if it has one.
+// held flat beyond the measured ends; with 16-bit inputs, times the profile's 16-bit factor.
 double gemm_efficiency(const Profile& p, double m, double n, double k, bool sixteen_bit = false);
 // A measured curve of (size, value) at `size`: interpolated in log(size), flat beyond its ends.
 double curve_at(const std::vector<std::pair<double, double>>& curve, double size);

@@ -13,9 +13,9 @@ struct ComputeProfile {
   // GEMM efficiency against size, (cube root of m*n*k, efficiency) from the chip's GEMM benchmark,
   // interpolated in log(size) (compute::gemm_efficiency); empty: matmul_efficiency at every size.
   std::vector<std::pair<double, double>> matmul_curve;
-  // 16-bit (BF16) GEMMs' own curve, where the benchmark above ran another precision (Hopper's is
-  // FP8, whose kernels reach a smaller fraction of their doubled peak); empty: matmul_curve.
-  std::vector<std::pair<double, double>> matmul_curve_16bit;
+  // 16-bit (BF16) GEMMs' fraction of their peak over the curve's, where the benchmark above ran
+  // in FP8 (Hopper's): from one benchmark of both precisions at the same shapes; 1: the same.
+  double matmul_16bit_factor = 1;
   double matmul_overhead_s = 0;       // fixed cost per GEMM kernel (launch, tile tail)
   // 8-bit GEMMs with MX block scales (mxfp8, mxfp4): the fraction of the per-tensor-scaled
   // kernels' rate they reach at the same shapes (scale factors loaded and applied per block),

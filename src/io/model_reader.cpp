@@ -123,7 +123,7 @@ compute::Profile read_compute_profile(const InputFile& file) {
   p.file = file.path;
   p.step_overhead_s = top.quantity("step_overhead", Dimension::time, true);
   StrictTable mm = top.table("matmul");
-  mm.expect({"efficiency", "sizes", "kernel_overhead", "roofline_norm", "block_scaled_efficiency", "bf16"});
+  mm.expect({"efficiency", "sizes", "kernel_overhead", "roofline_norm", "block_scaled_efficiency", "bf16_factor"});
   // One efficiency for every GEMM, or a curve: efficiency[i] at sizes[i] (increasing).
   const std::vector<double> eff = mm.fraction_list("efficiency");
   p.matmul_curve = curve(curve_sizes(mm, eff, "e.g. [1024, 2048, 4096]"), eff);
@@ -135,13 +135,10 @@ compute::Profile read_compute_profile(const InputFile& file) {
     p.gemm_roofline_norm = *norm;
   }
   p.block_scaled_efficiency = mm.optional_fraction("block_scaled_efficiency").value_or(1.0);
-  // BF16 GEMMs' own curve ([matmul.bf16]) where the curve above was measured in another precision.
-  if (std::optional<StrictTable> bf_table = mm.optional_table("bf16")) {
-    StrictTable& bf = *bf_table;
-    bf.expect({"efficiency", "sizes"});
-    const std::vector<double> bf_eff = bf.fraction_list("efficiency");
-    const std::vector<double> bf_sizes = curve_sizes(bf, bf_eff, "e.g. [1024, 2048, 4096]");
-    p.matmul_curve_16bit = bf_sizes.empty() ? std::vector<std::pair<double, double>>{{1.0, bf_eff[0]}} : curve(bf_sizes, bf_eff);
+  // BF16 GEMMs' fraction of their peak over the curve's (a curve measured in FP8), at most 2.
+  if (auto f = mm.optional_positive_number("bf16_factor")) {
+    if (*f > 2) mm.fail("bf16_factor", fmt::format("{} is above 2", *f), "a ratio of two fractions of peak near 1, e.g. 1.05");
+    p.matmul_16bit_factor = *f;
   }
   StrictTable at = top.table("attention");
   at.expect({"kernel", "efficiency", "backward_factor", "sizes", "causal", "backward", "head_dims", "head_dim_forward", "head_dim_causal",

@@ -210,14 +210,15 @@ TEST_CASE("compute: GEMM efficiency interpolates the profile's curve in log(size
   CHECK(compute::gemm_efficiency(p, 8192, 8192, 8192) == 0.8);                   // and above
 }
 
-TEST_CASE("compute: 16-bit GEMMs take the profile's BF16 curve when it has one, the main curve otherwise") {
+TEST_CASE("compute: 16-bit GEMMs run at the curve's fraction times the profile's BF16 factor") {
   compute::Profile p;
   p.matmul_curve = {{1024, 0.4}, {4096, 0.8}};  // measured in FP8, as Hopper's profiles are
-  CHECK(compute::gemm_efficiency(p, 2048, 2048, 2048, true) == doctest::Approx(0.6));  // no BF16 curve: the same
-  p.matmul_curve_16bit = {{1024, 0.5}, {4096, 0.9}};
-  CHECK(compute::gemm_efficiency(p, 2048, 2048, 2048, true) == doctest::Approx(0.7));  // halfway on the BF16 curve
+  CHECK(compute::gemm_efficiency(p, 2048, 2048, 2048, true) == doctest::Approx(0.6));  // no factor: the same
+  p.matmul_16bit_factor = 1.25;
+  CHECK(compute::gemm_efficiency(p, 2048, 2048, 2048, true) == doctest::Approx(0.75));  // 0.6 x 1.25
   CHECK(compute::gemm_efficiency(p, 2048, 2048, 2048, false) == doctest::Approx(0.6));  // 8-bit: unchanged
-  // 1 TFLOP/s, a 1000^3 GEMM (2e9 FLOPs) below both curves: 2e9 / (1e12 x 0.5) = 4 ms in 16 bits,
+  CHECK(compute::gemm_efficiency(p, 8192, 8192, 8192, true) == 1.0);                    // 0.8 x 1.25, at most peak
+  // 1 TFLOP/s, a 1000^3 GEMM (2e9 FLOPs) below the curve: 2e9 / (1e12 x 0.5) = 4 ms in 16 bits,
   // 2e9 / (1e12 x 0.4) = 5 ms in 8 (memory negligible: 1 byte at 1 TB/s).
   const compute::RankRates fp8{1e12, 1e12, 1e12, false, false}, bf16{1e12, 1e12, 1e12, false, true};
   CHECK(compute::gemm_time(p, fp8, 1000, 1000, 1000, 1) == doctest::Approx(5e-3));
