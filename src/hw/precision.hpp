@@ -52,7 +52,7 @@ constexpr double stored_bytes(Precision p) {
   return i.block ? i.element_bytes + 1.0 / i.block : i.element_bytes;
 }
 
-// 16-bit elements (bf16): GEMMs with their own efficiency curve in a compute profile.
+// 16-bit elements (bf16): GEMMs a compute profile may rate apart (its bf16_factor).
 constexpr bool sixteen_bit(Precision p) { return info(p).element_bytes == 2; }
 
 // The selectable precisions, in table order, and their names joined for help and `valid:` lists.
