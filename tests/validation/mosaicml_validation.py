@@ -10,11 +10,11 @@ PyTorch's unfused cross-entropy; attention by the FlashAttention-2 profile (`h10
 closest to llm-foundry's Triton and FlashAttention kernels of the shipped ones.
 
 This is a stack the compute profiles do not describe (2023 PyTorch, FSDP, llm-foundry's Triton
-attention on an early Hopper software stack), and the model is too fast on every row: +10% to
+attention), and the model is too fast on every row: +10% to
 +22% at 512-1k tokens, +14% to +41% at 2k-4k, +26% to +58% at 8k-16k, +43% to +61% at 32k-64k.
 The error growing with the share of attention points at the attention kernel (FlashAttention-2's
-H100 rates against 2023's Triton kernel with ALiBi); the 16% left at 512 tokens at the rest of the
-stack. The limits below are what
+H100 rates against 2023's Triton kernel with ALiBi; the table's A100 rows show the same growth
+with a flash A100 profile); the 16% left at 512 tokens at the rest of the stack. The limits below are what
 the model gives today, so that this gap cannot widen unseen; tighten them as it closes:
   all rows: median |error| <= 30%, max <= 65%
 
