@@ -33,8 +33,7 @@ class LayerKinds {
 // Forward and backward of work outside the layers, per micro-batch, with GEMMs in `precision`.
 LayerTimes forward_backward_time(const StepContext& c, const workload::Execution& e, const workload::LayerWork& w,
                                  workload::Precision precision) {
-  const double flops = precision_flops(c.chip, precision) / c.chip.ranks_per_chip;
-  const compute::RankRates rate{flops, c.rate.hbm_Bps, flops, hw::info(precision).block > 0, hw::sixteen_bit(precision)};
+  const compute::RankRates rate = rank_rates(c.chip, precision, precision);
   const double host = e.graph_capture ? 0 : c.profile.host_per_kernel_s;
   return layer_times(w, c.profile, rate, Recompute::none, host);
 }

@@ -21,6 +21,10 @@ Report infeasible(workload::Infeasibility why, std::string detail);
 Report check_structure(const workload::ModelSpec& m, const workload::Execution& e, int ranks, int seq, const hw::Chip& chip);
 // Dense peak of the chip's GEMMs in precision `p` (0: the chip has no such path).
 double precision_flops(const hw::Chip& chip, workload::Precision p);
+// One rank's rates with GEMMs in `gemm` and the attention core in `attention`: its share of the
+// chip's peaks and HBM bandwidth, and which GEMM efficiencies of the profile apply (MX block scales,
+// 16-bit inputs).
+compute::RankRates rank_rates(const hw::Chip& chip, workload::Precision gemm, workload::Precision attention);
 // The format the attention core (QK^T, AV) runs in: with 8-bit or narrower GEMMs bf16, as
 // Transformer Engine's DotProductAttention does unless FP8 attention is asked for (fp8_dpa), then
 // fp8; otherwise the GEMMs' format.

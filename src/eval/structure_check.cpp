@@ -16,6 +16,12 @@ Report infeasible(Infeasibility why, std::string detail) {
 
 double precision_flops(const hw::Chip& chip, workload::Precision p) { return chip.flops[p]; }
 
+compute::RankRates rank_rates(const hw::Chip& chip, workload::Precision gemm, workload::Precision attention) {
+  const double ranks = chip.ranks_per_chip;
+  return {precision_flops(chip, gemm) / ranks, chip.hbm_bandwidth_Bps / ranks, precision_flops(chip, attention) / ranks,
+          hw::info(gemm).block > 0, hw::sixteen_bit(gemm)};
+}
+
 workload::Precision attention_precision(const workload::Execution& e) {
   if (!hw::narrow_gemm(e.precision)) return e.precision;
   return e.fp8_attention ? workload::Precision::fp8 : workload::Precision::bf16;

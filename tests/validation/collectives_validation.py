@@ -25,6 +25,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from replay import write_dump
+
 MEDIAN_TOL, POINT_TOL, ENFORCED_FROM = 0.15, 0.30, 1 << 20
 
 rackscope = sys.argv[1]
@@ -177,9 +179,8 @@ print(f"{'system':<60} {'points':>6} {'median':>8} {'max':>8}")
 for system, count, med, worst, ok in summary:
     print(f"{system[:60]:<60} {count:>6} {med:>8.1%} {worst:>8.1%}  {'PASS' if ok else 'FAIL'}")
 if json_out:
-    with open(json_out, "w") as out:
-        json.dump({"kind": "rackscope-validation", "script": "collectives_validation.py", "quantity": "all-reduce time",
-                   "limits": {"median": MEDIAN_TOL, "point": POINT_TOL, "enforced_from_bytes": ENFORCED_FROM}, "rows": dump}, out)
+    write_dump(json_out, "collectives_validation.py", "all-reduce time",
+               {"median": MEDIAN_TOL, "point": POINT_TOL, "enforced_from_bytes": ENFORCED_FROM}, dump, indent=None)
 if failures:
     print("FAILED: " + ", ".join(failures))
     sys.exit(1)

@@ -65,9 +65,7 @@ workload::Precision precision(const std::string& name) {
 // The model's rate for one row, in the row's unit (TFLOP/s, or TB/s for stream).
 double modeled(const Row& row, const hw::Chip& chip) {
   const compute::Profile& p = chip.compute;
-  const double flops_rate = chip.flops[precision(row.precision)] / chip.ranks_per_chip;
-  const compute::RankRates r{flops_rate, chip.hbm_bandwidth_Bps / chip.ranks_per_chip, flops_rate, false,
-                             hw::sixteen_bit(precision(row.precision))};
+  const compute::RankRates r = eval::rank_rates(chip, precision(row.precision), precision(row.precision));
   const double bytes_per = row.precision == "fp8" ? 1 : 2;
   if (row.kernel == "gemm") {
     // m x k by k x n: both inputs read, the output written in 16 bits (cuBLASLt FP8 writes BF16).

@@ -22,12 +22,12 @@ Usage: mosaicml_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 (--json also writes every row compared, for `rackscope report`'s validation chart)
 """
 import csv
-import json
 import statistics
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from replay import step_json, write_dump
 
 MEDIAN_TOL, ROW_TOL = 0.30, 0.65
 rackscope, here = sys.argv[1], Path(sys.argv[2])
@@ -43,10 +43,7 @@ def modeled_tokens_per_gpu(r):
            "--dp", str(gpus), "--zero", "3", "--mbs", r["micro_batch"], "--gbs", r["global_batch"], "--seq", r["seq"],
            "--precision", "bf16", "--grad-reduce", "fp32", "--cross-entropy", "unfused",
            "--recompute", "full" if r["activation_checkpointing"] == "true" else "none", "--json"]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if p.returncode not in (0, 3):
-        sys.exit(f"rackscope failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}")
-    out = json.loads(p.stdout)
+    out = step_json(cmd)
     return out["tokens_per_s"] / gpus if out["feasible"] else float("nan")
 
 
@@ -67,6 +64,5 @@ med, worst = statistics.median(errors), max(errors)
 ok = med <= MEDIAN_TOL and worst <= ROW_TOL
 print(f"-> {len(errors)} rows: median |error| {med:.1%}, max {worst:.1%} (limits {MEDIAN_TOL:.0%} / {ROW_TOL:.0%}) {'PASS' if ok else 'FAIL'}")
 if json_out:
-    json.dump({"kind": "rackscope-validation", "script": "mosaicml_validation.py", "quantity": "training step",
-               "limits": {"median": MEDIAN_TOL, "row": ROW_TOL}, "rows": points}, open(json_out, "w"), indent=1)
+    write_dump(json_out, "mosaicml_validation.py", "training step", {"median": MEDIAN_TOL, "row": ROW_TOL}, points)
 sys.exit(0 if ok else 1)

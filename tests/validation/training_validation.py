@@ -10,12 +10,12 @@ Usage: training_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 (--json also writes every row compared, for `rackscope report`'s validation chart)
 """
 import csv
-import json
 import re
 import statistics
-import subprocess
 import sys
 from pathlib import Path
+
+from replay import step_json, write_dump
 
 MEDIAN_TOL, ROW_TOL, MEMORY_TOL = 0.10, 0.20, 0.10
 rackscope, here = sys.argv[1], Path(sys.argv[2])
@@ -67,10 +67,7 @@ def step(cluster, model, racks, args):
     model_file = own if own.exists() else root / "workloads/models" / f"{model}.toml"
     cmd = [rackscope, "step", str(root / "topologies/clusters" / cluster), str(model_file),
            "--set", f"racks={racks}", "--json"] + [str(a) for a in args]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if r.returncode not in (0, 3):
-        sys.exit(f"rackscope failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
-    return json.loads(r.stdout)
+    return step_json(cmd)
 
 
 def gpu_cluster(row):
@@ -235,7 +232,5 @@ if json_out:
              "enforced": True, "group": "time and throughput"} for row, (label, meas, mod, unit) in zip(rows, results)]
     dump += [{"source": "Korthikanti 2022 Figure 1, memory", "label": label, "unit": "GiB/GPU", "measured": meas, "predicted": mod,
               "enforced": True, "group": "memory"} for label, meas, mod in memory_points]
-    with open(json_out, "w") as out:
-        json.dump({"kind": "rackscope-validation", "script": "training_validation.py", "quantity": "training step",
-                   "limits": {"median": MEDIAN_TOL, "row": ROW_TOL, "memory": MEMORY_TOL}, "rows": dump}, out, indent=1)
+    write_dump(json_out, "training_validation.py", "training step", {"median": MEDIAN_TOL, "row": ROW_TOL, "memory": MEMORY_TOL}, dump)
 sys.exit(0 if ok and mem_ok else 1)

@@ -22,13 +22,13 @@ it closes:
 Usage: vtrain_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 """
 import csv
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from replay import step_json, write_dump
 
 LIMITS = {"all": (0.50, 0.90), "1024": (0.65, 0.90), "2048": (0.45, 0.85)}  # (median, max) |error|
 LAYERS = "24"
@@ -80,10 +80,7 @@ def modeled_ms(r):
     cmd = [rackscope, "step", str(cluster), str(models[(r["hidden"], r["heads"], r["layers"], r["seq"])]),
            "--set", "racks=1", "--set", f"rack.chips={r['gpus']}", "--tp", r["tp"], "--pp", r["pp"], "--dp", r["dp"],
            "--mbs", r["micro_batch"], "--gbs", r["global_batch"], "--recompute", "none", "--cross-entropy", "unfused", "--json"]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if p.returncode not in (0, 3):
-        sys.exit(f"rackscope failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}")
-    out = json.loads(p.stdout)
+    out = step_json(cmd)
     return out["step_time_s"] * 1e3 if out["feasible"] else float("nan")
 
 
@@ -121,7 +118,5 @@ if json_out:
              "label": f"h{r['hidden']} tp{r['tp']} pp{r['pp']} dp{r['dp']} mbs{r['micro_batch']} gbs{r['global_batch']}",
              "unit": "ms/step", "measured": float(r["time_ms"]), "predicted": mod, "enforced": True, "group": "time and throughput"}
             for r, mod in zip(rows, modeled)]
-    with open(json_out, "w") as out:
-        json.dump({"kind": "rackscope-validation", "script": "vtrain_validation.py", "quantity": "training step",
-                   "limits": {"median": LIMITS["all"][0], "row": LIMITS["all"][1]}, "rows": dump}, out, indent=1)
+    write_dump(json_out, "vtrain_validation.py", "training step", {"median": LIMITS["all"][0], "row": LIMITS["all"][1]}, dump)
 sys.exit(0 if ok else 1)
