@@ -59,7 +59,23 @@ def _panel(ax, d):
     style.legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncol=1)
 
 
+def _by_quantity(items):
+    """The dumps of one quantity (the training step of training_validation.py, vtrain_validation.py
+    and mosaicml_validation.py) share one panel, their scripts named together in its title."""
+    merged = {}
+    for name, d in items:
+        q = d.get("quantity", "")
+        if q not in merged:
+            merged[q] = (name, dict(d, script=d.get("script", name), rows=list(d["rows"])))
+        else:
+            m = merged[q][1]
+            m["script"] += " + " + d.get("script", name)
+            m["rows"] += d["rows"]
+    return list(merged.values())
+
+
 def plots(items, outdir, stem="validation"):
+    items = _by_quantity(items)
     fig, axes = style.figure(ncols=len(items), width=7.2 * len(items), height=7.0)
     tables = []
     for ax, (name, d) in zip(axes[0], items):
