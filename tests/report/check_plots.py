@@ -187,6 +187,28 @@ def check_validation(tmp):
     has_labels(s, "validation", "measured (s/step)", "predicted by rackscope (s/step)")
 
 
+def check_validation_shared_panel(tmp):
+    """Two dumps of one quantity (the training-step scripts) share one panel; another quantity
+    keeps its own."""
+    samples.validation_json(tmp / "v1.json")
+    rows = [{"source": "Paper C", "label": f"c{i}", "unit": "s/step", "measured": 3.0 + i, "predicted": 3.3 + i, "enforced": True,
+             "group": "time"} for i in range(3)]
+    json.dump({"kind": "rackscope-validation", "script": "other_validation.py", "quantity": "step time", "rows": rows},
+              open(tmp / "v2.json", "w"))
+    json.dump({"kind": "rackscope-validation", "script": "third_validation.py", "quantity": "all-reduce time",
+               "rows": [dict(r, source="Paper D", unit="us") for r in rows]}, open(tmp / "v3.json", "w"))
+    out = tmp / "val-shared"
+    if not ran(report([tmp / "v1.json", tmp / "v2.json", tmp / "v3.json"], out), "validation (shared panel)"):
+        return
+    s = Svg(out / "validation.svg")
+    check(s.markers("points:Paper-A-table-1") == 6 and s.markers("points:Paper-C") == 3 and s.markers("points:Paper-D") == 3,
+          "validation (shared panel): every dump's rows drawn")
+    titles = [t for t in s.all_text() if "step time" in t or "all-reduce time" in t]
+    check(sum("made_up_validation.py + other_validation.py: step time" in t for t in titles) == 1
+          and not any(t.startswith("other_validation.py") for t in titles) and sum("third_validation.py: all-reduce time" in t for t in titles) == 1,
+          f"validation (shared panel): one panel per quantity ({titles})")
+
+
 def check_validation_numbers(tmp):
     """The shipped validation chart states the numbers the validation scripts print."""
     vdir = os.path.join(root, "tests", "validation")
@@ -248,6 +270,6 @@ def check_errors(tmp):
 
 with tempfile.TemporaryDirectory() as d:
     tmp = Path(d)
-    for f in (check_sweep, check_sweep_all_refused, check_step, check_collective, check_size, check_compare, check_fabric, check_validation, check_validation_numbers, check_errors):
+    for f in (check_sweep, check_sweep_all_refused, check_step, check_collective, check_size, check_compare, check_fabric, check_validation, check_validation_shared_panel, check_validation_numbers, check_errors):
         f(tmp)
 finish()
