@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "compute/roofline.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/step_parts.hpp"
@@ -141,6 +143,26 @@ TEST_CASE("workload: bad executions are infeasible with a reason, never a crash"
   const auto oom = run(m, bad);
   CHECK(oom.reason == workload::Infeasibility::out_of_memory);
   CHECK(oom.detail.find("GiB over") != std::string::npos);
+}
+
+TEST_CASE("memory: an unfused profile's out-of-memory run says what a fused kernel would need, when that fits") {
+  const auto m = load("llama-3.1-8b");
+  workload::Execution e;
+  e.global_batch = 64, e.dp = 8, e.micro_batch = 8, e.zero = 3;
+  const int seq = 8192;
+  const double unfused = workload::memory_per_rank(m, e, seq, false, 1, workload::state_bytes(e)).total();
+  const double fused = workload::memory_per_rank(m, e, seq, true, 1, workload::state_bytes(e)).total();
+  REQUIRE(fused < unfused);  // the s^2 scores: 8 x 32 heads x 8192^2 x 2 bytes per layer
+  hw::Chip chip = test::switch_cluster(8).rack.chip;
+  chip.hbm_capacity_B = (fused + unfused) / 2;
+  const eval::Report between = eval::check_memory(m, e, seq, false, 1, chip);
+  CHECK(between.reason == workload::Infeasibility::out_of_memory);
+  CHECK(between.detail.find(fmt::format("it would need {:.1f} GiB", fused / (1 << 30))) != std::string::npos);
+  CHECK(eval::check_memory(m, e, seq, true, 1, chip).feasible());  // the fused run fits, as the hint says
+  chip.hbm_capacity_B = fused / 2;  // neither fits: no hint
+  const eval::Report neither = eval::check_memory(m, e, seq, false, 1, chip);
+  CHECK(neither.reason == workload::Infeasibility::out_of_memory);
+  CHECK(neither.detail.find("fused") == std::string::npos);
 }
 
 TEST_CASE("step: each precision runs at the chip's own rate for it, or is infeasible without one") {
