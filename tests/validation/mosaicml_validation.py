@@ -30,12 +30,11 @@ Usage: mosaicml_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 (--json also writes every row compared, for `rackscope report`'s validation chart)
 """
 import csv
-import statistics
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from replay import step_json, write_dump
+from replay import judge, step_json, write_dump
 
 rackscope, here = sys.argv[1], Path(sys.argv[2])
 json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
@@ -73,21 +72,11 @@ for table in TABLES:
     with ThreadPoolExecutor(max_workers=2) as pool:
         modeled = list(pool.map(lambda r: modeled_tokens_per_gpu(table, r), table.rows))
     print(f"\n## {table.name}  [{table.cluster}, profile {table.profile}]")
-    print(f"{'row':<44} {'measured':>10} {'model':>10} {'error':>8}  unit")
-    errors = []
-    for r, mod in zip(table.rows, modeled):
-        meas = float(r["tokens_per_s_per_gpu"])
-        err = (mod - meas) / meas
-        errors.append(abs(err) if err == err else float("inf"))  # an infeasible row is beyond every limit
-        label = f"{r['model']} seq {r['seq']} {r['gpus']} GPUs mbs {r['micro_batch']}{' AC' if r['activation_checkpointing'] == 'true' else ''}"
-        print(f"{label:<44} {meas:>10.0f} {mod:>10.0f} {err:>+7.1%}  tok/s/GPU")
-        points.append({"source": f"MosaicML llm-foundry {table.name} (FSDP), tokens/s per GPU", "label": label, "unit": "tok/s/GPU",
-                       "measured": meas, "predicted": mod, "enforced": True, "group": "time and throughput"})
-    med, worst = statistics.median(errors), max(errors)
-    median_tol, row_tol = table.limits
-    ok = med <= median_tol and worst <= row_tol
-    failed |= not ok
-    print(f"-> {len(errors)} rows: median |error| {med:.1%}, max {worst:.1%} (limits {median_tol:.0%} / {row_tol:.0%}) {'PASS' if ok else 'FAIL'}")
+    compared = [(f"{r['model']} seq {r['seq']} {r['gpus']} GPUs mbs {r['micro_batch']}{' AC' if r['activation_checkpointing'] == 'true' else ''}",
+                 float(r["tokens_per_s_per_gpu"]), mod) for r, mod in zip(table.rows, modeled)]
+    failed |= not judge(compared, table.limits, "tok/s/GPU")
+    points += [{"source": f"MosaicML llm-foundry {table.name} (FSDP), tokens/s per GPU", "label": label, "unit": "tok/s/GPU",
+                "measured": meas, "predicted": mod, "enforced": True, "group": "time and throughput"} for label, meas, mod in compared]
 if json_out:
     write_dump(json_out, "mosaicml_validation.py", "training step",
                {t.name: {"median": t.limits[0], "row": t.limits[1]} for t in TABLES}, points)

@@ -1,6 +1,8 @@
-"""What the validation scripts share: one `rackscope step --json` run, and the --json dump of the
-rows they compared (what `rackscope report`'s validation chart draws)."""
+"""What the validation scripts share: one `rackscope step --json` run, the verdict on a table of
+rows against its limits, and the --json dump of the rows they compared (what `rackscope report`'s
+validation chart draws)."""
 import json
+import statistics
 import subprocess
 import sys
 
@@ -20,3 +22,19 @@ def write_dump(path, script, quantity, limits, rows, indent=1):
     with open(path, "w") as out:
         json.dump({"kind": "rackscope-validation", "script": script, "quantity": quantity, "limits": limits, "rows": rows},
                   out, indent=indent)
+
+
+def judge(rows, limits, unit, width=44):
+    """Prints each (label, measured, modeled) row with its error, then the verdict against
+    `limits` (median |error|, worst row); an infeasible row (modeled nan) is beyond every limit.
+    Returns True when the table is within both."""
+    print(f"{'row':<{width}} {'measured':>10} {'model':>10} {'error':>8}  unit")
+    errors = []
+    for label, meas, mod in rows:
+        err = (mod - meas) / meas
+        errors.append(abs(err) if err == err else float("inf"))
+        print(f"{label:<{width}} {meas:>10.{3 if meas < 100 else 0}f} {mod:>10.{3 if meas < 100 else 0}f} {err:>+7.1%}  {unit}")
+    med, worst = statistics.median(errors), max(errors)
+    ok = med <= limits[0] and worst <= limits[1]
+    print(f"-> {len(errors)} rows: median |error| {med:.1%}, max {worst:.1%} (limits {limits[0]:.0%} / {limits[1]:.0%}) {'PASS' if ok else 'FAIL'}")
+    return ok

@@ -21,7 +21,7 @@ MEDIAN_TOL, ROW_TOL, MEMORY_TOL = 0.10, 0.20, 0.10
 rackscope, here = sys.argv[1], Path(sys.argv[2])
 json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
 SOURCE_NAMES = {"iteration_time_s": "Korthikanti 2022 Table 5, iteration time", "tflops_per_gpu": "Narayanan 2021 Table 1, TFLOP/s per GPU",
-                "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.18-2.24)",
+                "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.16-2.24)",
                 "tokens_per_s_per_gpu": "NeMo 24.07 DGX-H100 FP8, tokens/s per GPU",
                 "nemo_model_tflops_per_gpu": "NeMo 24.03 DGX-H100 FP8 context parallel, 32K-1M tokens, model TFLOP/s per GPU"}
 root = here.parent.parent
@@ -190,6 +190,8 @@ for row in rows:
                     "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp", "--no-overlap-param-gather",
                     "--cross-entropy", "unfused"] + extra)
         modeled = float(row["global_batch"]) / out["step_time_s"] if out["feasible"] else float("nan")
+        sdk = re.search(r"Neuron SDK (\d+\.\d+)", row["source"]).group(1)
+        label = f"{row['model']} TP{row['tp']} PP{row['pp']} DP{row['dp']}, SDK {sdk} {row['setting'][:20]}"
         results.append((label, float(row["value"]), modeled, "seq/s" + ("" if out["feasible"] else " " + out["reason"])))
 
 print(f"{'row':<62} {'measured':>10} {'model':>10} {'error':>8}  unit")
