@@ -53,9 +53,12 @@ def _panel(ax, d):
     # The scripts' own summaries: training judges time/throughput rows together (memory apart),
     # collectives judge each system alone (the legend).
     groups = list(dict.fromkeys(r["group"] for r in rows if "group" in r))
-    summary = "; ".join(f"{g}: {n} rows, median |err| {m:.1%}, max {w:.1%}" for g in groups
+    summary = "\n".join(f"{g}: {n} rows, median |err| {m:.1%}, max {w:.1%}" for g in groups
                         for n, m, w in [stats([r for r in rows if r.get("group") == g])])
-    ax.set_title(f"{d.get('script', 'validation')}: {d.get('quantity', '')}" + (f"\n{summary}" if summary else ""), fontsize=9)
+    # A shared panel names every script; two to a line keep the title inside the panel's width.
+    scripts = d.get("script", "validation").split(" + ")
+    names = "\n".join(" + ".join(scripts[i:i + 2]) for i in range(0, len(scripts), 2))
+    ax.set_title(f"{names}: {d.get('quantity', '')}" + (f"\n{summary}" if summary else ""), fontsize=9)
     style.legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7, ncol=1)
 
 
