@@ -107,8 +107,9 @@ compute::Profile profile_for(const Options& o, const hw::ClusterSpec& spec, io::
 
 constexpr double gib = 1073741824.0;
 
-int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, const workload::Execution& e, const eval::Report& r) {
-  nlohmann::json j{{"cluster", spec.name}, {"model", model.name}, {"feasible", r.feasible()},
+int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, const compute::Profile& profile, const workload::Execution& e,
+               const eval::Report& r) {
+  nlohmann::json j{{"cluster", spec.name}, {"model", model.name}, {"profile", profile.name}, {"feasible", r.feasible()},
                    {"reason", r.feasible() ? "" : std::string(workload::infeasibility_name(r.reason)) + ": " + r.detail},
                    {"step_time_s", r.step_time_s}, {"tokens_per_s", r.tokens_per_s}, {"mfu", r.mfu}, {"hfu", r.hfu},
                    {"memory_GiB_per_chip", r.memory_per_chip_B / gib}, {"micro_batches", r.micro_batches},
@@ -130,15 +131,15 @@ int print_json(const hw::ClusterSpec& spec, const workload::ModelSpec& model, co
   return r.feasible() ? 0 : 3;
 }
 
-int print_text(const hw::ClusterSpec& spec, const workload::ModelSpec& model, const workload::Execution& e,
+int print_text(const hw::ClusterSpec& spec, const workload::ModelSpec& model, const compute::Profile& profile, const workload::Execution& e,
                const fabric::Fabric& fabric, const eval::Report& r) {
   if (!r.feasible()) {
     fmt::print("infeasible: {}: {}\n", workload::infeasibility_name(r.reason), r.detail);
     return 3;
   }
-  fmt::print("{} on {} ({} ranks): tp {} pp {} dp {} cp {} ep {} vpp {} zero {}, mbs {} gbs {}, recompute {}{}\n", model.name, spec.name,
-             fabric.endpoints(), e.tp, e.pp, e.dp, e.cp, e.ep, e.vpp, e.zero, e.micro_batch, e.global_batch, workload::recompute_name(e.recompute),
-             e.sequence_parallel ? ", sequence parallel" : "");
+  fmt::print("{} on {} ({} ranks): tp {} pp {} dp {} cp {} ep {} vpp {} zero {}, mbs {} gbs {}, recompute {}{}; compute profile {}\n", model.name,
+             spec.name, fabric.endpoints(), e.tp, e.pp, e.dp, e.cp, e.ep, e.vpp, e.zero, e.micro_batch, e.global_batch,
+             workload::recompute_name(e.recompute), e.sequence_parallel ? ", sequence parallel" : "", profile.name);
   fmt::print("step time      {:.4f} s ({} micro-batches)\n", r.step_time_s, r.micro_batches);
   fmt::print("tokens/s       {:.0f}\n", r.tokens_per_s);
   fmt::print("MFU / HFU      {:.1f}% / {:.1f}%\n", 100 * r.mfu, 100 * r.hfu);
@@ -172,7 +173,7 @@ int run(const Options& o) {
   if (o.knobs.options[workload::find_knob("dp")]->count() == 0 && dp > 0) e.dp = dp;
   collective::Planner planner(fabric, fabric.spec().rack.chip.collectives);
   const eval::Report r = eval::evaluate({fabric, planner, profile}, model, e);
-  return o.json ? print_json(spec, model, e, r) : print_text(spec, model, e, fabric, r);
+  return o.json ? print_json(spec, model, profile, e, r) : print_text(spec, model, profile, e, fabric, r);
 }
 }  // namespace
 

@@ -107,6 +107,9 @@ if ok.returncode == 0:
         check(key in j, f"step --json key {key}")
     check(math.isclose(sum(j["breakdown"].values()), j["step_time_s"], rel_tol=1e-9), "breakdown adds up to the step time")
     check(0 < j["mfu"] <= j["hfu"] < 1, "0 < MFU <= HFU < 1")
+    check(j.get("profile") == "trn2-nxd", f"step --json names the chip's compute profile ({j.get('profile')})")
+other = step("--tp", "8", "--dp", "8", "--gbs", "64", "--zero", "1", "--profile", str(root / "topologies/compute/trn1-nxd.toml"))
+check(other.returncode == 0 and json.loads(other.stdout).get("profile") == "trn1-nxd", "step --json names --profile's compute profile")
 bad = step("--tp", "3", "--dp", "21", "--gbs", "63")  # 63 ranks of 64
 check(bad.returncode == 3 and json.loads(bad.stdout)["reason"].startswith("ranks_mismatch"), "infeasible step exits 3 with its reason")
 bad = step("--tp", "64", "--gbs", "8")  # 64 does not divide 32 heads
