@@ -1,7 +1,8 @@
-"""What the validation scripts share: one `rackscope step --json` run, the verdict on a table of
-rows against its limits, and the --json dump of the rows they compared (what `rackscope report`'s
-validation chart draws)."""
+"""What the validation scripts share: one `rackscope step --json` run, the Neuron SDK release a
+Trn1 row cites, the verdict on a table of rows against its limits, and the --json dump of the rows
+they compared (what `rackscope report`'s validation chart draws)."""
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,11 @@ def write_dump(path, script, quantity, limits, rows, indent=1):
     with open(path, "w") as out:
         json.dump({"kind": "rackscope-validation", "script": script, "quantity": quantity, "limits": limits, "rows": rows},
                   out, indent=indent)
+
+
+def neuron_sdk(source):
+    """The Neuron SDK release a Trn1 row's citation names ("Neuron SDK 2.16.0" -> "2.16")."""
+    return re.search(r"Neuron SDK (\d+\.\d+)", source).group(1)
 
 
 def judge(rows, limits, unit, width=44):

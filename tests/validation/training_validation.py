@@ -15,7 +15,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from replay import step_json, write_dump
+from replay import neuron_sdk, step_json, write_dump
 
 MEDIAN_TOL, ROW_TOL, MEMORY_TOL = 0.10, 0.20, 0.10
 rackscope, here = sys.argv[1], Path(sys.argv[2])
@@ -190,8 +190,7 @@ for row in rows:
                     "--seq-parallel", "--recompute", "selective", "--zero", 1, "--no-overlap-dp", "--no-overlap-param-gather",
                     "--cross-entropy", "unfused"] + extra)
         modeled = float(row["global_batch"]) / out["step_time_s"] if out["feasible"] else float("nan")
-        sdk = re.search(r"Neuron SDK (\d+\.\d+)", row["source"]).group(1)
-        label = f"{row['model']} TP{row['tp']} PP{row['pp']} DP{row['dp']}, SDK {sdk} {row['setting'][:20]}"
+        label = f"{row['model']} TP{row['tp']} PP{row['pp']} DP{row['dp']}, SDK {neuron_sdk(row['source'])} {row['setting'][:20]}"
         results.append((label, float(row["value"]), modeled, "seq/s" + ("" if out["feasible"] else " " + out["reason"])))
 
 print(f"{'row':<62} {'measured':>10} {'model':>10} {'error':>8}  unit")

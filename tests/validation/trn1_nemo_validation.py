@@ -25,11 +25,10 @@ Usage: trn1_nemo_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 (--json also writes every row compared, for `rackscope report`'s validation chart)
 """
 import csv
-import re
 import sys
 from pathlib import Path
 
-from replay import judge, step_json, write_dump
+from replay import judge, neuron_sdk, step_json, write_dump
 
 LIMITS = (0.30, 0.38)
 rackscope, here = sys.argv[1], Path(sys.argv[2])
@@ -54,11 +53,7 @@ def modeled_sequences_per_s(r):
     return float(r["global_batch"]) / out["step_time_s"] if out["feasible"] else float("nan")
 
 
-def sdk(r):
-    return re.search(r"Neuron SDK (\d+\.\d+)", r["source"]).group(1)
-
-
-compared = [(f"{r['model']} TP{r['tp']} PP{r['pp']} DP{r['dp']} {r['recompute']}, SDK {sdk(r)}", float(r["sequences_per_s"]),
+compared = [(f"{r['model']} TP{r['tp']} PP{r['pp']} DP{r['dp']} {r['recompute']}, SDK {neuron_sdk(r['source'])}", float(r["sequences_per_s"]),
              modeled_sequences_per_s(r)) for r in rows]
 ok = judge(compared, LIMITS, "seq/s")
 if json_out:
