@@ -57,6 +57,15 @@ def provenance(path, table, where):
 for f in sorted((root / "topologies").rglob("*.toml")):
     provenance(f.relative_to(root), tomllib.load(open(f, "rb")), "")
 
+# Profiles that differ from another only in their attention kernel keep the other's GEMM,
+# elementwise and launch figures: a recalibration of the base must reach them too.
+ATTENTION_VARIANTS = {"a100-triton-fa": "a100-fa2", "h100-triton-fa": "h100-megatron"}
+for variant, base in ATTENTION_VARIANTS.items():
+    v, b = (tomllib.load(open(root / "topologies/compute" / f"{n}.toml", "rb")) for n in (variant, base))
+    for section in ("matmul", "elementwise", "launch"):
+        check(v.get(section) == b.get(section), f"{variant}.toml [{section}] differs from its base {base}.toml")
+    check(v.get("step_overhead") == b.get("step_overhead"), f"{variant}.toml step_overhead differs from {base}.toml")
+
 
 def run(*args):
     r = subprocess.run([rackscope, *args], capture_output=True, text=True, timeout=120)
