@@ -64,7 +64,7 @@ def _panel(ax, d):
 
 def _by_quantity(items):
     """The dumps of one quantity (the training step of every training script: the project's own
-    rows, vTrain's, MosaicML's, Trn1 NeMo Megatron's) share one panel, their scripts named together
+    rows, vTrain's, MosaicML's, Trn1 NeMo Megatron's, TorchTitan's) share one panel, their scripts named together
     in its title."""
     merged = {}
     for name, d in items:

@@ -67,6 +67,10 @@ struct Execution {
   bool overlap_tp = false;       // TP collectives pipelined with the GEMM each feeds (collective matmul), inside the scale-up domain
   bool overlap_tp_backward = true;  // backward re-gather / input-gradient reduction behind the gradient GEMMs
   bool graph_capture = false;    // kernels issued as one captured graph (CUDA graphs, Neuron's compiled graphs)
+  // Norms, RoPE and the gated activation as PyTorch eager ops, each its own kernel and pass over HBM
+  // (TorchTitan's Llama without torch.compile; workload/layer_work: eager_elementwise); off, each
+  // is one fused kernel (apex / Transformer Engine / Megatron-Core fusions).
+  bool eager_elementwise = false;
   // The weight-gradient GEMM adds into the main gradient itself (Megatron-LM's
   // gradient_accumulation_fusion, Transformer Engine's fuse_wgrad_accumulation); off, a kernel per
   // weight adds each micro-batch's gradient into it (workload/layer_work: grad_accumulation).

@@ -105,6 +105,8 @@ std::vector<Knob> table() {
               "backward TP re-gather and input-gradient reduction not hidden behind the gradient GEMMs"),
       boolean("graph_capture", "--graph-capture", &Execution::graph_capture,
               "kernels issued as one captured graph: no host launch bound (the profile's [launch])"),
+      boolean("eager_elementwise", "--eager-elementwise", &Execution::eager_elementwise,
+              "norms, RoPE and the gated activation as PyTorch eager ops (TorchTitan without torch.compile), not fused kernels"),
       boolean("grad_accumulation_fusion", "--no-grad-accumulation-fusion", &Execution::grad_accumulation_fusion,
               "weight gradients added to the main gradients by a kernel per weight each micro-batch, not by the gradient GEMM"),
       boolean("pp_scatter_gather", "--no-pp-scatter-gather", &Execution::pp_scatter_gather,

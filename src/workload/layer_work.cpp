@@ -258,6 +258,45 @@ void dense_ffn(const ModelSpec& m, const LayerShape& x, const GemmAdder& gemm, L
   w.elementwise.add(0, activation_bytes * (ffn_matrices(m) == 3 ? 3 : 2) * x.tokens * f, 1);  // activation
 }
 
+// PyTorch eager elementwise (Execution::eager_elementwise): TorchTitan's Llama without
+// torch.compile (torchtitan/models/llama/model.py, norms.py; its 64-A100 presets set norm_type
+// "rmsnorm" and compile = false). Each op is a kernel and a pass over HBM of its own. Per element,
+// counted from that code, against the one fused kernel (read 2, write 2 bytes) the rest of this
+// file prices:
+//   RMSNorm: x.float() (read 2, write 4), pow(2) (4, 4), mean (4), x * rsqrt (4, 4), type_as (4, 2),
+//     * weight (2, 2): 36 bytes, 8 kernels with the eps add and rsqrt on the per-token statistic;
+//   RoPE on Q and on K: float() (2, 4), the complex multiply by the frequencies (4, 4: view_as_complex
+//     pairs the fp32 values without a copy), type_as (4, 2): 20 bytes, 3 kernels;
+//   SwiGLU, F.silu(w1 x) * w3 x: silu (2, 2), the product (4, 2): 10 bytes per FFN element, 2
+//     kernels, against the fused activation's 6 in 1.
+// The backward takes the model's 2x of these bytes (workload/layer_cost); by the same count autograd
+// moves 64 bytes per element for RMSNorm, 20 for RoPE and 16 for SwiGLU. Its kernels: RMSNorm about
+// 10 against the fused 3, RoPE 3 against 1 per tensor, SwiGLU 3 against 1. The fp32 copies autograd
+// keeps for the backward (RMSNorm's x.float()) are not counted in the activation memory.
+struct EagerExtra {
+  static constexpr double rms_norm_bytes = 36 - 4, rope_bytes = 20 - 4, swiglu_bytes = 10 - 6;
+  static constexpr int rms_norm_kernels = 8 - 1, rope_kernels = 3 - 1, swiglu_kernels = 2 - 1;
+  static constexpr int rms_norm_backward_kernels = 10 - 3, rope_backward_kernels = 3 - 1, swiglu_backward_kernels = 3 - 1;
+};
+
+// What eager execution adds to a layer's forward; returns the kernels it adds to its backward.
+int eager_elementwise(const ModelSpec& m, int layer, const LayerShape& x, LayerWork& w) {
+  int backward = 0;
+  if (m.norm == Norm::rmsnorm) {  // F.layer_norm is one kernel in eager PyTorch too
+    w.elementwise.add(0, 2 * EagerExtra::rms_norm_bytes * x.sp_tokens * x.h, 2 * EagerExtra::rms_norm_kernels);
+    backward += 2 * EagerExtra::rms_norm_backward_kernels;
+  }
+  if (rotary_positions(m) && m.attention != Attention::mla) {
+    w.elementwise.add(0, EagerExtra::rope_bytes * x.tokens * (x.q_dim + x.kv_dim), 2 * EagerExtra::rope_kernels);
+    backward += 2 * EagerExtra::rope_backward_kernels;
+  }
+  if (ffn_matrices(m) == 3 && !is_moe_layer(m, layer)) {
+    w.elementwise.add(0, EagerExtra::swiglu_bytes * x.tokens * (m.ffn / x.t), EagerExtra::swiglu_kernels);
+    backward += EagerExtra::swiglu_backward_kernels;
+  }
+  return backward;
+}
+
 // Norms of a layer that stand apart from a GEMM (Execution::recompute_layernorm): MLA's input norm
 // and an MoE layer's pre-MLP norm.
 int apart_norms(const ModelSpec& m, int layer) { return (m.attention == Attention::mla) + is_moe_layer(m, layer); }
@@ -319,7 +358,8 @@ LayerWork layer_forward(const ModelSpec& m, int layer, const Execution& e, int s
   const double dropouts = m.dropout ? 2 * (2 * activation_bytes + dropout_mask_bytes) : 0;
   w.elementwise.add(0, x.sp_tokens * x.h * (activation_bytes * (2 * 2 + 2 * 3) + dropouts), m.dropout ? 6 : 4);
   w.grad_accumulation = grad_accumulation(w.gemms, e);
-  w.backward_kernels = backward_kernels(m, flash, is_moe_layer(m, layer), w);
+  const int eager_backward = e.eager_elementwise ? eager_elementwise(m, layer, x, w) : 0;
+  w.backward_kernels = backward_kernels(m, flash, is_moe_layer(m, layer), w) + eager_backward;
   w.recompute_gemms = std::move(recomputed.gemms);
   w.recompute_casts = recomputed.casts;
   w.recompute_elementwise = recomputed.elementwise;

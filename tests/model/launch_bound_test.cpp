@@ -87,3 +87,27 @@ TEST_CASE("launch-bound: the host's dispatch sets the step when it exceeds devic
   e.graph_capture = false;
   CHECK(eval::evaluate({f, planner, unfused(1e-12)}, m, e).breakdown[eval::Term::compute] == device);
 }
+
+TEST_CASE("eager elementwise: RMSNorm, RoPE and SwiGLU as TorchTitan's eager PyTorch ops (by hand)") {
+  // A Llama layer (RMSNorm, RoPE, SwiGLU; GQA: 4 query heads, 2 KV heads of 16): hidden 64, FFN
+  // 256, 128 tokens, no TP. Eager execution adds, per element, what the fused kernels do not move:
+  // each RMSNorm 36 - 4 = 32 bytes and 8 - 1 = 7 kernels; RoPE on Q (64 wide) and K (32 wide)
+  // 20 - 4 = 16 bytes and 3 - 1 = 2 kernels each; SwiGLU 10 - 6 = 4 bytes per FFN element and
+  // 2 - 1 = 1 kernel. Backward kernels: 2 x (10 - 3) + 2 x (3 - 1) + (3 - 1) = 20 more.
+  workload::ModelSpec m = test::transformer("tiny-llama", 2, 64, 256, 4, 2, 16, 512, 128);
+  m.norm = workload::Norm::rmsnorm, m.activation = workload::Activation::swiglu;
+  workload::Execution fused;
+  workload::Execution eager = fused;
+  eager.eager_elementwise = true;
+  const auto f = workload::layer_forward(m, 0, fused, 128, true);
+  const auto g = workload::layer_forward(m, 0, eager, 128, true);
+  const double tokens = 128, h = 64, q = 64, kv = 32, ffn = 256;
+  CHECK(g.elementwise.bytes - f.elementwise.bytes == doctest::Approx(2 * 32 * tokens * h + 16 * tokens * (q + kv) + 4 * tokens * ffn));
+  CHECK(g.elementwise.kernels - f.elementwise.kernels == 2 * 7 + 2 * 2 + 1);
+  CHECK(g.backward_kernels - f.backward_kernels == 20);
+  CHECK(g.matmul.flops == doctest::Approx(f.matmul.flops));  // the GEMMs do not change
+  // LayerNorm (F.layer_norm, one kernel in eager PyTorch too), learned positions and GeLU: nothing to add.
+  const auto gpt = tiny_gpt();
+  CHECK(workload::layer_forward(gpt, 0, eager, 128, true).elementwise.bytes ==
+        doctest::Approx(workload::layer_forward(gpt, 0, fused, 128, true).elementwise.bytes));
+}

@@ -30,13 +30,10 @@ Usage: mosaicml_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 import csv
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from replay import judge, step_json, write_dump
+from replay import judge, script_args, step_json, write_dump
 
-rackscope, here = sys.argv[1], Path(sys.argv[2])
-json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
-root = here.parent.parent
+rackscope, here, json_out, root = script_args()
 
 
 class Table:

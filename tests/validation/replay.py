@@ -1,4 +1,4 @@
-"""What the validation scripts share: one `rackscope step --json` run, the Neuron SDK release a
+"""What the validation scripts share: their command line, one `rackscope step --json` run, the Neuron SDK release a
 Trn1 row cites, the verdict on a table of rows against its limits, and the --json dump of the rows
 they compared (what `rackscope report`'s validation chart draws)."""
 import json
@@ -6,6 +6,15 @@ import re
 import statistics
 import subprocess
 import sys
+from pathlib import Path
+
+
+def script_args():
+    """A validation script's command line, RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]: the
+    binary, the validation directory, the --json dump's path (or None) and the source root."""
+    here = Path(sys.argv[2])
+    json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
+    return sys.argv[1], here, json_out, here.parent.parent
 
 
 def step_json(cmd):

@@ -13,18 +13,15 @@ import csv
 import re
 import statistics
 import sys
-from pathlib import Path
 
-from replay import neuron_sdk, step_json, write_dump
+from replay import neuron_sdk, script_args, step_json, write_dump
 
 MEDIAN_TOL, ROW_TOL, MEMORY_TOL = 0.10, 0.20, 0.10
-rackscope, here = sys.argv[1], Path(sys.argv[2])
-json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
+rackscope, here, json_out, root = script_args()
 SOURCE_NAMES = {"iteration_time_s": "Korthikanti 2022 Table 5, iteration time", "tflops_per_gpu": "Narayanan 2021 Table 1, TFLOP/s per GPU",
                 "sequences_per_s": "Trn1 NxD throughput (Neuron SDK 2.16-2.24)",
                 "tokens_per_s_per_gpu": "NeMo 24.07 DGX-H100 FP8, tokens/s per GPU",
                 "nemo_model_tflops_per_gpu": "NeMo 24.03 DGX-H100 FP8 context parallel, 32K-1M tokens, model TFLOP/s per GPU"}
-root = here.parent.parent
 
 
 def source_name(row):

@@ -26,14 +26,11 @@ Usage: trn1_nemo_validation.py RACKSCOPE_BINARY VALIDATION_DIR [--json FILE]
 """
 import csv
 import sys
-from pathlib import Path
 
-from replay import judge, neuron_sdk, step_json, write_dump
+from replay import judge, neuron_sdk, script_args, step_json, write_dump
 
 LIMITS = (0.30, 0.38)
-rackscope, here = sys.argv[1], Path(sys.argv[2])
-json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
-root = here.parent.parent
+rackscope, here, json_out, root = script_args()
 rows = list(csv.DictReader(open(here / "data" / "trn1_nemo_megatron.csv")))
 
 

@@ -28,13 +28,11 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from replay import step_json, write_dump
+from replay import script_args, step_json, write_dump
 
 LIMITS = {"all": (0.50, 0.90), "1024": (0.65, 0.90), "2048": (0.45, 0.85)}  # (median, max) |error|
 LAYERS = "24"
-rackscope, here = sys.argv[1], Path(sys.argv[2])
-json_out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
-root = here.parent.parent
+rackscope, here, json_out, root = script_args()
 cluster = root / "topologies/clusters/a100-8x.toml"
 
 # GPT as Megatron-LM builds it for these runs: 4h FFN with GeLU, LayerNorm, biases, dropout,
